@@ -1,0 +1,127 @@
+/*
+ * mandat/csv.h: reading CSV tables into typed columns (tokenising by libcsv).
+ *
+ * Ownership: mdt_csv_open returns a reader the caller frees with mdt_csv_close; batches
+ * passed to a callback belong to the reader and are valid only during the callback; a table
+ * from mdt_csv_read_table belongs to the caller, who frees it with mdt_csv_table_free.
+ *
+ * Input: UTF-8 text (a byte-order mark is skipped; any other invalid byte is an error), a
+ * header row, ',' or ';' as delimiter (whichever occurs more often outside quotes in the
+ * header line), LF or CRLF line ends, RFC 4180 quoting, and with ';' a decimal comma.
+ * Columns are found by header name in any order; blank lines are skipped.
+ */
+#ifndef MANDAT_CSV_H
+#define MANDAT_CSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mandat/error.h"
+
+typedef enum {
+  MDT_CSV_STR,  /* text, kept as NUL-terminated strings */
+  MDT_CSV_INT,  /* whole number, int64_t */
+  MDT_CSV_REAL, /* decimal number, double */
+  MDT_CSV_FIX4  /* decimal with at most 4 decimals, int64_t scaled by 10 000 */
+} mdt_csv_type;
+
+/* What a loader wants from one column. */
+typedef struct {
+  const char *name;   /* header name, matched exactly */
+  mdt_csv_type type;
+  int required;       /* non-zero: a missing column is an error */
+  int allow_empty;    /* non-zero: an empty field is allowed (REAL gives NaN, INT/FIX4 give
+                         MDT_CSV_EMPTY_INT, STR gives "") */
+} mdt_csv_spec;
+
+/* The value an empty INT or FIX4 field takes when allow_empty is set. */
+#define MDT_CSV_EMPTY_INT INT64_MIN
+
+typedef struct mdt_csv mdt_csv;
+typedef struct mdt_csv_batch mdt_csv_batch;
+
+/* A batch of rows, or a whole table, in columns. Column j corresponds to specs[j]. */
+struct mdt_csv_batch {
+  size_t nrows;
+  size_t ncols;           /* number of specs */
+  long *line;             /* physical line (1-based) where each row starts */
+  int *present;           /* per spec: non-zero if the file has the column */
+  mdt_csv_type *type;     /* per spec */
+  int64_t **ints;         /* per spec: column of INT/FIX4 values, else NULL */
+  double **reals;         /* per spec: column of REAL values, else NULL */
+  size_t **str_off;       /* per spec: offsets into strbuf of STR values, else NULL */
+  char *strbuf;           /* arena of NUL-terminated strings */
+  size_t strbuf_len, strbuf_cap;
+  size_t rows_cap;
+  /* Where the rows came from, for error positions. */
+  const char *path;       /* file name as given */
+  char delimiter;
+  long *field_of;         /* per spec: 0-based header column, -1 if absent */
+  const char **names;     /* per spec: header name */
+  int owns_layout;        /* non-zero in a table: path, field_of and names are its own */
+};
+
+/* The table form: one batch holding every row, owned by the caller. */
+typedef mdt_csv_batch mdt_csv_table;
+
+/*
+ * Opens path, checks that it is UTF-8 text with a header row, and detects the delimiter.
+ * Errors: MDT_ENOINPUT (cannot open or read), MDT_EDATA (empty file, no header, bad UTF-8,
+ * duplicate header names).
+ */
+mdt_status mdt_csv_open(mdt_csv **out, const char *path, mdt_error *err);
+/* Closes the reader; NULL is a no-op. */
+void mdt_csv_close(mdt_csv *csv);
+
+const char *mdt_csv_path(const mdt_csv *csv);
+/* The detected delimiter, ',' or ';'. */
+char mdt_csv_delimiter(const mdt_csv *csv);
+/* Number of header columns and their names (0-based). */
+size_t mdt_csv_header_count(const mdt_csv *csv);
+const char *mdt_csv_header_name(const mdt_csv *csv, size_t i);
+/* Index of the header column called name, or -1. */
+long mdt_csv_find(const mdt_csv *csv, const char *name);
+
+/*
+ * Called with each batch of up to batch_rows rows. Returns MDT_OK to go on; any other status
+ * stops the read, and that status is returned from mdt_csv_read (err filled by the callback).
+ */
+typedef mdt_status (*mdt_csv_batch_fn)(const mdt_csv_batch *batch, void *user, mdt_error *err);
+
+/*
+ * Reads every data row, converting the columns named in specs[0..nspecs) and handing them
+ * to fn in batches of at most batch_rows rows. A missing required column, a row with too few
+ * or too many fields, and every value that does not convert are errors with file, line and
+ * column (MDT_EDATA). The reader can be read only once.
+ */
+mdt_status mdt_csv_read(mdt_csv *csv, const mdt_csv_spec *specs, size_t nspecs,
+                        size_t batch_rows, mdt_csv_batch_fn fn, void *user, mdt_error *err);
+
+/* Opens path and reads all of it into one table (*out, caller frees). */
+mdt_status mdt_csv_read_table(const char *path, const mdt_csv_spec *specs, size_t nspecs,
+                              mdt_csv_table **out, mdt_error *err);
+void mdt_csv_table_free(mdt_csv_table *table);
+
+/* The string in STR column col of row r. */
+static inline const char *mdt_csv_str(const mdt_csv_batch *b, size_t col, size_t r) {
+  return b->strbuf + b->str_off[col][r];
+}
+
+/*
+ * Fills err with status and "<column name>: <message>" at the file, line and character
+ * column of field col in row r of the batch (found by re-reading that line). Returns status.
+ */
+mdt_status mdt_csv_fail(const mdt_csv_batch *b, size_t r, size_t col, mdt_error *err,
+                        mdt_status status, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/* As mdt_csv_fail, at the start of row r (for errors about a whole row). */
+mdt_status mdt_csv_fail_row(const mdt_csv_batch *b, size_t r, mdt_error *err,
+                            mdt_status status, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Writes the field text, quoted for messages ('…' with control bytes escaped, cut at 60
+ * characters), into buf. Returns buf. */
+char *mdt_csv_quote_found(const char *text, size_t len, char *buf, size_t bufsize);
+
+#endif

@@ -1,0 +1,141 @@
+#include "core/dict.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+  uint64_t hash;
+  size_t key_off; /* offset of the key in the arena; SIZE_MAX marks an empty slot */
+  size_t key_len;
+  long value;
+} slot;
+
+struct mdt__dict {
+  slot *slots;
+  size_t cap; /* power of two */
+  size_t count;
+  char *arena;
+  size_t arena_len, arena_cap;
+};
+
+/* FNV-1a, then a final mix so that the low bits used for the slot index are well spread. */
+static uint64_t hash_bytes(const char *s, size_t len) {
+  uint64_t h = UINT64_C(1469598103934665603);
+  for (size_t i = 0; i < len; i++) {
+    h ^= (unsigned char)s[i];
+    h *= UINT64_C(1099511628211);
+  }
+  h ^= h >> 33;
+  h *= UINT64_C(0xff51afd7ed558ccd);
+  h ^= h >> 33;
+  return h;
+}
+
+static int slots_alloc(mdt__dict *d, size_t cap) {
+  slot *s = malloc(cap * sizeof *s);
+  if (s == NULL)
+    return -1;
+  for (size_t i = 0; i < cap; i++)
+    s[i].key_off = SIZE_MAX;
+  d->slots = s;
+  d->cap = cap;
+  return 0;
+}
+
+mdt__dict *mdt__dict_new(size_t expected) {
+  mdt__dict *d = calloc(1, sizeof *d);
+  if (d == NULL)
+    return NULL;
+  size_t cap = 16;
+  while (cap < expected * 2)
+    cap *= 2;
+  if (slots_alloc(d, cap) != 0) {
+    free(d);
+    return NULL;
+  }
+  return d;
+}
+
+void mdt__dict_free(mdt__dict *d) {
+  if (d == NULL)
+    return;
+  free(d->slots);
+  free(d->arena);
+  free(d);
+}
+
+size_t mdt__dict_size(const mdt__dict *d) { return d->count; }
+
+static size_t probe(const mdt__dict *d, uint64_t h, const char *key, size_t len) {
+  size_t mask = d->cap - 1;
+  size_t i = (size_t)h & mask;
+  for (;;) {
+    const slot *s = &d->slots[i];
+    if (s->key_off == SIZE_MAX)
+      return i;
+    if (s->hash == h && s->key_len == len && memcmp(d->arena + s->key_off, key, len) == 0)
+      return i;
+    i = (i + 1) & mask;
+  }
+}
+
+long mdt__dict_find(const mdt__dict *d, const char *key, size_t len) {
+  const slot *s = &d->slots[probe(d, hash_bytes(key, len), key, len)];
+  return s->key_off == SIZE_MAX ? -1 : s->value;
+}
+
+static int grow(mdt__dict *d) {
+  slot *old = d->slots;
+  size_t old_cap = d->cap;
+  if (slots_alloc(d, old_cap * 2) != 0) {
+    d->slots = old;
+    d->cap = old_cap;
+    return -1;
+  }
+  for (size_t i = 0; i < old_cap; i++) {
+    if (old[i].key_off == SIZE_MAX)
+      continue;
+    size_t mask = d->cap - 1;
+    size_t j = (size_t)old[i].hash & mask;
+    while (d->slots[j].key_off != SIZE_MAX)
+      j = (j + 1) & mask;
+    d->slots[j] = old[i];
+  }
+  free(old);
+  return 0;
+}
+
+int mdt__dict_put(mdt__dict *d, const char *key, size_t len, long value, long *existing) {
+  uint64_t h = hash_bytes(key, len);
+  size_t i = probe(d, h, key, len);
+  if (d->slots[i].key_off != SIZE_MAX) {
+    if (existing)
+      *existing = d->slots[i].value;
+    return 1;
+  }
+  if ((d->count + 1) * 4 > d->cap * 3) {
+    if (grow(d) != 0)
+      return -1;
+    i = probe(d, h, key, len);
+  }
+  if (d->arena_len + len + 1 > d->arena_cap) {
+    size_t cap = d->arena_cap ? d->arena_cap : 1024;
+    while (cap < d->arena_len + len + 1)
+      cap *= 2;
+    char *a = realloc(d->arena, cap);
+    if (a == NULL)
+      return -1;
+    d->arena = a;
+    d->arena_cap = cap;
+  }
+  memcpy(d->arena + d->arena_len, key, len);
+  d->arena[d->arena_len + len] = '\0';
+  d->slots[i].hash = h;
+  d->slots[i].key_off = d->arena_len;
+  d->slots[i].key_len = len;
+  d->slots[i].value = value;
+  d->arena_len += len + 1;
+  d->count++;
+  return 0;
+}

@@ -1,0 +1,192 @@
+#include "mandat/numparse.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Powers of ten that are exact in a double (10^22 is the largest). */
+static const double exact_pow10[23] = {
+    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/*
+ * The slow path: strtod in the "C" locale on a normalised copy. Reached only for inputs the
+ * exact fast path cannot settle (more than 19 significant digits or a large exponent).
+ */
+static int parse_double_slow(const char *s, size_t len, double *out) {
+  char stackbuf[128];
+  char *buf = len < sizeof stackbuf ? stackbuf : malloc(len + 1);
+  if (buf == NULL)
+    return -1;
+  memcpy(buf, s, len);
+  buf[len] = '\0';
+  for (size_t i = 0; i < len; i++)
+    if (buf[i] == ',')
+      buf[i] = '.';
+  locale_t c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+  locale_t old = (locale_t)0;
+  if (c_locale != (locale_t)0)
+    old = uselocale(c_locale);
+  errno = 0;
+  char *end = NULL;
+  double v = strtod(buf, &end);
+  int bad = (end != buf + len) || (errno == ERANGE && fabs(v) > 1.0) || !isfinite(v);
+  if (c_locale != (locale_t)0) {
+    uselocale(old);
+    freelocale(c_locale);
+  }
+  if (buf != stackbuf)
+    free(buf);
+  if (bad)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+int mdt_parse_double(const char *s, size_t len, int decimal_comma, double *out) {
+  size_t i = 0;
+  int neg = 0;
+  if (i < len && (s[i] == '-' || s[i] == '+')) {
+    neg = s[i] == '-';
+    i++;
+  }
+  uint64_t mant = 0;
+  int ndigits = 0;     /* significant digits kept in mant */
+  int dropped = 0;     /* significant digits beyond 19, not kept */
+  int exp10 = 0;
+  int any = 0;
+  for (; i < len && is_digit(s[i]); i++) {
+    any = 1;
+    if (mant == 0 && s[i] == '0')
+      continue;
+    if (ndigits < 19) {
+      mant = mant * 10 + (uint64_t)(s[i] - '0');
+      ndigits++;
+    } else {
+      exp10++;
+      dropped |= s[i] != '0';
+    }
+  }
+  if (i < len && (s[i] == '.' || (decimal_comma && s[i] == ','))) {
+    i++;
+    size_t frac_start = i;
+    for (; i < len && is_digit(s[i]); i++) {
+      if (mant == 0 && s[i] == '0') {
+        exp10--;
+        continue;
+      }
+      if (ndigits < 19) {
+        mant = mant * 10 + (uint64_t)(s[i] - '0');
+        ndigits++;
+        exp10--;
+      } else {
+        dropped |= s[i] != '0';
+      }
+    }
+    if (i > frac_start)
+      any = 1;
+  }
+  if (!any)
+    return -1;
+  if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+    i++;
+    int eneg = 0;
+    if (i < len && (s[i] == '-' || s[i] == '+')) {
+      eneg = s[i] == '-';
+      i++;
+    }
+    if (i >= len || !is_digit(s[i]))
+      return -1;
+    long e = 0;
+    for (; i < len && is_digit(s[i]); i++)
+      if (e < 100000)
+        e = e * 10 + (s[i] - '0');
+    exp10 += (int)(eneg ? -e : e);
+  }
+  if (i != len)
+    return -1;
+  /* Clinger's fast path: an exact mantissa below 2^53 and an exact power of ten give a
+   * correctly rounded result in one IEEE operation. */
+  if (!dropped && mant <= (UINT64_C(1) << 53) && exp10 >= -22 && exp10 <= 22) {
+    double v = (double)mant;
+    v = exp10 < 0 ? v / exact_pow10[-exp10] : v * exact_pow10[exp10];
+    *out = neg ? -v : v;
+    return 0;
+  }
+  if (mant == 0) {
+    *out = neg ? -0.0 : 0.0;
+    return 0;
+  }
+  return parse_double_slow(s, len, out);
+}
+
+int mdt_parse_int64(const char *s, size_t len, int64_t *out) {
+  size_t i = 0;
+  int neg = 0;
+  if (i < len && (s[i] == '-' || s[i] == '+')) {
+    neg = s[i] == '-';
+    i++;
+  }
+  if (i >= len)
+    return -1;
+  uint64_t v = 0;
+  const uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+  for (; i < len; i++) {
+    if (!is_digit(s[i]))
+      return -1;
+    uint64_t d = (uint64_t)(s[i] - '0');
+    if (v > (limit - d) / 10)
+      return -1;
+    v = v * 10 + d;
+  }
+  if (neg)
+    *out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+  else
+    *out = (int64_t)v;
+  return 0;
+}
+
+int mdt_parse_fix4(const char *s, size_t len, int decimal_comma, int64_t *out) {
+  size_t i = 0;
+  int neg = 0;
+  if (i < len && (s[i] == '-' || s[i] == '+')) {
+    neg = s[i] == '-';
+    i++;
+  }
+  const int64_t max_units = INT64_MAX / 10000;
+  int64_t whole = 0;
+  int any = 0;
+  for (; i < len && is_digit(s[i]); i++) {
+    any = 1;
+    int64_t d = s[i] - '0';
+    if (whole > (max_units - d) / 10)
+      return -1;
+    whole = whole * 10 + d;
+  }
+  int64_t frac = 0;
+  int nfrac = 0;
+  if (i < len && (s[i] == '.' || (decimal_comma && s[i] == ','))) {
+    i++;
+    for (; i < len && is_digit(s[i]); i++) {
+      any = 1;
+      if (nfrac == 4) {
+        if (s[i] != '0')
+          return -1; /* a fifth non-zero decimal cannot be held exactly */
+        continue;
+      }
+      frac = frac * 10 + (s[i] - '0');
+      nfrac++;
+    }
+  }
+  if (!any || i != len)
+    return -1;
+  for (; nfrac < 4; nfrac++)
+    frac *= 10;
+  int64_t v = whole * 10000 + frac;
+  *out = neg ? -v : v;
+  return 0;
+}

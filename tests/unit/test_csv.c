@@ -1,0 +1,238 @@
+/* Tests of the CSV reader: dialects, typed columns and every error path with its position. */
+#include <math.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mandat/csv.h"
+#include "testutil.h"
+
+static const mdt_csv_spec people_specs[] = {
+    {"id", MDT_CSV_STR, 1, 0},
+    {"count", MDT_CSV_INT, 1, 0},
+    {"share", MDT_CSV_REAL, 1, 0},
+    {"fte", MDT_CSV_FIX4, 0, 0},
+};
+
+static mdt_csv_table *read_ok(const char *name, const char *text) {
+  char *path = mdt_test_write_text(name, text);
+  mdt_csv_table *t = NULL;
+  mdt_error err;
+  mdt_error_clear(&err);
+  mdt_status st = mdt_csv_read_table(path, people_specs, 4, &t, &err);
+  if (st != MDT_OK)
+    fail_msg("%s", mdt_test_errstr(&err));
+  free(path);
+  return t;
+}
+
+static mdt_error read_fail(const char *name, const char *text, size_t len) {
+  char *path = mdt_test_write_file(name, text, len);
+  mdt_csv_table *t = NULL;
+  mdt_error err;
+  mdt_error_clear(&err);
+  mdt_status st = mdt_csv_read_table(path, people_specs, 4, &t, &err);
+  assert_int_not_equal(st, MDT_OK);
+  assert_null(t);
+  assert_int_equal(st, err.status);
+  assert_string_equal(err.file, path);
+  free(path);
+  return err;
+}
+
+static void test_comma_dialect(void **state) {
+  (void)state;
+  mdt_csv_table *t = read_ok("comma.csv", "id,count,share,fte\n"
+                                          "0301,12,2.385,0.8\n"
+                                          "1101,-7,1e-3,1\n");
+  assert_int_equal(t->nrows, 2);
+  assert_string_equal(mdt_csv_str(t, 0, 0), "0301"); /* leading zeros kept */
+  assert_int_equal(t->ints[1][0], 12);
+  assert_int_equal(t->ints[1][1], -7);
+  assert_true(t->reals[2][0] == 2.385);
+  assert_true(t->reals[2][1] == 0.001);
+  assert_int_equal(t->ints[3][0], 8000);
+  assert_int_equal(t->ints[3][1], 10000);
+  assert_int_equal(t->line[0], 2);
+  assert_int_equal(t->line[1], 3);
+  mdt_csv_table_free(t);
+}
+
+static void test_semicolon_decimal_comma_bom_crlf(void **state) {
+  (void)state;
+  /* What Excel writes in a Norwegian locale: BOM, ';', decimal comma, CRLF, columns in
+   * another order, and an extra column nobody asked for. */
+  mdt_csv_table *t = read_ok("excel.csv", "\xEF\xBB\xBF"
+                                          "share;extra;fte;count;id\r\n"
+                                          "2,385;x;0,25;3;\"Bø\"\r\n"
+                                          "0.5;y;1;4;Ås\r\n");
+  assert_int_equal(t->nrows, 2);
+  assert_true(t->reals[2][0] == 2.385);
+  assert_true(t->reals[2][1] == 0.5);
+  assert_int_equal(t->ints[3][0], 2500);
+  assert_int_equal(t->ints[1][1], 4);
+  assert_string_equal(mdt_csv_str(t, 0, 0), "Bø");
+  assert_string_equal(mdt_csv_str(t, 0, 1), "Ås");
+  assert_int_equal(t->line[1], 3);
+  mdt_csv_table_free(t);
+}
+
+static void test_quoted_fields_and_blank_lines(void **state) {
+  (void)state;
+  mdt_csv_table *t = read_ok("quoted.csv", "id,count,share\n"
+                                           "\"a, \"\"quoted\"\"\nname\",1,1.5\n"
+                                           "\n"
+                                           "b,2,2.5\n");
+  assert_int_equal(t->nrows, 2);
+  assert_string_equal(mdt_csv_str(t, 0, 0), "a, \"quoted\"\nname");
+  /* The second record starts on physical line 5: the first spans lines 2-3, 4 is blank. */
+  assert_int_equal(t->line[0], 2);
+  assert_int_equal(t->line[1], 5);
+  assert_int_equal(t->present[3], 0); /* optional fte absent */
+  mdt_csv_table_free(t);
+}
+
+static void test_bad_number_position(void **state) {
+  (void)state;
+  mdt_error err = read_fail("badint.csv", "id,count,share\nx,1,1\nyy,12.5,2\n", 30);
+  assert_error_at(&err, MDT_EDATA, 3, 4, "count: expected a whole number, found '12.5'");
+  err = read_fail("badreal.csv", "id;count;share\nx;1;1,2,3\n", 25);
+  assert_error_at(&err, MDT_EDATA, 2, 5, "share: expected a number, found '1,2,3'");
+  /* Column counts characters, not bytes: 'Ø' is two bytes. */
+  err = read_fail("utf8col.csv", "id,count,share\nØst,abc,1\n", strlen("id,count,share\nØst,abc,1\n"));
+  assert_error_at(&err, MDT_EDATA, 2, 5, "found 'abc'");
+  err = read_fail("fix.csv", "id,count,share,fte\nx,1,1,0.12345\n", 32);
+  assert_error_at(&err, MDT_EDATA, 2, 7, "fte: expected a number with at most 4 decimals");
+  err = read_fail("empty.csv", "id,count,share\nx,,1\n", 20);
+  assert_error_at(&err, MDT_EDATA, 2, 3, "count: expected a whole number, found an empty field");
+}
+
+static void test_structure_errors(void **state) {
+  (void)state;
+  mdt_error err = read_fail("missing.csv", "id,share\nx,1\n", 13);
+  assert_error_at(&err, MDT_EDATA, 1, 1, "expected a column named 'count' in the header, found 'id,share'");
+  err = read_fail("few.csv", "id,count,share\nx,1\n", 19);
+  assert_error_at(&err, MDT_EDATA, 2, 4, "expected 3 fields as in the header, found 2");
+  err = read_fail("many.csv", "id,count,share\nx,1,2,3\n", 23);
+  assert_error_at(&err, MDT_EDATA, 2, 7, "expected 3 fields as in the header, found more");
+  err = read_fail("void.csv", "", 0);
+  assert_error_at(&err, MDT_EDATA, 1, 1, "expected a header row, found an empty file");
+  err = read_fail("dup.csv", "id,count,id\n", 12);
+  assert_error_at(&err, MDT_EDATA, 1, 10, "found 'id' twice");
+  err = read_fail("stray.csv", "id,count,share\n\"x\"y,1,1\n", 24);
+  assert_error_at(&err, MDT_EDATA, 2, 4, "after a closing quote");
+  err = read_fail("open.csv", "id,count,share\n\"x,1,1\n", 22);
+  assert_int_equal(err.status, MDT_EDATA);
+  assert_non_null(strstr(err.message, "closing quote"));
+}
+
+static void test_not_utf8(void **state) {
+  (void)state;
+  /* "Bærum" in Latin-1: the 0xE6 byte is not UTF-8. */
+  mdt_error err = read_fail("latin1.csv", "id,count,share\nB\xE6rum,1,1\n", 25);
+  assert_error_at(&err, MDT_EDATA, 2, 2, "expected UTF-8 text");
+  err = read_fail("nul.csv", "id,count,share\nab,1\0,1\n", 23);
+  assert_error_at(&err, MDT_EDATA, 2, 5, "NUL");
+  err = read_fail("hdr.csv", "id,co\xFFunt\n", 10);
+  assert_error_at(&err, MDT_EDATA, 1, 6, "expected UTF-8 text");
+}
+
+static void test_missing_file(void **state) {
+  (void)state;
+  mdt_csv_table *t = NULL;
+  mdt_error err;
+  assert_int_equal(mdt_csv_read_table("/nonexistent/x.csv", people_specs, 4, &t, &err),
+                   MDT_ENOINPUT);
+  assert_non_null(strstr(err.message, "cannot open"));
+}
+
+typedef struct {
+  size_t batches, rows;
+  int64_t sum;
+  long last_line;
+} stream_acc;
+
+static mdt_status count_batch(const mdt_csv_batch *b, void *user, mdt_error *err) {
+  (void)err;
+  stream_acc *a = user;
+  a->batches++;
+  a->rows += b->nrows;
+  for (size_t r = 0; r < b->nrows; r++)
+    a->sum += b->ints[1][r];
+  a->last_line = b->line[b->nrows - 1];
+  return MDT_OK;
+}
+
+static mdt_status reject_seven(const mdt_csv_batch *b, void *user, mdt_error *err) {
+  (void)user;
+  for (size_t r = 0; r < b->nrows; r++)
+    if (b->ints[1][r] == 7)
+      return mdt_csv_fail(b, r, 1, err, MDT_EDATA, "expected anything but 7, found 7");
+  return MDT_OK;
+}
+
+static void test_streaming_batches(void **state) {
+  (void)state;
+  /* 2500 rows across several batches; the sum 1+...+2500 = 3126250 by hand. */
+  size_t cap = 64 * 2600;
+  char *text = malloc(cap);
+  size_t o = (size_t)snprintf(text, cap, "id,count,share\n");
+  for (int i = 1; i <= 2500; i++)
+    o += (size_t)snprintf(text + o, cap - o, "r%d,%d,0.5\n", i, i);
+  char *path = mdt_test_write_file("stream.csv", text, o);
+  mdt_csv *csv = NULL;
+  mdt_error err;
+  assert_int_equal(mdt_csv_open(&csv, path, &err), MDT_OK);
+  assert_int_equal(mdt_csv_delimiter(csv), ',');
+  assert_int_equal(mdt_csv_header_count(csv), 3);
+  assert_int_equal(mdt_csv_find(csv, "share"), 2);
+  assert_int_equal(mdt_csv_find(csv, "nope"), -1);
+  stream_acc acc = {0};
+  assert_int_equal(mdt_csv_read(csv, people_specs, 3, 1000, count_batch, &acc, &err), MDT_OK);
+  assert_int_equal(acc.batches, 3);
+  assert_int_equal(acc.rows, 2500);
+  assert_int_equal(acc.sum, 3126250);
+  assert_int_equal(acc.last_line, 2501);
+  mdt_csv_close(csv);
+  /* A callback's error carries the position of the offending field. */
+  assert_int_equal(mdt_csv_open(&csv, path, &err), MDT_OK);
+  assert_int_equal(mdt_csv_read(csv, people_specs, 3, 4, reject_seven, NULL, &err), MDT_EDATA);
+  assert_error_at(&err, MDT_EDATA, 8, 4, "count: expected anything but 7");
+  mdt_csv_close(csv);
+  free(path);
+  free(text);
+}
+
+static void test_allow_empty(void **state) {
+  (void)state;
+  static const mdt_csv_spec specs[] = {
+      {"id", MDT_CSV_STR, 1, 0}, {"v", MDT_CSV_REAL, 1, 1}, {"n", MDT_CSV_INT, 1, 1}};
+  char *path = mdt_test_write_text("opt.csv", "id,v,n\na,,\nb,1.5,2\n");
+  mdt_csv_table *t = NULL;
+  mdt_error err;
+  assert_int_equal(mdt_csv_read_table(path, specs, 3, &t, &err), MDT_OK);
+  assert_true(isnan(t->reals[1][0]));
+  assert_int_equal(t->ints[2][0], MDT_CSV_EMPTY_INT);
+  assert_true(t->reals[1][1] == 1.5);
+  /* Errors found after the read still point into the file. */
+  mdt_csv_fail(t, 1, 1, &err, MDT_EDATA, "expected at most 1, found 1.5");
+  assert_error_at(&err, MDT_EDATA, 3, 3, "v: expected at most 1");
+  mdt_csv_table_free(t);
+  free(path);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_comma_dialect),
+      cmocka_unit_test(test_semicolon_decimal_comma_bom_crlf),
+      cmocka_unit_test(test_quoted_fields_and_blank_lines),
+      cmocka_unit_test(test_bad_number_position),
+      cmocka_unit_test(test_structure_errors),
+      cmocka_unit_test(test_not_utf8),
+      cmocka_unit_test(test_missing_file),
+      cmocka_unit_test(test_streaming_batches),
+      cmocka_unit_test(test_allow_empty),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
