@@ -1,3 +1,57 @@
+/* The mandat program: global options and dispatch to the subcommands. */
+#include <gsl/gsl_errno.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
 #include "mandat/version.h"
-int main(void) { printf("mandat %s\n", MDT_VERSION_STRING); return 0; }
+
+typedef struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *summary;
+} command;
+
+/* One row per subcommand, in the order --help lists them; NULL ends the table. */
+static const command commands[] = {
+    {NULL, NULL, NULL},
+};
+
+static void print_help(FILE *fp) {
+  fprintf(fp,
+          "Usage: mandat [--version] [--help] COMMAND [OPTIONS]\n"
+          "\n"
+          "Turns KS members' wage-priority answers into a negotiating mandate and divides\n"
+          "the frame among employee groups.\n"
+          "\n"
+          "Commands:\n");
+  for (const command *c = commands; c->name != NULL; c++)
+    fprintf(fp, "  %-10s %s\n", c->name, c->summary);
+  fprintf(fp, "\n"
+              "Run 'mandat COMMAND --help' for a command's options.\n"
+              "Exit status: 0 ok, 1 a check failed, 2 usage, 65 bad data, 66 missing input,\n"
+              "70 internal error, 73 cannot write output, 75 lock held.\n");
+}
+
+int main(int argc, char **argv) {
+  /* The library reports GSL's failures as statuses; GSL must never abort the program. */
+  gsl_set_error_handler_off();
+  if (argc < 2) {
+    print_help(stderr);
+    return 2;
+  }
+  const char *arg = argv[1];
+  if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0 || strcmp(arg, "help") == 0) {
+    print_help(stdout);
+    return 0;
+  }
+  if (strcmp(arg, "--version") == 0 || strcmp(arg, "-V") == 0) {
+    printf("mandat %s\n", MDT_VERSION_STRING);
+    return 0;
+  }
+  for (const command *c = commands; c->name != NULL; c++)
+    if (strcmp(arg, c->name) == 0)
+      return c->run(argc - 1, argv + 1);
+  fprintf(stderr, "mandat: unknown command '%s'\nTry 'mandat --help'.\n", arg);
+  return 2;
+}

@@ -1,0 +1,56 @@
+/*
+ * mandat/respondents.h: the members (kommuner and fylkeskommuner) and their grouping columns.
+ *
+ * Ownership: mdt_respondents_load returns a table the caller frees with
+ * mdt_respondents_free; every pointer inside it belongs to the table.
+ *
+ * respondents.csv: id, name, kind (kommune/fylkeskommune), region, population, employees
+ * (required); fte, wagebill (optional numbers); size_class and any further columns are
+ * grouping columns. kind and region are grouping columns too.
+ */
+#ifndef MANDAT_RESPONDENTS_H
+#define MANDAT_RESPONDENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mandat/error.h"
+
+typedef enum { MDT_KIND_KOMMUNE = 0, MDT_KIND_FYLKESKOMMUNE = 1 } mdt_member_kind;
+
+/* A categorical column: each respondent's level as an index into levels. */
+typedef struct {
+  char *name;        /* column name, e.g. "region" */
+  size_t nlevels;
+  char **levels;     /* level labels, sorted by strcmp (byte order) */
+  int32_t *code;     /* per respondent: index into levels */
+} mdt_grouping;
+
+typedef struct mdt_respondents {
+  size_t n;
+  char **id;             /* member number as text, e.g. "0301", "46" */
+  char **name;
+  mdt_member_kind *kind;
+  double *population;    /* persons */
+  double *employees;     /* persons employed (may be an estimate) */
+  double *fte;           /* full-time equivalents; NaN where not given */
+  double *wagebill_nok;  /* NOK per year; NaN where not given */
+  long *line;            /* line of each member in respondents.csv (for messages) */
+  size_t ngroupings;
+  mdt_grouping *groupings; /* "kind", "region", then the other columns in file order */
+  char *path;            /* the file read */
+  void *index;           /* internal: id -> row */
+} mdt_respondents;
+
+/* Loads and validates path (unique non-empty ids, known kinds, non-negative sizes). */
+mdt_status mdt_respondents_load(const char *path, mdt_respondents **out, mdt_error *err);
+void mdt_respondents_free(mdt_respondents *r);
+
+/* Row of the member with the given id, or -1. */
+long mdt_respondents_find(const mdt_respondents *r, const char *id);
+/* The grouping column called name, or NULL. */
+const mdt_grouping *mdt_respondents_grouping(const mdt_respondents *r, const char *name);
+/* Index of level label in grouping g, or -1. */
+long mdt_grouping_level(const mdt_grouping *g, const char *label);
+
+#endif

@@ -1,0 +1,151 @@
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mandat/numparse.h"
+
+cli_globals cli_g;
+
+int cli_report_error(const mdt_error *err) {
+  char buf[2048];
+  fprintf(stderr, "mandat: %s\n", mdt_error_format(err, buf, sizeof buf));
+  return mdt_status_exit_code(err->status);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "mandat %s: ", cmd);
+  vfprintf(stderr, fmt, ap);
+  fprintf(stderr, "\nTry 'mandat %s --help'.\n", cmd);
+  va_end(ap);
+  return mdt_status_exit_code(MDT_EUSAGE);
+}
+
+int cli_parse_double(const char *s, double *out) {
+  if (s == NULL || *s == '\0')
+    return -1;
+  double v;
+  if (mdt_parse_double(s, strlen(s), 0, &v) != 0 || !isfinite(v))
+    return -1;
+  *out = v;
+  return 0;
+}
+
+int cli_parse_long(const char *s, long *out) {
+  if (s == NULL || *s == '\0')
+    return -1;
+  errno = 0;
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (errno || *end != '\0')
+    return -1;
+  *out = v;
+  return 0;
+}
+
+int cli_parse_ulong(const char *s, unsigned long *out) {
+  if (s == NULL || *s == '\0' || *s == '-')
+    return -1;
+  errno = 0;
+  char *end;
+  unsigned long v = strtoul(s, &end, 10);
+  if (errno || *end != '\0')
+    return -1;
+  *out = v;
+  return 0;
+}
+
+void cli_log(const char *fmt, ...) {
+  if (cli_g.quiet)
+    return;
+  char stamp[32];
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "%s mandat: ", stamp);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+mdt_status cli_output_open(cli_output *out, const char *path, mdt_error *err) {
+  memset(out, 0, sizeof *out);
+  if (path == NULL || strcmp(path, "-") == 0) {
+    out->fp = stdout;
+    return MDT_OK;
+  }
+  size_t n = strlen(path) + 32;
+  out->path = strdup(path);
+  out->tmp_path = malloc(n);
+  if (out->path == NULL || out->tmp_path == NULL) {
+    cli_output_abort(out);
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory");
+  }
+  snprintf(out->tmp_path, n, "%s.tmp-XXXXXX", path);
+  int fd = mkstemp(out->tmp_path);
+  if (fd < 0) {
+    mdt_status st = mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot write: %s",
+                                     strerror(errno));
+    free(out->tmp_path);
+    out->tmp_path = NULL;
+    cli_output_abort(out);
+    return st;
+  }
+  out->fp = fdopen(fd, "w");
+  if (out->fp == NULL) {
+    close(fd);
+    cli_output_abort(out);
+    return mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot write: %s",
+                            strerror(errno));
+  }
+  return MDT_OK;
+}
+
+mdt_status cli_output_commit(cli_output *out, mdt_error *err) {
+  if (out->fp == stdout) {
+    if (fflush(stdout) != 0)
+      return mdt_error_set(err, MDT_ECANTWRITE, "cannot write to standard output: %s",
+                           strerror(errno));
+    out->fp = NULL;
+    return MDT_OK;
+  }
+  int bad = ferror(out->fp) != 0;
+  bad |= fflush(out->fp) != 0;
+  bad |= fsync(fileno(out->fp)) != 0;
+  bad |= fclose(out->fp) != 0;
+  out->fp = NULL;
+  if (bad || rename(out->tmp_path, out->path) != 0) {
+    mdt_status st = mdt_error_set_at(err, MDT_ECANTWRITE, out->path, 0, 0, "cannot write: %s",
+                                     strerror(errno));
+    cli_output_abort(out);
+    return st;
+  }
+  free(out->tmp_path);
+  out->tmp_path = NULL;
+  free(out->path);
+  out->path = NULL;
+  return MDT_OK;
+}
+
+void cli_output_abort(cli_output *out) {
+  if (out->fp != NULL && out->fp != stdout)
+    fclose(out->fp);
+  out->fp = NULL;
+  if (out->tmp_path != NULL)
+    unlink(out->tmp_path);
+  free(out->tmp_path);
+  free(out->path);
+  out->tmp_path = NULL;
+  out->path = NULL;
+}
