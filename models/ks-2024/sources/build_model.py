@@ -106,17 +106,28 @@ def read(name):
         return list(csv.DictReader(f))
 
 
+# Tables are collected here and written only after every check has passed, so a failed
+# build leaves the committed tables untouched.
+PENDING = {}
+
+
 def write(name, header, rows):
-    """Write model table name (UTF-8, comma, LF); returns the text for reporting."""
+    """Queue model table name (UTF-8, comma, LF) for writing; returns its text."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(header)
     for r in rows:
         w.writerow(r)
-    text = buf.getvalue()
-    with open(os.path.join(MODEL, name), "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    return text
+    PENDING[name] = buf.getvalue()
+    return PENDING[name]
+
+
+def flush():
+    for name in sorted(PENDING):
+        path = os.path.join(MODEL, name)
+        with open(path + ".tmp", "w", encoding="utf-8", newline="") as f:
+            f.write(PENDING[name])
+        os.replace(path + ".tmp", path)
 
 
 def round_half_up(x, ndigits=0):
@@ -352,11 +363,9 @@ def build_guarantee(gtab):
 
 
 def copy_increases():
+    """The 2023 kroner table, copied byte for byte (values and header unchanged)."""
     with open(os.path.join(HERE, "increases_2023.csv"), encoding="utf-8", newline="") as f:
-        text = f.read()
-    with open(os.path.join(MODEL, "increases_2023.csv"), "w", encoding="utf-8",
-              newline="") as f:
-        f.write(text)
+        PENDING["increases_2023.csv"] = f.read()
 
 
 def chapter_rates(checks):
@@ -472,6 +481,7 @@ def main():
     nq, no = build_questionnaire()
     checks.append(f"questions.csv: {nq} questions; options.csv: {no} options")
     checks.append(f"guarantee.csv: {sum(len(v) for v in gtab.values())} rows")
+    flush()
     print(f"built the ks-2024 model tables in {MODEL}")
     for c in checks:
         print("  " + c)
