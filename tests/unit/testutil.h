@@ -5,7 +5,9 @@
 #ifndef MANDAT_TESTUTIL_H
 #define MANDAT_TESTUTIL_H
 
+#include <math.h>
 #include <setjmp.h>
+#include <string.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
@@ -22,6 +24,14 @@ char *mdt_test_write_text(const char *name, const char *text);
 char *mdt_test_fixture(const char *relpath);
 /* Formats err as "file:line:column: message" into a static buffer (for assertions). */
 const char *mdt_test_errstr(const mdt_error *err);
+/* cmocka 1.1's assert_float_equal compares floats; mandat's numbers are doubles. */
+#define assert_near(a, b, tol)                                                                 \
+  do {                                                                                         \
+    double a_ = (a), b_ = (b), t_ = (tol);                                                     \
+    if (!(fabs(a_ - b_) <= t_))                                                                \
+      fail_msg("%s = %.17g, expected %.17g (tolerance %g)", #a, a_, b_, t_);                   \
+  } while (0)
+
 /* Asserts that err has the given status, position and that its message contains needle. */
 #define assert_error_at(err, st, ln, col, needle)                                              \
   do {                                                                                         \
@@ -33,3 +43,31 @@ const char *mdt_test_errstr(const mdt_error *err);
   } while (0)
 
 #endif
+
+/* ---- In-memory model tables for engine tests (independent of the CSV loaders). ---- */
+#include "mandat/questionnaire.h"
+#include "mandat/respondents.h"
+
+/*
+ * Members with the given employees (also used as population, fte = employees / 2) and
+ * grouping columns: names[g] is the column name and labels[g][i] member i's level.
+ * Free with mdt_test_respondents_free.
+ */
+mdt_respondents *mdt_test_respondents(size_t n, const double *employees, size_t ngroupings,
+                                      const char *const *names,
+                                      const char *const *const *labels);
+void mdt_test_respondents_free(mdt_respondents *r);
+
+/* A question for mdt_test_questionnaire: type, role, range and option ids (NULL-ended)
+ * with the group index each option names (-1 for none). */
+typedef struct {
+  const char *id;
+  mdt_question_type type;
+  mdt_question_role role;
+  double min, max;
+  const char *options[9];
+  long groups[9];
+} mdt_test_question;
+
+mdt_questionnaire *mdt_test_questionnaire(size_t nq, const mdt_test_question *qs);
+void mdt_test_questionnaire_free(mdt_questionnaire *q);
