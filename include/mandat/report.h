@@ -1,0 +1,61 @@
+/*
+ * mandat/report.h: writing results as tidy CSV, JSON and readable terminal tables.
+ *
+ * Ownership: writers take caller-owned results and streams and keep nothing; JSON builders
+ * return a new jansson reference the caller releases with json_decref.
+ *
+ * Numbers are rounded only here: CSV and JSON carry 15 significant digits; undefined values
+ * (NaN) are empty CSV fields and JSON nulls.
+ */
+#ifndef MANDAT_REPORT_H
+#define MANDAT_REPORT_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "mandat/aggregate.h"
+#include "mandat/error.h"
+#include "mandat/groups.h"
+#include "mandat/questionnaire.h"
+#include "mandat/respondents.h"
+
+/* What the tables describe, for labels and headings. */
+typedef struct {
+  const mdt_respondents *respondents;
+  const mdt_questionnaire *questionnaire;
+  const mdt_groups *groups;             /* may be NULL */
+  const mdt_aggregate_options *options; /* the settings used, for the heading */
+} mdt_report_context;
+
+/* The columns of the tidy aggregate table, in order. */
+#define MDT_AGGREGATE_CSV_HEADER "scope,stratum,question,option,statistic,value,ci_low,ci_high,n,n_eff"
+
+/* One row per estimate with the columns of MDT_AGGREGATE_CSV_HEADER. */
+mdt_status mdt_report_aggregate_csv(FILE *fp, const mdt_aggregate *agg,
+                                    const mdt_report_context *ctx, mdt_error *err);
+
+/* A JSON object: counts, settings, empty strata, estimates and profiles. NULL when out of
+ * memory. */
+json_t *mdt_report_aggregate_json(const mdt_aggregate *agg, const mdt_report_context *ctx);
+
+/* Writes json to fp (keys in insertion order, 2-space indent, 15 significant digits). */
+mdt_status mdt_report_write_json(FILE *fp, const json_t *json, mdt_error *err);
+
+/* A readable summary: heading, mandate profile, each question's main statistics and, with a
+ * breakdown, the profile per stratum. */
+mdt_status mdt_report_aggregate_text(FILE *fp, const mdt_aggregate *agg,
+                                     const mdt_report_context *ctx, mdt_error *err);
+
+/* Writes s as one CSV field: quoted (by libcsv) only when it holds a delimiter, quote or
+ * line end. */
+void mdt_report_csv_field(FILE *fp, const char *s);
+/* Writes a number as a CSV field with 15 significant digits; NaN as an empty field. */
+void mdt_report_csv_number(FILE *fp, double v);
+/* A JSON number with 15 significant digits, or null for NaN and infinities. */
+json_t *mdt_report_json_number(double v);
+
+/* Prints s padded with spaces to width display columns (UTF-8 aware), cut with "…" when
+ * longer. */
+void mdt_report_pad(FILE *fp, const char *s, int width);
+
+#endif

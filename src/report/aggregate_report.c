@@ -1,0 +1,369 @@
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "mandat/report.h"
+
+static const char *scope_name(const mdt_report_context *ctx, long scope) {
+  return scope < 0 ? "all" : ctx->respondents->groupings[scope].name;
+}
+
+static const char *stratum_name(const mdt_report_context *ctx, long scope, long stratum) {
+  return stratum < 0 ? "all" : ctx->respondents->groupings[scope].levels[stratum];
+}
+
+static const char *question_id(const mdt_report_context *ctx, long question) {
+  return question < 0 ? "profile" : ctx->questionnaire->questions[question].id;
+}
+
+static const char *option_id(const mdt_report_context *ctx, const mdt_estimate *e) {
+  if (e->option < 0)
+    return "";
+  if (e->question < 0)
+    return ctx->groups ? ctx->groups->id[e->option] : "";
+  return ctx->questionnaire->options[e->option].id;
+}
+
+mdt_status mdt_report_aggregate_csv(FILE *fp, const mdt_aggregate *agg,
+                                    const mdt_report_context *ctx, mdt_error *err) {
+  fputs(MDT_AGGREGATE_CSV_HEADER "\n", fp);
+  for (size_t k = 0; k < agg->nrows; k++) {
+    const mdt_estimate *e = &agg->rows[k];
+    mdt_report_csv_field(fp, scope_name(ctx, e->scope));
+    fputc(',', fp);
+    mdt_report_csv_field(fp, stratum_name(ctx, e->scope, e->stratum));
+    fputc(',', fp);
+    mdt_report_csv_field(fp, question_id(ctx, e->question));
+    fputc(',', fp);
+    mdt_report_csv_field(fp, option_id(ctx, e));
+    fputc(',', fp);
+    fputs(mdt_statistic_name(e->statistic), fp);
+    fputc(',', fp);
+    mdt_report_csv_number(fp, e->value);
+    fputc(',', fp);
+    mdt_report_csv_number(fp, e->ci_low);
+    fputc(',', fp);
+    mdt_report_csv_number(fp, e->ci_high);
+    fputc(',', fp);
+    fprintf(fp, "%.0f,", e->n);
+    mdt_report_csv_number(fp, e->n_eff);
+    fputc('\n', fp);
+  }
+  if (ferror(fp))
+    return mdt_error_set(err, MDT_ECANTWRITE, "cannot write the table: %s", strerror(errno));
+  return MDT_OK;
+}
+
+static json_t *settings_json(const mdt_report_context *ctx) {
+  const mdt_aggregate_options *o = ctx->options;
+  const mdt_respondents *r = ctx->respondents;
+  json_t *s = json_object();
+  if (o == NULL || s == NULL)
+    return s;
+  json_object_set_new(s, "weights", json_string(mdt_size_measure_name(o->weights.measure)));
+  json_object_set_new(s, "sqrt", json_boolean(o->weights.use_sqrt));
+  json_object_set_new(s, "cap", o->weights.cap_share > 0 ? json_real(o->weights.cap_share)
+                                                         : json_null());
+  json_object_set_new(s, "poststrata",
+                      o->weights.poststrata >= 0
+                          ? json_string(r->groupings[o->weights.poststrata].name)
+                          : json_null());
+  if (o->weights.rake[0] >= 0) {
+    json_t *rk = json_array();
+    json_array_append_new(rk, json_string(r->groupings[o->weights.rake[0]].name));
+    json_array_append_new(rk, json_string(r->groupings[o->weights.rake[1]].name));
+    json_object_set_new(s, "rake", rk);
+  } else
+    json_object_set_new(s, "rake", json_null());
+  json_object_set_new(s, "by_group", json_boolean(o->by_group));
+  json_object_set_new(s, "breakdown", o->breakdown >= 0
+                                          ? json_string(r->groupings[o->breakdown].name)
+                                          : json_null());
+  json_object_set_new(s, "bootstrap", json_integer((json_int_t)o->bootstrap));
+  json_object_set_new(s, "seed", json_integer((json_int_t)o->seed));
+  json_object_set_new(s, "level", json_real(o->level));
+  return s;
+}
+
+static json_t *profile_json(const mdt_aggregate *agg, const mdt_report_context *ctx,
+                            const mdt_profile *p) {
+  json_t *arr = json_array();
+  for (size_t g = 0; g < agg->ngroups; g++) {
+    if (!isfinite(p->priority[g]))
+      continue;
+    json_t *o = json_object();
+    json_object_set_new(o, "group", json_string(ctx->groups->id[g]));
+    json_object_set_new(o, "name", json_string(ctx->groups->name[g]));
+    json_object_set_new(o, "priority", mdt_report_json_number(p->priority[g]));
+    json_object_set_new(o, "ci_low", mdt_report_json_number(p->ci_low[g]));
+    json_object_set_new(o, "ci_high", mdt_report_json_number(p->ci_high[g]));
+    json_object_set_new(o, "top3_frequency", mdt_report_json_number(p->top3_frequency[g]));
+    json_array_append_new(arr, o);
+  }
+  return arr;
+}
+
+json_t *mdt_report_aggregate_json(const mdt_aggregate *agg, const mdt_report_context *ctx) {
+  json_t *root = json_object();
+  if (root == NULL)
+    return NULL;
+  json_object_set_new(root, "members", json_integer((json_int_t)agg->nmembers));
+  json_object_set_new(root, "respondents", json_integer((json_int_t)agg->nrespondents));
+  json_object_set_new(root, "total_weight", mdt_report_json_number(agg->total_weight));
+  json_object_set_new(root, "settings", settings_json(ctx));
+  json_t *empty = json_array();
+  for (size_t k = 0; k < agg->nempty; k++) {
+    const mdt_empty_stratum *e = &agg->empty[k];
+    const mdt_grouping *g = &ctx->respondents->groupings[e->grouping];
+    json_t *o = json_object();
+    json_object_set_new(o, "column", json_string(g->name));
+    json_object_set_new(o, "level", json_string(g->levels[e->level]));
+    json_object_set_new(o, "members", json_integer((json_int_t)e->members));
+    json_object_set_new(o, "size", mdt_report_json_number(e->size));
+    json_array_append_new(empty, o);
+  }
+  json_object_set_new(root, "empty_strata", empty);
+  if (ctx->groups)
+    json_object_set_new(root, "profile", profile_json(agg, ctx, &agg->profiles[0]));
+  if (agg->breakdown >= 0 && ctx->groups) {
+    json_t *by = json_array();
+    for (size_t s = 0; s < agg->nstrata; s++) {
+      json_t *o = json_object();
+      json_object_set_new(o, "stratum",
+                          json_string(stratum_name(ctx, agg->breakdown, (long)s)));
+      json_object_set_new(o, "profile", profile_json(agg, ctx, &agg->profiles[1 + s]));
+      json_array_append_new(by, o);
+    }
+    json_object_set_new(root, "profiles_by_stratum", by);
+  }
+  json_t *rows = json_array();
+  for (size_t k = 0; k < agg->nrows; k++) {
+    const mdt_estimate *e = &agg->rows[k];
+    json_t *o = json_object();
+    json_object_set_new(o, "scope", json_string(scope_name(ctx, e->scope)));
+    json_object_set_new(o, "stratum", json_string(stratum_name(ctx, e->scope, e->stratum)));
+    json_object_set_new(o, "question", json_string(question_id(ctx, e->question)));
+    json_object_set_new(o, "option", e->option < 0 ? json_null() : json_string(option_id(ctx, e)));
+    json_object_set_new(o, "statistic", json_string(mdt_statistic_name(e->statistic)));
+    json_object_set_new(o, "value", mdt_report_json_number(e->value));
+    json_object_set_new(o, "ci_low", mdt_report_json_number(e->ci_low));
+    json_object_set_new(o, "ci_high", mdt_report_json_number(e->ci_high));
+    json_object_set_new(o, "n", json_integer((json_int_t)e->n));
+    json_object_set_new(o, "n_eff", mdt_report_json_number(e->n_eff));
+    json_array_append_new(rows, o);
+  }
+  json_object_set_new(root, "estimates", rows);
+  return root;
+}
+
+/* ------------------------------------------------------------------ text -- */
+
+static void text_number(FILE *fp, double v, int width, int decimals) {
+  if (isfinite(v))
+    fprintf(fp, "%*.*f", width, decimals, v);
+  else
+    fprintf(fp, "%*s", width, "-");
+}
+
+static void text_interval(FILE *fp, double lo, double hi, int decimals) {
+  if (isfinite(lo) && isfinite(hi))
+    fprintf(fp, "  %*.*f-%-*.*f", decimals + 3, decimals, lo, decimals + 3, decimals, hi);
+  else
+    fprintf(fp, "  %*s", 2 * decimals + 7, "");
+}
+
+static const mdt_estimate *row_for(const mdt_aggregate *agg, long stratum, long question,
+                                   long option, mdt_statistic stat) {
+  for (size_t k = 0; k < agg->nrows; k++) {
+    const mdt_estimate *e = &agg->rows[k];
+    if (e->stratum == stratum && e->question == question && e->option == option &&
+        e->statistic == stat)
+      return e;
+  }
+  return NULL;
+}
+
+static void option_label(FILE *fp, const mdt_report_context *ctx, size_t c, int width) {
+  char buf[512];
+  const mdt_option *o = &ctx->questionnaire->options[c];
+  snprintf(buf, sizeof buf, "%s %s", o->id, o->label);
+  fputs("  ", fp);
+  mdt_report_pad(fp, strcmp(o->id, o->label) == 0 ? o->id : buf, width);
+}
+
+static void heading(FILE *fp, const mdt_aggregate *agg, const mdt_report_context *ctx) {
+  const mdt_aggregate_options *o = ctx->options;
+  const mdt_respondents *r = ctx->respondents;
+  fprintf(fp, "Mandate from %zu of %zu members", agg->nrespondents, agg->nmembers);
+  if (o) {
+    fprintf(fp, "; weights: %s%s", o->weights.use_sqrt ? "sqrt of " : "",
+            mdt_size_measure_name(o->weights.measure));
+    if (o->weights.poststrata >= 0)
+      fprintf(fp, ", post-stratified by %s", r->groupings[o->weights.poststrata].name);
+    if (o->weights.rake[0] >= 0)
+      fprintf(fp, ", raked to %s and %s", r->groupings[o->weights.rake[0]].name,
+              r->groupings[o->weights.rake[1]].name);
+    if (o->weights.cap_share > 0)
+      fprintf(fp, ", capped at %g %%", o->weights.cap_share * 100);
+    if (o->by_group)
+      fputs(", answers about a group by headcount", fp);
+    if (o->bootstrap > 0)
+      fprintf(fp, "; %zu bootstrap draws (seed %lu), %g %% intervals", o->bootstrap, o->seed,
+              o->level * 100);
+  }
+  fputs("\n", fp);
+  for (size_t k = 0; k < agg->nempty; k++) {
+    const mdt_empty_stratum *e = &agg->empty[k];
+    const mdt_grouping *g = &r->groupings[e->grouping];
+    fprintf(fp, "Note: %s=%s has %zu members and no respondents; it is not represented.\n",
+            g->name, g->levels[e->level], e->members);
+  }
+}
+
+static void profile_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_context *ctx) {
+  const mdt_profile *p = &agg->profiles[0];
+  int any = 0;
+  for (size_t g = 0; g < agg->ngroups; g++)
+    any |= isfinite(p->priority[g]);
+  if (!any)
+    return;
+  fputs("\nMandate profile (priority from 0 = lowest to 1 = highest)\n  ", fp);
+  mdt_report_pad(fp, "group", 46);
+  fputs("  priority  interval      top 3\n", fp);
+  for (size_t g = 0; g < agg->ngroups; g++) {
+    if (!isfinite(p->priority[g]))
+      continue;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s %s", ctx->groups->id[g], ctx->groups->name[g]);
+    fputs("  ", fp);
+    mdt_report_pad(fp, buf, 46);
+    text_number(fp, p->priority[g], 10, 3);
+    text_interval(fp, p->ci_low[g], p->ci_high[g], 3);
+    if (isfinite(p->top3_frequency[g]))
+      fprintf(fp, "  %5.1f %%", p->top3_frequency[g] * 100);
+    fputc('\n', fp);
+  }
+}
+
+static void question_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_context *ctx,
+                           size_t qi) {
+  const mdt_question *qq = &ctx->questionnaire->questions[qi];
+  fprintf(fp, "\n%s (%s", qq->id, mdt_question_type_name(qq->type));
+  if (qq->type == MDT_Q_SCORE || qq->type == MDT_Q_SHARE)
+    fprintf(fp, " %g-%g", qq->min, qq->max);
+  fprintf(fp, "): %s\n", qq->text);
+  const int lw = 40;
+  switch (qq->type) {
+  case MDT_Q_RANK: {
+    const mdt_estimate *w = row_for(agg, -1, (long)qi, -1, MDT_STAT_KENDALL_W);
+    if (w) {
+      fprintf(fp, "  agreement (Kendall's W) %.3f", w->value);
+      if (isfinite(w->ci_low))
+        fprintf(fp, ", interval %.3f-%.3f", w->ci_low, w->ci_high);
+      fprintf(fp, "; n %.0f\n", w->n);
+    }
+    fputs("  ", fp);
+    mdt_report_pad(fp, "option", lw);
+    fputs("     Borda  interval         top-1   top-3\n", fp);
+    break;
+  }
+  case MDT_Q_SCORE:
+    fputs("  ", fp);
+    mdt_report_pad(fp, "option", lw);
+    fputs("      mean  interval         sd       n   n_eff\n", fp);
+    break;
+  case MDT_Q_SHARE:
+    fputs("  ", fp);
+    mdt_report_pad(fp, "option", lw);
+    fputs("      mean  interval         median  q1-q3\n", fp);
+    break;
+  case MDT_Q_CHOICE:
+    fputs("  ", fp);
+    mdt_report_pad(fp, "option", lw);
+    fputs("    share   interval\n", fp);
+    break;
+  }
+  for (size_t j = 0; j < qq->noptions; j++) {
+    size_t c = qq->first_option + j;
+    option_label(fp, ctx, c, lw);
+    const mdt_estimate *a, *b, *d;
+    switch (qq->type) {
+    case MDT_Q_RANK:
+      a = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_BORDA);
+      b = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_TOP1_SHARE);
+      d = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_TOP3_SHARE);
+      text_number(fp, a->value, 10, 2);
+      text_interval(fp, a->ci_low, a->ci_high, 2);
+      text_number(fp, b->value, 8, 2);
+      text_number(fp, d->value, 8, 2);
+      break;
+    case MDT_Q_SCORE:
+      a = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_MEAN);
+      b = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_SD);
+      text_number(fp, a->value, 10, 2);
+      text_interval(fp, a->ci_low, a->ci_high, 2);
+      text_number(fp, b->value, 6, 2);
+      fprintf(fp, "%8.0f", a->n);
+      text_number(fp, a->n_eff, 8, 1);
+      break;
+    case MDT_Q_SHARE: {
+      a = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_SHARE_MEAN);
+      b = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_SHARE_MEDIAN);
+      const mdt_estimate *q1 = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_SHARE_Q1);
+      const mdt_estimate *q3 = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_SHARE_Q3);
+      text_number(fp, a->value, 10, 1);
+      text_interval(fp, a->ci_low, a->ci_high, 2);
+      text_number(fp, b->value, 8, 1);
+      fprintf(fp, "  %.1f-%.1f", q1->value, q3->value);
+      break;
+    }
+    case MDT_Q_CHOICE:
+      a = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_PROPORTION);
+      text_number(fp, a->value, 9, 3);
+      text_interval(fp, a->ci_low, a->ci_high, 3);
+      break;
+    }
+    fputc('\n', fp);
+  }
+}
+
+static void strata_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_context *ctx) {
+  const mdt_respondents *r = ctx->respondents;
+  const mdt_grouping *g = &r->groupings[agg->breakdown];
+  fprintf(fp, "\nMandate profile by %s (priority 0-1; n = respondents)\n  ", g->name);
+  mdt_report_pad(fp, g->name, 22);
+  fputs("     n", fp);
+  for (size_t k = 0; k < agg->ngroups; k++)
+    if (isfinite(agg->profiles[0].priority[k]))
+      fprintf(fp, " %6.6s", ctx->groups->id[k]);
+  fputc('\n', fp);
+  for (size_t s = 0; s < agg->nstrata; s++) {
+    fputs("  ", fp);
+    mdt_report_pad(fp, g->levels[s], 22);
+    double n = 0;
+    for (size_t k = 0; k < agg->ngroups; k++) {
+      const mdt_estimate *e = row_for(agg, (long)s, -1, (long)k, MDT_STAT_PRIORITY);
+      if (e && e->n > n)
+        n = e->n;
+    }
+    fprintf(fp, "%6.0f", n);
+    for (size_t k = 0; k < agg->ngroups; k++)
+      if (isfinite(agg->profiles[0].priority[k]))
+        text_number(fp, agg->profiles[1 + s].priority[k], 7, 3);
+    fputc('\n', fp);
+  }
+}
+
+mdt_status mdt_report_aggregate_text(FILE *fp, const mdt_aggregate *agg,
+                                     const mdt_report_context *ctx, mdt_error *err) {
+  heading(fp, agg, ctx);
+  if (ctx->groups)
+    profile_block(fp, agg, ctx);
+  for (size_t qi = 0; qi < ctx->questionnaire->nquestions; qi++)
+    question_block(fp, agg, ctx, qi);
+  if (agg->breakdown >= 0 && ctx->groups)
+    strata_block(fp, agg, ctx);
+  if (ferror(fp))
+    return mdt_error_set(err, MDT_ECANTWRITE, "cannot write the table: %s", strerror(errno));
+  return MDT_OK;
+}

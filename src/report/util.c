@@ -1,0 +1,71 @@
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "mandat/report.h"
+
+void mdt_report_csv_field(FILE *fp, const char *s) {
+  if (s == NULL)
+    return;
+  if (strpbrk(s, ",;\"\r\n") != NULL)
+    csv_fwrite(fp, s, strlen(s));
+  else
+    fputs(s, fp);
+}
+
+void mdt_report_csv_number(FILE *fp, double v) {
+  if (isfinite(v))
+    fprintf(fp, "%.15g", v == 0 ? 0.0 : v);
+}
+
+json_t *mdt_report_json_number(double v) {
+  if (!isfinite(v))
+    return json_null();
+  return json_real(v == 0 ? 0.0 : v);
+}
+
+mdt_status mdt_report_write_json(FILE *fp, const json_t *json, mdt_error *err) {
+  if (json == NULL)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory building the JSON report");
+  if (json_dumpf(json, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) != 0 ||
+      fputc('\n', fp) == EOF)
+    return mdt_error_set(err, MDT_ECANTWRITE, "cannot write the JSON report: %s",
+                         strerror(errno));
+  return MDT_OK;
+}
+
+/* Display columns of one UTF-8 character starting at s (1 for everything but combining
+ * marks, which take none). */
+static int char_width(const unsigned char *s) {
+  if (s[0] == 0xCC || (s[0] == 0xCD && s[1] < 0xB0))
+    return 0; /* U+0300..U+036F combining diacritics */
+  return 1;
+}
+
+void mdt_report_pad(FILE *fp, const char *s, int width) {
+  const unsigned char *p = (const unsigned char *)s;
+  int used = 0;
+  int total = 0;
+  for (const unsigned char *q = p; *q; q++)
+    if ((*q & 0xC0) != 0x80)
+      total += char_width(q);
+  int limit = total > width ? width - 1 : width;
+  while (*p) {
+    int w = (*p & 0xC0) != 0x80 ? char_width(p) : 0;
+    if (used + w > limit)
+      break;
+    size_t len = 1;
+    while ((p[len] & 0xC0) == 0x80)
+      len++;
+    fwrite(p, 1, len, fp);
+    used += w;
+    p += len;
+  }
+  if (total > width) {
+    fputs("\xE2\x80\xA6", fp); /* … */
+    used++;
+  }
+  for (; used < width; used++)
+    fputc(' ', fp);
+}
