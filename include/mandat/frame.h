@@ -104,6 +104,15 @@ double mdt_frame_annual_effect_pct(double pct, int month);
 double mdt_frame_carryover_pct(double pct, int month);
 
 /*
+ * Checks one percentage (an element, the overheng, the glidning, the frame): finite, above
+ * -100 and at most MDT_FRAME_MAX_PCT. On failure fills err with MDT_EDATA and "expected a
+ * finite percentage ..., found ...", naming no quantity so that the caller can prefix it.
+ *   pct: the value in percent
+ *   err: filled on failure; may be NULL
+ */
+mdt_status mdt_frame_pct_check(double pct, mdt_error *err);
+
+/*
  * Checks one dated element; on failure fills err with MDT_EDATA and a message of the form
  * "expected ..., found ..." that names no element, so that a caller can prefix its own
  * position (an option, a file and line).

@@ -40,11 +40,17 @@ static int pct_valid(double pct) {
   return isfinite(pct) && pct > -100.0 && pct <= MDT_FRAME_MAX_PCT;
 }
 
-/* The shared "expected ..., found ..." text for a percentage; what names the quantity. */
+/* The shared "expected ..., found ..." text for a percentage; what names the quantity
+ * ("the overheng") or is NULL. */
 static mdt_status pct_error(mdt_error *err, const char *what, double pct) {
   return mdt_error_set(err, MDT_EDATA,
-                       "expected %s as a finite percentage above -100 and at most %g, found %.15g",
-                       what, MDT_FRAME_MAX_PCT, pct);
+                       "expected %s%sa finite percentage above -100 and at most %g, found %.15g",
+                       what != NULL ? what : "", what != NULL ? " as " : "", MDT_FRAME_MAX_PCT,
+                       pct);
+}
+
+mdt_status mdt_frame_pct_check(double pct, mdt_error *err) {
+  return pct_valid(pct) ? MDT_OK : pct_error(err, NULL, pct);
 }
 
 mdt_status mdt_frame_increase_check(const mdt_frame_increase *inc, mdt_error *err) {

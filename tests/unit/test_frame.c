@@ -428,6 +428,23 @@ static void test_increase_check(void **state) {
   assert_int_equal(mdt_frame_increase_check(NULL, &err), MDT_EUSAGE);
 }
 
+static void test_pct_check(void **state) {
+  (void)state;
+  mdt_error err;
+  const double bad[] = {NAN, INFINITY, -INFINITY, -100.0, -100.5, 1000.001};
+  const char *found[] = {"found nan", "found inf", "found -inf",
+                         "found -100", "found -100.5", "found 1000.001"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    mdt_error_clear(&err);
+    assert_int_equal(mdt_frame_pct_check(bad[i], &err), MDT_EDATA);
+    assert_message_has(err, "expected a finite percentage above -100 and at most 1000");
+    assert_message_has(err, found[i]);
+  }
+  const double good[] = {-99.99, 0.0, 4.4, 1000.0};
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+    assert_int_equal(mdt_frame_pct_check(good[i], NULL), MDT_OK);
+}
+
 static void test_compute_errors(void **state) {
   (void)state;
   mdt_frame_increase incs[] = {{2.0, 4}, {1.0, 13}};
@@ -558,6 +575,7 @@ int main(void) {
       cmocka_unit_test(test_glidning_history),
       cmocka_unit_test(test_glidning_history_errors),
       cmocka_unit_test(test_increase_check),
+      cmocka_unit_test(test_pct_check),
       cmocka_unit_test(test_compute_errors),
       cmocka_unit_test(test_infeasible_frames),
   };
