@@ -16,6 +16,7 @@ typedef struct {
 extern cli_globals cli_g;
 
 /* The subcommands (argv[0] is the command's name); each returns the process exit status. */
+int cmd_frame(int argc, char **argv);
 
 /* Prints "mandat: file:line:column: message" on stderr; returns the exit status for err. */
 int cli_report_error(const mdt_error *err);
