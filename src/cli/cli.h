@@ -16,7 +16,11 @@ typedef struct {
 extern cli_globals cli_g;
 
 /* The subcommands (argv[0] is the command's name); each returns the process exit status. */
+int cmd_aggregate(int argc, char **argv);
 int cmd_frame(int argc, char **argv);
+
+/* Worker threads to use by default: the cores online (1 to 64). */
+int cli_default_threads(void);
 
 /* Prints "mandat: file:line:column: message" on stderr; returns the exit status for err. */
 int cli_report_error(const mdt_error *err);

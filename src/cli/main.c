@@ -14,6 +14,7 @@ typedef struct {
 
 /* One row per subcommand, in the order --help lists them; NULL ends the table. */
 static const command commands[] = {
+    {"aggregate", cmd_aggregate, "weight the members' answers into a mandate"},
     {"frame", cmd_frame, "annual wage growth and the room for central increases (TBU)"},
     {NULL, NULL, NULL},
 };

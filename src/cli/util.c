@@ -149,3 +149,8 @@ void cli_output_abort(cli_output *out) {
   out->tmp_path = NULL;
   out->path = NULL;
 }
+
+int cli_default_threads(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
