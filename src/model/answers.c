@@ -117,8 +117,8 @@ static mdt_status check_value(stream_state *s, const mdt_csv_batch *b, size_t i,
     return mdt_csv_fail(b, i, A_VALUE, err, MDT_EDATA,
                         "expected a %s from %s to %s for question '%s', found %s",
                         mdt_question_type_name(qu->type),
-                        mdt__quote_number(qu->min, b->delimiter, lo, sizeof lo),
-                        mdt__quote_number(qu->max, b->delimiter, hi, sizeof hi), qu->id,
+                        mdt__format_number(qu->min, b->delimiter, lo, sizeof lo),
+                        mdt__format_number(qu->max, b->delimiter, hi, sizeof hi), qu->id,
                         mdt__quote_number(v, b->delimiter, found, sizeof found));
   case MDT_Q_RANK:
     if (!(v >= 1 && v <= (double)qu->noptions && v == floor(v)))

@@ -22,7 +22,7 @@ void mdt__strvec_free(char **v, size_t n) {
   free(v);
 }
 
-char *mdt__quote_number(double x, char delimiter, char *buf, size_t bufsize) {
+char *mdt__format_number(double x, char delimiter, char *buf, size_t bufsize) {
   char num[64];
   /* The shortest of %.15g..%.17g that reads back exactly, so 0.1 shows as 0.1. printf
    * follows LC_NUMERIC, so the separator is normalised before reading back. */
@@ -38,7 +38,13 @@ char *mdt__quote_number(double x, char delimiter, char *buf, size_t bufsize) {
   char *dot = strchr(num, '.');
   if (dot != NULL && delimiter == ';')
     *dot = ',';
-  snprintf(buf, bufsize, "'%s'", num);
+  snprintf(buf, bufsize, "%s", num);
+  return buf;
+}
+
+char *mdt__quote_number(double x, char delimiter, char *buf, size_t bufsize) {
+  char num[64];
+  snprintf(buf, bufsize, "'%s'", mdt__format_number(x, delimiter, num, sizeof num));
   return buf;
 }
 

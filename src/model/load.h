@@ -19,9 +19,12 @@ char *mdt__strdup(const char *s);
 void mdt__strvec_free(char **v, size_t n);
 
 /*
- * Writes x quoted as found in the file ('2.5', or '2,5' when the file's delimiter is ';')
- * with the fewest digits that read back as x. Returns buf.
+ * Writes x as the file would (2.5, or 2,5 when the file's delimiter is ';') with the fewest
+ * digits that read back as x. Returns buf.
  */
+char *mdt__format_number(double x, char delimiter, char *buf, size_t bufsize);
+
+/* As mdt__format_number, in quotes, for a value found in the file ('2,5'). */
 char *mdt__quote_number(double x, char delimiter, char *buf, size_t bufsize);
 
 /* The STR field of row r, column col, quoted for a message (as mdt_csv_quote_found). */

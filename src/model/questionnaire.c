@@ -114,11 +114,11 @@ static mdt_status check_range(const mdt_csv_table *t, size_t i, mdt_question *qu
     return MDT_OK;
   if (!isnan(hi))
     return mdt_csv_fail(t, i, Q_MAX, err, MDT_EDATA, "expected a number above min %s, found %s",
-                        mdt__quote_number(qu->min, t->delimiter, other, sizeof other),
+                        mdt__format_number(qu->min, t->delimiter, other, sizeof other),
                         mdt__quote_number(qu->max, t->delimiter, found, sizeof found));
   return mdt_csv_fail(t, i, Q_MIN, err, MDT_EDATA,
                       "expected a number below the default max %s, found %s",
-                      mdt__quote_number(qu->max, t->delimiter, other, sizeof other),
+                      mdt__format_number(qu->max, t->delimiter, other, sizeof other),
                       mdt__quote_number(qu->min, t->delimiter, found, sizeof found));
 }
 

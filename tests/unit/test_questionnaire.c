@@ -229,10 +229,10 @@ static void test_question_errors(void **state) {
                   "max: expected an empty field for a choice question (its values are 0 and "
                   "1), found '1'");
   err = load_fail("qrange", QHEAD QGOOD "q2,score,Skala,,5,2.5,\n", OGOOD, groups, 'q');
-  assert_error_at(&err, MDT_EDATA, 3, 19, "max: expected a number above min '5', found '2.5'");
+  assert_error_at(&err, MDT_EDATA, 3, 19, "max: expected a number above min 5, found '2.5'");
   err = load_fail("qdefmax", QHEAD QGOOD "q2,score,Skala,,5,,\n", OGOOD, groups, 'q');
   assert_error_at(&err, MDT_EDATA, 3, 17,
-                  "min: expected a number below the default max '5', found '5'");
+                  "min: expected a number below the default max 5, found '5'");
   err = load_fail("qties", QHEAD QGOOD "q2,score,Skala,,,,yes\n", OGOOD, groups, 'q');
   assert_error_at(&err, MDT_EDATA, 3, 19,
                   "ties: expected no or an empty field for a score question (only ranks can "
