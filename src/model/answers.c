@@ -1,0 +1,315 @@
+#include "mandat/answers.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/dict.h"
+#include "model/load.h"
+
+/* Rows per batch: large enough to amortise the callback, small enough to stay in cache. */
+#define BATCH_ROWS 65536
+
+enum { A_RESPONDENT, A_QUESTION, A_OPTION, A_VALUE, A_N };
+
+static const mdt_csv_spec answer_specs[A_N] = {
+    {"respondent", MDT_CSV_STR, 1, 0},
+    {"question", MDT_CSV_STR, 1, 0},
+    {"option", MDT_CSV_STR, 1, 0},
+    {"value", MDT_CSV_REAL, 1, 0},
+};
+
+/* Bitmaps, all sized by respondents times options so memory does not grow with answers. */
+typedef struct {
+  unsigned char *answered; /* respondent x option: this cell was answered */
+  unsigned char *ranked;   /* respondent x rank cell: this rank was given in the question */
+  unsigned char *chosen;   /* respondent x choice question: an option was chosen */
+  size_t nrank;            /* rank cells per respondent (sum of noptions of no-tie rankings) */
+  size_t nchoice;          /* choice questions */
+  size_t *slot;            /* per question: first rank cell, or choice index; SIZE_MAX if none */
+} seen_sets;
+
+typedef struct {
+  const mdt_respondents *r;
+  const mdt_questionnaire *q;
+  mdt_answers_fn fn;
+  void *user;
+  size_t total;   /* rows validated so far */
+  seen_sets seen;
+  char *key;      /* "question\x1foption" lookup key, grown when an id is long */
+  size_t key_cap;
+  int32_t *respondent;
+  int32_t *option;
+  double *value;
+} stream_state;
+
+/* Sets bit i of map; returns its previous value. */
+static int test_and_set(unsigned char *map, size_t i) {
+  unsigned char mask = (unsigned char)(1u << (i & 7));
+  int was = (map[i >> 3] & mask) != 0;
+  map[i >> 3] |= mask;
+  return was;
+}
+
+static unsigned char *bitmap_new(size_t rows, size_t cols) {
+  if (cols != 0 && rows > (SIZE_MAX - 8) / cols)
+    return NULL;
+  return calloc((rows * cols + 7) / 8 + 1, 1);
+}
+
+static int seen_init(seen_sets *s, const mdt_respondents *r, const mdt_questionnaire *q) {
+  s->slot = malloc((q->nquestions + 1) * sizeof *s->slot);
+  if (s->slot == NULL)
+    return -1;
+  for (size_t qi = 0; qi < q->nquestions; qi++) {
+    const mdt_question *qu = &q->questions[qi];
+    s->slot[qi] = SIZE_MAX;
+    if (qu->type == MDT_Q_RANK && !qu->ties) {
+      s->slot[qi] = s->nrank;
+      s->nrank += qu->noptions;
+    } else if (qu->type == MDT_Q_CHOICE) {
+      s->slot[qi] = s->nchoice++;
+    }
+  }
+  s->answered = bitmap_new(r->n, q->noptions);
+  s->ranked = bitmap_new(r->n, s->nrank);
+  s->chosen = bitmap_new(r->n, s->nchoice);
+  return s->answered && s->ranked && s->chosen ? 0 : -1;
+}
+
+static void seen_free(seen_sets *s) {
+  free(s->answered);
+  free(s->ranked);
+  free(s->chosen);
+  free(s->slot);
+}
+
+/* The global option index of (question qi, option text), or -1. */
+static long find_option(stream_state *s, size_t qi, const char *opt, int *nomem) {
+  const char *qid = s->q->questions[qi].id;
+  size_t lq = strlen(qid), lo = strlen(opt), need = lq + lo + 2;
+  if (need > s->key_cap) {
+    char *k = realloc(s->key, need);
+    if (k == NULL) {
+      *nomem = 1;
+      return -1;
+    }
+    s->key = k;
+    s->key_cap = need;
+  }
+  memcpy(s->key, qid, lq);
+  s->key[lq] = '\x1f';
+  memcpy(s->key + lq + 1, opt, lo);
+  return mdt__dict_find(s->q->oindex, s->key, lq + 1 + lo);
+}
+
+/* Checks value v of respondent ri for option o of question qu (row i of b). */
+static mdt_status check_value(stream_state *s, const mdt_csv_batch *b, size_t i, size_t ri,
+                              size_t qi, double v, mdt_error *err) {
+  const mdt_question *qu = &s->q->questions[qi];
+  char found[MDT__FOUND_MAX], lo[MDT__FOUND_MAX], hi[MDT__FOUND_MAX];
+  switch (qu->type) {
+  case MDT_Q_SCORE:
+  case MDT_Q_SHARE:
+    if (v >= qu->min && v <= qu->max)
+      return MDT_OK;
+    return mdt_csv_fail(b, i, A_VALUE, err, MDT_EDATA,
+                        "expected a %s from %s to %s for question '%s', found %s",
+                        mdt_question_type_name(qu->type),
+                        mdt__format_number(qu->min, b->delimiter, lo, sizeof lo),
+                        mdt__format_number(qu->max, b->delimiter, hi, sizeof hi), qu->id,
+                        mdt__quote_number(v, b->delimiter, found, sizeof found));
+  case MDT_Q_RANK:
+    if (!(v >= 1 && v <= (double)qu->noptions && v == floor(v)))
+      return mdt_csv_fail(b, i, A_VALUE, err, MDT_EDATA,
+                          "expected a whole rank from 1 to %zu for question '%s', found %s",
+                          qu->noptions, qu->id,
+                          mdt__quote_number(v, b->delimiter, found, sizeof found));
+    if (!qu->ties &&
+        test_and_set(s->seen.ranked, ri * s->seen.nrank + s->seen.slot[qi] + (size_t)v - 1))
+      return mdt_csv_fail(b, i, A_VALUE, err, MDT_EDATA,
+                          "expected each rank at most once per respondent in question '%s' "
+                          "(ties are not allowed), found rank %zu again from %s",
+                          qu->id, (size_t)v,
+                          mdt__quote_field(b, i, A_RESPONDENT, found, sizeof found));
+    return MDT_OK;
+  case MDT_Q_CHOICE:
+    if (v != 0 && v != 1)
+      return mdt_csv_fail(b, i, A_VALUE, err, MDT_EDATA,
+                          "expected 0 or 1 for choice question '%s', found %s", qu->id,
+                          mdt__quote_number(v, b->delimiter, found, sizeof found));
+    if (v == 1 && test_and_set(s->seen.chosen, ri * s->seen.nchoice + s->seen.slot[qi]))
+      return mdt_csv_fail(b, i, A_VALUE, err, MDT_EDATA,
+                          "expected at most one chosen option per respondent in question "
+                          "'%s', found a second 1 from %s",
+                          qu->id, mdt__quote_field(b, i, A_RESPONDENT, found, sizeof found));
+    return MDT_OK;
+  }
+  return mdt_error_set(err, MDT_EINTERNAL, "question '%s' has an unknown type", qu->id);
+}
+
+static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err) {
+  stream_state *s = user;
+  char found[MDT__FOUND_MAX];
+  const char *prev_rid = NULL, *prev_qid = NULL;
+  long ri = -1, qi = -1;
+  for (size_t i = 0; i < b->nrows; i++) {
+    /* Answers come in runs per respondent and question: skip the lookup when unchanged. */
+    const char *rid = mdt_csv_str(b, A_RESPONDENT, i);
+    if (prev_rid == NULL || strcmp(rid, prev_rid) != 0) {
+      ri = mdt__dict_find(s->r->index, rid, strlen(rid));
+      if (ri < 0)
+        return mdt_csv_fail(b, i, A_RESPONDENT, err, MDT_EDATA,
+                            "expected a member id from respondents.csv, found %s",
+                            mdt__quote_field(b, i, A_RESPONDENT, found, sizeof found));
+      prev_rid = rid;
+    }
+    const char *qid = mdt_csv_str(b, A_QUESTION, i);
+    if (prev_qid == NULL || strcmp(qid, prev_qid) != 0) {
+      qi = mdt__dict_find(s->q->qindex, qid, strlen(qid));
+      if (qi < 0)
+        return mdt_csv_fail(b, i, A_QUESTION, err, MDT_EDATA,
+                            "expected a question id from questions.csv, found %s",
+                            mdt__quote_field(b, i, A_QUESTION, found, sizeof found));
+      prev_qid = qid;
+    }
+    int nomem = 0;
+    long o = find_option(s, (size_t)qi, mdt_csv_str(b, A_OPTION, i), &nomem);
+    if (nomem)
+      return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", b->path);
+    if (o < 0)
+      return mdt_csv_fail(b, i, A_OPTION, err, MDT_EDATA,
+                          "expected an option of question '%s' from options.csv, found %s",
+                          qid, mdt__quote_field(b, i, A_OPTION, found, sizeof found));
+    if (test_and_set(s->seen.answered, (size_t)ri * s->q->noptions + (size_t)o)) {
+      char who[MDT__FOUND_MAX];
+      return mdt_csv_fail(b, i, A_OPTION, err, MDT_EDATA,
+                          "expected one answer per respondent and option, found a second "
+                          "answer from %s to %s in question '%s'",
+                          mdt__quote_field(b, i, A_RESPONDENT, who, sizeof who),
+                          mdt__quote_field(b, i, A_OPTION, found, sizeof found), qid);
+    }
+    double v = b->reals[A_VALUE][i];
+    mdt_status st = check_value(s, b, i, (size_t)ri, (size_t)qi, v, err);
+    if (st != MDT_OK)
+      return st;
+    s->respondent[i] = (int32_t)ri;
+    s->option[i] = (int32_t)o;
+    s->value[i] = v;
+  }
+  s->total += b->nrows;
+  if (s->fn == NULL)
+    return MDT_OK;
+  mdt_answer_batch out = {b->nrows, s->respondent, s->option, s->value};
+  return s->fn(&out, s->user, err);
+}
+
+mdt_status mdt_answers_stream(const char *path, const mdt_respondents *r,
+                              const mdt_questionnaire *q, mdt_answers_fn fn, void *user,
+                              mdt_error *err) {
+  stream_state s = {0};
+  mdt_csv *csv = NULL;
+  mdt_status st;
+  if (r->n > INT32_MAX || q->noptions > INT32_MAX)
+    return mdt_error_set_at(err, MDT_EDATA, path, 0, 0,
+                            "expected at most %d members and options, found %zu and %zu",
+                            INT32_MAX, r->n, q->noptions);
+  st = mdt_csv_open(&csv, path, err);
+  if (st != MDT_OK)
+    return st;
+  s.r = r;
+  s.q = q;
+  s.fn = fn;
+  s.user = user;
+  s.respondent = malloc(BATCH_ROWS * sizeof *s.respondent);
+  s.option = malloc(BATCH_ROWS * sizeof *s.option);
+  s.value = malloc(BATCH_ROWS * sizeof *s.value);
+  if (seen_init(&s.seen, r, q) != 0 || !s.respondent || !s.option || !s.value) {
+    st = mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", path);
+    goto done;
+  }
+  st = mdt_csv_read(csv, answer_specs, A_N, BATCH_ROWS, check_batch, &s, err);
+  if (st == MDT_OK && s.total == 0)
+    st = mdt__no_rows(path, "answer", err);
+done:
+  seen_free(&s.seen);
+  free(s.key);
+  free(s.respondent);
+  free(s.option);
+  free(s.value);
+  mdt_csv_close(csv);
+  return st;
+}
+
+/* ------------------------------------------------------------- loading -- */
+
+void mdt_answers_free(mdt_answers *a) {
+  if (a == NULL)
+    return;
+  free(a->respondent);
+  free(a->option);
+  free(a->value);
+  free(a->responded);
+  free(a->path);
+  free(a);
+}
+
+typedef struct {
+  mdt_answers *a;
+  size_t cap;
+} collector;
+
+static mdt_status collect(const mdt_answer_batch *b, void *user, mdt_error *err) {
+  collector *c = user;
+  mdt_answers *a = c->a;
+  if (a->n + b->n > c->cap) {
+    size_t cap = c->cap ? c->cap : 1024;
+    while (cap < a->n + b->n)
+      cap *= 2;
+    int32_t *resp = realloc(a->respondent, cap * sizeof *resp);
+    if (resp != NULL)
+      a->respondent = resp;
+    int32_t *opt = realloc(a->option, cap * sizeof *opt);
+    if (opt != NULL)
+      a->option = opt;
+    double *val = realloc(a->value, cap * sizeof *val);
+    if (val != NULL)
+      a->value = val;
+    if (resp == NULL || opt == NULL || val == NULL)
+      return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", a->path);
+    c->cap = cap;
+  }
+  memcpy(a->respondent + a->n, b->respondent, b->n * sizeof *b->respondent);
+  memcpy(a->option + a->n, b->option, b->n * sizeof *b->option);
+  memcpy(a->value + a->n, b->value, b->n * sizeof *b->value);
+  for (size_t i = 0; i < b->n; i++)
+    a->responded[b->respondent[i]] = 1;
+  a->n += b->n;
+  return MDT_OK;
+}
+
+mdt_status mdt_answers_load(const char *path, const mdt_respondents *r,
+                            const mdt_questionnaire *q, mdt_answers **out, mdt_error *err) {
+  *out = NULL;
+  mdt_answers *a = calloc(1, sizeof *a);
+  mdt_status st;
+  if (a == NULL)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", path);
+  a->nrespondents = r->n;
+  a->responded = calloc(r->n, sizeof *a->responded);
+  a->path = mdt__strdup(path);
+  if (a->responded == NULL || a->path == NULL) {
+    st = mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", path);
+    goto fail;
+  }
+  collector c = {a, 0};
+  st = mdt_answers_stream(path, r, q, collect, &c, err);
+  if (st != MDT_OK)
+    goto fail;
+  *out = a;
+  return MDT_OK;
+fail:
+  mdt_answers_free(a);
+  return st;
+}

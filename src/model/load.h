@@ -1,0 +1,40 @@
+/*
+ * Internal: helpers the model loaders share (copying strings, quoting found values, the
+ * "no rows" error).
+ * Ownership: mdt__strdup and mdt__strvec_free deal in malloc'ed memory owned by the caller;
+ * the formatting helpers write into caller buffers.
+ */
+#ifndef MANDAT_MODEL_LOAD_H
+#define MANDAT_MODEL_LOAD_H
+
+#include <stddef.h>
+
+#include "mandat/csv.h"
+#include "mandat/error.h"
+
+/* A malloc'ed copy of s, or NULL when out of memory. */
+char *mdt__strdup(const char *s);
+
+/* Frees v[0..n) and v; NULL is a no-op. */
+void mdt__strvec_free(char **v, size_t n);
+
+/*
+ * Writes x as the file would (2.5, or 2,5 when the file's delimiter is ';') with the fewest
+ * digits that read back as x. Returns buf.
+ */
+char *mdt__format_number(double x, char delimiter, char *buf, size_t bufsize);
+
+/* As mdt__format_number, in quotes, for a value found in the file ('2,5'). */
+char *mdt__quote_number(double x, char delimiter, char *buf, size_t bufsize);
+
+/* The STR field of row r, column col, quoted for a message (as mdt_csv_quote_found). */
+char *mdt__quote_field(const mdt_csv_batch *b, size_t r, size_t col, char *buf,
+                       size_t bufsize);
+
+/* Fills err with "expected at least one <what>, found none" at the line after the header. */
+mdt_status mdt__no_rows(const char *path, const char *what, mdt_error *err);
+
+/* Size of the buffers used for quoted found values. */
+#define MDT__FOUND_MAX 160
+
+#endif

@@ -1,0 +1,257 @@
+#include "mandat/respondents.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/dict.h"
+#include "model/load.h"
+
+/* Columns with a fixed meaning; every other header column is a grouping column. */
+enum { C_ID, C_NAME, C_KIND, C_REGION, C_POPULATION, C_EMPLOYEES, C_FTE, C_WAGEBILL, C_FIXED };
+
+static const mdt_csv_spec fixed_specs[C_FIXED] = {
+    {"id", MDT_CSV_STR, 1, 0},         {"name", MDT_CSV_STR, 1, 0},
+    {"kind", MDT_CSV_STR, 1, 0},       {"region", MDT_CSV_STR, 1, 0},
+    {"population", MDT_CSV_REAL, 1, 0}, {"employees", MDT_CSV_REAL, 1, 0},
+    {"fte", MDT_CSV_REAL, 0, 1},       {"wagebill", MDT_CSV_REAL, 0, 1},
+};
+
+static int is_fixed(const char *name) {
+  for (size_t j = 0; j < C_FIXED; j++)
+    if (strcmp(fixed_specs[j].name, name) == 0)
+      return 1;
+  return 0;
+}
+
+void mdt_respondents_free(mdt_respondents *r) {
+  if (r == NULL)
+    return;
+  mdt__strvec_free(r->id, r->n);
+  mdt__strvec_free(r->name, r->n);
+  free(r->kind);
+  free(r->population);
+  free(r->employees);
+  free(r->fte);
+  free(r->wagebill_nok);
+  free(r->line);
+  if (r->groupings != NULL)
+    for (size_t k = 0; k < r->ngroupings; k++) {
+      free(r->groupings[k].name);
+      mdt__strvec_free(r->groupings[k].levels, r->groupings[k].nlevels);
+      free(r->groupings[k].code);
+    }
+  free(r->groupings);
+  free(r->path);
+  mdt__dict_free(r->index);
+  free(r);
+}
+
+/*
+ * The spec list for this file: the fixed columns, then one text column per other header
+ * name. Names point into csv's header, which must outlive the read.
+ */
+static mdt_csv_spec *build_specs(const mdt_csv *csv, size_t *nspecs) {
+  size_t nh = mdt_csv_header_count(csv);
+  mdt_csv_spec *specs = malloc((C_FIXED + nh) * sizeof *specs);
+  if (specs == NULL)
+    return NULL;
+  memcpy(specs, fixed_specs, sizeof fixed_specs);
+  size_t n = C_FIXED;
+  for (size_t h = 0; h < nh; h++) {
+    const char *name = mdt_csv_header_name(csv, h);
+    if (is_fixed(name))
+      continue;
+    specs[n++] = (mdt_csv_spec){name, MDT_CSV_STR, 1, 0};
+  }
+  *nspecs = n;
+  return specs;
+}
+
+/* Checks that size column col of row i is a finite number >= 0 (NaN = empty is allowed). */
+static mdt_status check_size(const mdt_csv_table *t, size_t i, size_t col, mdt_error *err) {
+  if (!t->present[col])
+    return MDT_OK;
+  double v = t->reals[col][i];
+  if (isnan(v) || (isfinite(v) && v >= 0))
+    return MDT_OK;
+  char found[MDT__FOUND_MAX];
+  return mdt_csv_fail(t, i, col, err, MDT_EDATA, "expected a number >= 0, found %s",
+                      mdt__quote_number(v, t->delimiter, found, sizeof found));
+}
+
+static mdt_status check_rows(const mdt_csv_table *t, mdt_respondents *r, mdt_error *err) {
+  char found[MDT__FOUND_MAX];
+  for (size_t i = 0; i < t->nrows; i++) {
+    const char *id = mdt_csv_str(t, C_ID, i);
+    long first;
+    int put = mdt__dict_put(r->index, id, strlen(id), (long)i, &first);
+    if (put < 0)
+      return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", t->path);
+    if (put > 0)
+      return mdt_csv_fail(t, i, C_ID, err, MDT_EDATA,
+                          "expected a unique member id, found %s again (first on line %ld)",
+                          mdt__quote_field(t, i, C_ID, found, sizeof found), t->line[first]);
+    const char *kind = mdt_csv_str(t, C_KIND, i);
+    if (strcmp(kind, "kommune") == 0)
+      r->kind[i] = MDT_KIND_KOMMUNE;
+    else if (strcmp(kind, "fylkeskommune") == 0)
+      r->kind[i] = MDT_KIND_FYLKESKOMMUNE;
+    else
+      return mdt_csv_fail(t, i, C_KIND, err, MDT_EDATA,
+                          "expected kommune or fylkeskommune, found %s",
+                          mdt__quote_field(t, i, C_KIND, found, sizeof found));
+    static const size_t sizes[] = {C_POPULATION, C_EMPLOYEES, C_FTE, C_WAGEBILL};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+      mdt_status st = check_size(t, i, sizes[k], err);
+      if (st != MDT_OK)
+        return st;
+    }
+  }
+  return MDT_OK;
+}
+
+static int cmp_strp(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Fills g from text column col of t: sorted distinct levels and each row's code. */
+static int build_grouping(const mdt_csv_table *t, size_t col, mdt_grouping *g) {
+  size_t n = t->nrows;
+  const char **sorted = malloc(n * sizeof *sorted);
+  g->name = mdt__strdup(t->names[col]);
+  g->code = malloc(n * sizeof *g->code);
+  if (sorted == NULL || g->name == NULL || g->code == NULL)
+    goto fail;
+  for (size_t i = 0; i < n; i++)
+    sorted[i] = mdt_csv_str(t, col, i);
+  qsort(sorted, n, sizeof *sorted, cmp_strp);
+  size_t nlevels = 0;
+  for (size_t i = 0; i < n; i++)
+    if (i == 0 || strcmp(sorted[i], sorted[nlevels - 1]) != 0)
+      sorted[nlevels++] = sorted[i];
+  g->levels = calloc(nlevels, sizeof *g->levels);
+  if (g->levels == NULL)
+    goto fail;
+  g->nlevels = nlevels;
+  for (size_t l = 0; l < nlevels; l++)
+    if ((g->levels[l] = mdt__strdup(sorted[l])) == NULL)
+      goto fail;
+  for (size_t i = 0; i < n; i++)
+    g->code[i] = (int32_t)mdt_grouping_level(g, mdt_csv_str(t, col, i));
+  free(sorted);
+  return 0;
+fail:
+  free(sorted);
+  return -1;
+}
+
+/* Copies the validated table into r's columns. */
+static int take_columns(const mdt_csv_table *t, size_t nspecs, mdt_respondents *r) {
+  size_t n = t->nrows;
+  for (size_t i = 0; i < n; i++) {
+    if ((r->id[i] = mdt__strdup(mdt_csv_str(t, C_ID, i))) == NULL ||
+        (r->name[i] = mdt__strdup(mdt_csv_str(t, C_NAME, i))) == NULL)
+      return -1;
+    r->population[i] = t->reals[C_POPULATION][i];
+    r->employees[i] = t->reals[C_EMPLOYEES][i];
+    r->fte[i] = t->present[C_FTE] ? t->reals[C_FTE][i] : NAN;
+    r->wagebill_nok[i] = t->present[C_WAGEBILL] ? t->reals[C_WAGEBILL][i] : NAN;
+    r->line[i] = t->line[i];
+  }
+  /* Groupings: kind, region, then the extra columns in header order. */
+  size_t k = 0;
+  if (build_grouping(t, C_KIND, &r->groupings[k++]) != 0 ||
+      build_grouping(t, C_REGION, &r->groupings[k++]) != 0)
+    return -1;
+  for (size_t j = C_FIXED; j < nspecs; j++)
+    if (build_grouping(t, j, &r->groupings[k++]) != 0)
+      return -1;
+  return 0;
+}
+
+mdt_status mdt_respondents_load(const char *path, mdt_respondents **out, mdt_error *err) {
+  *out = NULL;
+  mdt_csv *csv = NULL;
+  mdt_csv_spec *specs = NULL;
+  mdt_csv_table *t = NULL;
+  mdt_respondents *r = NULL;
+  size_t nspecs = 0;
+  mdt_status st = mdt_csv_open(&csv, path, err);
+  if (st != MDT_OK)
+    goto fail;
+  specs = build_specs(csv, &nspecs);
+  if (specs == NULL)
+    goto nomem;
+  st = mdt_csv_read_table(path, specs, nspecs, &t, err);
+  if (st != MDT_OK)
+    goto fail;
+  if (t->nrows == 0) {
+    st = mdt__no_rows(path, "member", err);
+    goto fail;
+  }
+  size_t n = t->nrows;
+  r = calloc(1, sizeof *r);
+  if (r == NULL)
+    goto nomem;
+  r->path = mdt__strdup(path);
+  r->id = calloc(n, sizeof *r->id);
+  r->name = calloc(n, sizeof *r->name);
+  r->n = n;
+  r->kind = malloc(n * sizeof *r->kind);
+  r->population = malloc(n * sizeof *r->population);
+  r->employees = malloc(n * sizeof *r->employees);
+  r->fte = malloc(n * sizeof *r->fte);
+  r->wagebill_nok = malloc(n * sizeof *r->wagebill_nok);
+  r->line = malloc(n * sizeof *r->line);
+  r->groupings = calloc(2 + nspecs - C_FIXED, sizeof *r->groupings);
+  r->ngroupings = 2 + nspecs - C_FIXED;
+  r->index = mdt__dict_new(n);
+  if (!r->path || !r->id || !r->name || !r->kind || !r->population || !r->employees ||
+      !r->fte || !r->wagebill_nok || !r->line || !r->groupings || !r->index)
+    goto nomem;
+  st = check_rows(t, r, err);
+  if (st != MDT_OK)
+    goto fail;
+  if (take_columns(t, nspecs, r) != 0)
+    goto nomem;
+  mdt_csv_table_free(t);
+  free(specs);
+  mdt_csv_close(csv);
+  *out = r;
+  return MDT_OK;
+nomem:
+  st = mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", path);
+fail:
+  mdt_respondents_free(r);
+  mdt_csv_table_free(t);
+  free(specs);
+  mdt_csv_close(csv);
+  return st;
+}
+
+long mdt_respondents_find(const mdt_respondents *r, const char *id) {
+  return mdt__dict_find(r->index, id, strlen(id));
+}
+
+const mdt_grouping *mdt_respondents_grouping(const mdt_respondents *r, const char *name) {
+  for (size_t k = 0; k < r->ngroupings; k++)
+    if (strcmp(r->groupings[k].name, name) == 0)
+      return &r->groupings[k];
+  return NULL;
+}
+
+long mdt_grouping_level(const mdt_grouping *g, const char *label) {
+  size_t lo = 0, hi = g->nlevels;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(g->levels[mid], label);
+    if (c == 0)
+      return (long)mid;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return -1;
+}
