@@ -113,6 +113,8 @@ typedef struct mdt_aggregate {
   size_t nrespondents;
   double total_weight;
   double *weights;        /* final weight per member (0 for those that did not answer) */
+  double *size;           /* size measure per member (after sqrt) */
+  unsigned char *responded; /* per member: answered at least one question */
   size_t nempty;
   mdt_empty_stratum *empty; /* calibration strata with members but no respondents */
 } mdt_aggregate;

@@ -1060,6 +1060,8 @@ void mdt_aggregate_free(mdt_aggregate *agg) {
   }
   free(agg->rows);
   free(agg->weights);
+  free(agg->size);
+  free(agg->responded);
   free(agg->empty);
   free(agg);
 }
@@ -1082,11 +1084,16 @@ static mdt_status make_result(const mdt_aggregator *a, const layout *lay, size_t
   agg->nempty = w->nempty;
   agg->rows = calloc(lay->nrows ? lay->nrows : 1, sizeof *agg->rows);
   agg->weights = malloc((a->R ? a->R : 1) * sizeof *agg->weights);
+  agg->size = malloc((a->R ? a->R : 1) * sizeof *agg->size);
+  agg->responded = malloc(a->R ? a->R : 1);
   agg->empty = calloc(w->nempty ? w->nempty : 1, sizeof *agg->empty);
   agg->profiles = calloc(nscopes, sizeof *agg->profiles);
-  if (!agg->rows || !agg->weights || !agg->empty || !agg->profiles)
+  if (!agg->rows || !agg->weights || !agg->size || !agg->responded || !agg->empty ||
+      !agg->profiles)
     goto nomem;
   memcpy(agg->weights, w->w, a->R * sizeof *agg->weights);
+  memcpy(agg->size, w->size, a->R * sizeof *agg->size);
+  memcpy(agg->responded, a->responded, a->R);
   memcpy(agg->empty, w->empty, w->nempty * sizeof *agg->empty);
   size_t G1 = a->G ? a->G : 1;
   for (size_t s = 0; s < nscopes; s++) {

@@ -103,6 +103,47 @@ static json_t *profile_json(const mdt_aggregate *agg, const mdt_report_context *
   return arr;
 }
 
+/* Per level of each calibration column (or of the breakdown): members, respondents, their
+ * total size and total weight, so that calibration can be checked against the membership. */
+static json_t *strata_json(const mdt_aggregate *agg, const mdt_report_context *ctx) {
+  json_t *arr = json_array();
+  const mdt_respondents *r = ctx->respondents;
+  long cols[3] = {-1, -1, -1};
+  if (ctx->options) {
+    cols[0] = ctx->options->weights.poststrata;
+    cols[1] = ctx->options->weights.rake[0];
+    cols[2] = ctx->options->weights.rake[1];
+    if (cols[0] < 0 && cols[1] < 0)
+      cols[0] = ctx->options->breakdown;
+  }
+  for (int k = 0; k < 3; k++) {
+    if (cols[k] < 0)
+      continue;
+    const mdt_grouping *g = &r->groupings[cols[k]];
+    for (size_t l = 0; l < g->nlevels; l++) {
+      size_t members = 0, resp = 0;
+      double size = 0, weight = 0;
+      for (size_t i = 0; i < r->n; i++) {
+        if ((size_t)g->code[i] != l)
+          continue;
+        members++;
+        resp += agg->responded[i] != 0;
+        size += agg->size[i];
+        weight += agg->weights[i];
+      }
+      json_t *o = json_object();
+      json_object_set_new(o, "column", json_string(g->name));
+      json_object_set_new(o, "level", json_string(g->levels[l]));
+      json_object_set_new(o, "members", json_integer((json_int_t)members));
+      json_object_set_new(o, "respondents", json_integer((json_int_t)resp));
+      json_object_set_new(o, "size", mdt_report_json_number(size));
+      json_object_set_new(o, "weight", mdt_report_json_number(weight));
+      json_array_append_new(arr, o);
+    }
+  }
+  return arr;
+}
+
 json_t *mdt_report_aggregate_json(const mdt_aggregate *agg, const mdt_report_context *ctx) {
   json_t *root = json_object();
   if (root == NULL)
@@ -123,6 +164,7 @@ json_t *mdt_report_aggregate_json(const mdt_aggregate *agg, const mdt_report_con
     json_array_append_new(empty, o);
   }
   json_object_set_new(root, "empty_strata", empty);
+  json_object_set_new(root, "weights_by_stratum", strata_json(agg, ctx));
   if (ctx->groups)
     json_object_set_new(root, "profile", profile_json(agg, ctx, &agg->profiles[0]));
   if (agg->breakdown >= 0 && ctx->groups) {
