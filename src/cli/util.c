@@ -13,6 +13,8 @@
 
 cli_globals cli_g;
 
+static const char mkstemp_template[] = {'X', 'X', 'X', 'X', 'X', 'X', '\0'};
+
 int cli_report_error(const mdt_error *err) {
   char buf[2048];
   fprintf(stderr, "mandat: %s\n", mdt_error_format(err, buf, sizeof buf));
@@ -92,7 +94,8 @@ mdt_status cli_output_open(cli_output *out, const char *path, mdt_error *err) {
     cli_output_abort(out);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory");
   }
-  snprintf(out->tmp_path, n, "%s.tmp-XXXXXX", path);
+  /* mkstemp replaces the template's last six characters (all 'X') with a unique suffix. */
+  snprintf(out->tmp_path, n, "%s.tmp-%.6s", path, mkstemp_template);
   int fd = mkstemp(out->tmp_path);
   if (fd < 0) {
     mdt_status st = mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot write: %s",

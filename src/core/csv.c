@@ -199,6 +199,11 @@ char *mdt_csv_quote_found(const char *text, size_t len, char *buf, size_t bufsiz
 
 static mdt_status vfail_at_field(const mdt_csv_batch *b, long line, long header_field,
                                  const char *colname, mdt_error *err, mdt_status status,
+                                 const char *fmt, va_list ap)
+    __attribute__((format(printf, 7, 0)));
+
+static mdt_status vfail_at_field(const mdt_csv_batch *b, long line, long header_field,
+                                 const char *colname, mdt_error *err, mdt_status status,
                                  const char *fmt, va_list ap) {
   char msg[600];
   vsnprintf(msg, sizeof msg, fmt, ap);

@@ -41,6 +41,10 @@ void mdt_error_clear(mdt_error *err) {
 }
 
 static void error_vset(mdt_error *err, mdt_status status, const char *file, long line,
+                       long column, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
+
+static void error_vset(mdt_error *err, mdt_status status, const char *file, long line,
                        long column, const char *fmt, va_list ap) {
   err->status = status;
   vsnprintf(err->message, sizeof err->message, fmt, ap);

@@ -19,7 +19,9 @@ static void remove_tmpdir(void) {
 const char *mdt_test_tmpdir(void) {
   if (!tmpdir[0]) {
     const char *base = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/mandat-test-XXXXXX", base && *base ? base : "/tmp");
+    /* mkdtemp replaces the last six characters (all 'X') with a unique suffix. */
+    static const char six_x[] = {'X', 'X', 'X', 'X', 'X', 'X', '\0'};
+    snprintf(tmpdir, sizeof tmpdir, "%s/mandat-test-%s", base && *base ? base : "/tmp", six_x);
     if (mkdtemp(tmpdir) == NULL) {
       perror("mkdtemp");
       abort();

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# End-to-end: `mandat aggregate` on the mini fixture against tables computed by an independent
+# reference (tests/e2e/reference_aggregate.py), plus the command's errors and exit statuses.
+set -euo pipefail
+: "${MANDAT:?path to the mandat program}" "${MDT_SOURCE_DIR:?source tree}"
+here="$MDT_SOURCE_DIR/tests"
+mini="$here/fixtures/mini"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# 1. Tidy CSV against the reference, three weightings (no bootstrap: the reference has none).
+"$MANDAT" aggregate --model "$mini" --weights employees --poststrata region --bootstrap 0 \
+  --format csv --quiet > "$tmp/a.csv"
+python3 "$here/e2e/compare_csv.py" "$tmp/a.csv" "$mini/expected/aggregate_employees_poststrata_region.csv"
+"$MANDAT" aggregate --model "$mini" --weights population --poststrata size_class --by kind \
+  --by-group --bootstrap 0 --format csv --quiet > "$tmp/b.csv"
+python3 "$here/e2e/compare_csv.py" "$tmp/b.csv" "$mini/expected/aggregate_population_poststrata_size_bygroup_by_kind.csv"
+"$MANDAT" aggregate --model "$mini" --weights equal --bootstrap 0 --format csv > "$tmp/c.csv"
+python3 "$here/e2e/compare_csv.py" "$tmp/c.csv" "$mini/expected/aggregate_equal.csv"
+[ "$(head -1 "$tmp/a.csv")" = "scope,stratum,question,option,statistic,value,ci_low,ci_high,n,n_eff" ] \
+  || fail "CSV header"
+
+# 2. Post-stratified weights sum to each region's employees; the silent region is reported.
+"$MANDAT" aggregate --model "$mini" --weights employees --poststrata region --bootstrap 0 \
+  --format json --quiet > "$tmp/a.json"
+python3 - "$tmp/a.json" "$mini/respondents.csv" <<'PY'
+import csv, json, sys
+j = json.load(open(sys.argv[1]))
+emp = {}
+for m in csv.DictReader(open(sys.argv[2], encoding="utf-8")):
+    emp[m["region"]] = emp.get(m["region"], 0) + float(m["employees"])
+seen = 0
+for s in j["weights_by_stratum"]:
+    assert s["column"] == "region"
+    assert abs(s["size"] - emp[s["level"]]) < 1e-9
+    if s["respondents"] > 0:
+        assert abs(s["weight"] - emp[s["level"]]) < 1e-9 * emp[s["level"]], s
+        seen += 1
+    else:
+        assert s["weight"] == 0 and s["level"] == "nord", s
+assert seen == 2
+assert [(e["column"], e["level"], e["members"]) for e in j["empty_strata"]] == [("region", "nord", 4)]
+assert j["respondents"] == 8 and j["members"] == 12
+PY
+
+# 3. Bootstrap intervals are reproducible for a seed, whatever the thread count.
+"$MANDAT" aggregate --model "$mini" --poststrata region --bootstrap 300 --seed 11 --threads 1 \
+  --format csv --quiet > "$tmp/s1.csv"
+"$MANDAT" aggregate --model "$mini" --poststrata region --bootstrap 300 --seed 11 --threads 2 \
+  --format csv --quiet > "$tmp/s2.csv"
+"$MANDAT" aggregate --model "$mini" --poststrata region --bootstrap 300 --seed 12 \
+  --format csv --quiet > "$tmp/s3.csv"
+cmp -s "$tmp/s1.csv" "$tmp/s2.csv" || fail "bootstrap differs between 1 and 2 threads"
+cmp -s "$tmp/s1.csv" "$tmp/s3.csv" && fail "another seed gave the same intervals"
+grep -q '^all,all,profile,g1,top3_frequency,' "$tmp/s1.csv" || fail "top3_frequency rows"
+python3 - "$tmp/s1.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+with_ci = [r for r in rows if r["ci_low"] != ""]
+assert len(with_ci) > 50
+for r in with_ci:
+    assert float(r["ci_low"]) <= float(r["ci_high"]), r
+PY
+
+# 4. Text output, --out, help and version.
+"$MANDAT" aggregate --model "$mini" --poststrata region --bootstrap 50 > "$tmp/t.txt"
+grep -q "Mandate from 8 of 12 members" "$tmp/t.txt" || fail "text heading"
+grep -q "region=nord has 4 members and no respondents" "$tmp/t.txt" || fail "empty stratum note"
+grep -q "Mandate profile by region" "$tmp/t.txt" || fail "breakdown block"
+"$MANDAT" aggregate --model "$mini" --bootstrap 0 --format csv --out "$tmp/o.csv"
+cmp -s "$tmp/o.csv" "$tmp/c.csv" && fail "--out used equal weights"
+[ -s "$tmp/o.csv" ] && [ -z "$(ls "$tmp" | grep '\.tmp-')" ] || fail "--out left a temporary file"
+"$MANDAT" aggregate --help | grep -q -- "--poststrata COLUMN" || fail "--help"
+"$MANDAT" --version | grep -Eq '^mandat [0-9]+\.[0-9]+\.[0-9]+$' || fail "--version"
+"$MANDAT" --help | grep -q aggregate || fail "--help lists aggregate"
+
+# 5. Exit statuses and messages for bad use and bad data.
+expect() { # expect STATUS PATTERN -- command...
+  local want=$1 pattern=$2; shift 3
+  set +e; "$@" > "$tmp/out" 2> "$tmp/err"; local got=$?; set -e
+  [ "$got" -eq "$want" ] || { cat "$tmp/err" >&2; fail "exit $got, expected $want: $*"; }
+  grep -q -- "$pattern" "$tmp/err" || { cat "$tmp/err" >&2; fail "no '$pattern' in: $*"; }
+  [ ! -s "$tmp/out" ] || fail "wrote to stdout on error: $*"
+}
+expect 2 "unknown or incomplete option" -- "$MANDAT" aggregate --model "$mini" --nope
+expect 2 "expected --model DIR" -- "$MANDAT" aggregate
+expect 2 "expected a grouping column" -- "$MANDAT" aggregate --model "$mini" --poststrata fylke
+expect 2 "expected two columns" -- "$MANDAT" aggregate --model "$mini" --rake region
+expect 2 "expected a size measure" -- "$MANDAT" aggregate --model "$mini" --weights income
+expect 2 "expected text, csv or json" -- "$MANDAT" aggregate --model "$mini" --format xml
+expect 2 "unknown command" -- "$MANDAT" aggregat
+expect 66 "respondents.csv: cannot open" -- "$MANDAT" aggregate --model "$tmp/nowhere"
+cp -r "$mini" "$tmp/bad"
+sed -i 's/^3403,q_score,g1,5$/3403,q_score,g1,7/' "$tmp/bad/answers.csv"
+expect 65 "answers.csv:25:17: value: expected a score from 1 to 5 for question 'q_score', found '7'" -- \
+  "$MANDAT" aggregate --model "$tmp/bad" --bootstrap 0
+cp "$mini/answers.csv" "$tmp/bad/answers.csv"
+printf '1103,q_rank,g9,1\n' >> "$tmp/bad/answers.csv"
+expect 65 "answers.csv:80:13: option: expected an option of question 'q_rank'" -- \
+  "$MANDAT" aggregate --model "$tmp/bad" --bootstrap 0
+cp "$mini/answers.csv" "$tmp/bad/answers.csv"
+printf 'respondent,group,headcount\n' > "$tmp/bad/headcounts.csv"
+expect 65 "headcounts.csv:2:1" -- "$MANDAT" aggregate --model "$tmp/bad" --by-group --bootstrap 0
+echo "ok"
