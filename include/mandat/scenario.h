@@ -1,0 +1,144 @@
+/*
+ * mandat/scenario.h: a scenario file (INI, read with inih) with every setting of a run.
+ *
+ * Ownership: mdt_scenario_load returns a scenario the caller frees with mdt_scenario_free;
+ * every string and array in it belongs to the scenario.
+ *
+ * Sections and keys (all optional unless noted; paths are relative to the scenario file):
+ *   [model]       dir (default: the scenario's folder)
+ *   [frame]       frame_pct, overheng_pct, glidning_pct | glidning_history (three values,
+ *                 oldest first; glidning = their mean), price_forecast_pct
+ *   [settlement]  rule (percent, krone, percent_min_krone, table, priority; default percent),
+ *                 central_month (default 5), covered (group ids, or chapter:X; default
+ *                 chapter:4), theta, min_krone_nok, table (CSV group,step_years,annual_nok),
+ *                 guarantee (default guarantee.csv in the model), new_guarantee,
+ *                 local_pot_pct, local_month (default 10), named (GROUP:PCT@MONTH, ...),
+ *                 floors (GROUP:PCT, ...), caps (GROUP:PCT, ...), payroll_overhead_pct
+ *   [weighting]   weights (measure, "sqrt:" allowed), sqrt (yes/no), cap (share), poststrata,
+ *                 rake (COL1, COL2), by_group (yes/no), bootstrap (draws), level
+ *   [sweeps]      theta, krone_share, local_pot_pct, central_month: each a list "a, b, c" or
+ *                 a range "from:to:step"
+ *   [uncertainty] draws, glidning_pct, overheng_pct, price_forecast_pct,
+ *                 headcount_drift_pct: each "fixed" (the frame's value), a number, or
+ *                 "normal(mean, sd)"; mandate (yes/no: carry the mandate's bootstrap into
+ *                 the priority allocation)
+ *   [regions]     column (a grouping column; default region), enabled (yes/no)
+ *   [output]      lang (en/nb), threads
+ *   [run]         seed (default 1)
+ * Unknown sections and keys, repeated keys and values that do not parse are errors with
+ * file:line:column.
+ */
+#ifndef MANDAT_SCENARIO_H
+#define MANDAT_SCENARIO_H
+
+#include <stddef.h>
+
+#include "mandat/error.h"
+
+#define MDT_SCENARIO_MAX_LIST 1024 /* most values in one list or grid */
+
+/* A random quantity: fixed at value, or normal(value, sd). */
+typedef struct {
+  int given;     /* the key was present */
+  int normal;    /* non-zero: normal(value, sd); zero: fixed at value */
+  int use_frame; /* "fixed": take the [frame] value */
+  double value;
+  double sd;
+} mdt_scenario_dist;
+
+/* GROUP:PCT or GROUP:PCT@MONTH. */
+typedef struct {
+  char *group;
+  double pct;
+  int month; /* 0 when not given */
+} mdt_scenario_group_pct;
+
+typedef struct {
+  size_t n;
+  double *values;
+} mdt_scenario_grid;
+
+typedef struct mdt_scenario {
+  char *path;
+  char *dir;               /* folder of the scenario file */
+  char *model_dir;         /* resolved */
+  /* [frame] */
+  int has_frame;
+  double frame_pct;
+  double overheng_pct;
+  int glidning_from_history; /* 1: glidning_pct is the mean of glidning_history */
+  int has_glidning;
+  double glidning_pct;
+  double glidning_history[3];
+  int has_price_forecast;
+  double price_forecast_pct;
+  /* [settlement] */
+  char *rule;              /* one of the rule names */
+  int central_month;
+  char *covered;           /* as written; NULL = chapter:4 */
+  double theta;
+  int has_min_krone;
+  double min_krone_nok;
+  char *table_path;        /* resolved, or NULL */
+  char *guarantee_path;    /* resolved; default <model>/guarantee.csv */
+  char *new_guarantee_path;/* resolved, or NULL */
+  double local_pot_pct;
+  int local_month;
+  size_t nnamed;
+  mdt_scenario_group_pct *named;
+  size_t nfloors, ncaps;
+  mdt_scenario_group_pct *floors, *caps;
+  double payroll_overhead_pct;
+  /* [weighting] */
+  char *weights;           /* measure name, default "employees" */
+  int sqrt_weights;
+  double cap_share;        /* 0 = none */
+  char *poststrata;
+  char *rake[2];
+  int by_group;
+  size_t bootstrap;        /* default 1000 */
+  double level;            /* default 0.95 */
+  /* [sweeps] */
+  mdt_scenario_grid sweep_theta, sweep_krone_share, sweep_local_pot, sweep_central_month;
+  /* [uncertainty] */
+  size_t draws;            /* 0 = no Monte Carlo */
+  mdt_scenario_dist u_glidning, u_overheng, u_price, u_headcount_drift;
+  int u_mandate;
+  /* [regions] */
+  int regions;
+  char *region_column;     /* default "region" */
+  /* [output] */
+  char lang[3];            /* "en" or "nb" */
+  int threads;             /* 0 = all cores */
+  /* [run] */
+  unsigned long seed;
+  /* where each key was, for messages about values checked later */
+  size_t nkeys;
+  struct mdt_scenario_key {
+    char *section, *key;
+    long line, column;
+  } *keys;
+} mdt_scenario;
+
+/* The names the rule key accepts, NULL-terminated. */
+extern const char *const mdt_scenario_rules[];
+
+/* Defaults for every setting, with model_dir = dir (may be NULL for "."). */
+mdt_status mdt_scenario_new(const char *dir, mdt_scenario **out, mdt_error *err);
+
+/* Reads path. Errors: MDT_ENOINPUT (cannot open), MDT_EDATA (syntax, unknown section or key,
+ * a key given twice, a bad value), each at file:line:column. */
+mdt_status mdt_scenario_load(const char *path, mdt_scenario **out, mdt_error *err);
+void mdt_scenario_free(mdt_scenario *s);
+
+/* Fills err with status and message at the place of [section] key in the file (line 0 when
+ * the key was not in the file). Returns status. */
+mdt_status mdt_scenario_fail(const mdt_scenario *s, const char *section, const char *key,
+                             mdt_error *err, mdt_status status, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/* Sets one key from text as if it were in the file (for command-line overrides). */
+mdt_status mdt_scenario_set(mdt_scenario *s, const char *section, const char *key,
+                            const char *value, mdt_error *err);
+
+#endif

@@ -1,0 +1,945 @@
+#include "mandat/scenario.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mandat/numparse.h"
+
+const char *const mdt_scenario_rules[] = {"percent", "krone", "percent_min_krone", "table",
+                                          "priority", NULL};
+
+static const char *const known_sections[] = {"model",   "frame",       "settlement", "weighting",
+                                             "sweeps",  "uncertainty", "regions",    "output",
+                                             "run",     NULL};
+
+/* -------------------------------------------------------------- helpers -- */
+
+static char *dup_str(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (d)
+    memcpy(d, s, n);
+  return d;
+}
+
+/* dir/name, or name when it is absolute or dir is NULL. */
+static char *join_path(const char *dir, const char *name) {
+  if (name[0] == '/' || dir == NULL || dir[0] == '\0')
+    return dup_str(name);
+  size_t n = strlen(dir) + strlen(name) + 2;
+  char *p = malloc(n);
+  if (p)
+    snprintf(p, n, "%s/%s", dir, name);
+  return p;
+}
+
+static void trim(char *s) {
+  size_t n = strlen(s);
+  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+    s[--n] = '\0';
+  size_t k = 0;
+  while (s[k] == ' ' || s[k] == '\t')
+    k++;
+  if (k)
+    memmove(s, s + k, n - k + 1);
+}
+
+static int parse_num(const char *s, double *out) {
+  char buf[128];
+  size_t n = strlen(s);
+  if (n == 0 || n >= sizeof buf)
+    return -1;
+  memcpy(buf, s, n + 1);
+  trim(buf);
+  double v;
+  if (mdt_parse_double(buf, strlen(buf), 0, &v) != 0 || !isfinite(v))
+    return -1;
+  *out = v;
+  return 0;
+}
+
+/* ------------------------------------------------------------ the parse -- */
+
+typedef struct parse_state parse_state;
+typedef int (*setter)(parse_state *ps, const char *value);
+
+typedef struct {
+  const char *section;
+  const char *key;
+  setter set;
+} key_desc;
+
+struct parse_state {
+  mdt_scenario *s;
+  FILE *fp;
+  long line;            /* lines read so far */
+  char raw[4096];       /* the current raw line */
+  int continuation;     /* the current line continues the previous key */
+  char section[64];
+  /* first error */
+  mdt_status status;
+  long err_line, err_col;
+  char err_msg[600];
+  /* the last key, applied once its continuation lines (if any) are in */
+  char last_section[64], last_key[64];
+  char *accum;
+  int pending;
+  long pending_line;
+  char pending_raw[4096];
+};
+
+static void fail_here(parse_state *ps, long col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fail_here(parse_state *ps, long col, const char *fmt, ...) {
+  if (ps->status != MDT_OK)
+    return;
+  ps->status = MDT_EDATA;
+  ps->err_line = ps->line;
+  ps->err_col = col;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(ps->err_msg, sizeof ps->err_msg, fmt, ap);
+  va_end(ap);
+}
+
+/* Column (1-based, in characters) where the value starts on the current line. */
+static long value_column(const parse_state *ps) {
+  const char *eq = strpbrk(ps->raw, "=:");
+  const char *p = eq ? eq + 1 : ps->raw;
+  if (ps->continuation)
+    p = ps->raw;
+  while (*p == ' ' || *p == '\t')
+    p++;
+  long col = 1;
+  for (const char *q = ps->raw; q < p; q++)
+    if ((*q & 0xC0) != 0x80)
+      col++;
+  return col;
+}
+
+static long key_column(const parse_state *ps) {
+  const char *p = ps->raw;
+  while (*p == ' ' || *p == '\t')
+    p++;
+  return (long)(p - ps->raw) + 1;
+}
+
+static int set_string(char **field, const char *value) {
+  char *d = dup_str(value);
+  if (d == NULL)
+    return -1;
+  free(*field);
+  *field = d;
+  return 0;
+}
+
+static int want_num(parse_state *ps, const char *value, double *out, double lo, double hi,
+                    const char *what) {
+  double v;
+  if (parse_num(value, &v) != 0 || v < lo || v > hi) {
+    fail_here(ps, value_column(ps), "expected %s, found '%s'", what, value);
+    return 0;
+  }
+  *out = v;
+  return 1;
+}
+
+static int want_month(parse_state *ps, const char *value, int *out) {
+  double v;
+  if (!want_num(ps, value, &v, 1, 12, "a month from 1 to 12"))
+    return 0;
+  if (v != floor(v)) {
+    fail_here(ps, value_column(ps), "expected a month from 1 to 12, found '%s'", value);
+    return 0;
+  }
+  *out = (int)v;
+  return 1;
+}
+
+static int want_bool(parse_state *ps, const char *value, int *out) {
+  if (!strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "1") ||
+      !strcmp(value, "on"))
+    *out = 1;
+  else if (!strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "0") ||
+           !strcmp(value, "off"))
+    *out = 0;
+  else {
+    fail_here(ps, value_column(ps), "expected yes or no, found '%s'", value);
+    return 0;
+  }
+  return 1;
+}
+
+static int want_path(parse_state *ps, const char *value, char **field) {
+  if (value[0] == '\0') {
+    fail_here(ps, value_column(ps), "expected a file name, found nothing");
+    return 0;
+  }
+  char *p = join_path(ps->s->dir, value);
+  if (p == NULL) {
+    ps->status = MDT_ENOMEM;
+    return 0;
+  }
+  free(*field);
+  *field = p;
+  return 1;
+}
+
+/* Splits value at commas into at most max trimmed items in buf; returns the count or -1. */
+static int split_list(const char *value, char *buf, size_t bufsize, char **items, int max) {
+  size_t n = strlen(value);
+  if (n >= bufsize)
+    return -1;
+  memcpy(buf, value, n + 1);
+  int count = 0;
+  char *p = buf;
+  for (;;) {
+    char *comma = strchr(p, ',');
+    if (comma)
+      *comma = '\0';
+    trim(p);
+    if (count == max)
+      return -1;
+    items[count++] = p;
+    if (!comma)
+      break;
+    p = comma + 1;
+  }
+  return count;
+}
+
+/* A list of numbers "a, b, c" or a range "from:to:step" (both ends included). */
+static int want_grid(parse_state *ps, const char *value, mdt_scenario_grid *grid, double lo,
+                     double hi, const char *what) {
+  double *vals = malloc(MDT_SCENARIO_MAX_LIST * sizeof *vals);
+  if (vals == NULL) {
+    ps->status = MDT_ENOMEM;
+    return 0;
+  }
+  size_t n = 0;
+  const char *colon = strchr(value, ':');
+  if (colon) {
+    char buf[256];
+    char *items[4];
+    double from, to, step;
+    size_t len = strlen(value);
+    int ok = len < sizeof buf;
+    if (ok) {
+      memcpy(buf, value, len + 1);
+      int k = 0;
+      char *p = buf;
+      for (;;) {
+        char *c = strchr(p, ':');
+        if (c)
+          *c = '\0';
+        if (k == 3) {
+          ok = 0;
+          break;
+        }
+        items[k++] = p;
+        if (!c)
+          break;
+        p = c + 1;
+      }
+      ok = ok && k == 3 && parse_num(items[0], &from) == 0 && parse_num(items[1], &to) == 0 &&
+           parse_num(items[2], &step) == 0 && step > 0 && to >= from;
+    }
+    if (!ok) {
+      fail_here(ps, value_column(ps), "expected a range from:to:step with step > 0, found '%s'",
+                value);
+      free(vals);
+      return 0;
+    }
+    double count = floor((to - from) / step + 1e-9) + 1;
+    if (count > MDT_SCENARIO_MAX_LIST) {
+      fail_here(ps, value_column(ps), "expected at most %d grid points, found %.0f in '%s'",
+                MDT_SCENARIO_MAX_LIST, count, value);
+      free(vals);
+      return 0;
+    }
+    for (size_t k = 0; k < (size_t)count; k++)
+      vals[n++] = from + (double)k * step;
+  } else {
+    char buf[8192];
+    char *items[MDT_SCENARIO_MAX_LIST];
+    int k = split_list(value, buf, sizeof buf, items, MDT_SCENARIO_MAX_LIST);
+    if (k < 0) {
+      fail_here(ps, value_column(ps), "expected at most %d values, found more",
+                MDT_SCENARIO_MAX_LIST);
+      free(vals);
+      return 0;
+    }
+    for (int j = 0; j < k; j++) {
+      if (parse_num(items[j], &vals[n]) != 0) {
+        fail_here(ps, value_column(ps), "expected %s (a list a, b, c or a range from:to:step), "
+                                        "found '%s'",
+                  what, items[j]);
+        free(vals);
+        return 0;
+      }
+      n++;
+    }
+  }
+  for (size_t k = 0; k < n; k++)
+    if (vals[k] < lo - 1e-12 || vals[k] > hi + 1e-12) {
+      fail_here(ps, value_column(ps), "expected %s, found %g in '%s'", what, vals[k], value);
+      free(vals);
+      return 0;
+    }
+  free(grid->values);
+  grid->values = vals;
+  grid->n = n;
+  return 1;
+}
+
+/* "GROUP:PCT" items (with_month: "GROUP:PCT@MONTH"). */
+static int want_group_pcts(parse_state *ps, const char *value, mdt_scenario_group_pct **list,
+                           size_t *count, int with_month) {
+  char buf[8192];
+  char *items[256];
+  int k = split_list(value, buf, sizeof buf, items, 256);
+  if (k < 0) {
+    fail_here(ps, value_column(ps), "expected at most 256 items, found more");
+    return 0;
+  }
+  mdt_scenario_group_pct *out = calloc((size_t)k, sizeof *out);
+  if (out == NULL) {
+    ps->status = MDT_ENOMEM;
+    return 0;
+  }
+  const char *form = with_month ? "GROUP:PCT@MONTH" : "GROUP:PCT";
+  for (int j = 0; j < k; j++) {
+    char *colon = strchr(items[j], ':');
+    char *at = with_month ? strchr(items[j], '@') : NULL;
+    int ok = colon != NULL && colon != items[j] && (!with_month || (at != NULL && at > colon));
+    if (ok) {
+      *colon = '\0';
+      if (at)
+        *at = '\0';
+      trim(items[j]);
+      out[j].group = dup_str(items[j]);
+      ok = out[j].group != NULL && parse_num(colon + 1, &out[j].pct) == 0;
+      if (ok && at) {
+        double m;
+        ok = parse_num(at + 1, &m) == 0 && m >= 1 && m <= 12 && m == floor(m);
+        out[j].month = (int)m;
+      }
+    }
+    if (!ok) {
+      fail_here(ps, value_column(ps), "expected items %s separated by commas, found '%s'", form,
+                value);
+      for (int i = 0; i <= j; i++)
+        free(out[i].group);
+      free(out);
+      return 0;
+    }
+  }
+  if (*list) {
+    for (size_t i = 0; i < *count; i++)
+      free((*list)[i].group);
+    free(*list);
+  }
+  *list = out;
+  *count = (size_t)k;
+  return 1;
+}
+
+static int want_dist(parse_state *ps, const char *value, mdt_scenario_dist *d) {
+  memset(d, 0, sizeof *d);
+  d->given = 1;
+  if (strcmp(value, "fixed") == 0) {
+    d->use_frame = 1;
+    return 1;
+  }
+  if (strncmp(value, "normal(", 7) == 0 && value[strlen(value) - 1] == ')') {
+    char inner[128], buf[128];
+    size_t n = strlen(value) - 8;
+    if (n < sizeof inner) {
+      memcpy(inner, value + 7, n);
+      inner[n] = '\0';
+      char *items[3];
+      int k = split_list(inner, buf, sizeof buf, items, 3);
+      if (k == 2 && parse_num(items[0], &d->value) == 0 && parse_num(items[1], &d->sd) == 0 &&
+          d->sd >= 0) {
+        d->normal = 1;
+        return 1;
+      }
+    }
+  } else if (parse_num(value, &d->value) == 0)
+    return 1;
+  fail_here(ps, value_column(ps),
+            "expected 'fixed', a number or normal(mean, sd) with sd >= 0, found '%s'", value);
+  return 0;
+}
+
+/* --- setters, one per key --- */
+
+#define S (ps->s)
+
+static int k_model_dir(parse_state *ps, const char *v) { return want_path(ps, v, &S->model_dir); }
+static int k_frame_pct(parse_state *ps, const char *v) {
+  S->has_frame = 1;
+  return want_num(ps, v, &S->frame_pct, -100, 1000, "a frame in percent");
+}
+static int k_overheng(parse_state *ps, const char *v) {
+  return want_num(ps, v, &S->overheng_pct, -100, 1000, "a carry-over in percent");
+}
+static int k_glidning(parse_state *ps, const char *v) {
+  if (S->glidning_from_history) {
+    fail_here(ps, key_column(ps), "expected glidning_pct or glidning_history, found both");
+    return 0;
+  }
+  S->has_glidning = 1;
+  return want_num(ps, v, &S->glidning_pct, -100, 1000, "a glidning in percent");
+}
+static int k_glidning_history(parse_state *ps, const char *v) {
+  if (S->has_glidning) {
+    fail_here(ps, key_column(ps), "expected glidning_pct or glidning_history, found both");
+    return 0;
+  }
+  char buf[512];
+  char *items[4];
+  int k = split_list(v, buf, sizeof buf, items, 4);
+  if (k != 3 || parse_num(items[0], &S->glidning_history[0]) || parse_num(items[1], &S->glidning_history[1]) ||
+      parse_num(items[2], &S->glidning_history[2])) {
+    fail_here(ps, value_column(ps),
+              "expected the last three years' glidning 'a, b, c' (oldest first), found '%s'", v);
+    return 0;
+  }
+  S->glidning_from_history = 1;
+  S->has_glidning = 1;
+  S->glidning_pct = (S->glidning_history[0] + S->glidning_history[1] + S->glidning_history[2]) / 3;
+  return 1;
+}
+static int k_price(parse_state *ps, const char *v) {
+  S->has_price_forecast = 1;
+  return want_num(ps, v, &S->price_forecast_pct, -100, 1000, "a price forecast in percent");
+}
+static int k_rule(parse_state *ps, const char *v) {
+  for (const char *const *r = mdt_scenario_rules; *r; r++)
+    if (strcmp(*r, v) == 0)
+      return set_string(&S->rule, v) == 0 || (ps->status = MDT_ENOMEM, 0);
+  fail_here(ps, value_column(ps),
+            "expected a rule (percent, krone, percent_min_krone, table, priority), found '%s'", v);
+  return 0;
+}
+static int k_central_month(parse_state *ps, const char *v) {
+  return want_month(ps, v, &S->central_month);
+}
+static int k_covered(parse_state *ps, const char *v) {
+  if (v[0] == '\0') {
+    fail_here(ps, value_column(ps), "expected group ids or chapter:X, found nothing");
+    return 0;
+  }
+  return set_string(&S->covered, v) == 0 || (ps->status = MDT_ENOMEM, 0);
+}
+static int k_theta(parse_state *ps, const char *v) {
+  return want_num(ps, v, &S->theta, -100, 100, "a number theta");
+}
+static int k_min_krone(parse_state *ps, const char *v) {
+  S->has_min_krone = 1;
+  return want_num(ps, v, &S->min_krone_nok, 0, 1e7, "an amount in NOK of at least 0");
+}
+static int k_table(parse_state *ps, const char *v) { return want_path(ps, v, &S->table_path); }
+static int k_guarantee(parse_state *ps, const char *v) {
+  return want_path(ps, v, &S->guarantee_path);
+}
+static int k_new_guarantee(parse_state *ps, const char *v) {
+  return want_path(ps, v, &S->new_guarantee_path);
+}
+static int k_local_pot(parse_state *ps, const char *v) {
+  return want_num(ps, v, &S->local_pot_pct, 0, 100, "a local pot in percent (0 to 100)");
+}
+static int k_local_month(parse_state *ps, const char *v) {
+  return want_month(ps, v, &S->local_month);
+}
+static int k_named(parse_state *ps, const char *v) {
+  return want_group_pcts(ps, v, &S->named, &S->nnamed, 1);
+}
+static int k_floors(parse_state *ps, const char *v) {
+  return want_group_pcts(ps, v, &S->floors, &S->nfloors, 0);
+}
+static int k_caps(parse_state *ps, const char *v) {
+  return want_group_pcts(ps, v, &S->caps, &S->ncaps, 0);
+}
+static int k_overhead(parse_state *ps, const char *v) {
+  return want_num(ps, v, &S->payroll_overhead_pct, 0, 1000, "an overhead in percent");
+}
+static int k_weights(parse_state *ps, const char *v) {
+  static const char *const names[] = {"equal", "population", "employees", "fte", "wagebill"};
+  const char *name = strncmp(v, "sqrt:", 5) == 0 ? v + 5 : v;
+  for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+    if (strcmp(name, names[k]) == 0)
+      return set_string(&S->weights, v) == 0 || (ps->status = MDT_ENOMEM, 0);
+  fail_here(ps, value_column(ps),
+            "expected a size measure (equal, population, employees, fte, wagebill, optionally "
+            "prefixed 'sqrt:'), found '%s'",
+            v);
+  return 0;
+}
+static int k_sqrt(parse_state *ps, const char *v) { return want_bool(ps, v, &S->sqrt_weights); }
+static int k_cap(parse_state *ps, const char *v) {
+  if (!want_num(ps, v, &S->cap_share, 0, 1, "a share between 0 and 1"))
+    return 0;
+  if (S->cap_share >= 1) {
+    fail_here(ps, value_column(ps), "expected a share between 0 and 1, found '%s'", v);
+    return 0;
+  }
+  return 1;
+}
+static int k_poststrata(parse_state *ps, const char *v) {
+  return set_string(&S->poststrata, v) == 0 || (ps->status = MDT_ENOMEM, 0);
+}
+static int k_rake(parse_state *ps, const char *v) {
+  char buf[512];
+  char *items[3];
+  int k = split_list(v, buf, sizeof buf, items, 3);
+  if (k != 2 || !items[0][0] || !items[1][0]) {
+    fail_here(ps, value_column(ps), "expected two columns 'COL1, COL2', found '%s'", v);
+    return 0;
+  }
+  if (set_string(&S->rake[0], items[0]) || set_string(&S->rake[1], items[1])) {
+    ps->status = MDT_ENOMEM;
+    return 0;
+  }
+  return 1;
+}
+static int k_by_group(parse_state *ps, const char *v) { return want_bool(ps, v, &S->by_group); }
+static int k_bootstrap(parse_state *ps, const char *v) {
+  double d;
+  if (!want_num(ps, v, &d, 0, 1000000, "a number of draws from 0 to 1000000"))
+    return 0;
+  S->bootstrap = (size_t)d;
+  return 1;
+}
+static int k_level(parse_state *ps, const char *v) {
+  if (!want_num(ps, v, &S->level, 0, 1, "a coverage between 0 and 1"))
+    return 0;
+  if (S->level <= 0 || S->level >= 1) {
+    fail_here(ps, value_column(ps), "expected a coverage between 0 and 1, found '%s'", v);
+    return 0;
+  }
+  return 1;
+}
+static int k_sweep_theta(parse_state *ps, const char *v) {
+  return want_grid(ps, v, &S->sweep_theta, -100, 100, "values of theta");
+}
+static int k_sweep_krone(parse_state *ps, const char *v) {
+  return want_grid(ps, v, &S->sweep_krone_share, 0, 1, "krone shares from 0 to 1");
+}
+static int k_sweep_pot(parse_state *ps, const char *v) {
+  return want_grid(ps, v, &S->sweep_local_pot, 0, 100, "local pots from 0 to 100 percent");
+}
+static int k_sweep_month(parse_state *ps, const char *v) {
+  if (!want_grid(ps, v, &S->sweep_central_month, 1, 12, "months from 1 to 12"))
+    return 0;
+  for (size_t k = 0; k < S->sweep_central_month.n; k++)
+    if (S->sweep_central_month.values[k] != floor(S->sweep_central_month.values[k])) {
+      fail_here(ps, value_column(ps), "expected whole months from 1 to 12, found '%s'", v);
+      return 0;
+    }
+  return 1;
+}
+static int k_draws(parse_state *ps, const char *v) {
+  double d;
+  if (!want_num(ps, v, &d, 0, 100000000, "a number of draws from 0 to 100000000"))
+    return 0;
+  S->draws = (size_t)d;
+  return 1;
+}
+static int k_u_glidning(parse_state *ps, const char *v) { return want_dist(ps, v, &S->u_glidning); }
+static int k_u_overheng(parse_state *ps, const char *v) { return want_dist(ps, v, &S->u_overheng); }
+static int k_u_price(parse_state *ps, const char *v) { return want_dist(ps, v, &S->u_price); }
+static int k_u_drift(parse_state *ps, const char *v) {
+  return want_dist(ps, v, &S->u_headcount_drift);
+}
+static int k_u_mandate(parse_state *ps, const char *v) { return want_bool(ps, v, &S->u_mandate); }
+static int k_region_column(parse_state *ps, const char *v) {
+  return set_string(&S->region_column, v) == 0 || (ps->status = MDT_ENOMEM, 0);
+}
+static int k_regions(parse_state *ps, const char *v) { return want_bool(ps, v, &S->regions); }
+static int k_lang(parse_state *ps, const char *v) {
+  if (strcmp(v, "en") && strcmp(v, "nb")) {
+    fail_here(ps, value_column(ps), "expected en or nb, found '%s'", v);
+    return 0;
+  }
+  memcpy(S->lang, v, 3);
+  return 1;
+}
+static int k_threads(parse_state *ps, const char *v) {
+  double d;
+  if (!want_num(ps, v, &d, 0, 64, "a thread count from 0 (all cores) to 64"))
+    return 0;
+  S->threads = (int)d;
+  return 1;
+}
+static int k_seed(parse_state *ps, const char *v) {
+  double d;
+  if (!want_num(ps, v, &d, 0, 4294967295.0, "a whole number seed from 0 to 4294967295") ||
+      d != floor(d)) {
+    fail_here(ps, value_column(ps), "expected a whole number seed from 0 to 4294967295, found '%s'",
+              v);
+    return 0;
+  }
+  S->seed = (unsigned long)d;
+  return 1;
+}
+
+#undef S
+
+static const key_desc keys[] = {
+    {"model", "dir", k_model_dir},
+    {"frame", "frame_pct", k_frame_pct},
+    {"frame", "overheng_pct", k_overheng},
+    {"frame", "glidning_pct", k_glidning},
+    {"frame", "glidning_history", k_glidning_history},
+    {"frame", "price_forecast_pct", k_price},
+    {"settlement", "rule", k_rule},
+    {"settlement", "central_month", k_central_month},
+    {"settlement", "covered", k_covered},
+    {"settlement", "theta", k_theta},
+    {"settlement", "min_krone_nok", k_min_krone},
+    {"settlement", "table", k_table},
+    {"settlement", "guarantee", k_guarantee},
+    {"settlement", "new_guarantee", k_new_guarantee},
+    {"settlement", "local_pot_pct", k_local_pot},
+    {"settlement", "local_month", k_local_month},
+    {"settlement", "named", k_named},
+    {"settlement", "floors", k_floors},
+    {"settlement", "caps", k_caps},
+    {"settlement", "payroll_overhead_pct", k_overhead},
+    {"weighting", "weights", k_weights},
+    {"weighting", "sqrt", k_sqrt},
+    {"weighting", "cap", k_cap},
+    {"weighting", "poststrata", k_poststrata},
+    {"weighting", "rake", k_rake},
+    {"weighting", "by_group", k_by_group},
+    {"weighting", "bootstrap", k_bootstrap},
+    {"weighting", "level", k_level},
+    {"sweeps", "theta", k_sweep_theta},
+    {"sweeps", "krone_share", k_sweep_krone},
+    {"sweeps", "local_pot_pct", k_sweep_pot},
+    {"sweeps", "central_month", k_sweep_month},
+    {"uncertainty", "draws", k_draws},
+    {"uncertainty", "glidning_pct", k_u_glidning},
+    {"uncertainty", "overheng_pct", k_u_overheng},
+    {"uncertainty", "price_forecast_pct", k_u_price},
+    {"uncertainty", "headcount_drift_pct", k_u_drift},
+    {"uncertainty", "mandate", k_u_mandate},
+    {"regions", "column", k_region_column},
+    {"regions", "enabled", k_regions},
+    {"output", "lang", k_lang},
+    {"output", "threads", k_threads},
+    {"run", "seed", k_seed},
+};
+
+static int remember_key(mdt_scenario *s, const char *section, const char *key, long line,
+                        long column) {
+  struct mdt_scenario_key *k = realloc(s->keys, (s->nkeys + 1) * sizeof *k);
+  if (k == NULL)
+    return -1;
+  s->keys = k;
+  k[s->nkeys].section = dup_str(section);
+  k[s->nkeys].key = dup_str(key);
+  k[s->nkeys].line = line;
+  k[s->nkeys].column = column;
+  if (!k[s->nkeys].section || !k[s->nkeys].key) {
+    free(k[s->nkeys].section);
+    free(k[s->nkeys].key);
+    return -1;
+  }
+  s->nkeys++;
+  return 0;
+}
+
+static const struct mdt_scenario_key *find_key(const mdt_scenario *s, const char *section,
+                                               const char *key) {
+  for (size_t k = 0; k < s->nkeys; k++)
+    if (!strcmp(s->keys[k].section, section) && !strcmp(s->keys[k].key, key))
+      return &s->keys[k];
+  return NULL;
+}
+
+static const key_desc *lookup(const char *section, const char *key) {
+  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+    if (!strcmp(keys[k].section, section) && !strcmp(keys[k].key, key))
+      return &keys[k];
+  return NULL;
+}
+
+static int apply(parse_state *ps, const char *section, const char *name, const char *value) {
+  const key_desc *d = lookup(section, name);
+  if (d == NULL) {
+    int known = 0;
+    for (const char *const *k = known_sections; *k; k++)
+      known |= !strcmp(*k, section);
+    if (!known)
+      fail_here(ps, 1, "expected a known section, found [%s]", section);
+    else
+      fail_here(ps, key_column(ps), "expected a key of [%s], found '%s'", section, name);
+    return 0;
+  }
+  return d->set(ps, value);
+}
+
+/* Applies the key waiting for its continuation lines, with its own line for messages. */
+static int flush_pending(parse_state *ps) {
+  if (!ps->pending)
+    return 1;
+  ps->pending = 0;
+  long line = ps->line;
+  char raw[sizeof ps->raw];
+  int cont = ps->continuation;
+  memcpy(raw, ps->raw, sizeof raw);
+  ps->line = ps->pending_line;
+  memcpy(ps->raw, ps->pending_raw, sizeof raw);
+  ps->continuation = 0;
+  int ok = apply(ps, ps->last_section, ps->last_key, ps->accum);
+  ps->line = line;
+  memcpy(ps->raw, raw, sizeof raw);
+  ps->continuation = cont;
+  return ok;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value) {
+  parse_state *ps = user;
+  if (ps->status != MDT_OK)
+    return 0;
+  if (ps->pending && ps->continuation && !strcmp(section, ps->last_section) &&
+      !strcmp(name, ps->last_key)) {
+    /* A continuation line: the value goes on, as one list. */
+    size_t n = strlen(ps->accum) + strlen(value) + 3;
+    char *grown = realloc(ps->accum, n);
+    if (grown == NULL) {
+      ps->status = MDT_ENOMEM;
+      return 0;
+    }
+    ps->accum = grown;
+    size_t len = strlen(ps->accum);
+    if (len > 0 && ps->accum[len - 1] != ',')
+      strcat(ps->accum, ",");
+    strcat(ps->accum, " ");
+    strcat(ps->accum, value);
+    return 1;
+  }
+  if (!flush_pending(ps))
+    return 0;
+  if (find_key(ps->s, section, name) != NULL) {
+    fail_here(ps, key_column(ps), "expected each key once, found '%s' in [%s] again", name,
+              section);
+    return 0;
+  }
+  if (remember_key(ps->s, section, name, ps->line, value_column(ps)) != 0) {
+    ps->status = MDT_ENOMEM;
+    return 0;
+  }
+  snprintf(ps->last_section, sizeof ps->last_section, "%s", section);
+  snprintf(ps->last_key, sizeof ps->last_key, "%s", name);
+  free(ps->accum);
+  ps->accum = dup_str(value);
+  if (ps->accum == NULL) {
+    ps->status = MDT_ENOMEM;
+    return 0;
+  }
+  ps->pending = 1;
+  ps->pending_line = ps->line;
+  memcpy(ps->pending_raw, ps->raw, sizeof ps->raw);
+  return 1;
+}
+
+/* fgets for inih that counts lines and keeps the raw line for positions. */
+static char *reader(char *str, int num, void *stream) {
+  parse_state *ps = stream;
+  if (fgets(str, num, ps->fp) == NULL)
+    return NULL;
+  ps->line++;
+  snprintf(ps->raw, sizeof ps->raw, "%s", str);
+  size_t n = strlen(ps->raw);
+  while (n > 0 && (ps->raw[n - 1] == '\n' || ps->raw[n - 1] == '\r'))
+    ps->raw[--n] = '\0';
+  const char *p = ps->raw;
+  while (*p == ' ' || *p == '\t')
+    p++;
+  ps->continuation = p != ps->raw && *p && *p != ';' && *p != '#';
+  /* Sections with no keys never reach the handler: check them here. */
+  if (*p == '[' && ps->status == MDT_OK) {
+    const char *end = strchr(p, ']');
+    if (end != NULL) {
+      char name[64];
+      size_t len = (size_t)(end - p - 1);
+      if (len >= sizeof name)
+        len = sizeof name - 1;
+      memcpy(name, p + 1, len);
+      name[len] = '\0';
+      int known = 0;
+      for (const char *const *k = known_sections; *k; k++)
+        known |= !strcmp(*k, name);
+      if (!known)
+        fail_here(ps, (long)(p - ps->raw) + 1,
+                  "expected a known section ([model], [frame], [settlement], [weighting], "
+                  "[sweeps], [uncertainty], [regions], [output], [run]), found [%s]",
+                  name);
+    }
+  }
+  return str;
+}
+
+/* -------------------------------------------------------------- objects -- */
+
+void mdt_scenario_free(mdt_scenario *s) {
+  if (s == NULL)
+    return;
+  free(s->path);
+  free(s->dir);
+  free(s->model_dir);
+  free(s->rule);
+  free(s->covered);
+  free(s->table_path);
+  free(s->guarantee_path);
+  free(s->new_guarantee_path);
+  for (size_t k = 0; k < s->nnamed; k++)
+    free(s->named[k].group);
+  free(s->named);
+  for (size_t k = 0; k < s->nfloors; k++)
+    free(s->floors[k].group);
+  free(s->floors);
+  for (size_t k = 0; k < s->ncaps; k++)
+    free(s->caps[k].group);
+  free(s->caps);
+  free(s->weights);
+  free(s->poststrata);
+  free(s->rake[0]);
+  free(s->rake[1]);
+  free(s->sweep_theta.values);
+  free(s->sweep_krone_share.values);
+  free(s->sweep_local_pot.values);
+  free(s->sweep_central_month.values);
+  free(s->region_column);
+  for (size_t k = 0; k < s->nkeys; k++) {
+    free(s->keys[k].section);
+    free(s->keys[k].key);
+  }
+  free(s->keys);
+  free(s);
+}
+
+mdt_status mdt_scenario_new(const char *dir, mdt_scenario **out, mdt_error *err) {
+  *out = NULL;
+  mdt_scenario *s = calloc(1, sizeof *s);
+  if (s == NULL)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory");
+  s->dir = dup_str(dir && *dir ? dir : ".");
+  s->model_dir = dup_str(s->dir ? s->dir : ".");
+  s->rule = dup_str("percent");
+  s->weights = dup_str("employees");
+  s->region_column = dup_str("region");
+  if (!s->dir || !s->model_dir || !s->rule || !s->weights || !s->region_column) {
+    mdt_scenario_free(s);
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory");
+  }
+  s->central_month = 5;
+  s->local_month = 10;
+  s->bootstrap = 1000;
+  s->level = 0.95;
+  s->regions = 1;
+  s->u_mandate = 1;
+  memcpy(s->lang, "en", 3);
+  s->seed = 1;
+  *out = s;
+  return MDT_OK;
+}
+
+mdt_status mdt_scenario_load(const char *path, mdt_scenario **out, mdt_error *err) {
+  *out = NULL;
+  FILE *fp = fopen(path, "r");
+  if (fp == NULL)
+    return mdt_error_set_at(err, MDT_ENOINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
+  char *dir = dup_str(path);
+  if (dir == NULL) {
+    fclose(fp);
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory");
+  }
+  char *slash = strrchr(dir, '/');
+  if (slash)
+    *slash = '\0';
+  else
+    strcpy(dir, ".");
+  mdt_scenario *s = NULL;
+  mdt_status st = mdt_scenario_new(dir, &s, err);
+  free(dir);
+  if (st != MDT_OK) {
+    fclose(fp);
+    return st;
+  }
+  s->path = dup_str(path);
+  parse_state ps;
+  memset(&ps, 0, sizeof ps);
+  ps.s = s;
+  ps.fp = fp;
+  ps.status = MDT_OK;
+  int rc = ini_parse_stream(reader, &ps, handler, &ps);
+  if (ps.status == MDT_OK)
+    flush_pending(&ps);
+  fclose(fp);
+  free(ps.accum);
+  if (ps.status == MDT_ENOMEM || rc == -2 || s->path == NULL) {
+    mdt_scenario_free(s);
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", path);
+  }
+  if (ps.status != MDT_OK) {
+    st = mdt_error_set_at(err, ps.status, path, ps.err_line, ps.err_col, "%s", ps.err_msg);
+    mdt_scenario_free(s);
+    return st;
+  }
+  if (rc != 0) {
+    st = mdt_error_set_at(err, MDT_EDATA, path, rc, 1,
+                          "expected '[section]', 'key = value' or a comment, found a line that "
+                          "is none of them");
+    mdt_scenario_free(s);
+    return st;
+  }
+  if (s->guarantee_path == NULL) {
+    s->guarantee_path = join_path(s->model_dir, "guarantee.csv");
+    if (s->guarantee_path == NULL) {
+      mdt_scenario_free(s);
+      return mdt_error_set(err, MDT_ENOMEM, "out of memory");
+    }
+  }
+  *out = s;
+  return MDT_OK;
+}
+
+mdt_status mdt_scenario_fail(const mdt_scenario *s, const char *section, const char *key,
+                             mdt_error *err, mdt_status status, const char *fmt, ...) {
+  char msg[700];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  const struct mdt_scenario_key *k = find_key(s, section, key);
+  if (k != NULL)
+    return mdt_error_set_at(err, status, s->path, k->line, k->column, "[%s] %s: %s", section, key,
+                            msg);
+  return mdt_error_set_at(err, status, s->path, 0, 0, "[%s] %s: %s", section, key, msg);
+}
+
+mdt_status mdt_scenario_set(mdt_scenario *s, const char *section, const char *key,
+                            const char *value, mdt_error *err) {
+  parse_state ps;
+  memset(&ps, 0, sizeof ps);
+  ps.s = s;
+  ps.status = MDT_OK;
+  snprintf(ps.raw, sizeof ps.raw, "%s = %s", key, value);
+  apply(&ps, section, key, value);
+  if (ps.status == MDT_ENOMEM)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory");
+  if (ps.status != MDT_OK)
+    return mdt_error_set(err, MDT_EUSAGE, "[%s] %s: %s", section, key, ps.err_msg);
+  return MDT_OK;
+}
