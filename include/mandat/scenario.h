@@ -8,9 +8,12 @@
  *   [model]       dir (default: the scenario's folder)
  *   [frame]       frame_pct, overheng_pct, glidning_pct | glidning_history (three values,
  *                 oldest first; glidning = their mean), price_forecast_pct
- *   [settlement]  rule (percent, krone, percent_min_krone, table, priority; default percent),
- *                 central_month (default 5), covered (group ids, or chapter:X; default
- *                 chapter:4), theta, min_krone_nok, table (CSV group,step_years,annual_nok),
+ *   [settlement]  rule (percent, krone, percent_min_krone, table, priority, mixed; default
+ *                 percent), central_month (default 5), covered (group ids, or chapter:X;
+ *                 default chapter:4), theta, min_krone_nok, krone_share (mixed),
+ *                 table (CSV group,step_years,annual_nok); without a frame the settlement is
+ *                 applied as written: pct, krone_nok, table_scale (default 1) give the rule's
+ *                 number;
  *                 guarantee (default guarantee.csv in the model), new_guarantee,
  *                 local_pot_pct, local_month (default 10), named (GROUP:PCT@MONTH, ...),
  *                 floors (GROUP:PCT, ...), caps (GROUP:PCT, ...), payroll_overhead_pct
@@ -77,6 +80,9 @@ typedef struct mdt_scenario {
   int central_month;
   char *covered;           /* as written; NULL = chapter:4 */
   double theta;
+  double krone_share;      /* mixed: the part given as equal kroner, 0..1 */
+  int has_pct, has_krone_nok, has_table_scale;
+  double pct, krone_nok, table_scale; /* the rule's number when there is no frame */
   int has_min_krone;
   double min_krone_nok;
   char *table_path;        /* resolved, or NULL */

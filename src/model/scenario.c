@@ -10,8 +10,8 @@
 
 #include "mandat/numparse.h"
 
-const char *const mdt_scenario_rules[] = {"percent", "krone", "percent_min_krone", "table",
-                                          "priority", NULL};
+const char *const mdt_scenario_rules[] = {"percent",  "krone", "percent_min_krone", "table",
+                                          "priority", "mixed", NULL};
 
 static const char *const known_sections[] = {"model",   "frame",       "settlement", "weighting",
                                              "sweeps",  "uncertainty", "regions",    "output",
@@ -426,7 +426,9 @@ static int k_rule(parse_state *ps, const char *v) {
     if (strcmp(*r, v) == 0)
       return set_string(&S->rule, v) == 0 || (ps->status = MDT_ENOMEM, 0);
   fail_here(ps, value_column(ps),
-            "expected a rule (percent, krone, percent_min_krone, table, priority), found '%s'", v);
+            "expected a rule (percent, krone, percent_min_krone, table, priority, mixed), found "
+            "'%s'",
+            v);
   return 0;
 }
 static int k_central_month(parse_state *ps, const char *v) {
@@ -445,6 +447,21 @@ static int k_theta(parse_state *ps, const char *v) {
 static int k_min_krone(parse_state *ps, const char *v) {
   S->has_min_krone = 1;
   return want_num(ps, v, &S->min_krone_nok, 0, 1e7, "an amount in NOK of at least 0");
+}
+static int k_krone_share(parse_state *ps, const char *v) {
+  return want_num(ps, v, &S->krone_share, 0, 1, "a krone share from 0 to 1");
+}
+static int k_pct(parse_state *ps, const char *v) {
+  S->has_pct = 1;
+  return want_num(ps, v, &S->pct, 0, 1000, "a percent of at least 0");
+}
+static int k_krone_nok(parse_state *ps, const char *v) {
+  S->has_krone_nok = 1;
+  return want_num(ps, v, &S->krone_nok, 0, 1e7, "an amount in NOK of at least 0");
+}
+static int k_table_scale(parse_state *ps, const char *v) {
+  S->has_table_scale = 1;
+  return want_num(ps, v, &S->table_scale, 0, 1e6, "a factor of at least 0");
 }
 static int k_table(parse_state *ps, const char *v) { return want_path(ps, v, &S->table_path); }
 static int k_guarantee(parse_state *ps, const char *v) {
@@ -605,6 +622,10 @@ static const key_desc keys[] = {
     {"settlement", "covered", k_covered},
     {"settlement", "theta", k_theta},
     {"settlement", "min_krone_nok", k_min_krone},
+    {"settlement", "krone_share", k_krone_share},
+    {"settlement", "pct", k_pct},
+    {"settlement", "krone_nok", k_krone_nok},
+    {"settlement", "table_scale", k_table_scale},
     {"settlement", "table", k_table},
     {"settlement", "guarantee", k_guarantee},
     {"settlement", "new_guarantee", k_new_guarantee},
