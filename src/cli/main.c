@@ -16,6 +16,7 @@ typedef struct {
 static const command commands[] = {
     {"aggregate", cmd_aggregate, "weight the members' answers into a mandate"},
     {"frame", cmd_frame, "annual wage growth and the room for central increases (TBU)"},
+    {"generate", cmd_generate, "synthetic members, answers, registers and model folders"},
     {NULL, NULL, NULL},
 };
 

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "mandat/error.h"
 
@@ -44,6 +45,11 @@ static inline void mdt__put_char(mdt__writer *w, char c) {
 
 /* Raw bytes (no quoting). */
 void mdt__put_raw(mdt__writer *w, const char *s, size_t n);
+/* A NUL-terminated string, raw. */
+static inline void mdt__put_str(mdt__writer *w, const char *s) {
+  mdt__put_raw(w, s, strlen(s));
+}
+
 /* A text field, quoted as RFC 4180 asks when it holds ',', ';', '"' or a line end. */
 void mdt__put_field(mdt__writer *w, const char *s);
 /* A whole number in decimal. */
