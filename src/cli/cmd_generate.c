@@ -183,10 +183,15 @@ static int parse(int argc, char **argv, unsigned allowed, gen_args *a) {
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
-    if (c < OPT_MODEL || !(allowed & BIT(c)))
-      return c == '?' ? cli_usage_error(a->cmd, "unknown or incomplete option")
-                      : cli_usage_error(a->cmd, "option '%s' does not apply here",
-                                        argv[optind - 1]);
+    if (c < OPT_MODEL)
+      return cli_usage_error(a->cmd, "unknown or incomplete option");
+    if (!(allowed & BIT(c))) {
+      const char *name = "?";
+      for (const struct option *lo = long_options; lo->name != NULL; lo++)
+        if (lo->val == c)
+          name = lo->name;
+      return cli_usage_error(a->cmd, "option '--%s' does not apply here", name);
+    }
     switch (c) {
     case OPT_MODEL:
       a->model = optarg;
