@@ -1,0 +1,206 @@
+#include "mandat/register.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/dict.h"
+#include "model/load.h"
+
+/* Rows per batch from the CSV reader: amortises the callback, stays in cache. */
+#define BATCH_ROWS 65536
+/* Highest salary accepted, so that fte x weight x salary sums stay far from overflow. */
+#define SALARY_MAX INT64_C(1000000000)
+
+enum { R_ID, R_RESPONDENT, R_GROUP, R_SENIORITY, R_FTE, R_SALARY, R_WEIGHT, R_N };
+
+static const mdt_csv_spec specs[R_N] = {
+    {"id", MDT_CSV_STR, 1, 0},
+    {"respondent", MDT_CSV_STR, 1, 0},
+    {"group", MDT_CSV_STR, 1, 0},
+    {"seniority_years", MDT_CSV_REAL, 1, 0},
+    {"fte", MDT_CSV_FIX4, 1, 0},
+    {"annual_salary", MDT_CSV_INT, 1, 0},
+    {"weight", MDT_CSV_FIX4, 0, 0},
+};
+
+void mdt_register_free(mdt_register *reg) {
+  if (reg == NULL)
+    return;
+  free(reg->respondent);
+  free(reg->group);
+  free(reg->seniority_years);
+  free(reg->fte_e4);
+  free(reg->salary_nok);
+  free(reg->weight_e4);
+  free(reg->path);
+  free(reg);
+}
+
+/* Resizes every column to cap rows; -1 when out of memory (the columns stay valid). */
+static int resize(mdt_register *reg, size_t cap) {
+#define GROW(col)                                                                              \
+  do {                                                                                         \
+    void *p = realloc(reg->col, cap * sizeof *reg->col);                                       \
+    if (p == NULL)                                                                             \
+      return -1;                                                                               \
+    reg->col = p;                                                                              \
+  } while (0)
+  GROW(respondent);
+  GROW(group);
+  GROW(seniority_years);
+  GROW(fte_e4);
+  GROW(salary_nok);
+  GROW(weight_e4);
+#undef GROW
+  return 0;
+}
+
+mdt_status mdt_register_new(size_t n, mdt_register **out, mdt_error *err) {
+  *out = NULL;
+  mdt_register *reg = calloc(1, sizeof *reg);
+  size_t cap = n ? n : 1;
+  if (reg == NULL)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory for a register of %zu rows", n);
+  reg->respondent = calloc(cap, sizeof *reg->respondent);
+  reg->group = calloc(cap, sizeof *reg->group);
+  reg->seniority_years = calloc(cap, sizeof *reg->seniority_years);
+  reg->fte_e4 = calloc(cap, sizeof *reg->fte_e4);
+  reg->salary_nok = calloc(cap, sizeof *reg->salary_nok);
+  reg->weight_e4 = calloc(cap, sizeof *reg->weight_e4);
+  if (!reg->respondent || !reg->group || !reg->seniority_years || !reg->fte_e4 ||
+      !reg->salary_nok || !reg->weight_e4) {
+    mdt_register_free(reg);
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory for a register of %zu rows", n);
+  }
+  reg->n = n;
+  *out = reg;
+  return MDT_OK;
+}
+
+/* A value in units of 1/10 000 as the file would write it, in quotes: '1.25', '0', '-0,5'. */
+static char *quote_fix4(int64_t v, char delimiter, char *buf, size_t bufsize) {
+  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  char frac[8];
+  snprintf(frac, sizeof frac, "%04u", (unsigned)(u % MDT_FIX4_ONE));
+  int nf = 4;
+  while (nf > 0 && frac[nf - 1] == '0')
+    nf--;
+  frac[nf] = '\0';
+  snprintf(buf, bufsize, "'%s%llu%s%s'", v < 0 ? "-" : "",
+           (unsigned long long)(u / MDT_FIX4_ONE), nf ? (delimiter == ';' ? "," : ".") : "",
+           frac);
+  return buf;
+}
+
+typedef struct {
+  mdt_register *reg;
+  size_t cap;
+  const mdt_respondents *r;
+  const mdt_groups *g;
+} load_state;
+
+static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err) {
+  load_state *s = user;
+  mdt_register *reg = s->reg;
+  char found[MDT__FOUND_MAX];
+  if (reg->n + b->nrows > s->cap) {
+    size_t cap = s->cap ? s->cap : BATCH_ROWS;
+    while (cap < reg->n + b->nrows)
+      cap *= 2;
+    if (resize(reg, cap) != 0)
+      return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", b->path);
+    s->cap = cap;
+  }
+  const int64_t *fte = b->ints[R_FTE], *salary = b->ints[R_SALARY];
+  const int64_t *weight = b->present[R_WEIGHT] ? b->ints[R_WEIGHT] : NULL;
+  const double *seniority = b->reals[R_SENIORITY];
+  /* A register comes in runs of one member and group: look an id up only when it changes. */
+  const char *prev_r = NULL, *prev_g = NULL;
+  long ri = -1, gi = -1;
+  size_t o = reg->n;
+  for (size_t i = 0; i < b->nrows; i++, o++) {
+    const char *rid = mdt_csv_str(b, R_RESPONDENT, i);
+    if (prev_r == NULL || strcmp(rid, prev_r) != 0) {
+      ri = mdt__dict_find(s->r->index, rid, strlen(rid));
+      if (ri < 0)
+        return mdt_csv_fail(b, i, R_RESPONDENT, err, MDT_EDATA,
+                            "expected a member id from respondents.csv, found %s",
+                            mdt__quote_field(b, i, R_RESPONDENT, found, sizeof found));
+      prev_r = rid;
+    }
+    const char *gid = mdt_csv_str(b, R_GROUP, i);
+    if (prev_g == NULL || strcmp(gid, prev_g) != 0) {
+      gi = mdt__dict_find(s->g->index, gid, strlen(gid));
+      if (gi < 0)
+        return mdt_csv_fail(b, i, R_GROUP, err, MDT_EDATA,
+                            "expected a group id from groups.csv, found %s",
+                            mdt__quote_field(b, i, R_GROUP, found, sizeof found));
+      prev_g = gid;
+    }
+    if (!(seniority[i] >= 0))
+      return mdt_csv_fail(b, i, R_SENIORITY, err, MDT_EDATA,
+                          "expected years of seniority >= 0, found %s",
+                          mdt__quote_number(seniority[i], b->delimiter, found, sizeof found));
+    if (!(fte[i] > 0 && fte[i] <= MDT_FIX4_ONE)) {
+      return mdt_csv_fail(b, i, R_FTE, err, MDT_EDATA,
+                          "expected a full-time equivalent above 0 and at most 1, found %s",
+                          quote_fix4(fte[i], b->delimiter, found, sizeof found));
+    }
+    if (!(salary[i] > 0 && salary[i] <= SALARY_MAX))
+      return mdt_csv_fail(b, i, R_SALARY, err, MDT_EDATA,
+                          "expected a whole number of NOK from 1 to %lld, found '%lld'",
+                          (long long)SALARY_MAX, (long long)salary[i]);
+    if (weight != NULL && !(weight[i] > 0 && weight[i] <= INT32_MAX)) {
+      return mdt_csv_fail(b, i, R_WEIGHT, err, MDT_EDATA,
+                          "expected a weight above 0 and at most 214748.3647, found %s",
+                          quote_fix4(weight[i], b->delimiter, found, sizeof found));
+    }
+    reg->respondent[o] = (int32_t)ri;
+    reg->group[o] = (int32_t)gi;
+    reg->seniority_years[o] = seniority[i];
+    reg->fte_e4[o] = (int32_t)fte[i];
+    reg->salary_nok[o] = salary[i];
+    reg->weight_e4[o] = weight != NULL ? (int32_t)weight[i] : MDT_FIX4_ONE;
+  }
+  reg->n = o;
+  return MDT_OK;
+}
+
+mdt_status mdt_register_load(const char *path, const mdt_respondents *respondents,
+                             const mdt_groups *groups, mdt_register **out, mdt_error *err) {
+  *out = NULL;
+  mdt_csv *csv = NULL;
+  mdt_status st;
+  if (respondents->n > INT32_MAX || groups->n > INT32_MAX)
+    return mdt_error_set_at(err, MDT_EDATA, path, 0, 0,
+                            "expected at most %d members and groups, found %zu and %zu",
+                            INT32_MAX, respondents->n, groups->n);
+  mdt_register *reg = calloc(1, sizeof *reg);
+  if (reg == NULL || (reg->path = mdt__strdup(path)) == NULL) {
+    st = mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", path);
+    goto fail;
+  }
+  st = mdt_csv_open(&csv, path, err);
+  if (st != MDT_OK)
+    goto fail;
+  reg->has_weight = mdt_csv_find(csv, "weight") >= 0;
+  load_state s = {reg, 0, respondents, groups};
+  st = mdt_csv_read(csv, specs, R_N, BATCH_ROWS, check_batch, &s, err);
+  if (st != MDT_OK)
+    goto fail;
+  if (reg->n == 0) {
+    st = mdt__no_rows(path, "employee", err);
+    goto fail;
+  }
+  /* Give back what the last doubling over-allocated. */
+  if (s.cap > reg->n + reg->n / 8)
+    resize(reg, reg->n);
+  mdt_csv_close(csv);
+  *out = reg;
+  return MDT_OK;
+fail:
+  mdt_csv_close(csv);
+  mdt_register_free(reg);
+  return st;
+}
