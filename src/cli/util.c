@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mandat/numparse.h"
@@ -105,6 +106,11 @@ mdt_status cli_output_open(cli_output *out, const char *path, mdt_error *err) {
     cli_output_abort(out);
     return st;
   }
+  /* mkstemp creates the file for the owner only; give it the usual umask-based mode. */
+  mode_t um = umask(0);
+  umask(um);
+  if (fchmod(fd, 0666 & ~um) != 0)
+    cli_log("note: could not set the mode of %s", out->tmp_path);
   out->fp = fdopen(fd, "w");
   if (out->fp == NULL) {
     close(fd);
