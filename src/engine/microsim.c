@@ -802,83 +802,221 @@ static double median3(double a, double b, double c) {
   return a > b ? a : b;
 }
 
+#define NQUANTILES 3
+static const int quantile_tenths[NQUANTILES] = {1, 5, 9};
+
+/* A weighted selection in progress: targets (10 x cumulative weight to reach, ascending) and
+ * where their answers go. */
+typedef struct {
+  mdt_i128 target[NQUANTILES];
+  double *out[NQUANTILES];
+  int n;
+} targets;
+
 /*
- * The weighted quantile tenths/10 of a[0..n) (weights > 0, total_w their sum): the smallest
- * value whose cumulative weight reaches tenths/10 of the total, the mean of it and the next
- * value when reached exactly. A selection with three-way partitions (many rises are equal),
- * O(n) on average; a is reordered. tenths is 1..9.
+ * Weighted quantiles of a[lo..hi): for each target T, the smallest value whose cumulative
+ * weight (times 10) reaches T, the mean of it and the next value when reached exactly.
+ * below is 10 x the weight of the values known to lie below a[lo..hi), above the smallest
+ * value known to lie above it (NaN for none). One selection
+ * with three-way partitions (many rises are equal) serves every target, splitting only where
+ * the targets part: O(n) on average; a is reordered.
  */
-static double weighted_tenth(weighted_value *a, size_t n, int64_t total_w, int tenths) {
-  const mdt_i128 target = (mdt_i128)total_w * tenths; /* compared with 10 x cumulative */
-  mdt_i128 below = 0;  /* 10 x the weight of values known to lie below a[lo..hi) */
-  double above = NAN;  /* the smallest value known to lie above a[lo..hi) */
-  size_t lo = 0, hi = n;
-  for (;;) {
+static void weighted_select(weighted_value *a, size_t lo, size_t hi, mdt_i128 below,
+                            double above, targets t) {
+  while (t.n > 0) {
     double pivot = median3(a[lo].v, a[lo + (hi - lo) / 2].v, a[hi - 1].v);
     size_t lt = lo, i = lo, gt = hi;
-    while (i < gt) {
-      if (a[i].v < pivot)
-        wv_swap(a, lt++, i++);
-      else if (a[i].v > pivot)
-        wv_swap(a, i, --gt);
-      else
-        i++;
-    }
     mdt_i128 wl = 0, we = 0;
-    for (size_t k = lo; k < lt; k++)
-      wl += a[k].w;
-    for (size_t k = lt; k < gt; k++)
-      we += a[k].w;
+    while (i < gt) {
+      double v = a[i].v;
+      if (v < pivot) {
+        wl += a[i].w;
+        wv_swap(a, lt++, i++);
+      } else if (v > pivot) {
+        wv_swap(a, i, --gt);
+      } else {
+        we += a[i].w;
+        i++;
+      }
+    }
     wl *= 10;
     we *= 10;
-    if (below + wl >= target) {
-      above = pivot;
+    targets left = {.n = 0}, right = {.n = 0};
+    double next = NAN; /* the smallest value above the pivot, found when needed */
+    for (int k = 0; k < t.n; k++) {
+      mdt_i128 T = t.target[k];
+      if (below + wl >= T) {
+        left.target[left.n] = T;
+        left.out[left.n++] = t.out[k];
+      } else if (below + wl + we > T) {
+        *t.out[k] = pivot;
+      } else if (below + wl + we == T) {
+        if (isnan(next)) {
+          next = above;
+          for (size_t j = gt; j < hi; j++)
+            if (isnan(next) || a[j].v < next)
+              next = a[j].v;
+        }
+        *t.out[k] = isnan(next) ? pivot : (pivot + next) / 2.0;
+      } else {
+        right.target[right.n] = T;
+        right.out[right.n++] = t.out[k];
+      }
+    }
+    /* Recurse into the smaller set of targets, loop on the other: depth <= NQUANTILES. */
+    if (left.n > 0 && right.n > 0)
+      weighted_select(a, lo, lt, below, pivot, left);
+    if (right.n > 0) {
+      below += wl + we;
+      lo = gt;
+      t = right;
+    } else {
       hi = lt;
-      continue;
+      above = pivot;
+      t = left;
     }
-    if (below + wl + we > target)
-      return pivot;
-    if (below + wl + we == target) {
-      double next = above;
-      for (size_t k = gt; k < hi; k++)
-        if (isnan(next) || a[k].v < next)
-          next = a[k].v;
-      return isnan(next) ? pivot : (pivot + next) / 2.0;
-    }
-    below += wl + we;
-    lo = gt;
   }
 }
 
-/* Fills buf with the rises (NOK, or percent of old pay) of the employees of cells
- * [c0, c1); returns how many. */
-static size_t fill_rises(const mdt_microsim_work *w, size_t c0, size_t c1, int in_pct,
-                         weighted_value *buf) {
+/* Buckets of the first stage of range_percentiles. */
+#define PCT_BUCKETS 2048
+
+/* The bucket of v among PCT_BUCKETS equal slices of [vmin, vmax]: non-decreasing in v, so
+ * every value of a later bucket is larger than every value of an earlier one. */
+static size_t pct_bucket(double v, double vmin, double scale) {
+  size_t b = (size_t)((v - vmin) * scale);
+  return b < PCT_BUCKETS ? b : PCT_BUCKETS - 1;
+}
+
+/*
+ * The three percentiles of a[lo..hi) (total_w their weight, vmin and vmax its smallest and
+ * largest value) into p. Two stages, both exact: a weighted histogram over PCT_BUCKETS slices
+ * of [vmin, vmax] finds the bucket each target falls in; one scan gathers those buckets'
+ * values to the front, and the selection only sees them, with the weight below each bucket
+ * and the smallest value above it. Streaming passes instead of a selection's swaps over the
+ * whole range.
+ */
+static void range_percentiles(weighted_value *a, size_t lo, size_t hi, int64_t total_w,
+                              double vmin, double vmax, double p[NQUANTILES]) {
+  for (int k = 0; k < NQUANTILES; k++)
+    p[k] = NAN;
+  if (hi <= lo || total_w <= 0)
+    return;
+  if (!(vmax > vmin)) {
+    for (int k = 0; k < NQUANTILES; k++)
+      p[k] = vmin;
+    return;
+  }
+  int64_t bw[PCT_BUCKETS];
+  double bmin[PCT_BUCKETS];
+  for (size_t b = 0; b < PCT_BUCKETS; b++) {
+    bw[b] = 0;
+    bmin[b] = INFINITY;
+  }
+  const double scale = (double)PCT_BUCKETS / (vmax - vmin);
+  for (size_t i = lo; i < hi; i++) {
+    size_t b = pct_bucket(a[i].v, vmin, scale);
+    bw[b] += a[i].w;
+    bmin[b] = a[i].v < bmin[b] ? a[i].v : bmin[b];
+  }
+  /* The buckets holding the targets, with the weight below each. */
+  size_t tb[NQUANTILES];
+  mdt_i128 tbelow[NQUANTILES];
+  targets tt[NQUANTILES];
+  int nb = 0, k = 0;
+  mdt_i128 cum = 0; /* 10 x the weight of the buckets before b */
+  unsigned char wanted[PCT_BUCKETS];
+  memset(wanted, 0, sizeof wanted);
+  for (size_t b = 0; b < PCT_BUCKETS && k < NQUANTILES; b++) {
+    mdt_i128 wb = (mdt_i128)bw[b] * 10;
+    for (; k < NQUANTILES && wb > 0; k++) {
+      mdt_i128 T = (mdt_i128)total_w * quantile_tenths[k];
+      if (T > cum + wb)
+        break;
+      if (nb == 0 || tb[nb - 1] != b) {
+        tb[nb] = b;
+        tbelow[nb] = cum;
+        tt[nb].n = 0;
+        wanted[b] = 1;
+        nb++;
+      }
+      targets *t = &tt[nb - 1];
+      t->target[t->n] = T;
+      t->out[t->n++] = &p[k];
+    }
+    cum += wb;
+  }
+  /* One scan gathers the wanted buckets to a[lo..end); then each to its own slice. */
+  size_t end = lo;
+  for (size_t i = lo; i < hi; i++)
+    if (wanted[pct_bucket(a[i].v, vmin, scale)])
+      wv_swap(a, end++, i);
+  size_t start = lo;
+  for (int j = 0; j < nb; j++) {
+    size_t stop = start;
+    for (size_t i = start; i < end; i++)
+      if (pct_bucket(a[i].v, vmin, scale) == tb[j])
+        wv_swap(a, stop++, i);
+    double above = NAN;
+    for (size_t c = tb[j] + 1; c < PCT_BUCKETS && isnan(above); c++)
+      if (bw[c] > 0)
+        above = bmin[c];
+    weighted_select(a, start, stop, tbelow[j], above, tt[j]);
+    start = stop;
+  }
+}
+
+/* Fills buf[0..n) with every employee's full-year rise (NOK, or percent of old pay), in
+ * cell order, so that group g occupies its cells' range of the columns; vmin and vmax get
+ * each group's smallest and largest value (+inf and -inf for groups without employees). */
+static void fill_rises(const mdt_microsim_work *w, int in_pct, weighted_value *buf, double *vmin,
+                       double *vmax) {
   const mdt_microsim *sim = w->sim;
-  size_t m = 0;
-  for (size_t c = c0; c < c1; c++) {
-    double frac = w->group_frac_full[sim->cell_group[c]];
-    for (size_t i = sim->cell_start[c]; i < sim->cell_start[c + 1]; i++) {
-      double old = sim->old_nok[i];
-      double rise = full_rise(w, c, frac, old);
-      buf[m].v = in_pct ? rise / old * 100.0 : rise;
-      buf[m].w = sim->weight_e4[i];
-      m++;
-    }
+  for (size_t g = 0; g < sim->ngroups; g++) {
+    double frac = w->group_frac_full[g], lo = INFINITY, hi = -INFINITY;
+    for (size_t c = sim->group_cell[g]; c < sim->group_cell[g + 1]; c++)
+      for (size_t i = sim->cell_start[c]; i < sim->cell_start[c + 1]; i++) {
+        double old = sim->old_nok[i];
+        double rise = full_rise(w, c, frac, old);
+        double v = in_pct ? rise / old * 100.0 : rise;
+        buf[i].v = v;
+        buf[i].w = sim->weight_e4[i];
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+      }
+    vmin[g] = lo;
+    vmax[g] = hi;
   }
-  return m;
 }
 
-static void row_percentiles(const mdt_microsim_work *w, size_t c0, size_t c1, int64_t total_w,
-                            weighted_value *buf, mdt_microsim_row *row) {
-  double *nok[3] = {&row->rise_p10_nok, &row->rise_p50_nok, &row->rise_p90_nok};
-  double *pct[3] = {&row->rise_p10_pct, &row->rise_p50_pct, &row->rise_p90_pct};
-  static const int tenths[3] = {1, 5, 9};
+/* Percentiles of individual rises per group and for the area. Each group's selection only
+ * reorders its own range, so the area's runs on the same filled buffer. */
+static void report_percentiles(const mdt_microsim_work *w, weighted_value *buf, double *vmin,
+                               double *vmax, mdt_microsim_report *r) {
+  const mdt_microsim *sim = w->sim;
+  const size_t G = sim->ngroups;
   for (int in_pct = 0; in_pct < 2; in_pct++) {
-    size_t m = fill_rises(w, c0, c1, in_pct, buf);
-    for (int q = 0; q < 3; q++) {
-      double v = m > 0 && total_w > 0 ? weighted_tenth(buf, m, total_w, tenths[q]) : NAN;
-      *(in_pct ? pct[q] : nok[q]) = v;
+    fill_rises(w, in_pct, buf, vmin, vmax);
+    vmin[G] = INFINITY;
+    vmax[G] = -INFINITY;
+    for (size_t g = 0; g < G; g++) {
+      vmin[G] = vmin[g] < vmin[G] ? vmin[g] : vmin[G];
+      vmax[G] = vmax[g] > vmax[G] ? vmax[g] : vmax[G];
+    }
+    double p[NQUANTILES];
+    for (size_t g = 0; g <= G; g++) {
+      mdt_microsim_row *row = g < G ? &r->groups[g] : &r->total;
+      if (g < G)
+        range_percentiles(buf, sim->cell_start[sim->group_cell[g]],
+                          sim->cell_start[sim->group_cell[g + 1]], sim->employees_e4[g], vmin[g],
+                          vmax[g], p);
+      else
+        range_percentiles(buf, 0, sim->n, sim->total_employees_e4, vmin[G], vmax[G], p);
+      double *dst[NQUANTILES] = {in_pct ? &row->rise_p10_pct : &row->rise_p10_nok,
+                                 in_pct ? &row->rise_p50_pct : &row->rise_p50_nok,
+                                 in_pct ? &row->rise_p90_pct : &row->rise_p90_nok};
+      for (int k = 0; k < NQUANTILES; k++)
+        *dst[k] = p[k];
     }
   }
 }
@@ -1025,10 +1163,12 @@ mdt_status mdt_microsim_apply(mdt_microsim_work *w, const mdt_settlement *s,
   const mdt_microsim *sim = w->sim;
   mdt_microsim_report *r = calloc(1, sizeof *r);
   weighted_value *buf = NULL;
+  double *range = NULL; /* smallest and largest rise per group and for the area */
   if (r == NULL || (r->groups = calloc(sim->ngroups, sizeof *r->groups)) == NULL)
     goto nomem;
   r->ngroups = sim->ngroups;
-  if (opt->percentiles && (buf = malloc(sim->n * sizeof *buf)) == NULL)
+  if (opt->percentiles && ((buf = malloc(sim->n * sizeof *buf)) == NULL ||
+                           (range = malloc(2 * (sim->ngroups + 1) * sizeof *range)) == NULL))
     goto nomem;
 
   run_job(w, unit_exact);
@@ -1037,18 +1177,16 @@ mdt_status mdt_microsim_apply(mdt_microsim_work *w, const mdt_settlement *s,
   mdt__microsim_effect_from_sums(w, &effect);
   fill_rows(w, opt, &effect, r);
   rows_no_percentiles(r);
-  if (buf != NULL) {
-    for (size_t g = 0; g < sim->ngroups; g++)
-      row_percentiles(w, sim->group_cell[g], sim->group_cell[g + 1], sim->employees_e4[g], buf,
-                      &r->groups[g]);
-    row_percentiles(w, 0, sim->ncells, sim->total_employees_e4, buf, &r->total);
-  }
+  if (buf != NULL)
+    report_percentiles(w, buf, range, range + sim->ngroups + 1, r);
   free(buf);
+  free(range);
   *out = r;
   return MDT_OK;
 
 nomem:
   free(buf);
+  free(range);
   mdt_microsim_report_free(r);
   return mdt_error_set(err, MDT_ENOMEM, "out of memory for the settlement's report");
 }
