@@ -9,17 +9,18 @@
  * A rule sets some central elements of a base settlement as a function of one scalar x >= 0
  * and leaves everything else of the base as fixed elements (the local pot, named increases,
  * guarantee tables, and any central element the rule does not set):
- *   percent            pct = x (for every covered group)
+ *   percent            pct = x for every covered group (the base's pct_by_group is dropped)
  *   krone              krone_nok = x
- *   percent_min_krone  pct = x and min_krone_nok = the allocation's min_krone_nok
+ *   percent_min_krone  pct = x (pct_by_group dropped), min_krone_nok = the allocation's
  *   table              table = the allocation's table, table_scale = x
  *   priority           pct_by_group[g] = clamp(x (1 + theta z_g), floor_g, cap_g), z_g the
  *                      mandate profile standardised with wage-bill weights over the covered
  *                      groups that have one (mean 0, sd 1; z = 0 for the others, and for all
  *                      when the profile does not vary); no floor means 0, no cap means none
- *   mixed              pct = (1 - krone_share) x and krone_nok = krone_share x / 100 times the
- *                      covered groups' mean pay per FTE: x is the percent the settlement would
- *                      be if it were all percent, krone_share the part given as equal kroner
+ *   mixed              pct = (1 - krone_share) x (pct_by_group dropped) and krone_nok =
+ *                      krone_share x / 100 times the covered groups' mean pay per FTE: x is
+ *                      the percent the settlement would be if it were all percent,
+ *                      krone_share the part given as equal kroner
  * The solver finds x such that the settlement's total annual effect (every element, local pot
  * and named increases included, from mdt_microsim_pass) equals room_annual_pct, with GSL's
  * Brent solver on a bracket grown from a first guess, to tolerance_pct.

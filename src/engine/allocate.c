@@ -228,7 +228,8 @@ static void set_scalar(mdt_allocator *a, double x) {
         a->clamped[g] = 1;
         v = a->hi[g];
       }
-      a->pct_by_group[g] = v;
+      /* x stays below MDT_FRAME_MAX_PCT / max multiplier; this only absorbs its rounding. */
+      a->pct_by_group[g] = v < MDT_FRAME_MAX_PCT ? v : MDT_FRAME_MAX_PCT;
     }
     break;
   default:
@@ -325,16 +326,17 @@ static mdt_status setup(mdt_allocator *a, const mdt_settlement *base, const mdt_
   if (st != MDT_OK)
     return st;
   a->s = *base;
-  a->s.pct_by_group = NULL;
   switch (spec->rule) {
   case MDT_RULE_PERCENT:
   case MDT_RULE_MIXED:
     a->s.pct = 0.0;
+    a->s.pct_by_group = NULL;
     if (spec->rule == MDT_RULE_MIXED)
       a->s.krone_nok = 0.0;
     break;
   case MDT_RULE_PERCENT_MIN_KRONE:
     a->s.pct = 0.0;
+    a->s.pct_by_group = NULL;
     a->s.min_krone_nok = spec->min_krone_nok;
     break;
   case MDT_RULE_KRONE:

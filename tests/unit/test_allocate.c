@@ -448,6 +448,37 @@ static void test_priority_clamping_by_hand(void **state) {
   fixture_free(&fx);
 }
 
+/*
+ * Central elements the rule does not set stay as fixed elements. Clamp fixture, from
+ * January: per-group percents 1, 2, 3 % on a, b, c cost (4 000 + 10 000 + 18 000) / 2e6
+ * = 1.6 pp; the krone rule fills a room of 2.0 with a · 3 FTE / 2e6 = 0.4 %:
+ * a = 0.004 · 2 000 000 / 3 = 2 666.666... NOK. The percent rule replaces them instead:
+ * p · 1.5e6 / 2e6 = 2.0 gives p = 2.666...%.
+ */
+static void test_fixed_central_elements(void **state) {
+  (void)state;
+  fixture fx;
+  clamp_fixture(&fx);
+  const double pcts[] = {1.0, 2.0, 3.0, NAN};
+  mdt_settlement base;
+  mdt_settlement_init(&base);
+  base.central_month = 1;
+  base.pct_by_group = pcts;
+  mdt_allocation spec;
+  mdt_allocation_init(&spec);
+  spec.rule = MDT_RULE_KRONE;
+  spec.room_annual_pct = 2.0;
+  spec.tolerance_pct = 1e-12;
+  mdt_allocation_result r = solve_ok(&fx, &base, &spec);
+  assert_near(r.scalar, 8000.0 / 3.0, 1e-6);
+  assert_true(r.settlement.pct_by_group == pcts);
+  spec.rule = MDT_RULE_PERCENT;
+  r = solve_ok(&fx, &base, &spec);
+  assert_near(r.scalar, 8.0 / 3.0, 1e-10);
+  assert_null(r.settlement.pct_by_group);
+  fixture_free(&fx);
+}
+
 static void test_infeasible(void **state) {
   (void)state;
   fixture fx;
@@ -804,6 +835,7 @@ int main(void) {
       cmocka_unit_test(test_cost_rises_with_scalar),
       cmocka_unit_test(test_theta_zero_is_percent),
       cmocka_unit_test(test_priority_clamping_by_hand),
+      cmocka_unit_test(test_fixed_central_elements),
       cmocka_unit_test(test_infeasible),
       cmocka_unit_test(test_infeasible_guarantee),
       cmocka_unit_test(test_bad_inputs),

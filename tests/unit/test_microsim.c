@@ -54,6 +54,10 @@
 
 #define E4(x) ((int32_t)((x)*10000.0 + 0.5))
 
+static int64_t cell(const mdt_step_table *t, size_t g, size_t k) {
+  return t->nok[g * MDT_STEPS_MAX + k];
+}
+
 static const mdt_test_employee hand_employees[] = {
     {0, 0.0, E4(1.0), 389000, E4(1.0)},   {0, 4.5, E4(0.6), 399137, E4(1.0)},
     {0, 9.2, E4(1.0), 396250, E4(2.5)},   {0, 10.0, E4(0.8), 440020, E4(1.0)},
@@ -486,9 +490,6 @@ static void test_explicit_new_guarantee_by_hand(void **state) {
   fixture_free(&fx);
 }
 
-static int64_t cell(const mdt_step_table *t, size_t g, size_t k) {
-  return t->nok[g * MDT_STEPS_MAX + k];
-}
 
 /* The new guarantee tables of the settlements above (hand values in their comments). */
 static void test_new_guarantee_table(void **state) {
@@ -667,6 +668,93 @@ static void test_seniority_cells(void **state) {
   assert_near(r->total.annual_effect_pct, 7000.0 / 1200000.0 * 100.0, PP);
   mdt_microsim_report_free(r);
   mdt_test_table_free(t);
+  mdt_microsim_work_free(w);
+  mdt_microsim_free(sim);
+  mdt_test_register_free(reg);
+  mdt_test_groups_free(groups);
+}
+
+/*
+ * The real tables: KS's guarantee pay per 1 May 2022 for g1-g5 (guarantee_2022.csv, from KS,
+ * "Lonner utdanning seg?") and the 2023 settlement's kroner increases (increases_2023.csv, KS,
+ * "Forhandlingsresultatet ved mellomoppgjoret 2023"), from ../shared/data. The 2023 table has
+ * steps 0/6/8/10/16 for g2-g5 while the 2022 guarantee still has 2 and 4 years: those cells
+ * take the increase at step 0. Applied with no frame, each guarantee cell rises by exactly the
+ * increase at its years, and an employee paid exactly the guarantee gets exactly that amount.
+ */
+static void test_real_2023_tables(void **state) {
+  (void)state;
+  static const char *const ids[] = {"g1", "g2", "g3", "g4", "g5"};
+  static const char *const chapters[] = {"4", "4", "4", "4", "4"};
+  static const double years[7] = {0, 2, 4, 6, 8, 10, 16};
+  static const int64_t g2022[5][7] = {
+      {324900, 331400, 334200, 337200, 345300, 391600, 431400},
+      {389000, 389000, 389000, 393200, 404600, 448400, 460300},
+      {411000, 411000, 411000, 415200, 426600, 468400, 481400},
+      {459100, 459100, 459100, 469300, 479500, 529900, 537900},
+      {500100, 500100, 500100, 510400, 530600, 552900, 565900}};
+  static const double inc_years[5] = {0, 6, 8, 10, 16};
+  static const int64_t inc2023[5][5] = {{26300, 26300, 26300, 26300, 26300},
+                                        {26300, 26300, 26300, 26300, 27000},
+                                        {26300, 26300, 26300, 26300, 27000},
+                                        {26300, 26300, 26300, 26700, 31200},
+                                        {26300, 26300, 26300, 28200, 33000}};
+  mdt_groups *groups = mdt_test_groups(5, ids, chapters, NULL, NULL);
+  mdt_step_table *guarantee = mdt_test_table(5), *increases = mdt_test_table(5);
+  mdt_test_employee e[5 * 7];
+  for (size_t g = 0; g < 5; g++) {
+    for (size_t k = 0; k < 7; k++) {
+      mdt_test_table_add(guarantee, g, years[k], g2022[g][k]);
+      e[g * 7 + k] = (mdt_test_employee){(int32_t)g, years[k] + 0.5, 10000, g2022[g][k], 10000};
+    }
+    if (g == 0) /* g1 keeps all seven steps in 2023, all at 26 300 */
+      for (size_t k = 0; k < 7; k++)
+        mdt_test_table_add(increases, g, years[k], 26300);
+    else
+      for (size_t k = 0; k < 5; k++)
+        mdt_test_table_add(increases, g, inc_years[k], inc2023[g][k]);
+  }
+  mdt_register *reg = mdt_test_register(e, 5 * 7);
+  mdt_microsim *sim = NULL;
+  mdt_microsim_work *w = NULL;
+  mdt_error err;
+  mdt_error_clear(&err);
+  assert_int_equal(mdt_microsim_new(reg, groups, &sim, &err), MDT_OK);
+  assert_int_equal(mdt_microsim_work_new(sim, 1, &w, &err), MDT_OK);
+  mdt_settlement s;
+  mdt_settlement_init(&s);
+  s.table = increases;
+  s.guarantee = guarantee;
+  mdt_step_table *out = mdt_test_table(5);
+  assert_int_equal(mdt_microsim_guarantee(sim, &s, out, &err), MDT_OK);
+  int64_t expected_rise = 0;
+  for (size_t g = 0; g < 5; g++) {
+    assert_int_equal(out->nsteps[g], 7);
+    for (size_t k = 0; k < 7; k++) {
+      /* The increase at this cell's years: the highest 2023 step not above them. */
+      int64_t inc = 26300;
+      if (g > 0)
+        for (size_t j = 0; j < 5; j++)
+          if (inc_years[j] <= years[k])
+            inc = inc2023[g][j];
+      assert_true(out->years[g * MDT_STEPS_MAX + k] == years[k]);
+      assert_true(cell(out, g, k) - g2022[g][k] == inc);
+      expected_rise += inc;
+    }
+  }
+  /* Two cells by hand: g4 at 10 years 529 900 + 26 700 = 556 600; g5 at 16 years
+   * 565 900 + 33 000 = 598 900; g3 at 2 years 411 000 + 26 300 (step 0) = 437 300. */
+  assert_true(cell(out, 3, 5) == 556600);
+  assert_true(cell(out, 4, 6) == 598900);
+  assert_true(cell(out, 2, 1) == 437300);
+  /* Thirty-five employees at exactly the guarantee get exactly the increase. */
+  mdt_microsim_report *r = apply_ok(w, &s, NULL);
+  assert_true(r->total.rise_e8 == (mdt_i128)expected_rise * 100000000);
+  assert_true(r->total.rise_frac_e8 == 0.0);
+  mdt_microsim_report_free(r);
+  mdt_test_table_free(out);
+  mdt_test_table_free(increases);
+  mdt_test_table_free(guarantee);
   mdt_microsim_work_free(w);
   mdt_microsim_free(sim);
   mdt_test_register_free(reg);
@@ -1108,6 +1196,7 @@ int main(void) {
       cmocka_unit_test(test_new_guarantee_table),
       cmocka_unit_test(test_coverage_and_named_on_covered),
       cmocka_unit_test(test_seniority_cells),
+      cmocka_unit_test(test_real_2023_tables),
       cmocka_unit_test(test_large_thread_identity),
       cmocka_unit_test(test_register_errors),
       cmocka_unit_test(test_work_errors),
