@@ -1,0 +1,115 @@
+/*
+ * Internal: the structures behind mandat/microsim.h, shared with the solver (allocate.c),
+ * which runs passes on a prepared work area without validating the settlement every time.
+ *
+ * Ownership: as mandat/microsim.h; every array here belongs to the struct that holds it.
+ */
+#ifndef MANDAT_ENGINE_MICROSIM_INT_H
+#define MANDAT_ENGINE_MICROSIM_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "mandat/microsim.h"
+
+/* Employees per unit of work: a unit is a run of at most this many employees of one cell,
+ * its partial sums are combined in unit order, and units never depend on the threads. 8192
+ * employees are 128 KiB of columns: large enough to hide the scheduling, small enough to
+ * balance two threads over a few hundred thousand employees. */
+#define MDT__MICROSIM_CHUNK 8192
+
+/* A cell: the employees of one group with the same whole years of seniority (up to
+ * MDT_MICROSIM_MAX_STEP_YEARS), who therefore share every table lookup. */
+struct mdt_microsim {
+  const mdt_groups *groups;
+  size_t n;            /* employees (register rows) */
+  size_t ngroups;
+  size_t ncells;
+  size_t nunits;
+  /* Columns, sorted by cell. */
+  double *old_nok;     /* full-time pay before the settlement, whole NOK (exact) */
+  double *wfte_e8;     /* weight_e4 x fte_e4 (exact integer below 2^53) */
+  int32_t *weight_e4;  /* employees the row stands for x 10^4 (for percentiles) */
+  /* Cells, in order of (group, years). */
+  size_t *group_cell;  /* [ngroups + 1]: the cells of group g are group_cell[g] .. [g + 1] - 1 */
+  size_t *cell_group;
+  int *cell_years;
+  size_t *cell_start;  /* [ncells + 1]: employees of cell c are cell_start[c] .. [c + 1] - 1 */
+  double *cell_wfte_e8; /* sum of wfte_e8 over the cell (for the solver's first guesses) */
+  /* Units, in order of cells. */
+  size_t *group_unit;  /* [ngroups + 1] */
+  size_t *unit_cell;
+  size_t *unit_start;  /* [nunits + 1] */
+  /* Exact totals per group and for the area. */
+  unsigned char *default_covered; /* chapter "4" */
+  int64_t *employees_e4;
+  mdt_i128 *fte_e8;
+  mdt_i128 *wage_bill_e8;
+  double *wage_bill_d;  /* wage_bill_e8 as a double */
+  int64_t total_employees_e4;
+  mdt_i128 total_fte_e8;
+  mdt_i128 total_wage_bill_e8;
+  double total_wage_bill_d;
+};
+
+typedef void (*mdt__unit_fn)(struct mdt_microsim_work *w, size_t unit);
+
+struct mdt_microsim_work {
+  const mdt_microsim *sim;
+  /* What mdt__microsim_prepare derived from the settlement's fixed parts. */
+  unsigned char *covered;  /* per group */
+  double *group_frac_full; /* per group: local pot and named percents as fractions */
+  double *group_local_year;  /* per group: local fraction x (13 - m)/12 */
+  double *group_named_year;  /* per group: sum of named fraction x (13 - m)/12 */
+  double *group_local_carry; /* per group: local fraction x (m - 1)/12 */
+  double *group_named_carry;
+  double central_year;     /* (13 - central_month)/12 */
+  double central_carry;    /* (central_month - 1)/12 */
+  int explicit_guarantee;  /* the settlement has a new_guarantee */
+  unsigned char *cell_active; /* cell of a covered group */
+  double *cell_table;      /* the kroner table's amount at the cell's years (0 without) */
+  double *cell_guarantee;  /* the current guarantee at the cell's years, NaN without */
+  double *cell_table_at_guarantee; /* the table's amount at that guarantee cell's years */
+  double *cell_new_guarantee; /* the explicit new guarantee at the cell's years, NaN without */
+  /* What mdt__microsim_central set for one value of the central elements. */
+  double *cell_p;          /* percent as a fraction */
+  double *cell_a;          /* kroner added */
+  double *cell_min;        /* minimum central rise */
+  double *cell_floor;      /* new guarantee, -inf without */
+  /* Partial sums per unit and their combination per group. */
+  double *unit_sum;        /* sum of wfte_e8 x central rise */
+  mdt_i128 *unit_whole;    /* sum of wfte_e8 x whole kroner of the full-year rise */
+  double *unit_frac;       /* sum of wfte_e8 x the rest of the full-year rise */
+  double *group_sum;
+  mdt_i128 *group_whole;
+  double *group_frac;
+  /* Worker threads. */
+  int threads;
+  pthread_t *tids;
+  int nstarted;
+  int pool_ready;          /* the mutex and conditions exist */
+  pthread_mutex_t mu;
+  pthread_cond_t go;
+  pthread_cond_t done;
+  unsigned long generation;
+  int busy;
+  int stop;
+  mdt__unit_fn job;
+  atomic_size_t next;
+};
+
+/* Validates s against the work area's microsim and derives everything that does not depend
+ * on the central percent, kroner, scale or minimum. */
+mdt_status mdt__microsim_prepare(mdt_microsim_work *w, const mdt_settlement *s, mdt_error *err);
+
+/* Per-cell parameters for s's central percent, kroner, scale and minimum. s must be the
+ * settlement given to mdt__microsim_prepare with at most those numbers changed (and valid). */
+void mdt__microsim_central(mdt_microsim_work *w, const mdt_settlement *s);
+
+/* The lean pass over the prepared work area: fills w->group_sum and returns the effect. */
+void mdt__microsim_lean(mdt_microsim_work *w, mdt_microsim_effect *effect);
+
+/* The effect from w->group_sum (after a pass). */
+void mdt__microsim_effect_from_sums(const mdt_microsim_work *w, mdt_microsim_effect *effect);
+
+#endif
