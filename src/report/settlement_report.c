@@ -8,8 +8,12 @@ static int suppressed(const mdt_microsim_row *row) {
   return row->employees < MDT_REPORT_MIN_EMPLOYEES;
 }
 
-/* The percent a group's central element gives (priority: per group; percent rules: one). */
+/* The percent a group's central element gives (priority: per group; percent rules: one;
+ * kroner rules: none). */
 static double group_pct(const mdt_allocation_result *res, size_t g) {
+  if (res->settlement.pct == 0 && res->settlement.pct_by_group == NULL &&
+      res->pct_by_group == NULL)
+    return NAN;
   if (res->pct_by_group)
     return res->pct_by_group[g];
   if (res->settlement.pct_by_group)
