@@ -261,6 +261,30 @@ mdt_status mdt_microsim_apply(mdt_microsim_work *w, const mdt_settlement *s,
                               mdt_microsim_report **out, mdt_error *err);
 void mdt_microsim_report_free(mdt_microsim_report *r);
 
+/* How a settlement's rises spread over pay, for the trade-offs of DESIGN.md 4.5. */
+typedef struct mdt_microsim_spread {
+  double low_rise_pct;      /* full-year rise of the lowest-paid fifth over its wage bill, %:
+                               employees at or below the 20th percentile of full-time pay
+                               (weighted by employees, over the whole area) */
+  double high_rise_pct;     /* the same for the highest-paid fifth (at or above the 80th) */
+  double low_pay_ratio_pct; /* low_rise_pct / high_rise_pct x 100 (NaN if the top gets 0) */
+  double real_fall_share;   /* share of employees whose own annual growth (their group's
+                               overheng and glidning, as in the report, plus their own annual
+                               effect) is below the price forecast; NaN without a forecast */
+} mdt_microsim_spread;
+
+/*
+ * The spread of s's rises over pay. One pass over every employee (single-threaded; the pay
+ * percentiles are found on the first call and kept in the work area).
+ *   w, s: as mdt_microsim_apply
+ *   opt:  overheng, glidning and price forecast (NULL: the defaults)
+ *   out:  receives the spread (untouched on failure)
+ * Errors as mdt_microsim_apply.
+ */
+mdt_status mdt_microsim_spread_of(mdt_microsim_work *w, const mdt_settlement *s,
+                                  const mdt_microsim_report_options *opt,
+                                  mdt_microsim_spread *out, mdt_error *err);
+
 /*
  * The new guarantee table after s: for covered groups the explicit new_guarantee's cells, or
  * else the current guarantee's cells raised as above and rounded to whole kroner (half away

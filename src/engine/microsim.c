@@ -1192,6 +1192,109 @@ nomem:
 }
 
 /* ------------------------------------------------------------------------------------------
+ * The spread over pay
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+  double pay;
+  int32_t w;
+} pay_weight;
+
+static int cmp_pay(const void *a, const void *b) {
+  double x = ((const pay_weight *)a)->pay, y = ((const pay_weight *)b)->pay;
+  return x < y ? -1 : x > y;
+}
+
+/* The employee-weighted 20th and 80th percentile of full-time pay (the smallest pay whose
+ * cumulative weight reaches the share), found once per work area. */
+static int find_pay_fifths(mdt_microsim_work *w) {
+  const mdt_microsim *sim = w->sim;
+  pay_weight *a = malloc((sim->n ? sim->n : 1) * sizeof *a);
+  if (a == NULL)
+    return -1;
+  for (size_t i = 0; i < sim->n; i++) {
+    a[i].pay = sim->old_nok[i];
+    a[i].w = sim->weight_e4[i];
+  }
+  qsort(a, sim->n, sizeof *a, cmp_pay);
+  double total = (double)sim->total_employees_e4, cum = 0;
+  w->pay_p20 = w->pay_p80 = a[sim->n - 1].pay;
+  int have20 = 0;
+  for (size_t i = 0; i < sim->n; i++) {
+    cum += a[i].w;
+    if (!have20 && cum >= 0.2 * total) {
+      w->pay_p20 = a[i].pay;
+      have20 = 1;
+    }
+    if (cum >= 0.8 * total) {
+      w->pay_p80 = a[i].pay;
+      break;
+    }
+  }
+  free(a);
+  w->have_pay_fifths = 1;
+  return 0;
+}
+
+mdt_status mdt_microsim_spread_of(mdt_microsim_work *w, const mdt_settlement *s,
+                                  const mdt_microsim_report_options *opt,
+                                  mdt_microsim_spread *out, mdt_error *err) {
+  if (w == NULL || out == NULL)
+    return mdt_error_set(err, MDT_EUSAGE, "mdt_microsim_spread_of: no %s given",
+                         w == NULL ? "work area" : "result");
+  mdt_microsim_report_options defaults;
+  if (opt == NULL) {
+    mdt_microsim_report_options_init(&defaults);
+    opt = &defaults;
+  }
+  mdt_status st = options_check(opt, err);
+  if (st != MDT_OK || (st = mdt__microsim_prepare(w, s, err)) != MDT_OK)
+    return st;
+  mdt__microsim_central(w, s);
+  const mdt_microsim *sim = w->sim;
+  if (!w->have_pay_fifths && find_pay_fifths(w) != 0)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory for the pay percentiles");
+  const mdt_groups *groups = sim->groups;
+  double low_rise = 0, low_bill = 0, high_rise = 0, high_bill = 0;
+  double falls = 0;
+  for (size_t g = 0; g < sim->ngroups; g++) {
+    double own_o = groups->overheng_pct != NULL ? groups->overheng_pct[g] : NAN;
+    double own_g = groups->glidning_pct != NULL ? groups->glidning_pct[g] : NAN;
+    double base = (isnan(own_o) ? opt->overheng_pct : own_o) +
+                  (isnan(own_g) ? opt->glidning_pct : own_g);
+    double frac = w->group_frac_full[g];
+    double later_year = w->group_local_year[g] + w->group_named_year[g];
+    for (size_t c = sim->group_cell[g]; c < sim->group_cell[g + 1]; c++)
+      for (size_t i = sim->cell_start[c]; i < sim->cell_start[c + 1]; i++) {
+        double old = sim->old_nok[i], wf = sim->wfte_e8[i];
+        double central = w->cell_active[c] ? central_rise(old, w->cell_p[c], w->cell_a[c],
+                                                          w->cell_min[c], w->cell_floor[c])
+                                           : 0.0;
+        double rise = central + frac * (old + central);
+        if (old <= w->pay_p20) {
+          low_rise += wf * rise;
+          low_bill += wf * old;
+        }
+        if (old >= w->pay_p80) {
+          high_rise += wf * rise;
+          high_bill += wf * old;
+        }
+        double effect = (central * w->central_year + (old + central) * later_year) / old * 100;
+        if (base + effect < opt->price_forecast_pct)
+          falls += sim->weight_e4[i];
+      }
+  }
+  out->low_rise_pct = low_bill > 0 ? low_rise / low_bill * 100 : NAN;
+  out->high_rise_pct = high_bill > 0 ? high_rise / high_bill * 100 : NAN;
+  out->low_pay_ratio_pct =
+      out->high_rise_pct > 0 ? out->low_rise_pct / out->high_rise_pct * 100 : NAN;
+  out->real_fall_share = isnan(opt->price_forecast_pct)
+                             ? NAN
+                             : falls / (double)sim->total_employees_e4;
+  return MDT_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
  * The new guarantee table
  * ------------------------------------------------------------------------------------------ */
 

@@ -96,6 +96,9 @@ struct mdt_microsim_work {
   int stop;
   mdt__unit_fn job;
   atomic_size_t next;
+  /* The 20th and 80th percentile of full-time pay over the area (for the spread), found once. */
+  int have_pay_fifths;
+  double pay_p20, pay_p80;
 };
 
 /* Validates s against the work area's microsim and derives everything that does not depend
