@@ -74,6 +74,8 @@ typedef struct {
   unsigned long seed;     /* seeds the draws: the same seed gives the same intervals */
   double level;           /* interval coverage, default 0.95 */
   int threads;            /* worker threads for the draws (results do not depend on it) */
+  int keep_profile_draws; /* keep every draw's national profile (for the allocation's
+                             uncertainty) */
 } mdt_aggregate_options;
 
 /* Defaults: weight options' defaults, no breakdown, 1000 draws, seed 1, 95 %, 1 thread. */
@@ -117,6 +119,10 @@ typedef struct mdt_aggregate {
   unsigned char *responded; /* per member: answered at least one question */
   size_t nempty;
   mdt_empty_stratum *empty; /* calibration strata with members but no respondents */
+  long *top_group;        /* per member: the group of the option it ranked first in the first
+                             priority rank question (the first such option), -1 for none */
+  double *profile_draws;  /* with keep_profile_draws: bootstrap x ngroups national profiles
+                             (NaN for groups without one), else NULL */
 } mdt_aggregate;
 
 typedef struct mdt_aggregator mdt_aggregator;

@@ -880,6 +880,7 @@ typedef struct {
   size_t *members;
   double *draws;         /* B x nrows */
   unsigned char *top3;   /* B x nscopes x G */
+  double *profiles;      /* B x G national profiles, or NULL */
   pthread_mutex_t lock;
   size_t next_chunk;
   size_t nchunks;
@@ -954,6 +955,8 @@ static void *boot_worker(void *arg) {
       key_factors(a, ws.w->w, ws.F, NULL);
       evaluate(a, job->lay, &ws, &job->draws[b * job->lay->nrows], NULL, NULL);
       mark_top3(a, &ws, job->nscopes, &job->top3[b * job->nscopes * a->G]);
+      if (job->profiles)
+        memcpy(&job->profiles[b * a->G], ws.profile, a->G * sizeof *ws.profile);
     }
   }
   eval_ws_free(&ws);
@@ -962,7 +965,8 @@ static void *boot_worker(void *arg) {
 }
 
 static mdt_status run_bootstrap(const mdt_aggregator *a, const layout *lay, size_t nscopes,
-                                double *draws, unsigned char *top3, mdt_error *err) {
+                                double *draws, unsigned char *top3, double *profiles,
+                                mdt_error *err) {
   long bs = a->opt.bootstrap_strata;
   const mdt_weight_options *w = &a->opt.weights;
   if (bs < 0)
@@ -975,6 +979,7 @@ static mdt_status run_bootstrap(const mdt_aggregator *a, const layout *lay, size
   job.B = a->opt.bootstrap;
   job.draws = draws;
   job.top3 = top3;
+  job.profiles = profiles;
   job.nchunks = (job.B + DRAWS_PER_CHUNK - 1) / DRAWS_PER_CHUNK;
   job.fail_draw = SIZE_MAX;
   job.nstrata = levels_of(a->r, bs);
@@ -1062,6 +1067,8 @@ void mdt_aggregate_free(mdt_aggregate *agg) {
   free(agg->weights);
   free(agg->size);
   free(agg->responded);
+  free(agg->top_group);
+  free(agg->profile_draws);
   free(agg->empty);
   free(agg);
 }
@@ -1155,6 +1162,30 @@ nomem:
   return mdt_error_set(err, MDT_ENOMEM, "out of memory");
 }
 
+/* Each member's first choice in the first priority rank question, as a group. */
+static mdt_status top_groups(const mdt_aggregator *a, mdt_aggregate *agg, mdt_error *err) {
+  agg->top_group = malloc((a->R ? a->R : 1) * sizeof *agg->top_group);
+  if (agg->top_group == NULL)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory");
+  long qi = -1;
+  for (size_t k = 0; k < a->Q && qi < 0; k++)
+    if (a->q->questions[k].type == MDT_Q_RANK && a->q->questions[k].role == MDT_ROLE_PRIORITY)
+      qi = (long)k;
+  for (size_t i = 0; i < a->R; i++) {
+    agg->top_group[i] = -1;
+    if (qi < 0 || !a->responded[i])
+      continue;
+    const mdt_question *qq = &a->q->questions[qi];
+    const uint8_t *given = &a->ranks[i * a->nrank + (size_t)a->rank_slot[qq->first_option]];
+    for (size_t j = 0; j < qq->noptions; j++)
+      if (given[j] == 1) {
+        agg->top_group[i] = a->q->options[qq->first_option + j].group;
+        break;
+      }
+  }
+  return MDT_OK;
+}
+
 mdt_status mdt_aggregator_finish(mdt_aggregator *a, mdt_aggregate **out, mdt_error *err) {
   *out = NULL;
   if (a->finished)
@@ -1182,7 +1213,7 @@ mdt_status mdt_aggregator_finish(mdt_aggregator *a, mdt_aggregate **out, mdt_err
   eval_ws ws;
   memset(&ws, 0, sizeof ws);
   double *value = NULL, *n = NULL, *neff = NULL, *draws = NULL, *lo = NULL, *hi = NULL,
-         *tmp = NULL, *freq = NULL, *den = NULL;
+         *tmp = NULL, *freq = NULL, *den = NULL, *profiles = NULL;
   unsigned char *top3 = NULL;
   int boot = a->opt.bootstrap > 0;
   mdt_status st = build_layout(a, &lay, nscopes, boot, err);
@@ -1218,7 +1249,12 @@ mdt_status mdt_aggregator_finish(mdt_aggregator *a, mdt_aggregate **out, mdt_err
       st = mdt_error_set(err, MDT_ENOMEM, "out of memory for %zu bootstrap draws", B);
       goto done;
     }
-    st = run_bootstrap(a, &lay, nscopes, draws, top3, err);
+    if (a->opt.keep_profile_draws && a->G > 0 &&
+        (profiles = malloc(B * a->G * sizeof *profiles)) == NULL) {
+      st = mdt_error_set(err, MDT_ENOMEM, "out of memory for %zu bootstrap profiles", B);
+      goto done;
+    }
+    st = run_bootstrap(a, &lay, nscopes, draws, top3, profiles, err);
     if (st != MDT_OK)
       goto done;
     for (size_t r = 0; r < lay.nrows; r++)
@@ -1230,7 +1266,13 @@ mdt_status mdt_aggregator_finish(mdt_aggregator *a, mdt_aggregate **out, mdt_err
       freq[k] /= (double)B;
   }
   st = make_result(a, &lay, nscopes, value, n, neff, lo, hi, freq, ws.w, out, err);
+  if (st == MDT_OK) {
+    (*out)->profile_draws = profiles;
+    profiles = NULL;
+    st = top_groups(a, *out, err);
+  }
 done:
+  free(profiles);
   layout_free(&lay);
   eval_ws_free(&ws);
   free(value);

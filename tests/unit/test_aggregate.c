@@ -235,6 +235,31 @@ static void test_profile_by_hand(void **state) {
   mdt_aggregate_free(agg);
 }
 
+static void test_top_group_and_profile_draws(void **state) {
+  fixture *f = *state;
+  mdt_aggregate_options opt;
+  employees_options(&opt);
+  mdt_aggregate *agg = run(f, &opt);
+  /* First choices in q_rank: R0 a, R1 b, R2 c; member 3 did not answer. */
+  assert_int_equal(agg->top_group[0], 0);
+  assert_int_equal(agg->top_group[1], 1);
+  assert_int_equal(agg->top_group[2], 2);
+  assert_int_equal(agg->top_group[3], -1);
+  assert_null(agg->profile_draws);
+  mdt_aggregate_free(agg);
+  opt.bootstrap = 40;
+  opt.keep_profile_draws = 1;
+  agg = run(f, &opt);
+  assert_non_null(agg->profile_draws);
+  /* Each draw's profile is a profile: in [0, 1] for the three groups. */
+  for (size_t b = 0; b < 40; b++)
+    for (size_t g = 0; g < 3; g++) {
+      double v = agg->profile_draws[b * 3 + g];
+      assert_true(v >= 0 && v <= 1);
+    }
+  mdt_aggregate_free(agg);
+}
+
 static void test_breakdown_and_poststrata(void **state) {
   fixture *f = *state;
   mdt_aggregate_options opt;
@@ -451,6 +476,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_score_share_choice_by_hand, setup, teardown),
       cmocka_unit_test_setup_teardown(test_quantile_exact_hit, setup, teardown),
       cmocka_unit_test_setup_teardown(test_profile_by_hand, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_top_group_and_profile_draws, setup, teardown),
       cmocka_unit_test_setup_teardown(test_breakdown_and_poststrata, setup, teardown),
       cmocka_unit_test_setup_teardown(test_by_group, setup, teardown),
       cmocka_unit_test_setup_teardown(test_paths_agree, setup, teardown),
