@@ -159,6 +159,8 @@ typedef struct mdt_microsim_work mdt_microsim_work;
 mdt_status mdt_microsim_work_new(const mdt_microsim *sim, int threads, mdt_microsim_work **out,
                                  mdt_error *err);
 void mdt_microsim_work_free(mdt_microsim_work *w);
+/* The microsim a work area runs on. */
+const mdt_microsim *mdt_microsim_work_sim(const mdt_microsim_work *w);
 
 /* The annual effect of a settlement for the whole area, split by element, in percentage
  * points of the area's wage bill before the settlement. */

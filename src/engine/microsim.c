@@ -217,6 +217,7 @@ void mdt_microsim_free(mdt_microsim *sim) {
 }
 
 size_t mdt_microsim_rows(const mdt_microsim *sim) { return sim->n; }
+const mdt_microsim *mdt_microsim_work_sim(const mdt_microsim_work *w) { return w->sim; }
 size_t mdt_microsim_ngroups(const mdt_microsim *sim) { return sim->ngroups; }
 
 /* Checks register row i (0-based) and returns its cell key group * (MAX + 1) + years. */

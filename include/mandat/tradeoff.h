@@ -1,0 +1,117 @@
+/*
+ * mandat/tradeoff.h: what each division of the frame costs whom (DESIGN.md 4.5): exchange
+ * rates between groups, sweeps of one setting over a grid (each point a solved settlement on
+ * the frame), the mandate's uncertainty carried into the priority allocation, and each
+ * region's own allocation.
+ *
+ * Ownership: results come from *_run functions and are freed with their *_free; inputs are
+ * borrowed for the call. Every solve reuses the caller's allocator and work area.
+ */
+#ifndef MANDAT_TRADEOFF_H
+#define MANDAT_TRADEOFF_H
+
+#include <stddef.h>
+
+#include "mandat/allocate.h"
+#include "mandat/error.h"
+#include "mandat/microsim.h"
+
+/*
+ * Exchange rates from a settlement's report: giving group a one more point of annual effect
+ * costs group b points[a * G + b] = W_a / W_b points (W the wage bill); one more NOK per FTE
+ * to a costs b nok[a * G + b] = F_a / F_b NOK per FTE (F the FTE). NaN where b has none.
+ *   rep:    the report (its groups)
+ *   points, nok: caller arrays of G x G
+ */
+void mdt_tradeoff_exchange(const mdt_microsim_report *rep, double *points, double *nok);
+
+typedef enum {
+  MDT_SWEEP_THETA,         /* the priority rule's theta */
+  MDT_SWEEP_KRONE_SHARE,   /* the mixed rule's krone share */
+  MDT_SWEEP_LOCAL_POT,     /* the local pot, percent */
+  MDT_SWEEP_CENTRAL_MONTH  /* the central elements' month */
+} mdt_sweep_setting;
+
+/* "theta", "krone_share", "local_pot_pct", "central_month". */
+const char *mdt_sweep_name(mdt_sweep_setting setting);
+
+/* What a sweep measures besides the settlement itself. */
+typedef struct {
+  const mdt_microsim_report_options *report; /* overheng, glidning, price forecast, overhead */
+  size_t nmembers;        /* members, for the mandate's satisfaction (0: not measured) */
+  const long *top_group;  /* per member: group ranked first, -1 for none */
+  const double *weight;   /* per member: its weight in the mandate */
+} mdt_sweep_context;
+
+typedef struct {
+  double value;             /* the setting */
+  int feasible;             /* the settlement met the room */
+  double scalar;            /* the rule's solved number */
+  double total_growth_pct;  /* the area's annual growth (on the frame when feasible) */
+  double satisfaction;      /* weighted share of respondents whose first-choice group grows
+                               more than the area */
+  double low_pay_ratio_pct; /* mdt_microsim_spread's */
+  double real_fall_share;   /* mdt_microsim_spread's */
+} mdt_sweep_point;
+
+typedef struct mdt_sweep {
+  mdt_sweep_setting setting;
+  size_t npoints, ngroups;
+  mdt_sweep_point *points;
+  double *group_growth_pct; /* npoints x ngroups: each group's annual growth */
+  double *group_rise_pct;   /* npoints x ngroups: each group's full-year rise, % */
+} mdt_sweep;
+
+/*
+ * Solves the settlement at every value of setting: theta and krone share set the rule
+ * (priority, mixed) and its parameter; the local pot and the central month change the base.
+ * An infeasible point is kept with feasible = 0 (its best-effort settlement); other errors
+ * stop the sweep.
+ */
+mdt_status mdt_sweep_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_settlement *base,
+                         const mdt_allocation *spec, mdt_sweep_setting setting,
+                         const double *values, size_t n, const mdt_sweep_context *ctx,
+                         mdt_sweep **out, mdt_error *err);
+void mdt_sweep_free(mdt_sweep *s);
+
+/*
+ * Re-solves spec (a priority rule) for each of ndraws profiles (ndraws x ngroups, e.g. the
+ * aggregate's bootstrap profiles) and reports, per group, the interval (percentiles
+ * (1 - level)/2 and (1 + level)/2 over the draws) of its percent and its annual growth.
+ */
+typedef struct mdt_mandate_uncertainty {
+  size_t ngroups, ndraws, infeasible; /* draws whose settlement could not meet the room */
+  double *pct, *pct_low, *pct_high;         /* per group: the point solution and interval */
+  double *growth, *growth_low, *growth_high;
+} mdt_mandate_uncertainty;
+
+mdt_status mdt_mandate_uncertainty_run(mdt_allocator *a, mdt_microsim_work *w,
+                                       const mdt_settlement *base, const mdt_allocation *spec,
+                                       const double *profile_draws, size_t ndraws,
+                                       double level, const mdt_microsim_report_options *ro,
+                                       mdt_mandate_uncertainty **out, mdt_error *err);
+void mdt_mandate_uncertainty_free(mdt_mandate_uncertainty *u);
+
+/*
+ * Each region's own profile (nregions x ngroups; a region whose profile is all NaN is
+ * skipped) applied to the same frame with spec's rule, against the national allocation:
+ * per region and group the percent, and the L1 distance sum_g |pct_g - national pct_g| in
+ * percentage points over the covered groups.
+ */
+typedef struct mdt_region_allocations {
+  size_t nregions, ngroups;
+  unsigned char *solved;   /* per region: 0 when skipped (no respondents) */
+  int *feasible;
+  double *pct;             /* nregions x ngroups */
+  double *growth_pct;      /* nregions x ngroups */
+  double *national_pct;    /* ngroups */
+  double *l1_distance_pp;  /* per region */
+} mdt_region_allocations;
+
+mdt_status mdt_regions_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_settlement *base,
+                           const mdt_allocation *spec, const double *profiles, size_t nregions,
+                           const mdt_microsim_report_options *ro,
+                           mdt_region_allocations **out, mdt_error *err);
+void mdt_region_allocations_free(mdt_region_allocations *r);
+
+#endif

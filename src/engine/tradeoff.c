@@ -1,0 +1,337 @@
+#include "mandat/tradeoff.h"
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void mdt_tradeoff_exchange(const mdt_microsim_report *rep, double *points, double *nok) {
+  size_t G = rep->ngroups;
+  for (size_t a = 0; a < G; a++)
+    for (size_t b = 0; b < G; b++) {
+      double Wa = rep->groups[a].wage_bill_nok, Wb = rep->groups[b].wage_bill_nok;
+      double Fa = rep->groups[a].fte, Fb = rep->groups[b].fte;
+      points[a * G + b] = Wb > 0 ? Wa / Wb : NAN;
+      nok[a * G + b] = Fb > 0 ? Fa / Fb : NAN;
+    }
+}
+
+static const char *const sweep_names[] = {"theta", "krone_share", "local_pot_pct",
+                                          "central_month"};
+
+const char *mdt_sweep_name(mdt_sweep_setting setting) {
+  return (unsigned)setting < 4 ? sweep_names[setting] : "?";
+}
+
+void mdt_sweep_free(mdt_sweep *s) {
+  if (s == NULL)
+    return;
+  free(s->points);
+  free(s->group_growth_pct);
+  free(s->group_rise_pct);
+  free(s);
+}
+
+/* Solves, keeping a best-effort answer when the room cannot be met. */
+static mdt_status solve_point(mdt_allocator *a, const mdt_settlement *base,
+                              const mdt_allocation *spec, mdt_allocation_result *res,
+                              mdt_error *err) {
+  mdt_status st = mdt_allocator_solve(a, base, spec, res, err);
+  if (st == MDT_EINFEASIBLE) {
+    res->feasible = 0;
+    return MDT_OK;
+  }
+  return st;
+}
+
+static double satisfaction(const mdt_sweep_context *ctx, const mdt_microsim_report *rep) {
+  if (ctx->nmembers == 0 || ctx->top_group == NULL || ctx->weight == NULL)
+    return NAN;
+  double avg = rep->total.annual_growth_pct, yes = 0, all = 0;
+  for (size_t i = 0; i < ctx->nmembers; i++) {
+    long g = ctx->top_group[i];
+    if (g < 0 || (size_t)g >= rep->ngroups || !(ctx->weight[i] > 0))
+      continue;
+    all += ctx->weight[i];
+    if (rep->groups[g].annual_growth_pct > avg)
+      yes += ctx->weight[i];
+  }
+  return all > 0 ? yes / all : NAN;
+}
+
+mdt_status mdt_sweep_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_settlement *base,
+                         const mdt_allocation *spec, mdt_sweep_setting setting,
+                         const double *values, size_t n, const mdt_sweep_context *ctx,
+                         mdt_sweep **out, mdt_error *err) {
+  *out = NULL;
+  size_t G = mdt_microsim_ngroups(mdt_microsim_work_sim(w));
+  mdt_sweep *s = calloc(1, sizeof *s);
+  if (s == NULL)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory");
+  s->setting = setting;
+  s->npoints = n;
+  s->ngroups = G;
+  s->points = calloc(n ? n : 1, sizeof *s->points);
+  s->group_growth_pct = calloc((n ? n : 1) * (G ? G : 1), sizeof(double));
+  s->group_rise_pct = calloc((n ? n : 1) * (G ? G : 1), sizeof(double));
+  if (!s->points || !s->group_growth_pct || !s->group_rise_pct) {
+    mdt_sweep_free(s);
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory");
+  }
+  mdt_microsim_report_options ro = *ctx->report;
+  ro.percentiles = 0;
+  mdt_status st = MDT_OK;
+  for (size_t k = 0; k < n && st == MDT_OK; k++) {
+    mdt_settlement b = *base;
+    mdt_allocation sp = *spec;
+    double v = values[k];
+    switch (setting) {
+    case MDT_SWEEP_THETA:
+      sp.rule = MDT_RULE_PRIORITY;
+      sp.theta = v;
+      break;
+    case MDT_SWEEP_KRONE_SHARE:
+      sp.rule = MDT_RULE_MIXED;
+      sp.krone_share = v;
+      break;
+    case MDT_SWEEP_LOCAL_POT:
+      b.local_pct = v;
+      break;
+    case MDT_SWEEP_CENTRAL_MONTH:
+      b.central_month = (int)v;
+      break;
+    }
+    mdt_allocation_result res;
+    mdt_microsim_report *rep = NULL;
+    mdt_microsim_spread spread;
+    st = solve_point(a, &b, &sp, &res, err);
+    if (st == MDT_OK)
+      st = mdt_microsim_apply(w, &res.settlement, &ro, &rep, err);
+    if (st == MDT_OK)
+      st = mdt_microsim_spread_of(w, &res.settlement, &ro, &spread, err);
+    if (st != MDT_OK) {
+      mdt_microsim_report_free(rep);
+      char msg[sizeof err->message];
+      snprintf(msg, sizeof msg, "sweep of %s at %g: %.600s", mdt_sweep_name(setting), v,
+               err ? err->message : "");
+      if (err)
+        memcpy(err->message, msg, sizeof msg);
+      break;
+    }
+    mdt_sweep_point *p = &s->points[k];
+    p->value = v;
+    p->feasible = res.feasible;
+    p->scalar = res.scalar;
+    p->total_growth_pct = rep->total.annual_growth_pct;
+    p->satisfaction = satisfaction(ctx, rep);
+    p->low_pay_ratio_pct = spread.low_pay_ratio_pct;
+    p->real_fall_share = spread.real_fall_share;
+    for (size_t g = 0; g < G; g++) {
+      s->group_growth_pct[k * G + g] = rep->groups[g].annual_growth_pct;
+      s->group_rise_pct[k * G + g] = rep->groups[g].rise_pct;
+    }
+    mdt_microsim_report_free(rep);
+  }
+  if (st != MDT_OK) {
+    mdt_sweep_free(s);
+    return st;
+  }
+  *out = s;
+  return MDT_OK;
+}
+
+/* The percent of each group in a solved settlement (NaN where no percent applies). */
+static void group_pcts(const mdt_allocation_result *res, const mdt_microsim_report *rep,
+                       double *pct) {
+  for (size_t g = 0; g < rep->ngroups; g++) {
+    if (!rep->groups[g].covered)
+      pct[g] = NAN;
+    else if (res->pct_by_group)
+      pct[g] = res->pct_by_group[g];
+    else
+      pct[g] = res->settlement.pct;
+  }
+}
+
+void mdt_mandate_uncertainty_free(mdt_mandate_uncertainty *u) {
+  if (u == NULL)
+    return;
+  free(u->pct);
+  free(u->pct_low);
+  free(u->pct_high);
+  free(u->growth);
+  free(u->growth_low);
+  free(u->growth_high);
+  free(u);
+}
+
+static void interval_of(double *v, size_t n, double level, double *lo, double *hi) {
+  size_t m = 0;
+  for (size_t k = 0; k < n; k++)
+    if (isfinite(v[k]))
+      v[m++] = v[k];
+  if (m == 0) {
+    *lo = *hi = NAN;
+    return;
+  }
+  gsl_sort(v, 1, m);
+  *lo = gsl_stats_quantile_from_sorted_data(v, 1, m, (1 - level) / 2);
+  *hi = gsl_stats_quantile_from_sorted_data(v, 1, m, (1 + level) / 2);
+}
+
+/* Solves spec with profile and reports each group's percent and growth. */
+static mdt_status solve_profile(mdt_allocator *a, mdt_microsim_work *w,
+                                const mdt_settlement *base, const mdt_allocation *spec,
+                                const double *profile, const mdt_microsim_report_options *ro,
+                                double *pct, double *growth, int *feasible, mdt_error *err) {
+  mdt_allocation sp = *spec;
+  sp.profile = profile;
+  mdt_allocation_result res;
+  mdt_microsim_report *rep = NULL;
+  mdt_status st = solve_point(a, base, &sp, &res, err);
+  if (st == MDT_OK)
+    st = mdt_microsim_apply(w, &res.settlement, ro, &rep, err);
+  if (st != MDT_OK)
+    return st;
+  group_pcts(&res, rep, pct);
+  for (size_t g = 0; g < rep->ngroups; g++)
+    growth[g] = rep->groups[g].annual_growth_pct;
+  *feasible = res.feasible;
+  mdt_microsim_report_free(rep);
+  return MDT_OK;
+}
+
+mdt_status mdt_mandate_uncertainty_run(mdt_allocator *a, mdt_microsim_work *w,
+                                       const mdt_settlement *base, const mdt_allocation *spec,
+                                       const double *profile_draws, size_t ndraws,
+                                       double level, const mdt_microsim_report_options *ro,
+                                       mdt_mandate_uncertainty **out, mdt_error *err) {
+  *out = NULL;
+  size_t G = mdt_microsim_ngroups(mdt_microsim_work_sim(w));
+  mdt_microsim_report_options opt = *ro;
+  opt.percentiles = 0;
+  mdt_mandate_uncertainty *u = calloc(1, sizeof *u);
+  double *pd = malloc((ndraws ? ndraws : 1) * (G ? G : 1) * sizeof *pd);
+  double *gd = malloc((ndraws ? ndraws : 1) * (G ? G : 1) * sizeof *gd);
+  double *col = malloc((ndraws ? ndraws : 1) * sizeof *col);
+  mdt_status st = MDT_OK;
+  if (u == NULL || pd == NULL || gd == NULL || col == NULL) {
+    st = mdt_error_set(err, MDT_ENOMEM, "out of memory");
+    goto done;
+  }
+  u->ngroups = G;
+  u->ndraws = ndraws;
+  size_t G1 = G ? G : 1;
+  u->pct = malloc(G1 * sizeof(double));
+  u->pct_low = malloc(G1 * sizeof(double));
+  u->pct_high = malloc(G1 * sizeof(double));
+  u->growth = malloc(G1 * sizeof(double));
+  u->growth_low = malloc(G1 * sizeof(double));
+  u->growth_high = malloc(G1 * sizeof(double));
+  if (!u->pct || !u->pct_low || !u->pct_high || !u->growth || !u->growth_low ||
+      !u->growth_high) {
+    st = mdt_error_set(err, MDT_ENOMEM, "out of memory");
+    goto done;
+  }
+  int feasible;
+  st = solve_profile(a, w, base, spec, spec->profile, &opt, u->pct, u->growth, &feasible, err);
+  for (size_t b = 0; b < ndraws && st == MDT_OK; b++) {
+    st = solve_profile(a, w, base, spec, &profile_draws[b * G], &opt, &pd[b * G], &gd[b * G],
+                       &feasible, err);
+    u->infeasible += !feasible;
+  }
+  if (st != MDT_OK)
+    goto done;
+  for (size_t g = 0; g < G; g++) {
+    for (size_t b = 0; b < ndraws; b++)
+      col[b] = pd[b * G + g];
+    interval_of(col, ndraws, level, &u->pct_low[g], &u->pct_high[g]);
+    for (size_t b = 0; b < ndraws; b++)
+      col[b] = gd[b * G + g];
+    interval_of(col, ndraws, level, &u->growth_low[g], &u->growth_high[g]);
+  }
+done:
+  free(pd);
+  free(gd);
+  free(col);
+  if (st != MDT_OK) {
+    mdt_mandate_uncertainty_free(u);
+    return st;
+  }
+  *out = u;
+  return MDT_OK;
+}
+
+void mdt_region_allocations_free(mdt_region_allocations *r) {
+  if (r == NULL)
+    return;
+  free(r->solved);
+  free(r->feasible);
+  free(r->pct);
+  free(r->growth_pct);
+  free(r->national_pct);
+  free(r->l1_distance_pp);
+  free(r);
+}
+
+mdt_status mdt_regions_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_settlement *base,
+                           const mdt_allocation *spec, const double *profiles, size_t nregions,
+                           const mdt_microsim_report_options *ro,
+                           mdt_region_allocations **out, mdt_error *err) {
+  *out = NULL;
+  size_t G = mdt_microsim_ngroups(mdt_microsim_work_sim(w)), G1 = G ? G : 1, R1 = nregions ? nregions : 1;
+  mdt_microsim_report_options opt = *ro;
+  opt.percentiles = 0;
+  mdt_region_allocations *r = calloc(1, sizeof *r);
+  double *growth = malloc(G1 * sizeof *growth);
+  if (r == NULL || growth == NULL) {
+    free(growth);
+    mdt_region_allocations_free(r);
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory");
+  }
+  r->nregions = nregions;
+  r->ngroups = G;
+  r->solved = calloc(R1, 1);
+  r->feasible = calloc(R1, sizeof *r->feasible);
+  r->pct = calloc(R1 * G1, sizeof(double));
+  r->growth_pct = calloc(R1 * G1, sizeof(double));
+  r->national_pct = calloc(G1, sizeof(double));
+  r->l1_distance_pp = calloc(R1, sizeof(double));
+  mdt_status st = MDT_OK;
+  if (!r->solved || !r->feasible || !r->pct || !r->growth_pct || !r->national_pct ||
+      !r->l1_distance_pp)
+    st = mdt_error_set(err, MDT_ENOMEM, "out of memory");
+  int feasible;
+  if (st == MDT_OK)
+    st = solve_profile(a, w, base, spec, spec->profile, &opt, r->national_pct, growth,
+                       &feasible, err);
+  for (size_t k = 0; k < nregions && st == MDT_OK; k++) {
+    const double *prof = &profiles[k * G];
+    int any = 0;
+    for (size_t g = 0; g < G; g++)
+      any |= isfinite(prof[g]);
+    r->l1_distance_pp[k] = NAN;
+    for (size_t g = 0; g < G; g++)
+      r->pct[k * G + g] = r->growth_pct[k * G + g] = NAN;
+    if (!any)
+      continue;
+    st = solve_profile(a, w, base, spec, prof, &opt, &r->pct[k * G], &r->growth_pct[k * G],
+                       &r->feasible[k], err);
+    if (st != MDT_OK)
+      break;
+    r->solved[k] = 1;
+    double d = 0;
+    for (size_t g = 0; g < G; g++)
+      if (isfinite(r->pct[k * G + g]) && isfinite(r->national_pct[g]))
+        d += fabs(r->pct[k * G + g] - r->national_pct[g]);
+    r->l1_distance_pp[k] = d;
+  }
+  free(growth);
+  if (st != MDT_OK) {
+    mdt_region_allocations_free(r);
+    return st;
+  }
+  *out = r;
+  return MDT_OK;
+}

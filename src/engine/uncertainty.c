@@ -1,0 +1,222 @@
+#include "mandat/uncertainty.h"
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DRAWS_PER_CHUNK 4096
+
+const double mdt_mc_quantile_levels[MDT_MC_NQUANTILES] = {0.01, 0.05, 0.25, 0.5,
+                                                          0.75, 0.95, 0.99};
+
+void mdt_mc_options_init(mdt_mc_options *o) {
+  memset(o, 0, sizeof *o);
+  o->draws = 10000;
+  o->seed = 1;
+  o->threads = 1;
+  o->nbins = 40;
+}
+
+void mdt_mc_result_free(mdt_mc_result *r) {
+  if (r == NULL)
+    return;
+  free(r->bin_low);
+  free(r->bin_high);
+  free(r->bin_share);
+  free(r->p_real_fall);
+  free(r->group_q05);
+  free(r->group_q50);
+  free(r->group_q95);
+  free(r);
+}
+
+static uint64_t mix64(uint64_t x) {
+  x += UINT64_C(0x9e3779b97f4a7c15);
+  x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+  x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+  return x ^ (x >> 31);
+}
+
+typedef struct {
+  const mdt_microsim_report *rep;
+  const mdt_mc_options *o;
+  size_t G;
+  double *growth;          /* draws */
+  double *group_growth;    /* draws x G */
+  unsigned char *fall;     /* draws x G */
+  pthread_mutex_t lock;
+  size_t next_chunk, nchunks;
+  int failed;
+} mc_job;
+
+static double draw(const mdt_mc_dist *d, gsl_rng *rng) {
+  return d->normal && d->sd > 0 ? d->mean + gsl_ran_gaussian_ziggurat(rng, d->sd) : d->mean;
+}
+
+static void *mc_worker(void *arg) {
+  mc_job *job = arg;
+  const mdt_microsim_report *rep = job->rep;
+  const mdt_mc_options *o = job->o;
+  size_t G = job->G;
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  if (rng == NULL) {
+    pthread_mutex_lock(&job->lock);
+    job->failed = 1;
+    pthread_mutex_unlock(&job->lock);
+    return NULL;
+  }
+  for (;;) {
+    pthread_mutex_lock(&job->lock);
+    size_t chunk = job->next_chunk++;
+    pthread_mutex_unlock(&job->lock);
+    if (chunk >= job->nchunks)
+      break;
+    gsl_rng_set(rng, (unsigned long)mix64((uint64_t)o->seed * UINT64_C(0x100000001b3) + chunk));
+    size_t first = chunk * DRAWS_PER_CHUNK;
+    size_t last = first + DRAWS_PER_CHUNK < o->draws ? first + DRAWS_PER_CHUNK : o->draws;
+    for (size_t d = first; d < last; d++) {
+      double ov = draw(&o->overheng_pct, rng);
+      double gl = draw(&o->glidning_pct, rng);
+      double pr = draw(&o->price_pct, rng);
+      double num = 0, den = 0;
+      for (size_t k = 0; k < G; k++) {
+        double W = rep->groups[k].wage_bill_nok * (1 + draw(&o->drift_pct, rng) / 100);
+        if (W < 0)
+          W = 0;
+        double e = rep->groups[k].annual_effect_pct;
+        if (isfinite(e)) {
+          num += W * e;
+          den += W;
+        }
+      }
+      double effect = den > 0 ? num / den : 0;
+      job->growth[d] = ov + effect + gl;
+      for (size_t k = 0; k < G; k++) {
+        const mdt_microsim_row *row = &rep->groups[k];
+        double g = (row->overheng_pct + ov - o->overheng_pct.mean) + row->annual_effect_pct +
+                   (row->glidning_pct + gl - o->glidning_pct.mean);
+        job->group_growth[d * G + k] = g;
+        job->fall[d * G + k] = isfinite(g) && g < pr;
+      }
+    }
+  }
+  gsl_rng_free(rng);
+  return NULL;
+}
+
+static int dist_ok(const mdt_mc_dist *d) {
+  return isfinite(d->mean) && (!d->normal || (isfinite(d->sd) && d->sd >= 0));
+}
+
+mdt_status mdt_mc_run(const mdt_microsim_report *rep, const mdt_mc_options *o,
+                      mdt_mc_result **out, mdt_error *err) {
+  *out = NULL;
+  if (o->draws < 1 || o->draws > 100000000)
+    return mdt_error_set(err, MDT_EUSAGE, "expected 1 to 100000000 draws, found %zu", o->draws);
+  if (!dist_ok(&o->overheng_pct) || !dist_ok(&o->glidning_pct) || !dist_ok(&o->price_pct) ||
+      !dist_ok(&o->drift_pct))
+    return mdt_error_set(err, MDT_EUSAGE,
+                         "expected finite means and standard deviations of at least 0");
+  if (o->threads < 1 || o->threads > 64 || o->nbins < 1 || o->nbins > 10000)
+    return mdt_error_set(err, MDT_EUSAGE, "expected 1 to 64 threads and 1 to 10000 bins");
+  size_t G = rep->ngroups, N = o->draws, G1 = G ? G : 1;
+  mdt_mc_result *r = calloc(1, sizeof *r);
+  mc_job job;
+  memset(&job, 0, sizeof job);
+  job.growth = malloc(N * sizeof *job.growth);
+  job.group_growth = malloc(N * G1 * sizeof *job.group_growth);
+  job.fall = malloc(N * G1);
+  double *col = malloc(N * sizeof *col);
+  mdt_status st = MDT_OK;
+  if (r == NULL || !job.growth || !job.group_growth || !job.fall || !col) {
+    st = mdt_error_set(err, MDT_ENOMEM, "out of memory for %zu draws", N);
+    goto done;
+  }
+  r->draws = N;
+  r->nbins = o->nbins;
+  r->ngroups = G;
+  r->bin_low = calloc(o->nbins, sizeof(double));
+  r->bin_high = calloc(o->nbins, sizeof(double));
+  r->bin_share = calloc(o->nbins, sizeof(double));
+  r->p_real_fall = calloc(G1, sizeof(double));
+  r->group_q05 = calloc(G1, sizeof(double));
+  r->group_q50 = calloc(G1, sizeof(double));
+  r->group_q95 = calloc(G1, sizeof(double));
+  if (!r->bin_low || !r->bin_high || !r->bin_share || !r->p_real_fall || !r->group_q05 ||
+      !r->group_q50 || !r->group_q95) {
+    st = mdt_error_set(err, MDT_ENOMEM, "out of memory");
+    goto done;
+  }
+  job.rep = rep;
+  job.o = o;
+  job.G = G;
+  job.nchunks = (N + DRAWS_PER_CHUNK - 1) / DRAWS_PER_CHUNK;
+  pthread_mutex_init(&job.lock, NULL);
+  pthread_t tids[64];
+  int started = 0;
+  for (int t = 1; t < o->threads && (size_t)t < job.nchunks; t++)
+    if (pthread_create(&tids[started], NULL, mc_worker, &job) == 0)
+      started++;
+  mc_worker(&job);
+  for (int t = 0; t < started; t++)
+    pthread_join(tids[t], NULL);
+  pthread_mutex_destroy(&job.lock);
+  if (job.failed) {
+    st = mdt_error_set(err, MDT_ENOMEM, "out of memory for a random number generator");
+    goto done;
+  }
+  /* Summaries, in draw order. */
+  size_t above = 0;
+  for (size_t d = 0; d < N; d++)
+    above += job.growth[d] > o->frame_pct;
+  r->p_above_frame = (double)above / (double)N;
+  r->mean_growth_pct = gsl_stats_mean(job.growth, 1, N);
+  r->sd_growth_pct = N > 1 ? gsl_stats_sd(job.growth, 1, N) : 0;
+  memcpy(col, job.growth, N * sizeof *col);
+  gsl_sort(col, 1, N);
+  for (int q = 0; q < MDT_MC_NQUANTILES; q++)
+    r->quantiles[q] = gsl_stats_quantile_from_sorted_data(col, 1, N, mdt_mc_quantile_levels[q]);
+  double lo = floor(col[0] * 100) / 100, hi = ceil(col[N - 1] * 100) / 100;
+  if (hi <= lo)
+    hi = lo + 0.01;
+  double width = (hi - lo) / (double)o->nbins;
+  for (size_t b = 0; b < o->nbins; b++) {
+    r->bin_low[b] = lo + width * (double)b;
+    r->bin_high[b] = lo + width * (double)(b + 1);
+  }
+  for (size_t d = 0; d < N; d++) {
+    size_t b = (size_t)((col[d] - lo) / width);
+    if (b >= o->nbins)
+      b = o->nbins - 1;
+    r->bin_share[b] += 1.0 / (double)N;
+  }
+  for (size_t k = 0; k < G; k++) {
+    size_t falls = 0;
+    for (size_t d = 0; d < N; d++) {
+      col[d] = job.group_growth[d * G + k];
+      falls += job.fall[d * G + k];
+    }
+    r->p_real_fall[k] = (double)falls / (double)N;
+    gsl_sort(col, 1, N);
+    r->group_q05[k] = gsl_stats_quantile_from_sorted_data(col, 1, N, 0.05);
+    r->group_q50[k] = gsl_stats_quantile_from_sorted_data(col, 1, N, 0.5);
+    r->group_q95[k] = gsl_stats_quantile_from_sorted_data(col, 1, N, 0.95);
+  }
+done:
+  free(job.growth);
+  free(job.group_growth);
+  free(job.fall);
+  free(col);
+  if (st != MDT_OK) {
+    mdt_mc_result_free(r);
+    return st;
+  }
+  *out = r;
+  return MDT_OK;
+}
