@@ -50,5 +50,8 @@ mdt_status mdt_workbook_write(const char *path, const mdt_table *const *tables, 
 
 /* The label of key (a column or table name) in lang ("en"/"nb"), or key itself. */
 const char *mdt_label(const char *key, const char *lang);
+/* As mdt_label, but NULL when key is not in the dictionary (or is NULL), so that a caller can
+ * tell a translated label from a name shown as it is. Any lang other than "nb" gives English. */
+const char *mdt_label_find(const char *key, const char *lang);
 
 #endif
