@@ -14,6 +14,8 @@
 #include <stdio.h>
 
 #include "mandat/aggregate.h"
+#include "mandat/allocate.h"
+#include "mandat/microsim.h"
 #include "mandat/error.h"
 #include "mandat/groups.h"
 #include "mandat/questionnaire.h"
@@ -45,6 +47,44 @@ mdt_status mdt_report_write_json(FILE *fp, const json_t *json, mdt_error *err);
  * breakdown, the profile per stratum. */
 mdt_status mdt_report_aggregate_text(FILE *fp, const mdt_aggregate *agg,
                                      const mdt_report_context *ctx, mdt_error *err);
+
+/* Groups with fewer employees than this are suppressed in every breakdown. */
+#define MDT_REPORT_MIN_EMPLOYEES 5
+
+/* What a settlement table describes, for its heading and JSON. */
+typedef struct {
+  const mdt_groups *groups;
+  const char *rule;           /* rule name */
+  double theta;               /* priority rule */
+  int solved;                 /* 1: solved on a frame; 0: applied as written */
+  double frame_pct, overheng_pct, glidning_pct, price_pct; /* NaN when not given */
+  double room_annual_pct;     /* NaN without a frame */
+  int central_month;
+  double local_pot_pct;
+  int local_month;
+  double payroll_overhead_pct;
+} mdt_settlement_context;
+
+/* The columns of the settlement table, in order. */
+#define MDT_SETTLEMENT_CSV_HEADER                                                              \
+  "group,name,chapter,covered,pct,employees,fte,wage_bill_nok,rise_nok,nok_per_fte,rise_pct,"  \
+  "annual_effect_pct,area_effect_pct,carryover_pct,overheng_pct,glidning_pct,"                 \
+  "annual_growth_pct,real_growth_pct,cost_nok,rise_p10_nok,rise_p50_nok,rise_p90_nok,"         \
+  "suppressed"
+
+/* One row per group and a total row; groups under MDT_REPORT_MIN_EMPLOYEES employees show
+ * only their id, name and suppressed = 1. */
+mdt_status mdt_report_settlement_csv(FILE *fp, const mdt_microsim_report *rep,
+                                     const mdt_allocation_result *res,
+                                     const mdt_settlement_context *ctx, mdt_error *err);
+/* The same as a JSON object with the solution and the settings. */
+json_t *mdt_report_settlement_json(const mdt_microsim_report *rep,
+                                   const mdt_allocation_result *res,
+                                   const mdt_settlement_context *ctx);
+/* A readable table: heading with the frame and the solution, one line per group. */
+mdt_status mdt_report_settlement_text(FILE *fp, const mdt_microsim_report *rep,
+                                      const mdt_allocation_result *res,
+                                      const mdt_settlement_context *ctx, mdt_error *err);
 
 /* Writes s as one CSV field: quoted (by libcsv) only when it holds a delimiter, quote or
  * line end. */

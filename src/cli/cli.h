@@ -18,6 +18,7 @@ extern cli_globals cli_g;
 /* The subcommands (argv[0] is the command's name); each returns the process exit status. */
 int cmd_aggregate(int argc, char **argv);
 int cmd_frame(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 
 /* Worker threads to use by default: the cores online (1 to 64). */
 int cli_default_threads(void);

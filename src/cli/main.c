@@ -16,6 +16,7 @@ typedef struct {
 static const command commands[] = {
     {"aggregate", cmd_aggregate, "weight the members' answers into a mandate"},
     {"frame", cmd_frame, "annual wage growth and the room for central increases (TBU)"},
+    {"simulate", cmd_simulate, "divide the frame among employee groups over the register"},
     {NULL, NULL, NULL},
 };
 
