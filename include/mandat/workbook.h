@@ -35,14 +35,35 @@ typedef struct {
   const char *x_title, *y_title;
 } mdt_chart_spec;
 
+/* The creation time written into every workbook's document properties (and, by
+ * libxlsxwriter, its zip entries): 2024-01-01T00:00:00Z, in seconds since the epoch. */
+#define MDT_WORKBOOK_CREATED 1704067200
+
 /*
  * Writes path (replacing it): one sheet per table in order (title in row 1, column labels in
  * row 3, data below, numbers formatted by column kind, columns sized to fit), then the charts.
- * lang is "en" or "nb": column labels and titles come from a built-in dictionary of every
- * column and table name mandat writes (unknown names are shown as they are). The document's
- * creation time is fixed so that the same tables give the same workbook contents.
- * Errors: MDT_ECANTWRITE (cannot write path), MDT_EUSAGE (a chart names a missing table or
- * column).
+ * lang is "en" or "nb" (NULL is "en"): column labels and titles come from a built-in
+ * dictionary of every column and table name mandat writes (unknown names are shown as they
+ * are). A table's title is looked up too; in "nb", a title the dictionary does not know gives
+ * way to the label of the table's name. The document's creation time is MDT_WORKBOOK_CREATED,
+ * so the same tables give the same workbook, byte for byte.
+ *
+ * Charts go to the right of their table, one below the other, in the order given; a chart of
+ * a table without rows is left out. Series are named by their header cells (or, with
+ * series_by_col, by the first cell of their rows). Intervals (err_low_col, err_high_col) are
+ * drawn without custom error bars, which libxlsxwriter 1.1.4 lacks: on a line chart as two
+ * more series (joined by high-low lines when there is one value series, dashed in the series'
+ * colour when there are several); on a column or bar chart, which must then have one value
+ * series, as a stacked chart over five hidden helper columns beside the table whose
+ * percentage error bars draw the whiskers (see src/report/workbook.c).
+ *
+ * Errors, all found before anything is written: MDT_EUSAGE (a chart names a missing table or
+ * column, has no value column or more than 64 series, groups series by a column whose rows are
+ * not grouped, has only one end of an interval, or asks for an interval on a stacked chart or
+ * on a column or bar chart with several series; two tables share a name; lang is unknown).
+ * They leave path untouched. Then MDT_ECANTWRITE (cannot write path; libxlsxwriter's own
+ * errors, such as a text over Excel's 32767 characters, carry its message) and MDT_ENOMEM,
+ * which leave no file at path.
  */
 mdt_status mdt_workbook_write(const char *path, const mdt_table *const *tables, size_t ntables,
                               const mdt_chart_spec *charts, size_t ncharts, const char *lang,
@@ -50,5 +71,8 @@ mdt_status mdt_workbook_write(const char *path, const mdt_table *const *tables, 
 
 /* The label of key (a column or table name) in lang ("en"/"nb"), or key itself. */
 const char *mdt_label(const char *key, const char *lang);
+/* As mdt_label, but NULL when key is not in the dictionary (or is NULL), so that a caller can
+ * tell a translated label from a name shown as it is. Any lang other than "nb" gives English. */
+const char *mdt_label_find(const char *key, const char *lang);
 
 #endif
