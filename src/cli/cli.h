@@ -19,6 +19,7 @@ extern cli_globals cli_g;
 int cmd_aggregate(int argc, char **argv);
 int cmd_frame(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 
 /* Worker threads to use by default: the cores online (1 to 64). */

@@ -261,9 +261,14 @@ mdt_status cli_pipeline_load(cli_pipeline *p, const cli_pipeline_args *args, mdt
       (st = group_pcts(p, "caps", sc->caps, sc->ncaps, &p->cap_pct, err)) != MDT_OK)
     return st;
   /* The mandate profile, for the priority rule (the regions use it too). */
-  if (rule == MDT_RULE_PRIORITY || sc->regions) {
-    cli_log("aggregating the answers of %s", sc->model_dir);
-    st = cli_pipeline_aggregate(p, 0, &p->agg, err);
+  if (rule == MDT_RULE_PRIORITY || sc->regions || args->bootstrap) {
+    size_t draws = args->bootstrap ? sc->bootstrap : 0;
+    if (draws)
+      cli_log("aggregating the answers with %zu bootstrap draws", draws);
+    else
+      cli_log("aggregating the answers");
+    p->agg_opt.keep_profile_draws = args->bootstrap && sc->u_mandate;
+    st = cli_pipeline_aggregate(p, draws, &p->agg, err);
     if (st != MDT_OK)
       return st;
   }

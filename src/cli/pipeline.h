@@ -22,6 +22,8 @@ typedef struct {
   const char *model_dir;      /* NULL: the scenario's [model] dir */
   const char *rule;           /* NULL: the scenario's rule */
   int threads;                /* 0: the scenario's, else all cores */
+  int bootstrap;              /* aggregate with the scenario's bootstrap draws (profiles kept);
+                                 0: point estimates only */
 } cli_pipeline_args;
 
 typedef struct {
@@ -41,7 +43,8 @@ typedef struct {
   double overheng_pct, glidning_pct, price_pct; /* NaN when not given */
   /* the mandate (computed for the priority rule and for the regions) */
   mdt_aggregate_options agg_opt;
-  mdt_aggregate *agg;            /* point estimates, breakdown by the regions column */
+  mdt_aggregate *agg;            /* breakdown by the regions column; with the bootstrap when
+                                    the args ask for it */
   /* the settlement */
   unsigned char *covered;        /* per group */
   mdt_named_increase *named;

@@ -27,10 +27,12 @@ static char *dup_str(const char *s) {
   return d;
 }
 
-/* dir/name, or name when it is absolute or dir is NULL. */
+/* dir/name, or name when it is absolute or dir is NULL; "." names dir itself. */
 static char *join_path(const char *dir, const char *name) {
   if (name[0] == '/' || dir == NULL || dir[0] == '\0')
     return dup_str(name);
+  if (strcmp(name, ".") == 0)
+    return dup_str(dir);
   size_t n = strlen(dir) + strlen(name) + 2;
   char *p = malloc(n);
   if (p)

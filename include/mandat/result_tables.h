@@ -1,0 +1,81 @@
+/*
+ * mandat/result_tables.h: every result of a run as a table (mandat/table.h), the one form
+ * that the CSV files, the JSON report and the workbook are written from.
+ *
+ * Ownership: each builder returns a new table the caller frees with mdt_table_free (NULL when
+ * out of memory); the results passed in are borrowed. Groups with fewer than
+ * MDT_REPORT_MIN_EMPLOYEES employees are suppressed in every table that breaks down by group.
+ */
+#ifndef MANDAT_RESULT_TABLES_H
+#define MANDAT_RESULT_TABLES_H
+
+#include "mandat/aggregate.h"
+#include "mandat/allocate.h"
+#include "mandat/frame.h"
+#include "mandat/microsim.h"
+#include "mandat/report.h"
+#include "mandat/steptable.h"
+#include "mandat/table.h"
+#include "mandat/tradeoff.h"
+#include "mandat/uncertainty.h"
+
+/* The tidy aggregate (columns of MDT_AGGREGATE_CSV_HEADER). */
+mdt_table *mdt_tables_aggregate(const mdt_aggregate *agg, const mdt_report_context *ctx);
+
+/* The mandate profile, national and per stratum: scope, stratum, group, name, priority,
+ * ci_low, ci_high, top3_frequency. */
+mdt_table *mdt_tables_profile(const mdt_aggregate *agg, const mdt_report_context *ctx);
+
+/* The frame's decomposition: component, annual_effect_pct, carryover_pct (overheng,
+ * glidning, central, local pot, named, the total, and the frame and room). */
+mdt_table *mdt_tables_frame(double frame_pct, double overheng_pct, double glidning_pct,
+                            const mdt_allocation_result *res);
+
+/* The settlement per group (columns of MDT_SETTLEMENT_CSV_HEADER). */
+mdt_table *mdt_tables_settlement(const mdt_microsim_report *rep,
+                                 const mdt_allocation_result *res,
+                                 const mdt_settlement_context *ctx);
+
+/* Guarantee tables before and after: group, step_years, annual_nok, new_annual_nok,
+ * increase_nok. */
+mdt_table *mdt_tables_guarantee(const mdt_step_table *old_table,
+                                const mdt_step_table *new_table, const mdt_groups *groups);
+
+/* Exchange rates between every pair of groups shown: from_group, to_group,
+ * points_per_point, nok_per_fte_per_nok. */
+mdt_table *mdt_tables_exchange(const mdt_microsim_report *rep, const mdt_groups *groups);
+
+/* One sweep in long form: value, group, name, annual_growth_pct, rise_pct (table name
+ * "sweep_<setting>"). */
+mdt_table *mdt_tables_sweep(const mdt_sweep *s, const mdt_microsim_report *point,
+                            const mdt_groups *groups);
+/* The sweeps' points side by side: setting, value, feasible, scalar, total_growth_pct,
+ * satisfaction, low_pay_ratio_pct, real_fall_share. Add each sweep with
+ * mdt_tables_sweep_summary_add. */
+mdt_table *mdt_tables_sweep_summary(void);
+int mdt_tables_sweep_summary_add(mdt_table *t, const mdt_sweep *s);
+
+/* Monte Carlo: "uncertainty" (statistic, value), "uncertainty_groups" (group, name,
+ * p_real_fall, growth_q05_pct, growth_q50_pct, growth_q95_pct) and "growth_distribution"
+ * (bin_low_pct, bin_high_pct, share). */
+mdt_table *mdt_tables_uncertainty(const mdt_mc_result *mc, double frame_pct);
+mdt_table *mdt_tables_uncertainty_groups(const mdt_mc_result *mc, const mdt_microsim_report *rep,
+                                         const mdt_groups *groups);
+mdt_table *mdt_tables_growth_distribution(const mdt_mc_result *mc);
+
+/* The allocation's uncertainty from the mandate: group, name, pct, pct_low, pct_high,
+ * annual_growth_pct, growth_low_pct, growth_high_pct. */
+mdt_table *mdt_tables_mandate_uncertainty(const mdt_mandate_uncertainty *u,
+                                          const mdt_microsim_report *rep,
+                                          const mdt_groups *groups);
+
+/* Regions: "regions" (region, respondents, feasible, l1_distance_pp) and
+ * "region_allocations" (region, group, pct, national_pct, difference_pp). */
+mdt_table *mdt_tables_regions(const mdt_region_allocations *r, const mdt_grouping *regions,
+                              const mdt_aggregate *agg);
+mdt_table *mdt_tables_region_allocations(const mdt_region_allocations *r,
+                                         const mdt_grouping *regions,
+                                         const mdt_microsim_report *rep,
+                                         const mdt_groups *groups);
+
+#endif
