@@ -652,8 +652,27 @@ static void print_summary(const run_state *s, const char *out_dir) {
            p->sc->frame_pct, o, gl, s->res.effect.central_pct, s->res.effect.local_pct,
            s->res.effect.named_pct, rep->total.annual_growth_pct);
   }
-  printf("Settlement: rule %s, %s %.4f%s\n", p->sc->rule, p->has_frame ? "solved at" : "applied at",
-         s->res.scalar, s->infeasible ? " -- the frame or a bound could NOT be met" : "");
+  const char *what = "percent", *unit = " %";
+  switch (p->spec.rule) {
+  case MDT_RULE_KRONE:
+    what = "kroner";
+    unit = " NOK";
+    break;
+  case MDT_RULE_TABLE:
+    what = "table factor";
+    unit = "";
+    break;
+  case MDT_RULE_PRIORITY:
+    what = "p0";
+    break;
+  default:
+    break;
+  }
+  printf("Settlement: rule %s", p->sc->rule);
+  if (p->spec.rule == MDT_RULE_PRIORITY)
+    printf(" (theta %g)", p->spec.theta);
+  printf(", %s %s %.3f%s%s\n", p->has_frame ? "solved:" : "as written:", what, s->res.scalar,
+         unit, s->infeasible ? "; the frame or a bound could NOT be met" : "");
   printf("  %-6s %8s %9s %8s", "group", "pct", "growth %", "real %");
   if (s->mandate)
     printf("  %s", "pct interval (mandate)");
