@@ -44,6 +44,32 @@ assert [(e["column"], e["level"], e["members"]) for e in j["empty_strata"]] == [
 assert j["respondents"] == 8 and j["members"] == 12
 PY
 
+# The default model: the tidy table with national and per-region rows, and each region's
+# post-stratified weights summing to the region's employees over all its members.
+ks="$MDT_SOURCE_DIR/models/ks-2024"
+"$MANDAT" aggregate --model "$ks" --weights employees --poststrata region --format csv --quiet \
+  > "$tmp/ks.csv"
+"$MANDAT" aggregate --model "$ks" --weights employees --poststrata region --bootstrap 0 \
+  --format json --quiet > "$tmp/ks.json"
+python3 - "$tmp/ks.csv" "$tmp/ks.json" "$ks/respondents.csv" <<'PY'
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+scopes = {(r["scope"], r["stratum"]) for r in rows}
+regions = {m["region"] for m in csv.DictReader(open(sys.argv[3], encoding="utf-8"))}
+assert ("all", "all") in scopes and {("region", x) for x in regions} <= scopes, scopes
+assert sum(1 for r in rows if r["ci_low"] != "") > 100  # bootstrap intervals by default
+emp = {}
+for m in csv.DictReader(open(sys.argv[3], encoding="utf-8")):
+    emp[m["region"]] = emp.get(m["region"], 0) + float(m["employees"])
+j = json.load(open(sys.argv[2]))
+seen = 0
+for s in j["weights_by_stratum"]:
+    if s["respondents"] > 0:
+        assert abs(s["weight"] - emp[s["level"]]) <= 1e-9 * emp[s["level"]], s
+        seen += 1
+assert seen == len(regions), seen
+PY
+
 # 3. Bootstrap intervals are reproducible for a seed, whatever the thread count.
 "$MANDAT" aggregate --model "$mini" --poststrata region --bootstrap 300 --seed 11 --threads 1 \
   --format csv --quiet > "$tmp/s1.csv"
