@@ -39,6 +39,12 @@ mdt_status mdt_answers_stream(const char *path, const mdt_respondents *r,
                               const mdt_questionnaire *q, mdt_answers_fn fn, void *user,
                               mdt_error *err);
 
+/* As mdt_answers_stream, tokenising with threads threads; the batches still arrive in file
+ * order, so the results do not depend on threads. */
+mdt_status mdt_answers_stream_threads(const char *path, const mdt_respondents *r,
+                                      const mdt_questionnaire *q, int threads,
+                                      mdt_answers_fn fn, void *user, mdt_error *err);
+
 typedef struct mdt_answers {
   size_t n;
   int32_t *respondent;

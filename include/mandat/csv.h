@@ -22,7 +22,8 @@ typedef enum {
   MDT_CSV_STR,  /* text, kept as NUL-terminated strings */
   MDT_CSV_INT,  /* whole number, int64_t */
   MDT_CSV_REAL, /* decimal number, double */
-  MDT_CSV_FIX4  /* decimal with at most 4 decimals, int64_t scaled by 10 000 */
+  MDT_CSV_FIX4, /* decimal with at most 4 decimals, int64_t scaled by 10 000 */
+  MDT_CSV_KEY   /* an id looked up while tokenising: int64_t index from the spec's find */
 } mdt_csv_type;
 
 /* What a loader wants from one column. */
@@ -30,8 +31,15 @@ typedef struct {
   const char *name;   /* header name, matched exactly */
   mdt_csv_type type;
   int required;       /* non-zero: a missing column is an error */
-  int allow_empty;    /* non-zero: an empty field is allowed (REAL gives NaN, INT/FIX4 give
-                         MDT_CSV_EMPTY_INT, STR gives "") */
+  int allow_empty;    /* non-zero: an empty field is allowed (REAL gives NaN, INT/FIX4/KEY
+                         give MDT_CSV_EMPTY_INT, STR gives "") */
+  /* MDT_CSV_KEY only: find(keys, text, len) gives the index of an id, or -1. find must be
+   * safe to call from several threads at once (a read-only lookup). An unknown id is an
+   * error "expected <expect>, found '…'", or with unknown_ok the value -1. */
+  long (*find)(const void *keys, const char *text, size_t len);
+  const void *keys;
+  const char *expect;
+  int unknown_ok;
 } mdt_csv_spec;
 
 /* The value an empty INT or FIX4 field takes when allow_empty is set. */
@@ -97,6 +105,15 @@ typedef mdt_status (*mdt_csv_batch_fn)(const mdt_csv_batch *batch, void *user, m
 mdt_status mdt_csv_read(mdt_csv *csv, const mdt_csv_spec *specs, size_t nspecs,
                         size_t batch_rows, mdt_csv_batch_fn fn, void *user, mdt_error *err);
 
+/* Tokenise with threads threads (1 to 64; default 1). The rows reach the caller in file
+ * order in every case, so results do not depend on the thread count. */
+void mdt_csv_set_threads(mdt_csv *csv, int threads);
+
+/* As mdt_csv_read_table, tokenising with threads threads. */
+mdt_status mdt_csv_read_table_threads(const char *path, const mdt_csv_spec *specs,
+                                      size_t nspecs, int threads, mdt_csv_table **out,
+                                      mdt_error *err);
+
 /* Opens path and reads all of it into one table (*out, caller frees). */
 mdt_status mdt_csv_read_table(const char *path, const mdt_csv_spec *specs, size_t nspecs,
                               mdt_csv_table **out, mdt_error *err);
@@ -119,6 +136,12 @@ mdt_status mdt_csv_fail(const mdt_csv_batch *b, size_t r, size_t col, mdt_error 
 mdt_status mdt_csv_fail_row(const mdt_csv_batch *b, size_t r, mdt_error *err,
                             mdt_status status, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/* The text of field col in row r as written in the file (read again: for messages about
+ * KEY columns, whose text is not kept), unquoted, into buf (always NUL-terminated).
+ * Returns buf. */
+char *mdt_csv_field_text(const mdt_csv_batch *b, size_t r, size_t col, char *buf,
+                         size_t bufsize);
 
 /* Writes the field text, quoted for messages ('…' with control bytes escaped, cut at 60
  * characters), into buf. Returns buf. */

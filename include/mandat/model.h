@@ -33,6 +33,9 @@ typedef struct mdt_model {
 /* Loads dir/respondents.csv, groups.csv, questions.csv, options.csv and what flags ask for.
  * A missing file is MDT_ENOINPUT naming it. */
 mdt_status mdt_model_load(const char *dir, unsigned flags, mdt_model **out, mdt_error *err);
+/* As mdt_model_load, tokenising the large tables with threads threads. */
+mdt_status mdt_model_load_threads(const char *dir, unsigned flags, int threads, mdt_model **out,
+                                  mdt_error *err);
 void mdt_model_free(mdt_model *m);
 
 /* Writes dir/name into buf (bufsize bytes); returns buf, or NULL if it does not fit. */

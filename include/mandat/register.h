@@ -43,6 +43,11 @@ typedef struct mdt_register {
 mdt_status mdt_register_load(const char *path, const mdt_respondents *respondents,
                              const mdt_groups *groups, mdt_register **out, mdt_error *err);
 
+/* As mdt_register_load, tokenising with threads threads (the same result for any). */
+mdt_status mdt_register_load_threads(const char *path, const mdt_respondents *respondents,
+                                     const mdt_groups *groups, int threads, mdt_register **out,
+                                     mdt_error *err);
+
 /* A register of n rows with every column allocated (zeroed), to fill in memory. */
 mdt_status mdt_register_new(size_t n, mdt_register **out, mdt_error *err);
 void mdt_register_free(mdt_register *reg);

@@ -44,6 +44,9 @@ typedef struct mdt_respondents {
 
 /* Loads and validates path (unique non-empty ids, known kinds, non-negative sizes). */
 mdt_status mdt_respondents_load(const char *path, mdt_respondents **out, mdt_error *err);
+/* As mdt_respondents_load, tokenising with threads threads (the same result for any). */
+mdt_status mdt_respondents_load_threads(const char *path, int threads, mdt_respondents **out,
+                                        mdt_error *err);
 void mdt_respondents_free(mdt_respondents *r);
 
 /* Row of the member with the given id, or -1. */

@@ -13,8 +13,11 @@
  *   area growth  = o + area effect + g
  *   group growth = (its overheng + o - E[o]) + e_k + (its glidning + g - E[g])
  * and a group's real wage falls in the draw when its growth is below p. Draws are made in
- * fixed chunks, each with its own random stream from the seed, so the numbers do not depend
- * on the thread count.
+ * fixed chunks of 4096, each with its own mt19937 stream seeded from the seed and the chunk's
+ * number, so the numbers do not depend on the thread count. Within a draw the quantities are
+ * drawn in the order overheng, glidning, price, then each group's drift; a normal one takes
+ * two uniforms u1 = gsl_rng_uniform_pos, u2 = gsl_rng_uniform and is
+ * mean + sd sqrt(-2 ln u1) cos(2 pi u2) (Box-Muller), a fixed one none.
  */
 #ifndef MANDAT_UNCERTAINTY_H
 #define MANDAT_UNCERTAINTY_H

@@ -216,7 +216,8 @@ int cmd_aggregate(int argc, char **argv) {
   opt.weights.use_sqrt = sq || a.sqrt_flag;
 
   mdt_model *m = NULL;
-  mdt_status st = mdt_model_load(a.model, opt.by_group ? MDT_MODEL_HEADCOUNTS : 0, &m, &err);
+  mdt_status st = mdt_model_load_threads(a.model, opt.by_group ? MDT_MODEL_HEADCOUNTS : 0,
+                                         opt.threads, &m, &err);
   if (st != MDT_OK)
     return cli_report_error(&err);
   const mdt_respondents *r = m->respondents;
@@ -263,7 +264,8 @@ int cmd_aggregate(int argc, char **argv) {
     if (mdt_model_path(a.model, "answers.csv", path, sizeof path) == NULL)
       st = mdt_error_set(&err, MDT_EUSAGE, "--model: path too long");
     else
-      st = mdt_answers_stream(path, r, m->questionnaire, mdt_aggregator_add, agg_state, &err);
+      st = mdt_answers_stream_threads(path, r, m->questionnaire, opt.threads,
+                                      mdt_aggregator_add, agg_state, &err);
   }
   if (st == MDT_OK)
     st = mdt_aggregator_finish(agg_state, &agg, &err);

@@ -152,7 +152,8 @@ mdt_status cli_pipeline_aggregate(cli_pipeline *p, size_t bootstrap, mdt_aggrega
     if (mdt_model_path(p->sc->model_dir, "answers.csv", path, sizeof path) == NULL)
       st = mdt_error_set(err, MDT_EUSAGE, "model path too long");
     else
-      st = mdt_answers_stream(path, p->model->respondents, p->model->questionnaire,
+      st = mdt_answers_stream_threads(path, p->model->respondents, p->model->questionnaire,
+                                      p->threads,
                               mdt_aggregator_add, a, err);
   }
   if (st == MDT_OK)
@@ -217,14 +218,16 @@ mdt_status cli_pipeline_load(cli_pipeline *p, const cli_pipeline_args *args, mdt
   if ((st = mdt_rule_from_name(sc->rule, &rule, err)) != MDT_OK)
     return mdt_scenario_fail(sc, "settlement", "rule", err, MDT_EDATA, "%s", err->message);
 
-  st = mdt_model_load(sc->model_dir, sc->by_group ? MDT_MODEL_HEADCOUNTS : 0, &p->model, err);
+  st = mdt_model_load_threads(sc->model_dir, sc->by_group ? MDT_MODEL_HEADCOUNTS : 0, p->threads,
+                              &p->model, err);
   if (st != MDT_OK)
     return st;
   if (mdt_model_path(sc->model_dir, "register.csv", p->register_path,
                      sizeof p->register_path) == NULL)
     return mdt_error_set(err, MDT_EUSAGE, "model path too long");
   cli_log("reading %s", p->register_path);
-  st = mdt_register_load(p->register_path, p->model->respondents, p->model->groups, &p->reg,
+  st = mdt_register_load_threads(p->register_path, p->model->respondents, p->model->groups,
+                                 p->threads, &p->reg,
                          err);
   if (st != MDT_OK)
     return st;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ struct mdt_csv {
   off_t data_offset;     /* byte offset of the first data row */
   long data_line;        /* physical line of the first data row */
   int consumed;
+  int threads;           /* threads tokenising chunks (mdt_csv_set_threads) */
 };
 
 /* ---------------------------------------------------------------- UTF-8 -- */
@@ -169,6 +171,62 @@ static void locate_field(const char *path, char delim, long line, long field, lo
   fclose(fp);
   *out_line = l;
   *out_col = c;
+}
+
+char *mdt_csv_field_text(const mdt_csv_batch *b, size_t r, size_t col, char *buf,
+                         size_t bufsize) {
+  if (bufsize == 0)
+    return buf;
+  buf[0] = '\0';
+  long field = b->field_of[col];
+  FILE *fp = field >= 0 ? fopen(b->path, "rb") : NULL;
+  if (fp == NULL)
+    return buf;
+  long l = 1;
+  int ch;
+  unsigned char bom[3];
+  if (fread(bom, 1, 3, fp) != 3 || memcmp(bom, "\xEF\xBB\xBF", 3) != 0)
+    rewind(fp);
+  while (l < b->line[r] && (ch = fgetc(fp)) != EOF)
+    if (ch == '\n')
+      l++;
+  long f = 0;
+  int in_quotes = 0;
+  while (f < field && (ch = fgetc(fp)) != EOF) {
+    if (ch == '"')
+      in_quotes = !in_quotes;
+    else if (!in_quotes && (ch == '\n' || ch == '\r'))
+      break;
+    else if (!in_quotes && ch == b->delimiter)
+      f++;
+  }
+  size_t o = 0;
+  int quoted = 0, first = 1;
+  while ((ch = fgetc(fp)) != EOF && o + 1 < bufsize) {
+    if (first && ch == '"') {
+      quoted = 1;
+      first = 0;
+      continue;
+    }
+    first = 0;
+    if (quoted && ch == '"') {
+      int next = fgetc(fp);
+      if (next == '"') {
+        buf[o++] = '"';
+        continue;
+      }
+      break;
+    }
+    if (!quoted && (ch == b->delimiter || ch == '\n' || ch == '\r'))
+      break;
+    buf[o++] = (char)ch;
+  }
+  buf[o] = '\0';
+  fclose(fp);
+  /* libcsv drops the spaces around an unquoted field: so does the message */
+  while (!quoted && o > 0 && (buf[o - 1] == ' ' || buf[o - 1] == '\t'))
+    buf[--o] = '\0';
+  return buf;
 }
 
 char *mdt_csv_quote_found(const char *text, size_t len, char *buf, size_t bufsize) {
@@ -544,26 +602,143 @@ static int batch_add_string(mdt_csv_batch *b, const char *s, size_t len, size_t 
 
 /* ------------------------------------------------------------- reading -- */
 
+/*
+ * The file is read in chunks of about CHUNK_BYTES that end at a record boundary (a line end
+ * outside quotes). Worker threads tokenise chunks with their own libcsv parser into typed
+ * columns; the calling thread reads the next chunks and hands the parsed ones to the caller
+ * in file order. The chunks do not depend on the number of threads, and one thread parses
+ * them the same way, so every result is the same whatever the thread count.
+ */
+#define CHUNK_BYTES ((size_t)1 << 20)
+
+enum { SLOT_FREE, SLOT_FILLED, SLOT_TAKEN, SLOT_DONE };
+
+typedef struct {
+  char *text;
+  size_t len, cap;
+  off_t offset;       /* file offset of text[0] */
+  long first_line;    /* physical line of text[0] (set when the chunk is handed on) */
+  long nlines;        /* line ends in the chunk */
+  int has_quote;
+  int last;           /* the file's last chunk */
+  mdt_csv_batch batch;
+  /* a failure while parsing */
+  mdt_status status;
+  int fail_at_offset; /* 1: at fail_offset; 0: at (fail_line, fail_field) */
+  off_t fail_offset;
+  long fail_line, fail_field;
+  const char *fail_col;
+  char fail_msg[600];
+  int state;
+} chunk;
+
 typedef struct {
   mdt_csv *csv;
+  const long *spec_of;  /* per header column: spec index or -1 */
+  const mdt_csv_spec *specs;
+  chunk *ring;
+  size_t nring;
+  pthread_mutex_t mu;
+  pthread_cond_t cv_work, cv_done;
+  size_t next_take;     /* the next chunk (in file order) a worker takes */
+  size_t nfilled;       /* chunks filled so far */
+  int stop;
+} reader;
+
+/* Ids a KEY column looked up lately, per column and worker: the last one (ids come in runs,
+ * such as one respondent's answers) and a small direct-mapped table (ids from a small set,
+ * such as option ids). An id of up to 16 bytes is compared as two words. */
+#define KEY_CACHE_SLOTS 64
+
+typedef struct {
+  uint64_t last_w0, last_w1;
+  size_t last_len; /* SIZE_MAX: nothing yet */
+  long last_value;
+  uint64_t w0[KEY_CACHE_SLOTS], w1[KEY_CACHE_SLOTS];
+  size_t len[KEY_CACHE_SLOTS]; /* SIZE_MAX: empty */
+  long value[KEY_CACHE_SLOTS];
+} key_cache;
+
+#define MAX_KEY_COLUMNS 4
+
+static void key_cache_init(key_cache *kc) {
+  kc->last_len = SIZE_MAX;
+  for (size_t k = 0; k < KEY_CACHE_SLOTS; k++)
+    kc->len[k] = SIZE_MAX;
+}
+
+/* The first len (<= 16) bytes of text as two words, the rest zero. libcsv hands fields in its
+ * own buffer of at least 128 bytes, so reading 16 bytes stays inside it. */
+static inline void key_words(const char *text, size_t len, uint64_t *w0, uint64_t *w1) {
+  uint64_t a, b;
+  memcpy(&a, text, 8);
+  memcpy(&b, text + 8, 8);
+  if (len < 8) {
+    a &= len ? (~UINT64_C(0) >> (64 - 8 * len)) : 0;
+    b = 0;
+  } else if (len < 16) {
+    b &= len > 8 ? (~UINT64_C(0) >> (64 - 8 * (len - 8))) : 0;
+  }
+  *w0 = a;
+  *w1 = b;
+}
+
+static inline long key_lookup(const mdt_csv_spec *sp, key_cache *kc, const char *text,
+                              size_t len) {
+  if (len > 16 || kc == NULL)
+    return sp->find(sp->keys, text, len);
+  uint64_t w0, w1;
+  key_words(text, len, &w0, &w1);
+  if (len == kc->last_len && w0 == kc->last_w0 && w1 == kc->last_w1)
+    return kc->last_value;
+  uint64_t h = (w0 ^ (w1 * UINT64_C(0x9E3779B97F4A7C15)) ^ len) * UINT64_C(0xBF58476D1CE4E5B9);
+  size_t slot = (size_t)(h >> 58);
+  long v;
+  if (kc->len[slot] == len && kc->w0[slot] == w0 && kc->w1[slot] == w1)
+    v = kc->value[slot];
+  else {
+    v = sp->find(sp->keys, text, len);
+    kc->len[slot] = len;
+    kc->w0[slot] = w0;
+    kc->w1[slot] = w1;
+    kc->value[slot] = v;
+  }
+  kc->last_len = len;
+  kc->last_w0 = w0;
+  kc->last_w1 = w1;
+  kc->last_value = v;
+  return v;
+}
+
+/* How one header column is converted, set up once per chunk so that a field costs a switch
+ * and a store. */
+enum { COL_SKIP, COL_STR, COL_INT, COL_REAL, COL_FIX4, COL_KEY };
+
+typedef struct {
+  int kind;
+  int empty_ok;
+  size_t spec;            /* index into the specs and the batch's columns */
+  int64_t *ints;          /* the batch's column (INT, FIX4, KEY) */
+  double *reals;          /* (REAL) */
+  size_t *str_off;        /* (STR) */
+  const mdt_csv_spec *sp;
+  key_cache *cache;       /* (KEY) the worker's cache for this column, or NULL */
+  const char *name;       /* header name, for messages */
+} col_desc;
+
+typedef struct {
+  mdt_csv *csv;
+  chunk *ch;
   mdt_csv_batch *batch;
-  long *spec_of;          /* per header column: spec index or -1 */
-  size_t batch_rows;
-  mdt_csv_batch_fn fn;
-  void *user;
-  mdt_error *err;
-  /* position tracking */
-  long nl_unquoted;       /* '\n' seen outside quotes in the data part */
+  col_desc *desc;         /* per header column */
+  size_t nheader;
+  int decimal_comma;
+  long nl_unquoted;       /* '\n' seen outside quotes in the chunk */
   long nl_embedded;       /* '\n' inside quoted fields */
-  int quotes_near;        /* this or the previous block had a quote character */
   size_t nfield;          /* fields seen in the current record */
-  long row_line;
-  /* failure inside a libcsv callback */
-  mdt_status status;
-  long fail_line;
-  long fail_field;
-  char fail_msg[600];
-  const char *fail_col;
+  long row_line;          /* line (within the chunk, from 0) where the current record starts */
+  size_t row;             /* the row being filled */
+  int failed;
 } read_state;
 
 static void state_fail(read_state *rs, mdt_status status, long field, const char *col,
@@ -571,15 +746,34 @@ static void state_fail(read_state *rs, mdt_status status, long field, const char
 
 static void state_fail(read_state *rs, mdt_status status, long field, const char *col,
                        const char *fmt, ...) {
-  if (rs->status != MDT_OK)
+  if (rs->failed)
     return;
-  rs->status = status;
-  rs->fail_line = rs->row_line;
-  rs->fail_field = field;
-  rs->fail_col = col;
+  chunk *c = rs->ch;
+  rs->failed = 1;
+  c->status = status;
+  c->fail_at_offset = 0;
+  c->fail_line = rs->row_line;
+  c->fail_field = field;
+  c->fail_col = col;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(rs->fail_msg, sizeof rs->fail_msg, fmt, ap);
+  vsnprintf(c->fail_msg, sizeof c->fail_msg, fmt, ap);
+  va_end(ap);
+}
+
+static void chunk_fail_offset(chunk *c, mdt_status status, off_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void chunk_fail_offset(chunk *c, mdt_status status, off_t offset, const char *fmt, ...) {
+  if (c->status != MDT_OK)
+    return;
+  c->status = status;
+  c->fail_at_offset = 1;
+  c->fail_offset = offset;
+  c->fail_col = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(c->fail_msg, sizeof c->fail_msg, fmt, ap);
   va_end(ap);
 }
 
@@ -591,134 +785,327 @@ static const char *type_expectation(mdt_csv_type t) {
     return "a number";
   case MDT_CSV_FIX4:
     return "a number with at most 4 decimals";
+  case MDT_CSV_KEY:
+    return "an id";
   default:
     return "text";
   }
 }
 
+static void field_failed(read_state *rs, const col_desc *d, size_t fi, const char *what,
+                         const char *text, size_t len) {
+  char found[160];
+  if (len == 0)
+    state_fail(rs, MDT_EDATA, (long)fi, d->name, "expected %s, found an empty field", what);
+  else
+    state_fail(rs, MDT_EDATA, (long)fi, d->name, "expected %s, found %s", what,
+               mdt_csv_quote_found(text, len, found, sizeof found));
+}
+
 static void field_cb(void *s, size_t len, void *data) {
   read_state *rs = data;
-  if (rs->status != MDT_OK)
+  size_t fi = rs->nfield++;
+  if (rs->failed)
     return;
   const char *text = s ? s : "";
-  if (rs->nfield == 0)
-    rs->row_line = rs->csv->data_line + rs->nl_unquoted + rs->nl_embedded;
-  size_t fi = rs->nfield++;
-  if (rs->quotes_near && len) {
+  if (rs->ch->has_quote && len) {
     const char *p = text, *end = text + len;
     while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
       rs->nl_embedded++;
       p++;
     }
   }
-  if (fi >= rs->csv->nheader) {
+  if (fi >= rs->nheader) {
     state_fail(rs, MDT_EDATA, (long)fi, NULL, "expected %zu fields as in the header, found more",
-               rs->csv->nheader);
+               rs->nheader);
     return;
   }
-  long j = rs->spec_of[fi];
-  if (j < 0)
-    return;
-  mdt_csv_batch *b = rs->batch;
-  size_t r = b->nrows;
-  if (batch_grow(b, r + 1) != 0) {
-    state_fail(rs, MDT_ENOMEM, (long)fi, NULL, "out of memory reading the table");
-    return;
-  }
-  const char *colname = rs->csv->header[fi];
-  char found[160];
-  mdt_csv_type t = b->type[j];
-  if (len == 0 && t != MDT_CSV_STR) {
-    /* present[j] == 2: the column is there and empty fields are allowed. */
-    if (b->present[j] == 2) {
-      if (t == MDT_CSV_REAL)
-        b->reals[j][r] = NAN;
-      else
-        b->ints[j][r] = MDT_CSV_EMPTY_INT;
+  const col_desc *d = &rs->desc[fi];
+  size_t r = rs->row;
+  if (len == 0 && d->kind != COL_SKIP) {
+    if (!d->empty_ok) {
+      field_failed(rs, d, fi, type_expectation(rs->batch->type[d->spec]), text, 0);
       return;
     }
-    state_fail(rs, MDT_EDATA, (long)fi, colname, "expected %s, found an empty field",
-               type_expectation(t));
+    if (d->kind == COL_REAL)
+      d->reals[r] = NAN;
+    else if (d->kind == COL_STR) {
+      if (batch_add_string(rs->batch, "", 0, &d->str_off[r]) != 0)
+        state_fail(rs, MDT_ENOMEM, (long)fi, NULL, "out of memory reading the table");
+    } else
+      d->ints[r] = MDT_CSV_EMPTY_INT;
     return;
   }
-  switch (t) {
-  case MDT_CSV_STR:
-    if (len == 0 && b->present[j] != 2) {
-      state_fail(rs, MDT_EDATA, (long)fi, colname, "expected %s, found an empty field",
-                 type_expectation(t));
+  switch (d->kind) {
+  case COL_SKIP:
+    return;
+  case COL_KEY: {
+    long v = key_lookup(d->sp, d->cache, text, len);
+    if (v < 0 && !d->sp->unknown_ok) {
+      field_failed(rs, d, fi, d->sp->expect ? d->sp->expect : "a known id", text, len);
       return;
     }
-    if (batch_add_string(b, text, len, &b->str_off[j][r]) != 0)
+    d->ints[r] = v < 0 ? -1 : v;
+    return;
+  }
+  case COL_REAL:
+    if (mdt_parse_double(text, len, rs->decimal_comma, &d->reals[r]) != 0)
+      field_failed(rs, d, fi, "a number", text, len);
+    return;
+  case COL_INT:
+    if (mdt_parse_int64(text, len, &d->ints[r]) != 0)
+      field_failed(rs, d, fi, "a whole number", text, len);
+    return;
+  case COL_FIX4:
+    if (mdt_parse_fix4(text, len, rs->decimal_comma, &d->ints[r]) != 0)
+      field_failed(rs, d, fi, "a number with at most 4 decimals", text, len);
+    return;
+  case COL_STR:
+    if (batch_add_string(rs->batch, text, len, &d->str_off[r]) != 0)
       state_fail(rs, MDT_ENOMEM, (long)fi, NULL, "out of memory reading the table");
     return;
-  case MDT_CSV_INT:
-    if (mdt_parse_int64(text, len, &b->ints[j][r]) != 0)
-      state_fail(rs, MDT_EDATA, (long)fi, colname, "expected %s, found %s",
-                 type_expectation(t), mdt_csv_quote_found(text, len, found, sizeof found));
-    return;
-  case MDT_CSV_REAL:
-    if (mdt_parse_double(text, len, rs->csv->delimiter == ';', &b->reals[j][r]) != 0)
-      state_fail(rs, MDT_EDATA, (long)fi, colname, "expected %s, found %s",
-                 type_expectation(t), mdt_csv_quote_found(text, len, found, sizeof found));
-    return;
-  case MDT_CSV_FIX4:
-    if (mdt_parse_fix4(text, len, rs->csv->delimiter == ';', &b->ints[j][r]) != 0)
-      state_fail(rs, MDT_EDATA, (long)fi, colname, "expected %s, found %s",
-                 type_expectation(t), mdt_csv_quote_found(text, len, found, sizeof found));
-    return;
   }
-}
-
-static mdt_status flush_batch(read_state *rs) {
-  mdt_csv_batch *b = rs->batch;
-  if (b->nrows == 0 || rs->fn == NULL)
-    return MDT_OK;
-  mdt_status st = rs->fn(b, rs->user, rs->err);
-  b->nrows = 0;
-  b->strbuf_len = 0;
-  return st;
 }
 
 static void row_cb(int c, void *data) {
   read_state *rs = data;
-  if (c == '\n')
-    rs->nl_unquoted++;
-  if (rs->status != MDT_OK)
-    return;
-  if (rs->nfield == 0)
-    return; /* a blank line */
   size_t nf = rs->nfield;
   rs->nfield = 0;
-  if (nf < rs->csv->nheader) {
-    state_fail(rs, MDT_EDATA, (long)nf, NULL, "expected %zu fields as in the header, found %zu",
-               rs->csv->nheader, nf);
-    return;
+  if (nf > 0 && !rs->failed) {
+    if (nf < rs->nheader)
+      state_fail(rs, MDT_EDATA, (long)nf, NULL, "expected %zu fields as in the header, found %zu",
+                 rs->nheader, nf);
+    else
+      rs->batch->line[rs->row++] = rs->row_line;
   }
+  /* The next record starts on the next line (a blank line or a CR of CRLF changes nothing). */
+  if (c == '\n')
+    rs->nl_unquoted++;
+  rs->row_line = rs->nl_unquoted + rs->nl_embedded;
+}
+
+/* Sets up the per-column descriptors for chunk c's batch (whose columns hold rows rows). */
+static void describe_columns(const reader *rd, read_state *rs, key_cache *caches) {
+  const mdt_csv *csv = rd->csv;
   mdt_csv_batch *b = rs->batch;
-  if (batch_grow(b, b->nrows + 1) != 0) {
-    state_fail(rs, MDT_ENOMEM, 0, NULL, "out of memory reading the table");
-    return;
-  }
-  b->line[b->nrows++] = rs->row_line;
-  if (rs->fn != NULL && b->nrows >= rs->batch_rows) {
-    mdt_status st = flush_batch(rs);
-    if (st != MDT_OK && rs->status == MDT_OK) {
-      rs->status = st;
-      rs->fail_line = -1; /* err already filled by the callback */
+  for (size_t h = 0; h < csv->nheader; h++) {
+    col_desc *d = &rs->desc[h];
+    memset(d, 0, sizeof *d);
+    long j = rd->spec_of[h];
+    d->name = csv->header[h];
+    if (j < 0) {
+      d->kind = COL_SKIP;
+      continue;
+    }
+    d->spec = (size_t)j;
+    d->sp = &rd->specs[j];
+    d->empty_ok = b->present[j] == 2;
+    switch (b->type[j]) {
+    case MDT_CSV_STR:
+      d->kind = COL_STR;
+      d->str_off = b->str_off[j];
+      break;
+    case MDT_CSV_INT:
+      d->kind = COL_INT;
+      d->ints = b->ints[j];
+      break;
+    case MDT_CSV_REAL:
+      d->kind = COL_REAL;
+      d->reals = b->reals[j];
+      break;
+    case MDT_CSV_FIX4:
+      d->kind = COL_FIX4;
+      d->ints = b->ints[j];
+      break;
+    case MDT_CSV_KEY:
+      d->kind = COL_KEY;
+      d->ints = b->ints[j];
+      d->cache = (size_t)j < MAX_KEY_COLUMNS ? &caches[j] : NULL;
+      break;
     }
   }
 }
 
-/* Turns a failure recorded inside a libcsv callback into err. */
-static mdt_status report_state_failure(read_state *rs) {
-  if (rs->fail_line < 0)
-    return rs->status;
-  long l = rs->fail_line, c = 1;
-  locate_field(rs->csv->path, rs->csv->delimiter, rs->fail_line, rs->fail_field, &l, &c);
-  if (rs->fail_col)
-    return mdt_error_set_at(rs->err, rs->status, rs->csv->path, l, c, "%s: %s", rs->fail_col,
-                            rs->fail_msg);
-  return mdt_error_set_at(rs->err, rs->status, rs->csv->path, l, c, "%s", rs->fail_msg);
+/* Tokenises one chunk into its batch. Runs in a worker thread or the caller's, each with its
+ * own key caches and column descriptors. */
+static void parse_chunk(const reader *rd, chunk *c, key_cache *caches, col_desc *desc) {
+  mdt_csv *csv = rd->csv;
+  c->batch.nrows = 0;
+  c->batch.strbuf_len = 0;
+  c->status = MDT_OK;
+  c->nlines = 0;
+  int incomplete = 0;
+  size_t valid = utf8_valid_prefix((const unsigned char *)c->text, c->len, &incomplete);
+  if (valid < c->len) {
+    chunk_fail_offset(c, MDT_EDATA, c->offset + (off_t)valid,
+                      "expected UTF-8 text, found %s (save the file as UTF-8)",
+                      c->text[valid] == 0 ? "a NUL byte" : "a byte that is not UTF-8");
+    return;
+  }
+  /* Every record ends with a line end (or the end of the file): this many rows at most, so
+   * the columns are sized once per chunk. */
+  size_t lines = 1;
+  for (const char *p = c->text, *end = c->text + c->len;
+       (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+    lines++;
+  if (batch_grow(&c->batch, lines) != 0) {
+    chunk_fail_offset(c, MDT_ENOMEM, c->offset, "out of memory reading the table");
+    return;
+  }
+  read_state rs = {0};
+  rs.csv = csv;
+  rs.ch = c;
+  rs.batch = &c->batch;
+  rs.desc = desc;
+  rs.nheader = csv->nheader;
+  rs.decimal_comma = csv->delimiter == ';';
+  describe_columns(rd, &rs, caches);
+  struct csv_parser p;
+  if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL) != 0) {
+    chunk_fail_offset(c, MDT_ENOMEM, c->offset, "out of memory reading the table");
+    return;
+  }
+  csv_set_delim(&p, (unsigned char)csv->delimiter);
+  size_t used = csv_parse(&p, c->text, c->len, field_cb, row_cb, &rs);
+  if (!rs.failed && used != c->len)
+    chunk_fail_offset(c, MDT_EDATA, c->offset + (off_t)used,
+                      "expected a delimiter or line end after a closing quote, found '%c'",
+                      c->text[used]);
+  else if (!rs.failed && csv_fini(&p, field_cb, row_cb, &rs) != 0)
+    chunk_fail_offset(c, MDT_EDATA, c->offset + (off_t)c->len,
+                      "expected a closing quote, found the end of the file");
+  csv_free(&p);
+  c->batch.nrows = rs.row;
+  c->nlines = rs.nl_unquoted + rs.nl_embedded;
+}
+
+static void *worker_main(void *arg) {
+  reader *rd = arg;
+  key_cache *caches = calloc(MAX_KEY_COLUMNS, sizeof *caches);
+  col_desc *desc = calloc(rd->csv->nheader ? rd->csv->nheader : 1, sizeof *desc);
+  if (caches != NULL)
+    for (size_t k = 0; k < MAX_KEY_COLUMNS; k++)
+      key_cache_init(&caches[k]);
+  pthread_mutex_lock(&rd->mu);
+  for (;;) {
+    while (!rd->stop && (rd->next_take >= rd->nfilled ||
+                         rd->ring[rd->next_take % rd->nring].state != SLOT_FILLED))
+      pthread_cond_wait(&rd->cv_work, &rd->mu);
+    if (rd->stop)
+      break;
+    chunk *c = &rd->ring[rd->next_take % rd->nring];
+    rd->next_take++;
+    c->state = SLOT_TAKEN;
+    pthread_mutex_unlock(&rd->mu);
+    if (caches == NULL || desc == NULL)
+      chunk_fail_offset(c, MDT_ENOMEM, c->offset, "out of memory reading the table");
+    else
+      parse_chunk(rd, c, caches, desc);
+    pthread_mutex_lock(&rd->mu);
+    c->state = SLOT_DONE;
+    pthread_cond_broadcast(&rd->cv_done);
+  }
+  pthread_mutex_unlock(&rd->mu);
+  free(caches);
+  free(desc);
+  return NULL;
+}
+
+/* The end of the last whole record in text[0..len): just after its line end outside quotes;
+ * 0 when there is none. */
+static size_t last_boundary(const char *text, size_t len) {
+  if (memchr(text, '"', len) == NULL) {
+    for (size_t i = len; i > 0; i--)
+      if (text[i - 1] == '\n')
+        return i;
+    return 0;
+  }
+  int in_quotes = 0;
+  size_t cut = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (text[i] == '"')
+      in_quotes = !in_quotes;
+    else if (text[i] == '\n' && !in_quotes)
+      cut = i + 1;
+  }
+  return cut;
+}
+
+/* What the calling thread keeps between chunks. */
+typedef struct {
+  char *tail;          /* bytes read after the last chunk's end */
+  size_t tail_len, tail_cap;
+  off_t tail_offset;
+  long next_line;
+  int eof;
+} filler;
+
+static int ensure_cap(char **buf, size_t *cap, size_t need) {
+  if (need <= *cap)
+    return 0;
+  size_t c = *cap ? *cap : CHUNK_BYTES;
+  while (c < need)
+    c *= 2;
+  char *g = realloc(*buf, c);
+  if (g == NULL)
+    return -1;
+  *buf = g;
+  *cap = c;
+  return 0;
+}
+
+/* Fills c with the next chunk of the file. */
+static mdt_status fill_chunk(mdt_csv *csv, filler *f, chunk *c, mdt_error *err) {
+  if (ensure_cap(&c->text, &c->cap, f->tail_len + CHUNK_BYTES + 1) != 0)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
+  if (f->tail_len)
+    memcpy(c->text, f->tail, f->tail_len);
+  c->len = f->tail_len;
+  c->offset = f->tail_offset;
+  size_t cut = 0;
+  for (;;) {
+    if (ensure_cap(&c->text, &c->cap, c->len + CHUNK_BYTES + 1) != 0)
+      return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
+    ssize_t n = f->eof ? 0 : read_full(csv->fd, c->text + c->len, CHUNK_BYTES);
+    if (n < 0)
+      return mdt_error_set_at(err, MDT_ENOINPUT, csv->path, 0, 0, "cannot read: %s",
+                              strerror(errno));
+    if ((size_t)n < CHUNK_BYTES)
+      f->eof = 1;
+    c->len += (size_t)n;
+    if (f->eof) {
+      cut = c->len;
+      break;
+    }
+    cut = last_boundary(c->text, c->len);
+    if (cut > 0)
+      break; /* else one record is longer than a chunk: read on */
+  }
+  size_t rest = c->len - cut;
+  if (ensure_cap(&f->tail, &f->tail_cap, rest + 1) != 0)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
+  if (rest)
+    memcpy(f->tail, c->text + cut, rest);
+  f->tail_len = rest;
+  f->tail_offset = c->offset + (off_t)cut;
+  c->len = cut;
+  c->last = f->eof && rest == 0;
+  c->has_quote = memchr(c->text, '"', cut) != NULL;
+  return MDT_OK;
+}
+
+/* Turns a chunk's parse failure into err, with the position in the file. */
+static mdt_status report_chunk_failure(const mdt_csv *csv, const chunk *c, mdt_error *err) {
+  long l, col;
+  if (c->fail_at_offset)
+    locate_offset(csv->path, csv->bom, c->fail_offset, &l, &col);
+  else
+    locate_field(csv->path, csv->delimiter, c->first_line + c->fail_line, c->fail_field, &l,
+                 &col);
+  if (c->fail_col)
+    return mdt_error_set_at(err, c->status, csv->path, l, col, "%s: %s", c->fail_col,
+                            c->fail_msg);
+  return mdt_error_set_at(err, c->status, csv->path, l, col, "%s", c->fail_msg);
 }
 
 static mdt_status batch_setup(mdt_csv_batch *b, const mdt_csv *csv, const mdt_csv_spec *specs,
@@ -727,18 +1114,20 @@ static mdt_status batch_setup(mdt_csv_batch *b, const mdt_csv *csv, const mdt_cs
   b->ncols = nspecs;
   b->path = csv->path;
   b->delimiter = csv->delimiter;
-  b->present = calloc(nspecs ? nspecs : 1, sizeof *b->present);
-  b->type = calloc(nspecs ? nspecs : 1, sizeof *b->type);
-  b->ints = calloc(nspecs ? nspecs : 1, sizeof *b->ints);
-  b->reals = calloc(nspecs ? nspecs : 1, sizeof *b->reals);
-  b->str_off = calloc(nspecs ? nspecs : 1, sizeof *b->str_off);
-  b->field_of = calloc(nspecs ? nspecs : 1, sizeof *b->field_of);
-  b->names = calloc(nspecs ? nspecs : 1, sizeof *b->names);
+  size_t n1 = nspecs ? nspecs : 1;
+  b->present = calloc(n1, sizeof *b->present);
+  b->type = calloc(n1, sizeof *b->type);
+  b->ints = calloc(n1, sizeof *b->ints);
+  b->reals = calloc(n1, sizeof *b->reals);
+  b->str_off = calloc(n1, sizeof *b->str_off);
+  b->field_of = calloc(n1, sizeof *b->field_of);
+  b->names = calloc(n1, sizeof *b->names);
   if (!b->present || !b->type || !b->ints || !b->reals || !b->str_off || !b->field_of ||
       !b->names)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
-  for (size_t h = 0; h < csv->nheader; h++)
-    spec_of[h] = -1;
+  if (spec_of != NULL)
+    for (size_t h = 0; h < csv->nheader; h++)
+      spec_of[h] = -1;
   for (size_t j = 0; j < nspecs; j++) {
     long h = mdt_csv_find(csv, specs[j].name);
     b->type[j] = specs[j].type;
@@ -758,117 +1147,235 @@ static mdt_status batch_setup(mdt_csv_batch *b, const mdt_csv *csv, const mdt_cs
       }
       continue;
     }
-    if (spec_of[h] >= 0)
-      return mdt_error_set(err, MDT_EINTERNAL, "column '%s' bound twice", specs[j].name);
-    spec_of[h] = (long)j;
+    if (spec_of != NULL) {
+      if (spec_of[h] >= 0)
+        return mdt_error_set(err, MDT_EINTERNAL, "column '%s' bound twice", specs[j].name);
+      spec_of[h] = (long)j;
+    }
     b->present[j] = specs[j].allow_empty ? 2 : 1;
   }
   return MDT_OK;
 }
 
+/* Appends the rows of src (a chunk's batch) to dst (the table). */
+static int batch_append(mdt_csv_batch *dst, const mdt_csv_batch *src) {
+  if (src->nrows == 0)
+    return 0;
+  size_t base = dst->nrows;
+  if (batch_grow(dst, base + src->nrows) != 0)
+    return -1;
+  size_t sbase = dst->strbuf_len;
+  if (src->strbuf_len) {
+    size_t need = sbase + src->strbuf_len;
+    if (need > dst->strbuf_cap) {
+      size_t cap = dst->strbuf_cap ? dst->strbuf_cap : 4096;
+      while (cap < need)
+        cap *= 2;
+      char *g = realloc(dst->strbuf, cap);
+      if (g == NULL)
+        return -1;
+      dst->strbuf = g;
+      dst->strbuf_cap = cap;
+    }
+    memcpy(dst->strbuf + sbase, src->strbuf, src->strbuf_len);
+    dst->strbuf_len = need;
+  }
+  memcpy(dst->line + base, src->line, src->nrows * sizeof *src->line);
+  for (size_t j = 0; j < dst->ncols; j++) {
+    if (!dst->present[j])
+      continue;
+    if (dst->type[j] == MDT_CSV_STR)
+      for (size_t r = 0; r < src->nrows; r++)
+        dst->str_off[j][base + r] = src->str_off[j][r] + sbase;
+    else if (dst->type[j] == MDT_CSV_REAL)
+      memcpy(dst->reals[j] + base, src->reals[j], src->nrows * sizeof(double));
+    else
+      memcpy(dst->ints[j] + base, src->ints[j], src->nrows * sizeof(int64_t));
+  }
+  dst->nrows = base + src->nrows;
+  return 0;
+}
+
+/* Hands rows [from, from + n) of b to fn as a batch of their own. */
+static mdt_status call_view(const mdt_csv_batch *b, size_t from, size_t n, mdt_csv_batch *view,
+                            mdt_csv_batch_fn fn, void *user, mdt_error *err) {
+  view->nrows = n;
+  view->line = b->line + from;
+  for (size_t j = 0; j < b->ncols; j++) {
+    view->ints[j] = b->ints[j] ? b->ints[j] + from : NULL;
+    view->reals[j] = b->reals[j] ? b->reals[j] + from : NULL;
+    view->str_off[j] = b->str_off[j] ? b->str_off[j] + from : NULL;
+  }
+  view->strbuf = b->strbuf;
+  view->strbuf_len = b->strbuf_len;
+  return fn(view, user, err);
+}
+
+static void chunk_free(chunk *c) {
+  free(c->text);
+  c->batch.owns_layout = 0;
+  batch_free_columns(&c->batch);
+}
+
+/*
+ * Reads every chunk with threads threads and hands the rows to fn in file order, in views of
+ * at most batch_rows rows, or appends them to table when fn is NULL.
+ */
 static mdt_status csv_read_impl(mdt_csv *csv, const mdt_csv_spec *specs, size_t nspecs,
-                                size_t batch_rows, mdt_csv_batch_fn fn, void *user,
-                                mdt_csv_batch *b, mdt_error *err) {
+                                size_t batch_rows, int threads, mdt_csv_batch_fn fn, void *user,
+                                mdt_csv_batch *table, mdt_error *err) {
   if (csv->consumed)
     return mdt_error_set(err, MDT_EINTERNAL, "%s was already read", csv->path);
   csv->consumed = 1;
+  if (threads < 1)
+    threads = 1;
+  if (threads > 64)
+    threads = 64;
+  reader rd;
+  memset(&rd, 0, sizeof rd);
+  rd.csv = csv;
+  rd.nring = threads > 1 ? (size_t)threads + 2 : 1;
   long *spec_of = calloc(csv->nheader ? csv->nheader : 1, sizeof *spec_of);
-  unsigned char *buf = malloc(BLOCK_SIZE + 4);
-  struct csv_parser p;
-  int parser_ok = 0;
+  rd.ring = calloc(rd.nring, sizeof *rd.ring);
+  mdt_csv_batch view;
+  memset(&view, 0, sizeof view);
+  filler f = {0};
+  pthread_t tids[64];
+  int started = 0, sync_ok = 0;
+  size_t next_consume = 0;
   mdt_status st;
-  if (spec_of == NULL || buf == NULL) {
+  key_cache *own_caches = threads > 1 ? NULL : calloc(MAX_KEY_COLUMNS, sizeof *own_caches);
+  col_desc *own_desc =
+      threads > 1 ? NULL : calloc(csv->nheader ? csv->nheader : 1, sizeof *own_desc);
+  if (own_caches != NULL)
+    for (size_t k = 0; k < MAX_KEY_COLUMNS; k++)
+      key_cache_init(&own_caches[k]);
+  if (spec_of == NULL || rd.ring == NULL ||
+      (threads == 1 && (own_caches == NULL || own_desc == NULL))) {
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
     goto done;
   }
-  st = batch_setup(b, csv, specs, nspecs, spec_of, err);
+  rd.spec_of = spec_of;
+  rd.specs = specs;
+  st = batch_setup(table, csv, specs, nspecs, spec_of, err);
+  for (size_t k = 0; k < rd.nring && st == MDT_OK; k++)
+    st = batch_setup(&rd.ring[k].batch, csv, specs, nspecs, NULL, err);
+  if (st == MDT_OK && fn != NULL)
+    st = batch_setup(&view, csv, specs, nspecs, NULL, err);
   if (st != MDT_OK)
     goto done;
-  if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL) != 0) {
-    st = mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
-    goto done;
-  }
-  parser_ok = 1;
-  csv_set_delim(&p, (unsigned char)csv->delimiter);
-  read_state rs = {0};
-  rs.csv = csv;
-  rs.batch = b;
-  rs.spec_of = spec_of;
-  rs.batch_rows = batch_rows ? batch_rows : 1;
-  rs.fn = fn;
-  rs.user = user;
-  rs.err = err;
-  rs.status = MDT_OK;
   if (lseek(csv->fd, csv->data_offset, SEEK_SET) < 0) {
     st = mdt_error_set_at(err, MDT_ENOINPUT, csv->path, 0, 0, "cannot read: %s",
                           strerror(errno));
     goto done;
   }
-  off_t file_off = csv->data_offset; /* offset of buf[0] */
-  size_t carry = 0;                  /* bytes of an incomplete UTF-8 sequence kept */
-  int prev_quote = 0;
+  f.tail_offset = csv->data_offset;
+  f.next_line = csv->data_line;
+  if (threads > 1) {
+    pthread_mutex_init(&rd.mu, NULL);
+    pthread_cond_init(&rd.cv_work, NULL);
+    pthread_cond_init(&rd.cv_done, NULL);
+    sync_ok = 1;
+    for (int t = 0; t < threads; t++) {
+      if (pthread_create(&tids[started], NULL, worker_main, &rd) != 0)
+        break;
+      started++;
+    }
+    if (started == 0) {
+      st = mdt_error_set(err, MDT_EINTERNAL, "cannot start a thread to read %s", csv->path);
+      goto done;
+    }
+  }
+  int more = 1;
   for (;;) {
-    ssize_t n = read_full(csv->fd, buf + carry, BLOCK_SIZE);
-    if (n < 0) {
-      st = mdt_error_set_at(err, MDT_ENOINPUT, csv->path, 0, 0, "cannot read: %s",
-                            strerror(errno));
-      goto done;
+    /* Fill every free slot ahead of the one to consume. */
+    if (sync_ok)
+      pthread_mutex_lock(&rd.mu);
+    while (more && rd.nfilled < next_consume + rd.nring &&
+           rd.ring[rd.nfilled % rd.nring].state == SLOT_FREE) {
+      chunk *c = &rd.ring[rd.nfilled % rd.nring];
+      if (sync_ok)
+        pthread_mutex_unlock(&rd.mu);
+      st = fill_chunk(csv, &f, c, err);
+      if (sync_ok)
+        pthread_mutex_lock(&rd.mu);
+      if (st != MDT_OK)
+        break;
+      c->state = SLOT_FILLED;
+      rd.nfilled++;
+      more = !c->last && !(f.eof && f.tail_len == 0);
+      if (sync_ok)
+        pthread_cond_broadcast(&rd.cv_work);
     }
-    size_t avail = carry + (size_t)n;
-    int eof = n == 0;
-    if (avail == 0)
+    if (st != MDT_OK || next_consume == rd.nfilled) {
+      if (sync_ok)
+        pthread_mutex_unlock(&rd.mu);
       break;
-    int incomplete = 0;
-    size_t valid = utf8_valid_prefix(buf, avail, &incomplete);
-    if (valid < avail && (!incomplete || eof)) {
-      long l, c;
-      locate_offset(csv->path, csv->bom, file_off + (off_t)valid, &l, &c);
-      st = mdt_error_set_at(err, MDT_EDATA, csv->path, l, c,
-                            "expected UTF-8 text, found %s (save the file as UTF-8)",
-                            buf[valid] == 0 ? "a NUL byte" : "a byte that is not UTF-8");
-      goto done;
     }
-    int has_quote = memchr(buf, '"', valid) != NULL;
-    rs.quotes_near = has_quote || prev_quote;
-    prev_quote = has_quote;
-    size_t used = csv_parse(&p, buf, valid, field_cb, row_cb, &rs);
-    if (rs.status != MDT_OK) {
-      st = report_state_failure(&rs);
-      goto done;
+    chunk *c = &rd.ring[next_consume % rd.nring];
+    if (!sync_ok) {
+      c->state = SLOT_TAKEN;
+      parse_chunk(&rd, c, own_caches, own_desc);
+      c->state = SLOT_DONE;
+    } else {
+      while (c->state != SLOT_DONE)
+        pthread_cond_wait(&rd.cv_done, &rd.mu);
+      pthread_mutex_unlock(&rd.mu);
     }
-    if (used != valid) {
-      long l, c;
-      locate_offset(csv->path, csv->bom, file_off + (off_t)used, &l, &c);
-      st = mdt_error_set_at(err, MDT_EDATA, csv->path, l, c,
-                            "expected a delimiter or line end after a closing quote, found "
-                            "'%c'",
-                            (char)buf[used]);
-      goto done;
-    }
-    carry = avail - valid;
-    if (carry)
-      memmove(buf, buf + valid, carry);
-    file_off += (off_t)valid;
-    if (eof)
+    c->first_line = f.next_line;
+    f.next_line += c->nlines;
+    if (c->status != MDT_OK) {
+      st = report_chunk_failure(csv, c, err);
       break;
+    }
+    for (size_t r = 0; r < c->batch.nrows; r++)
+      c->batch.line[r] += c->first_line;
+    if (fn == NULL) {
+      if (batch_append(table, &c->batch) != 0)
+        st = mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
+    } else {
+      size_t step = batch_rows ? batch_rows : c->batch.nrows;
+      for (size_t from = 0; from < c->batch.nrows && st == MDT_OK; from += step) {
+        size_t n = c->batch.nrows - from < step ? c->batch.nrows - from : step;
+        st = call_view(&c->batch, from, n, &view, fn, user, err);
+      }
+    }
+    if (st != MDT_OK)
+      break;
+    if (sync_ok)
+      pthread_mutex_lock(&rd.mu);
+    c->state = SLOT_FREE;
+    next_consume++;
+    if (sync_ok)
+      pthread_mutex_unlock(&rd.mu);
   }
-  if (csv_fini(&p, field_cb, row_cb, &rs) != 0) {
-    long l, c;
-    locate_offset(csv->path, csv->bom, file_off, &l, &c);
-    st = mdt_error_set_at(err, MDT_EDATA, csv->path, l, c,
-                          "expected a closing quote, found the end of the file");
-    goto done;
-  }
-  if (rs.status != MDT_OK) {
-    st = report_state_failure(&rs);
-    goto done;
-  }
-  st = flush_batch(&rs);
 done:
-  if (parser_ok)
-    csv_free(&p);
+  if (sync_ok) {
+    pthread_mutex_lock(&rd.mu);
+    rd.stop = 1;
+    pthread_cond_broadcast(&rd.cv_work);
+    pthread_mutex_unlock(&rd.mu);
+    for (int t = 0; t < started; t++)
+      pthread_join(tids[t], NULL);
+    pthread_mutex_destroy(&rd.mu);
+    pthread_cond_destroy(&rd.cv_work);
+    pthread_cond_destroy(&rd.cv_done);
+  }
+  if (rd.ring)
+    for (size_t k = 0; k < rd.nring; k++)
+      chunk_free(&rd.ring[k]);
+  free(rd.ring);
+  view.owns_layout = 0;
+  view.line = NULL;
+  view.strbuf = NULL;
+  if (view.ints)
+    for (size_t j = 0; j < view.ncols; j++)
+      view.ints[j] = NULL, view.reals[j] = NULL, view.str_off[j] = NULL;
+  batch_free_columns(&view);
+  free(f.tail);
   free(spec_of);
-  free(buf);
+  free(own_caches);
+  free(own_desc);
   return st;
 }
 
@@ -876,14 +1383,19 @@ mdt_status mdt_csv_read(mdt_csv *csv, const mdt_csv_spec *specs, size_t nspecs,
                         size_t batch_rows, mdt_csv_batch_fn fn, void *user, mdt_error *err) {
   mdt_csv_batch b;
   memset(&b, 0, sizeof b);
-  mdt_status st = csv_read_impl(csv, specs, nspecs, batch_rows, fn, user, &b, err);
+  mdt_status st = csv_read_impl(csv, specs, nspecs, batch_rows, csv->threads, fn, user, &b, err);
   b.owns_layout = 0;
   batch_free_columns(&b);
   return st;
 }
 
-mdt_status mdt_csv_read_table(const char *path, const mdt_csv_spec *specs, size_t nspecs,
-                              mdt_csv_table **out, mdt_error *err) {
+void mdt_csv_set_threads(mdt_csv *csv, int threads) {
+  csv->threads = threads < 1 ? 1 : threads > 64 ? 64 : threads;
+}
+
+mdt_status mdt_csv_read_table_threads(const char *path, const mdt_csv_spec *specs,
+                                      size_t nspecs, int threads, mdt_csv_table **out,
+                                      mdt_error *err) {
   *out = NULL;
   mdt_csv *csv = NULL;
   mdt_status st = mdt_csv_open(&csv, path, err);
@@ -894,7 +1406,7 @@ mdt_status mdt_csv_read_table(const char *path, const mdt_csv_spec *specs, size_
     mdt_csv_close(csv);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", path);
   }
-  st = csv_read_impl(csv, specs, nspecs, 0, NULL, NULL, t, err);
+  st = csv_read_impl(csv, specs, nspecs, 0, threads, NULL, NULL, t, err);
   /* The table outlives the reader: give it its own copy of the layout. */
   if (st == MDT_OK) {
     t->path = strdup(csv->path);
@@ -914,4 +1426,9 @@ mdt_status mdt_csv_read_table(const char *path, const mdt_csv_spec *specs, size_
   }
   *out = t;
   return MDT_OK;
+}
+
+mdt_status mdt_csv_read_table(const char *path, const mdt_csv_spec *specs, size_t nspecs,
+                              mdt_csv_table **out, mdt_error *err) {
+  return mdt_csv_read_table_threads(path, specs, nspecs, 1, out, err);
 }

@@ -375,17 +375,18 @@ static void add_rank_question(mdt_aggregator *a, size_t i, size_t qi) {
     nranked += given[j] != 0;
   if (nranked == 0)
     return;
-  /* Position of an option = 1 + options ranked strictly better + (ties - 1)/2. */
+  /* Position of an option = 1 + options ranked strictly better + (ties - 1)/2. Ranks are
+   * 1..n (validated), so counts per rank need n + 2 slots. */
   double pos[256];
-  double tie_term = 0;
-  unsigned count_at[256] = {0};
+  unsigned count_at[258], better[258];
+  for (size_t v = 0; v <= n + 1; v++)
+    count_at[v] = 0;
   for (size_t j = 0; j < n; j++)
     count_at[given[j]]++;
-  unsigned better[257];
+  double tie_term = 0;
   better[1] = 0;
-  for (unsigned v = 1; v < 256; v++)
+  for (size_t v = 1; v <= n; v++) {
     better[v + 1] = better[v] + count_at[v];
-  for (unsigned v = 1; v < 256; v++) {
     double t = count_at[v];
     tie_term += t * t * t - t;
   }

@@ -13,12 +13,12 @@
 
 enum { A_RESPONDENT, A_QUESTION, A_OPTION, A_VALUE, A_N };
 
-static const mdt_csv_spec answer_specs[A_N] = {
-    {"respondent", MDT_CSV_STR, 1, 0},
-    {"question", MDT_CSV_STR, 1, 0},
-    {"option", MDT_CSV_STR, 1, 0},
-    {"value", MDT_CSV_REAL, 1, 0},
-};
+/* Ids are looked up while tokenising (in the reading threads): respondent and question
+ * against their tables, option against the distinct option ids of all questions (unknown
+ * ones pass as -1 so that the message can name the question). */
+static long find_in_dict(const void *dict, const char *text, size_t len) {
+  return mdt__dict_find(dict, text, len);
+}
 
 /* Bitmaps, all sized by respondents times options so memory does not grow with answers. */
 typedef struct {
@@ -37,8 +37,9 @@ typedef struct {
   void *user;
   size_t total;   /* rows validated so far */
   seen_sets seen;
-  char *key;      /* "question\x1foption" lookup key, grown when an id is long */
-  size_t key_cap;
+  mdt__dict *option_names; /* distinct option ids -> name index */
+  long *option_of;         /* nquestions x nnames: global option index, or -1 */
+  size_t nnames;
   int32_t *respondent;
   int32_t *option;
   double *value;
@@ -85,23 +86,29 @@ static void seen_free(seen_sets *s) {
   free(s->slot);
 }
 
-/* The global option index of (question qi, option text), or -1. */
-static long find_option(stream_state *s, size_t qi, const char *opt, int *nomem) {
-  const char *qid = s->q->questions[qi].id;
-  size_t lq = strlen(qid), lo = strlen(opt), need = lq + lo + 2;
-  if (need > s->key_cap) {
-    char *k = realloc(s->key, need);
-    if (k == NULL) {
-      *nomem = 1;
-      return -1;
-    }
-    s->key = k;
-    s->key_cap = need;
+/* The distinct option ids and, per question, which global option each one is. */
+static int build_option_names(stream_state *s) {
+  const mdt_questionnaire *q = s->q;
+  s->option_names = mdt__dict_new(q->noptions);
+  if (s->option_names == NULL)
+    return -1;
+  for (size_t c = 0; c < q->noptions; c++) {
+    const char *id = q->options[c].id;
+    if (mdt__dict_put(s->option_names, id, strlen(id), (long)s->nnames, NULL) == 0)
+      s->nnames++;
   }
-  memcpy(s->key, qid, lq);
-  s->key[lq] = '\x1f';
-  memcpy(s->key + lq + 1, opt, lo);
-  return mdt__dict_find(s->q->oindex, s->key, lq + 1 + lo);
+  size_t cells = (q->nquestions ? q->nquestions : 1) * (s->nnames ? s->nnames : 1);
+  s->option_of = malloc(cells * sizeof *s->option_of);
+  if (s->option_of == NULL)
+    return -1;
+  for (size_t k = 0; k < cells; k++)
+    s->option_of[k] = -1;
+  for (size_t c = 0; c < q->noptions; c++) {
+    const char *id = q->options[c].id;
+    long name = mdt__dict_find(s->option_names, id, strlen(id));
+    s->option_of[q->options[c].question * s->nnames + (size_t)name] = (long)c;
+  }
+  return 0;
 }
 
 /* Checks value v of respondent ri for option o of question qu (row i of b). */
@@ -152,46 +159,28 @@ static mdt_status check_value(stream_state *s, const mdt_csv_batch *b, size_t i,
 static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err) {
   stream_state *s = user;
   char found[MDT__FOUND_MAX];
-  const char *prev_rid = NULL, *prev_qid = NULL;
-  long ri = -1, qi = -1;
+  const int64_t *rcol = b->ints[A_RESPONDENT], *qcol = b->ints[A_QUESTION];
+  const int64_t *ocol = b->ints[A_OPTION];
   for (size_t i = 0; i < b->nrows; i++) {
-    /* Answers come in runs per respondent and question: skip the lookup when unchanged. */
-    const char *rid = mdt_csv_str(b, A_RESPONDENT, i);
-    if (prev_rid == NULL || strcmp(rid, prev_rid) != 0) {
-      ri = mdt__dict_find(s->r->index, rid, strlen(rid));
-      if (ri < 0)
-        return mdt_csv_fail(b, i, A_RESPONDENT, err, MDT_EDATA,
-                            "expected a member id from respondents.csv, found %s",
-                            mdt__quote_field(b, i, A_RESPONDENT, found, sizeof found));
-      prev_rid = rid;
-    }
-    const char *qid = mdt_csv_str(b, A_QUESTION, i);
-    if (prev_qid == NULL || strcmp(qid, prev_qid) != 0) {
-      qi = mdt__dict_find(s->q->qindex, qid, strlen(qid));
-      if (qi < 0)
-        return mdt_csv_fail(b, i, A_QUESTION, err, MDT_EDATA,
-                            "expected a question id from questions.csv, found %s",
-                            mdt__quote_field(b, i, A_QUESTION, found, sizeof found));
-      prev_qid = qid;
-    }
-    int nomem = 0;
-    long o = find_option(s, (size_t)qi, mdt_csv_str(b, A_OPTION, i), &nomem);
-    if (nomem)
-      return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", b->path);
+    size_t ri = (size_t)rcol[i], qi = (size_t)qcol[i];
+    long o = ocol[i] >= 0 ? s->option_of[qi * s->nnames + (size_t)ocol[i]] : -1;
     if (o < 0)
       return mdt_csv_fail(b, i, A_OPTION, err, MDT_EDATA,
                           "expected an option of question '%s' from options.csv, found %s",
-                          qid, mdt__quote_field(b, i, A_OPTION, found, sizeof found));
-    if (test_and_set(s->seen.answered, (size_t)ri * s->q->noptions + (size_t)o)) {
+                          s->q->questions[qi].id,
+                          mdt__quote_field(b, i, A_OPTION, found, sizeof found));
+    if (test_and_set(s->seen.answered, ri * s->q->noptions + (size_t)o)) {
       char who[MDT__FOUND_MAX];
+      mdt_csv_quote_found(s->r->id[ri], strlen(s->r->id[ri]), who, sizeof who);
+      const char *oid = s->q->options[o].id;
       return mdt_csv_fail(b, i, A_OPTION, err, MDT_EDATA,
                           "expected one answer per respondent and option, found a second "
                           "answer from %s to %s in question '%s'",
-                          mdt__quote_field(b, i, A_RESPONDENT, who, sizeof who),
-                          mdt__quote_field(b, i, A_OPTION, found, sizeof found), qid);
+                          who, mdt_csv_quote_found(oid, strlen(oid), found, sizeof found),
+                          s->q->questions[qi].id);
     }
     double v = b->reals[A_VALUE][i];
-    mdt_status st = check_value(s, b, i, (size_t)ri, (size_t)qi, v, err);
+    mdt_status st = check_value(s, b, i, ri, qi, v, err);
     if (st != MDT_OK)
       return st;
     s->respondent[i] = (int32_t)ri;
@@ -208,6 +197,12 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
 mdt_status mdt_answers_stream(const char *path, const mdt_respondents *r,
                               const mdt_questionnaire *q, mdt_answers_fn fn, void *user,
                               mdt_error *err) {
+  return mdt_answers_stream_threads(path, r, q, 1, fn, user, err);
+}
+
+mdt_status mdt_answers_stream_threads(const char *path, const mdt_respondents *r,
+                                      const mdt_questionnaire *q, int threads,
+                                      mdt_answers_fn fn, void *user, mdt_error *err) {
   stream_state s = {0};
   mdt_csv *csv = NULL;
   mdt_status st;
@@ -225,16 +220,27 @@ mdt_status mdt_answers_stream(const char *path, const mdt_respondents *r,
   s.respondent = malloc(BATCH_ROWS * sizeof *s.respondent);
   s.option = malloc(BATCH_ROWS * sizeof *s.option);
   s.value = malloc(BATCH_ROWS * sizeof *s.value);
-  if (seen_init(&s.seen, r, q) != 0 || !s.respondent || !s.option || !s.value) {
+  if (seen_init(&s.seen, r, q) != 0 || build_option_names(&s) != 0 || !s.respondent ||
+      !s.option || !s.value) {
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", path);
     goto done;
   }
-  st = mdt_csv_read(csv, answer_specs, A_N, BATCH_ROWS, check_batch, &s, err);
+  const mdt_csv_spec specs[A_N] = {
+      {"respondent", MDT_CSV_KEY, 1, 0, find_in_dict, r->index,
+       "a member id from respondents.csv", 0},
+      {"question", MDT_CSV_KEY, 1, 0, find_in_dict, q->qindex,
+       "a question id from questions.csv", 0},
+      {"option", MDT_CSV_KEY, 1, 0, find_in_dict, s.option_names, NULL, 1},
+      {"value", MDT_CSV_REAL, 1, 0, NULL, NULL, NULL, 0},
+  };
+  mdt_csv_set_threads(csv, threads);
+  st = mdt_csv_read(csv, specs, A_N, BATCH_ROWS, check_batch, &s, err);
   if (st == MDT_OK && s.total == 0)
     st = mdt__no_rows(path, "answer", err);
 done:
   seen_free(&s.seen);
-  free(s.key);
+  mdt__dict_free(s.option_names);
+  free(s.option_of);
   free(s.respondent);
   free(s.option);
   free(s.value);

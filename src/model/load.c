@@ -50,6 +50,12 @@ char *mdt__quote_number(double x, char delimiter, char *buf, size_t bufsize) {
 
 char *mdt__quote_field(const mdt_csv_batch *b, size_t r, size_t col, char *buf,
                        size_t bufsize) {
+  if (b->type[col] == MDT_CSV_KEY) {
+    /* A looked-up id keeps no text: read it again from the file (messages only). */
+    char text[256];
+    mdt_csv_field_text(b, r, col, text, sizeof text);
+    return mdt_csv_quote_found(text, strlen(text), buf, bufsize);
+  }
   const char *s = mdt_csv_str(b, col, r);
   return mdt_csv_quote_found(s, strlen(s), buf, bufsize);
 }

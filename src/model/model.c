@@ -37,6 +37,11 @@ static mdt_status model_path(const char *dir, const char *name, char *buf, mdt_e
 }
 
 mdt_status mdt_model_load(const char *dir, unsigned flags, mdt_model **out, mdt_error *err) {
+  return mdt_model_load_threads(dir, flags, 1, out, err);
+}
+
+mdt_status mdt_model_load_threads(const char *dir, unsigned flags, int threads, mdt_model **out,
+                                  mdt_error *err) {
   *out = NULL;
   char *path = malloc(PATH_MAX_LEN), *path2 = malloc(PATH_MAX_LEN);
   mdt_model *m = calloc(1, sizeof *m);
@@ -46,7 +51,7 @@ mdt_status mdt_model_load(const char *dir, unsigned flags, mdt_model **out, mdt_
     goto fail;
   }
   if ((st = model_path(dir, "respondents.csv", path, err)) != MDT_OK ||
-      (st = mdt_respondents_load(path, &m->respondents, err)) != MDT_OK)
+      (st = mdt_respondents_load_threads(path, threads, &m->respondents, err)) != MDT_OK)
     goto fail;
   if ((st = model_path(dir, "groups.csv", path, err)) != MDT_OK ||
       (st = mdt_groups_load(path, &m->groups, err)) != MDT_OK)

@@ -169,6 +169,12 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
 
 mdt_status mdt_register_load(const char *path, const mdt_respondents *respondents,
                              const mdt_groups *groups, mdt_register **out, mdt_error *err) {
+  return mdt_register_load_threads(path, respondents, groups, 1, out, err);
+}
+
+mdt_status mdt_register_load_threads(const char *path, const mdt_respondents *respondents,
+                                     const mdt_groups *groups, int threads, mdt_register **out,
+                                     mdt_error *err) {
   *out = NULL;
   mdt_csv *csv = NULL;
   mdt_status st;
@@ -186,6 +192,7 @@ mdt_status mdt_register_load(const char *path, const mdt_respondents *respondent
     goto fail;
   reg->has_weight = mdt_csv_find(csv, "weight") >= 0;
   load_state s = {reg, 0, respondents, groups};
+  mdt_csv_set_threads(csv, threads);
   st = mdt_csv_read(csv, specs, R_N, BATCH_ROWS, check_batch, &s, err);
   if (st != MDT_OK)
     goto fail;

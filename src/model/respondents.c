@@ -115,34 +115,67 @@ static int cmp_strp(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Fills g from text column col of t: sorted distinct levels and each row's code. */
+/* Fills g from text column col of t: sorted distinct levels and each row's code. The
+ * distinct labels are found with a hash, so only they are sorted, not every row's. */
 static int build_grouping(const mdt_csv_table *t, size_t col, mdt_grouping *g) {
   size_t n = t->nrows;
-  const char **sorted = malloc(n * sizeof *sorted);
+  mdt__dict *seen = mdt__dict_new(64);
+  const char **labels = NULL;
+  size_t nlabels = 0, cap = 0;
+  long *remap = NULL;
   g->name = mdt__strdup(t->names[col]);
-  g->code = malloc(n * sizeof *g->code);
-  if (sorted == NULL || g->name == NULL || g->code == NULL)
+  g->code = malloc((n ? n : 1) * sizeof *g->code);
+  if (seen == NULL || g->name == NULL || g->code == NULL)
     goto fail;
-  for (size_t i = 0; i < n; i++)
-    sorted[i] = mdt_csv_str(t, col, i);
-  qsort(sorted, n, sizeof *sorted, cmp_strp);
-  size_t nlevels = 0;
-  for (size_t i = 0; i < n; i++)
-    if (i == 0 || strcmp(sorted[i], sorted[nlevels - 1]) != 0)
-      sorted[nlevels++] = sorted[i];
-  g->levels = calloc(nlevels, sizeof *g->levels);
-  if (g->levels == NULL)
+  for (size_t i = 0; i < n; i++) {
+    const char *label = mdt_csv_str(t, col, i);
+    size_t len = strlen(label);
+    long k = mdt__dict_find(seen, label, len);
+    if (k < 0) {
+      if (nlabels == cap) {
+        size_t c = cap ? 2 * cap : 16;
+        const char **grown = realloc(labels, c * sizeof *grown);
+        if (grown == NULL)
+          goto fail;
+        labels = grown;
+        cap = c;
+      }
+      k = (long)nlabels;
+      labels[nlabels++] = label;
+      if (mdt__dict_put(seen, label, len, k, NULL) < 0)
+        goto fail;
+    }
+    g->code[i] = (int32_t)k;
+  }
+  /* Levels in byte order; codes renumbered to match. */
+  const char **sorted = malloc((nlabels ? nlabels : 1) * sizeof *sorted);
+  remap = malloc((nlabels ? nlabels : 1) * sizeof *remap);
+  g->levels = calloc(nlabels ? nlabels : 1, sizeof *g->levels);
+  if (sorted == NULL || remap == NULL || g->levels == NULL) {
+    free(sorted);
     goto fail;
-  g->nlevels = nlevels;
-  for (size_t l = 0; l < nlevels; l++)
-    if ((g->levels[l] = mdt__strdup(sorted[l])) == NULL)
+  }
+  memcpy(sorted, labels, nlabels * sizeof *sorted);
+  qsort(sorted, nlabels, sizeof *sorted, cmp_strp);
+  g->nlevels = nlabels;
+  for (size_t l = 0; l < nlabels; l++)
+    if ((g->levels[l] = mdt__strdup(sorted[l])) == NULL) {
+      free(sorted);
       goto fail;
+    }
+  for (size_t k = 0; k < nlabels; k++)
+    remap[k] = mdt_grouping_level(g, labels[k]);
   for (size_t i = 0; i < n; i++)
-    g->code[i] = (int32_t)mdt_grouping_level(g, mdt_csv_str(t, col, i));
+    g->code[i] = (int32_t)remap[g->code[i]];
   free(sorted);
+  free(remap);
+  free(labels);
+  mdt__dict_free(seen);
   return 0;
 fail:
-  free(sorted);
+  free(remap);
+  free(labels);
+  mdt__dict_free(seen);
   return -1;
 }
 
@@ -171,6 +204,11 @@ static int take_columns(const mdt_csv_table *t, size_t nspecs, mdt_respondents *
 }
 
 mdt_status mdt_respondents_load(const char *path, mdt_respondents **out, mdt_error *err) {
+  return mdt_respondents_load_threads(path, 1, out, err);
+}
+
+mdt_status mdt_respondents_load_threads(const char *path, int threads, mdt_respondents **out,
+                                        mdt_error *err) {
   *out = NULL;
   mdt_csv *csv = NULL;
   mdt_csv_spec *specs = NULL;
@@ -183,7 +221,7 @@ mdt_status mdt_respondents_load(const char *path, mdt_respondents **out, mdt_err
   specs = build_specs(csv, &nspecs);
   if (specs == NULL)
     goto nomem;
-  st = mdt_csv_read_table(path, specs, nspecs, &t, err);
+  st = mdt_csv_read_table_threads(path, specs, nspecs, threads, &t, err);
   if (st != MDT_OK)
     goto fail;
   if (t->nrows == 0) {
