@@ -40,6 +40,8 @@ typedef struct {
   const void *keys;
   const char *expect;
   int unknown_ok;
+  int discard;        /* non-zero: the column must be there and its fields are checked (not
+                         empty unless allow_empty) but not kept */
 } mdt_csv_spec;
 
 /* The value an empty INT or FIX4 field takes when allow_empty is set. */
@@ -54,6 +56,7 @@ struct mdt_csv_batch {
   size_t ncols;           /* number of specs */
   long *line;             /* physical line (1-based) where each row starts */
   int *present;           /* per spec: non-zero if the file has the column */
+  unsigned char *discard; /* per spec: the column is checked but its values are not kept */
   mdt_csv_type *type;     /* per spec */
   int64_t **ints;         /* per spec: column of INT/FIX4 values, else NULL */
   double **reals;         /* per spec: column of REAL values, else NULL */

@@ -527,6 +527,7 @@ static void batch_free_columns(mdt_csv_batch *b) {
   free(b->reals);
   free(b->str_off);
   free(b->present);
+  free(b->discard);
   free(b->type);
   free(b->line);
   free(b->strbuf);
@@ -558,7 +559,7 @@ static int batch_grow(mdt_csv_batch *b, size_t need) {
     return -1;
   b->line = line;
   for (size_t j = 0; j < b->ncols; j++) {
-    if (!b->present[j])
+    if (!b->present[j] || b->discard[j])
       continue;
     if (b->type[j] == MDT_CSV_STR) {
       size_t *o = realloc(b->str_off[j], cap * sizeof *o);
@@ -712,7 +713,7 @@ static inline long key_lookup(const mdt_csv_spec *sp, key_cache *kc, const char 
 
 /* How one header column is converted, set up once per chunk so that a field costs a switch
  * and a store. */
-enum { COL_SKIP, COL_STR, COL_INT, COL_REAL, COL_FIX4, COL_KEY };
+enum { COL_SKIP, COL_CHECK, COL_STR, COL_INT, COL_REAL, COL_FIX4, COL_KEY };
 
 typedef struct {
   int kind;
@@ -742,7 +743,8 @@ typedef struct {
 } read_state;
 
 static void state_fail(read_state *rs, mdt_status status, long field, const char *col,
-                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                       const char *fmt, ...)
+    __attribute__((format(printf, 5, 6), noinline, cold));
 
 static void state_fail(read_state *rs, mdt_status status, long field, const char *col,
                        const char *fmt, ...) {
@@ -793,6 +795,9 @@ static const char *type_expectation(mdt_csv_type t) {
 }
 
 static void field_failed(read_state *rs, const col_desc *d, size_t fi, const char *what,
+                         const char *text, size_t len) __attribute__((noinline, cold));
+
+static void field_failed(read_state *rs, const col_desc *d, size_t fi, const char *what,
                          const char *text, size_t len) {
   char found[160];
   if (len == 0)
@@ -838,6 +843,7 @@ static void field_cb(void *s, size_t len, void *data) {
   }
   switch (d->kind) {
   case COL_SKIP:
+  case COL_CHECK:
     return;
   case COL_KEY: {
     long v = key_lookup(d->sp, d->cache, text, len);
@@ -848,10 +854,22 @@ static void field_cb(void *s, size_t len, void *data) {
     d->ints[r] = v < 0 ? -1 : v;
     return;
   }
-  case COL_REAL:
+  case COL_REAL: {
+    /* Most values in these files are small whole numbers (scores, ranks, years): exact. */
+    unsigned d0 = (unsigned char)text[0] - '0';
+    if (len == 1 && d0 <= 9) {
+      d->reals[r] = (double)d0;
+      return;
+    }
+    unsigned d1 = (unsigned char)text[1] - '0';
+    if (len == 2 && d0 <= 9 && d1 <= 9 && d0 != 0) {
+      d->reals[r] = (double)(d0 * 10 + d1);
+      return;
+    }
     if (mdt_parse_double(text, len, rs->decimal_comma, &d->reals[r]) != 0)
       field_failed(rs, d, fi, "a number", text, len);
     return;
+  }
   case COL_INT:
     if (mdt_parse_int64(text, len, &d->ints[r]) != 0)
       field_failed(rs, d, fi, "a whole number", text, len);
@@ -900,6 +918,10 @@ static void describe_columns(const reader *rd, read_state *rs, key_cache *caches
     d->spec = (size_t)j;
     d->sp = &rd->specs[j];
     d->empty_ok = b->present[j] == 2;
+    if (d->sp->discard) {
+      d->kind = COL_CHECK;
+      continue;
+    }
     switch (b->type[j]) {
     case MDT_CSV_STR:
       d->kind = COL_STR;
@@ -1116,14 +1138,15 @@ static mdt_status batch_setup(mdt_csv_batch *b, const mdt_csv *csv, const mdt_cs
   b->delimiter = csv->delimiter;
   size_t n1 = nspecs ? nspecs : 1;
   b->present = calloc(n1, sizeof *b->present);
+  b->discard = calloc(n1, 1);
   b->type = calloc(n1, sizeof *b->type);
   b->ints = calloc(n1, sizeof *b->ints);
   b->reals = calloc(n1, sizeof *b->reals);
   b->str_off = calloc(n1, sizeof *b->str_off);
   b->field_of = calloc(n1, sizeof *b->field_of);
   b->names = calloc(n1, sizeof *b->names);
-  if (!b->present || !b->type || !b->ints || !b->reals || !b->str_off || !b->field_of ||
-      !b->names)
+  if (!b->present || !b->discard || !b->type || !b->ints || !b->reals || !b->str_off ||
+      !b->field_of || !b->names)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
   if (spec_of != NULL)
     for (size_t h = 0; h < csv->nheader; h++)
@@ -1131,6 +1154,7 @@ static mdt_status batch_setup(mdt_csv_batch *b, const mdt_csv *csv, const mdt_cs
   for (size_t j = 0; j < nspecs; j++) {
     long h = mdt_csv_find(csv, specs[j].name);
     b->type[j] = specs[j].type;
+    b->discard[j] = specs[j].discard != 0;
     b->names[j] = specs[j].name;
     b->field_of[j] = h;
     if (h < 0) {
@@ -1182,7 +1206,7 @@ static int batch_append(mdt_csv_batch *dst, const mdt_csv_batch *src) {
   }
   memcpy(dst->line + base, src->line, src->nrows * sizeof *src->line);
   for (size_t j = 0; j < dst->ncols; j++) {
-    if (!dst->present[j])
+    if (!dst->present[j] || dst->discard[j])
       continue;
     if (dst->type[j] == MDT_CSV_STR)
       for (size_t r = 0; r < src->nrows; r++)

@@ -14,15 +14,11 @@
 
 enum { R_ID, R_RESPONDENT, R_GROUP, R_SENIORITY, R_FTE, R_SALARY, R_WEIGHT, R_N };
 
-static const mdt_csv_spec specs[R_N] = {
-    {"id", MDT_CSV_STR, 1, 0},
-    {"respondent", MDT_CSV_STR, 1, 0},
-    {"group", MDT_CSV_STR, 1, 0},
-    {"seniority_years", MDT_CSV_REAL, 1, 0},
-    {"fte", MDT_CSV_FIX4, 1, 0},
-    {"annual_salary", MDT_CSV_INT, 1, 0},
-    {"weight", MDT_CSV_FIX4, 0, 0},
-};
+/* Ids of members and groups are looked up while tokenising (in the reading threads); an
+ * employee's own id is checked but not kept. */
+static long find_in_dict(const void *dict, const char *text, size_t len) {
+  return mdt__dict_find(dict, text, len);
+}
 
 void mdt_register_free(mdt_register *reg) {
   if (reg == NULL)
@@ -115,29 +111,9 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
   const int64_t *fte = b->ints[R_FTE], *salary = b->ints[R_SALARY];
   const int64_t *weight = b->present[R_WEIGHT] ? b->ints[R_WEIGHT] : NULL;
   const double *seniority = b->reals[R_SENIORITY];
-  /* A register comes in runs of one member and group: look an id up only when it changes. */
-  const char *prev_r = NULL, *prev_g = NULL;
-  long ri = -1, gi = -1;
+  const int64_t *rcol = b->ints[R_RESPONDENT], *gcol = b->ints[R_GROUP];
   size_t o = reg->n;
   for (size_t i = 0; i < b->nrows; i++, o++) {
-    const char *rid = mdt_csv_str(b, R_RESPONDENT, i);
-    if (prev_r == NULL || strcmp(rid, prev_r) != 0) {
-      ri = mdt__dict_find(s->r->index, rid, strlen(rid));
-      if (ri < 0)
-        return mdt_csv_fail(b, i, R_RESPONDENT, err, MDT_EDATA,
-                            "expected a member id from respondents.csv, found %s",
-                            mdt__quote_field(b, i, R_RESPONDENT, found, sizeof found));
-      prev_r = rid;
-    }
-    const char *gid = mdt_csv_str(b, R_GROUP, i);
-    if (prev_g == NULL || strcmp(gid, prev_g) != 0) {
-      gi = mdt__dict_find(s->g->index, gid, strlen(gid));
-      if (gi < 0)
-        return mdt_csv_fail(b, i, R_GROUP, err, MDT_EDATA,
-                            "expected a group id from groups.csv, found %s",
-                            mdt__quote_field(b, i, R_GROUP, found, sizeof found));
-      prev_g = gid;
-    }
     if (!(seniority[i] >= 0))
       return mdt_csv_fail(b, i, R_SENIORITY, err, MDT_EDATA,
                           "expected years of seniority >= 0, found %s",
@@ -156,8 +132,8 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
                           "expected a weight above 0 and at most 214748.3647, found %s",
                           quote_fix4(weight[i], b->delimiter, found, sizeof found));
     }
-    reg->respondent[o] = (int32_t)ri;
-    reg->group[o] = (int32_t)gi;
+    reg->respondent[o] = (int32_t)rcol[i];
+    reg->group[o] = (int32_t)gcol[i];
     reg->seniority_years[o] = seniority[i];
     reg->fte_e4[o] = (int32_t)fte[i];
     reg->salary_nok[o] = salary[i];
@@ -192,6 +168,17 @@ mdt_status mdt_register_load_threads(const char *path, const mdt_respondents *re
     goto fail;
   reg->has_weight = mdt_csv_find(csv, "weight") >= 0;
   load_state s = {reg, 0, respondents, groups};
+  const mdt_csv_spec specs[R_N] = {
+      {"id", MDT_CSV_STR, 1, 0, .discard = 1},
+      {"respondent", MDT_CSV_KEY, 1, 0, find_in_dict, respondents->index,
+       "a member id from respondents.csv", 0, 0},
+      {"group", MDT_CSV_KEY, 1, 0, find_in_dict, groups->index, "a group id from groups.csv",
+       0, 0},
+      {"seniority_years", MDT_CSV_REAL, 1, 0, NULL, NULL, NULL, 0, 0},
+      {"fte", MDT_CSV_FIX4, 1, 0, NULL, NULL, NULL, 0, 0},
+      {"annual_salary", MDT_CSV_INT, 1, 0, NULL, NULL, NULL, 0, 0},
+      {"weight", MDT_CSV_FIX4, 0, 0, NULL, NULL, NULL, 0, 0},
+  };
   mdt_csv_set_threads(csv, threads);
   st = mdt_csv_read(csv, specs, R_N, BATCH_ROWS, check_batch, &s, err);
   if (st != MDT_OK)
