@@ -131,6 +131,11 @@ typedef struct mdt_allocation_result {
                                  NULL for other rules */
 } mdt_allocation_result;
 
+/* The percent a result's central elements give group g (a row of the groups table): per group
+ * under the priority rule, the one percent of the percent rules, NaN when the settlement gives
+ * no percent (kroner rules). */
+double mdt_allocation_group_pct(const mdt_allocation_result *res, size_t g);
+
 typedef struct mdt_allocator mdt_allocator;
 
 /*

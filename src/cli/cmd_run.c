@@ -683,11 +683,9 @@ static void print_summary(const run_state *s, const char *out_dir) {
     const mdt_microsim_row *row = &rep->groups[k];
     if (row->employees < MDT_REPORT_MIN_EMPLOYEES)
       continue;
-    double pct = NAN;
-    if (row->covered)
-      pct = s->res.pct_by_group ? s->res.pct_by_group[k] : s->res.settlement.pct;
+    double pct = row->covered ? mdt_allocation_group_pct(&s->res, k) : NAN;
     printf("  %-6s", g->id[k]);
-    if (isfinite(pct) && (s->res.pct_by_group || s->res.settlement.pct > 0))
+    if (isfinite(pct))
       printf(" %8.2f", pct);
     else
       printf(" %8s", "-");

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/mix.h"
+
 /*
  * Design. Answers are not kept: each one is added at once to sums per (key, option). A key
  * is either one respondent (needed when the weights of single respondents change: bootstrap
@@ -126,12 +128,6 @@ static double option_factor(const mdt_aggregator *a, size_t i, size_t c) {
   return g >= 0 ? a->hc->count[i * a->G + (size_t)g] : 1.0;
 }
 
-static uint64_t mix64(uint64_t x) {
-  x += UINT64_C(0x9e3779b97f4a7c15);
-  x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-  x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
-  return x ^ (x >> 31);
-}
 
 void mdt_aggregator_free(mdt_aggregator *a) {
   if (a == NULL)
@@ -281,7 +277,7 @@ static int entries_rehash(mdt_aggregator *a, size_t cap) {
     const share_entry *s = &a->entries[e];
     uint64_t bits;
     memcpy(&bits, &s->value, sizeof bits);
-    size_t pos = (size_t)mix64(bits ^ ((uint64_t)(uint32_t)s->key << 32) ^ (uint32_t)s->option) &
+    size_t pos = (size_t)mdt__mix64(bits ^ ((uint64_t)(uint32_t)s->key << 32) ^ (uint32_t)s->option) &
                  (cap - 1);
     while (h[pos] != SIZE_MAX)
       pos = (pos + 1) & (cap - 1);
@@ -299,7 +295,7 @@ static int add_share_entry(mdt_aggregator *a, int32_t key, int32_t option, doubl
     value = 0.0; /* one key for -0 and +0 */
   uint64_t bits;
   memcpy(&bits, &value, sizeof bits);
-  size_t pos = (size_t)mix64(bits ^ ((uint64_t)(uint32_t)key << 32) ^ (uint32_t)option) &
+  size_t pos = (size_t)mdt__mix64(bits ^ ((uint64_t)(uint32_t)key << 32) ^ (uint32_t)option) &
                (a->ehash_cap - 1);
   while (a->ehash[pos] != SIZE_MAX) {
     share_entry *s = &a->entries[a->ehash[pos]];
@@ -932,7 +928,7 @@ static void *boot_worker(void *arg) {
     if (chunk >= job->nchunks)
       break;
     /* Each chunk of draws has its own stream from the seed: thread count cannot matter. */
-    gsl_rng_set(rng, (unsigned long)mix64((uint64_t)a->opt.seed * UINT64_C(0x100000001b3) + chunk));
+    gsl_rng_set(rng, mdt__chunk_seed(a->opt.seed, chunk));
     size_t first = chunk * DRAWS_PER_CHUNK;
     size_t last = first + DRAWS_PER_CHUNK < job->B ? first + DRAWS_PER_CHUNK : job->B;
     for (size_t b = first; b < last; b++) {

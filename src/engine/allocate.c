@@ -608,3 +608,11 @@ mdt_status mdt_allocator_evaluate(mdt_allocator *a, const mdt_settlement *base,
   fill_result(a, x, fabs(f) <= spec->tolerance_pct, 0, out);
   return MDT_OK;
 }
+
+double mdt_allocation_group_pct(const mdt_allocation_result *res, size_t g) {
+  if (res->pct_by_group)
+    return res->pct_by_group[g];
+  if (res->settlement.pct_by_group)
+    return res->settlement.pct_by_group[g];
+  return res->settlement.pct > 0 ? res->settlement.pct : NAN;
+}

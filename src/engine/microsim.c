@@ -1144,23 +1144,33 @@ static void rows_no_percentiles(mdt_microsim_report *r) {
   }
 }
 
+/* What every full pass does first: check its arguments (opt NULL means the defaults, kept
+ * in *defaults) and prepare the work area for s. */
+static mdt_status begin_full_pass(const char *fn, mdt_microsim_work *w, const void *out,
+                                  const mdt_settlement *s,
+                                  const mdt_microsim_report_options **opt,
+                                  mdt_microsim_report_options *defaults, mdt_error *err) {
+  if (w == NULL || out == NULL)
+    return mdt_error_set(err, MDT_EUSAGE, "%s: no %s given", fn,
+                         w == NULL ? "work area" : "result");
+  if (*opt == NULL) {
+    mdt_microsim_report_options_init(defaults);
+    *opt = defaults;
+  }
+  mdt_status st = options_check(*opt, err);
+  if (st != MDT_OK || (st = mdt__microsim_prepare(w, s, err)) != MDT_OK)
+    return st;
+  mdt__microsim_central(w, s);
+  return MDT_OK;
+}
+
 mdt_status mdt_microsim_apply(mdt_microsim_work *w, const mdt_settlement *s,
                               const mdt_microsim_report_options *opt,
                               mdt_microsim_report **out, mdt_error *err) {
-  if (w == NULL || out == NULL)
-    return mdt_error_set(err, MDT_EUSAGE, "mdt_microsim_apply: no %s given",
-                         w == NULL ? "work area" : "result");
   mdt_microsim_report_options defaults;
-  if (opt == NULL) {
-    mdt_microsim_report_options_init(&defaults);
-    opt = &defaults;
-  }
-  mdt_status st = options_check(opt, err);
+  mdt_status st = begin_full_pass("mdt_microsim_apply", w, out, s, &opt, &defaults, err);
   if (st != MDT_OK)
     return st;
-  if ((st = mdt__microsim_prepare(w, s, err)) != MDT_OK)
-    return st;
-  mdt__microsim_central(w, s);
   const mdt_microsim *sim = w->sim;
   mdt_microsim_report *r = calloc(1, sizeof *r);
   weighted_value *buf = NULL;
@@ -1240,18 +1250,10 @@ static int find_pay_fifths(mdt_microsim_work *w) {
 mdt_status mdt_microsim_spread_of(mdt_microsim_work *w, const mdt_settlement *s,
                                   const mdt_microsim_report_options *opt,
                                   mdt_microsim_spread *out, mdt_error *err) {
-  if (w == NULL || out == NULL)
-    return mdt_error_set(err, MDT_EUSAGE, "mdt_microsim_spread_of: no %s given",
-                         w == NULL ? "work area" : "result");
   mdt_microsim_report_options defaults;
-  if (opt == NULL) {
-    mdt_microsim_report_options_init(&defaults);
-    opt = &defaults;
-  }
-  mdt_status st = options_check(opt, err);
-  if (st != MDT_OK || (st = mdt__microsim_prepare(w, s, err)) != MDT_OK)
+  mdt_status st = begin_full_pass("mdt_microsim_spread_of", w, out, s, &opt, &defaults, err);
+  if (st != MDT_OK)
     return st;
-  mdt__microsim_central(w, s);
   const mdt_microsim *sim = w->sim;
   if (!w->have_pay_fifths && find_pay_fifths(w) != 0)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory for the pay percentiles");

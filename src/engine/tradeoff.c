@@ -144,14 +144,8 @@ mdt_status mdt_sweep_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_settl
 /* The percent of each group in a solved settlement (NaN where no percent applies). */
 static void group_pcts(const mdt_allocation_result *res, const mdt_microsim_report *rep,
                        double *pct) {
-  for (size_t g = 0; g < rep->ngroups; g++) {
-    if (!rep->groups[g].covered)
-      pct[g] = NAN;
-    else if (res->pct_by_group)
-      pct[g] = res->pct_by_group[g];
-    else
-      pct[g] = res->settlement.pct;
-  }
+  for (size_t g = 0; g < rep->ngroups; g++)
+    pct[g] = rep->groups[g].covered ? mdt_allocation_group_pct(res, g) : NAN;
 }
 
 void mdt_mandate_uncertainty_free(mdt_mandate_uncertainty *u) {

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/mix.h"
+
 #define DRAWS_PER_CHUNK 4096
 
 const double mdt_mc_quantile_levels[MDT_MC_NQUANTILES] = {0.01, 0.05, 0.25, 0.5,
@@ -35,12 +37,6 @@ void mdt_mc_result_free(mdt_mc_result *r) {
   free(r);
 }
 
-static uint64_t mix64(uint64_t x) {
-  x += UINT64_C(0x9e3779b97f4a7c15);
-  x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-  x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
-  return x ^ (x >> 31);
-}
 
 typedef struct {
   const mdt_microsim_report *rep;
@@ -87,7 +83,7 @@ static void *mc_worker(void *arg) {
     pthread_mutex_unlock(&job->lock);
     if (chunk >= job->nchunks)
       break;
-    gsl_rng_set(rng, (unsigned long)mix64((uint64_t)o->seed * UINT64_C(0x100000001b3) + chunk));
+    gsl_rng_set(rng, mdt__chunk_seed(o->seed, chunk));
     size_t first = chunk * DRAWS_PER_CHUNK;
     size_t last = first + DRAWS_PER_CHUNK < o->draws ? first + DRAWS_PER_CHUNK : o->draws;
     for (size_t d = first; d < last; d++) {

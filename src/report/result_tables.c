@@ -140,16 +140,6 @@ mdt_table *mdt_tables_frame(double frame_pct, double overheng_pct, double glidni
 
 /* ----------------------------------------------------------- settlement -- */
 
-static double group_pct(const mdt_allocation_result *res, size_t g) {
-  if (res->settlement.pct == 0 && res->settlement.pct_by_group == NULL &&
-      res->pct_by_group == NULL)
-    return NAN;
-  if (res->pct_by_group)
-    return res->pct_by_group[g];
-  if (res->settlement.pct_by_group)
-    return res->settlement.pct_by_group[g];
-  return res->settlement.pct;
-}
 
 mdt_table *mdt_tables_settlement(const mdt_microsim_report *rep,
                                  const mdt_allocation_result *res,
@@ -184,7 +174,7 @@ mdt_table *mdt_tables_settlement(const mdt_microsim_report *rep,
       NUM(t, r, 22, 1);
       continue;
     }
-    NUM(t, r, 4, k < rep->ngroups && row->covered ? group_pct(res, k) : NAN);
+    NUM(t, r, 4, k < rep->ngroups && row->covered ? mdt_allocation_group_pct(res, k) : NAN);
     const double v[] = {row->employees,         row->fte,
                         row->wage_bill_nok,     row->rise_nok,
                         row->nok_per_fte,       row->rise_pct,

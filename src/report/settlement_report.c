@@ -8,18 +8,6 @@ static int suppressed(const mdt_microsim_row *row) {
   return row->employees < MDT_REPORT_MIN_EMPLOYEES;
 }
 
-/* The percent a group's central element gives (priority: per group; percent rules: one;
- * kroner rules: none). */
-static double group_pct(const mdt_allocation_result *res, size_t g) {
-  if (res->settlement.pct == 0 && res->settlement.pct_by_group == NULL &&
-      res->pct_by_group == NULL)
-    return NAN;
-  if (res->pct_by_group)
-    return res->pct_by_group[g];
-  if (res->settlement.pct_by_group)
-    return res->settlement.pct_by_group[g];
-  return res->settlement.pct;
-}
 
 static void csv_row(FILE *fp, const char *id, const char *name, const char *chapter,
                     int covered, double pct, const mdt_microsim_row *row) {
@@ -69,7 +57,7 @@ mdt_status mdt_report_settlement_csv(FILE *fp, const mdt_microsim_report *rep,
   for (size_t k = 0; k < rep->ngroups; k++) {
     const mdt_microsim_row *row = &rep->groups[k];
     csv_row(fp, g->id[k], g->name[k], g->chapter[k], row->covered,
-            row->covered ? group_pct(res, k) : NAN, row);
+            row->covered ? mdt_allocation_group_pct(res, k) : NAN, row);
   }
   csv_row(fp, "total", "", "", -1, NAN, &rep->total);
   if (ferror(fp))
@@ -139,7 +127,7 @@ json_t *mdt_report_settlement_json(const mdt_microsim_report *rep,
   json_t *groups = json_array();
   for (size_t k = 0; k < rep->ngroups; k++) {
     const mdt_microsim_row *row = &rep->groups[k];
-    json_t *o = row_json(row, row->covered ? group_pct(res, k) : NAN);
+    json_t *o = row_json(row, row->covered ? mdt_allocation_group_pct(res, k) : NAN);
     json_object_set_new(o, "group", json_string(ctx->groups->id[k]));
     json_object_set_new(o, "name", json_string(ctx->groups->name[k]));
     json_object_set_new(o, "chapter", json_string(ctx->groups->chapter[k]));
