@@ -22,9 +22,10 @@
 /* The tidy aggregate (columns of MDT_AGGREGATE_CSV_HEADER). */
 mdt_table *mdt_tables_aggregate(const mdt_aggregate *agg, const mdt_report_context *ctx);
 
-/* The mandate profile, national and per stratum: scope, stratum, group, name, priority,
- * ci_low, ci_high, top3_frequency. */
+/* The national mandate profile ("profile") and each stratum's ("profile_strata"): scope,
+ * stratum, group, name, priority, ci_low, ci_high, top3_frequency. */
 mdt_table *mdt_tables_profile(const mdt_aggregate *agg, const mdt_report_context *ctx);
+mdt_table *mdt_tables_profile_strata(const mdt_aggregate *agg, const mdt_report_context *ctx);
 
 /* The frame's decomposition: component, annual_effect_pct, carryover_pct (overheng,
  * glidning, central, local pot, named, the total, and the frame and room). */
@@ -46,7 +47,7 @@ mdt_table *mdt_tables_guarantee(const mdt_step_table *old_table,
 mdt_table *mdt_tables_exchange(const mdt_microsim_report *rep, const mdt_groups *groups);
 
 /* One sweep in long form: value, group, name, annual_growth_pct, rise_pct (table name
- * "sweep_<setting>"). */
+ * "sweep_theta", "sweep_krone_share", "sweep_local_pot" or "sweep_central_month"). */
 mdt_table *mdt_tables_sweep(const mdt_sweep *s, const mdt_microsim_report *point,
                             const mdt_groups *groups);
 /* The sweeps' points side by side: setting, value, feasible, scalar, total_growth_pct,

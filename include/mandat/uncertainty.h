@@ -40,7 +40,8 @@ typedef struct {
   int threads;             /* worker threads, 1..64 */
   mdt_mc_dist overheng_pct, glidning_pct, price_pct, drift_pct;
   double frame_pct;        /* for P(growth > frame) */
-  size_t nbins;            /* histogram bins of the area's growth (default 40) */
+  size_t nbins;            /* at most this many histogram bins of the area's growth, of a
+                              round width (default 40) */
 } mdt_mc_options;
 
 void mdt_mc_options_init(mdt_mc_options *o);

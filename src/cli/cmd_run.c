@@ -298,6 +298,7 @@ static mdt_status build_tables(run_state *s, mdt_error *err) {
   cli_settlement_context(p, &sctx);
   mdt_status st;
   if ((st = keep(ts, mdt_tables_profile(s->agg, &rctx), err)) ||
+      (s->agg->nstrata > 0 && (st = keep(ts, mdt_tables_profile_strata(s->agg, &rctx), err))) ||
       (st = keep(ts, mdt_tables_aggregate(s->agg, &rctx), err)) ||
       (st = keep(ts, mdt_tables_frame(p->has_frame ? p->sc->frame_pct : NAN, p->overheng_pct,
                                       p->glidning_pct, &s->res),

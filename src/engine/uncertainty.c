@@ -145,17 +145,12 @@ mdt_status mdt_mc_run(const mdt_microsim_report *rep, const mdt_mc_options *o,
     goto done;
   }
   r->draws = N;
-  r->nbins = o->nbins;
   r->ngroups = G;
-  r->bin_low = calloc(o->nbins, sizeof(double));
-  r->bin_high = calloc(o->nbins, sizeof(double));
-  r->bin_share = calloc(o->nbins, sizeof(double));
   r->p_real_fall = calloc(G1, sizeof(double));
   r->group_q05 = calloc(G1, sizeof(double));
   r->group_q50 = calloc(G1, sizeof(double));
   r->group_q95 = calloc(G1, sizeof(double));
-  if (!r->bin_low || !r->bin_high || !r->bin_share || !r->p_real_fall || !r->group_q05 ||
-      !r->group_q50 || !r->group_q95) {
+  if (!r->p_real_fall || !r->group_q05 || !r->group_q50 || !r->group_q95) {
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory");
     goto done;
   }
@@ -188,20 +183,40 @@ mdt_status mdt_mc_run(const mdt_microsim_report *rep, const mdt_mc_options *o,
   gsl_sort(col, 1, N);
   for (int q = 0; q < MDT_MC_NQUANTILES; q++)
     r->quantiles[q] = gsl_stats_quantile_from_sorted_data(col, 1, N, mdt_mc_quantile_levels[q]);
-  double lo = floor(col[0] * 100) / 100, hi = ceil(col[N - 1] * 100) / 100;
-  if (hi <= lo)
-    hi = lo + 0.01;
-  double width = (hi - lo) / (double)o->nbins;
-  for (size_t b = 0; b < o->nbins; b++) {
+  /* Bins of a round width (1, 2, 2.5 or 5 times a power of ten) that start at a multiple of
+   * it: at most nbins of them, readable as labels. */
+  double range = col[N - 1] - col[0], width = 1e-6;
+  if (range > 0) {
+    double raw = range / (double)o->nbins, mag = pow(10, floor(log10(raw)));
+    static const double steps[] = {1, 2, 2.5, 5, 10};
+    for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++)
+      if (steps[k] * mag >= raw * (1 - 1e-12)) {
+        width = steps[k] * mag;
+        break;
+      }
+  }
+  double lo = floor(col[0] / width) * width;
+  size_t nb = (size_t)floor((col[N - 1] - lo) / width) + 1;
+  r->nbins = nb;
+  r->bin_low = calloc(nb, sizeof(double));
+  r->bin_high = calloc(nb, sizeof(double));
+  r->bin_share = calloc(nb, sizeof(double));
+  if (!r->bin_low || !r->bin_high || !r->bin_share) {
+    st = mdt_error_set(err, MDT_ENOMEM, "out of memory");
+    goto done;
+  }
+  for (size_t b = 0; b < nb; b++) {
     r->bin_low[b] = lo + width * (double)b;
     r->bin_high[b] = lo + width * (double)(b + 1);
   }
   for (size_t d = 0; d < N; d++) {
     size_t b = (size_t)((col[d] - lo) / width);
-    if (b >= o->nbins)
-      b = o->nbins - 1;
-    r->bin_share[b] += 1.0 / (double)N;
+    if (b >= nb)
+      b = nb - 1;
+    r->bin_share[b] += 1; /* a count, exact, until divided below */
   }
+  for (size_t b = 0; b < nb; b++)
+    r->bin_share[b] /= (double)N;
   for (size_t k = 0; k < G; k++) {
     size_t falls = 0;
     for (size_t d = 0; d < N; d++) {

@@ -21,6 +21,7 @@ static const label labels[] = {
     /* ---- tables (used as sheet titles) ---- */
     {"aggregate", "Weighted answers by question", "Vektede svar per spørsmål"},
     {"profile", "Mandate profile", "Mandatprofil"},
+    {"profile_strata", "Mandate profile by region", "Mandatprofil etter region"},
     {"frame", "The frame: annual wage growth", "Rammen: årslønnsvekst"},
     {"settlement", "Settlement by employee group", "Oppgjøret per stillingsgruppe"},
     {"guarantee", "Guaranteed pay by seniority", "Garantilønn etter ansiennitet"},

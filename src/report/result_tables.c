@@ -78,18 +78,15 @@ mdt_table *mdt_tables_aggregate(const mdt_aggregate *agg, const mdt_report_conte
   return t;
 }
 
-mdt_table *mdt_tables_profile(const mdt_aggregate *agg, const mdt_report_context *ctx) {
-  static const col cols[] = {{"scope", MDT_COL_TEXT},          {"stratum", MDT_COL_TEXT},
-                             {"group", MDT_COL_TEXT},          {"name", MDT_COL_TEXT},
-                             {"priority", MDT_COL_NUMBER},     {"ci_low", MDT_COL_NUMBER},
-                             {"ci_high", MDT_COL_NUMBER},      {"top3_frequency", MDT_COL_SHARE}};
-  mdt_table *t = MAKE("profile", "The mandate profile: each group's priority from 0 to 1", cols);
+/* The profile of scopes [from, to) (0 national, 1 + l stratum l) as rows. */
+static mdt_table *profile_rows(mdt_table *t, const mdt_aggregate *agg,
+                               const mdt_report_context *ctx, size_t from, size_t to) {
   if (t == NULL || ctx->groups == NULL)
     return t;
-  for (size_t s = 0; s < 1 + agg->nstrata; s++) {
+  for (size_t s = from; s < to; s++) {
     const mdt_profile *p = &agg->profiles[s];
     for (size_t g = 0; g < agg->ngroups; g++) {
-      if (s == 0 ? !isfinite(p->priority[g]) : !isfinite(agg->profiles[0].priority[g]))
+      if (!isfinite(agg->profiles[0].priority[g]))
         continue;
       ROW(t, r);
       TEXT(t, r, 0, s == 0 ? "all" : ctx->respondents->groupings[agg->breakdown].name);
@@ -103,6 +100,23 @@ mdt_table *mdt_tables_profile(const mdt_aggregate *agg, const mdt_report_context
     }
   }
   return t;
+}
+
+static const col profile_cols[] = {{"scope", MDT_COL_TEXT},          {"stratum", MDT_COL_TEXT},
+                                   {"group", MDT_COL_TEXT},          {"name", MDT_COL_TEXT},
+                                   {"priority", MDT_COL_NUMBER},     {"ci_low", MDT_COL_NUMBER},
+                                   {"ci_high", MDT_COL_NUMBER},      {"top3_frequency", MDT_COL_SHARE}};
+
+mdt_table *mdt_tables_profile(const mdt_aggregate *agg, const mdt_report_context *ctx) {
+  mdt_table *t = MAKE("profile", "The mandate profile: each group's priority from 0 to 1",
+                      profile_cols);
+  return profile_rows(t, agg, ctx, 0, 1);
+}
+
+mdt_table *mdt_tables_profile_strata(const mdt_aggregate *agg, const mdt_report_context *ctx) {
+  mdt_table *t = MAKE("profile_strata", "The mandate profile of each stratum (region)",
+                      profile_cols);
+  return profile_rows(t, agg, ctx, 1, 1 + agg->nstrata);
 }
 
 /* ---------------------------------------------------------------- frame -- */
@@ -256,7 +270,8 @@ mdt_table *mdt_tables_sweep(const mdt_sweep *s, const mdt_microsim_report *point
                              {"annual_growth_pct", MDT_COL_PCT},
                              {"rise_pct", MDT_COL_PCT}};
   char name[64], title[160];
-  snprintf(name, sizeof name, "sweep_%s", mdt_sweep_name(s->setting));
+  snprintf(name, sizeof name, "sweep_%s",
+           s->setting == MDT_SWEEP_LOCAL_POT ? "local_pot" : mdt_sweep_name(s->setting));
   snprintf(title, sizeof title, "Each group's annual growth as %s varies (every point on the frame)",
            mdt_sweep_name(s->setting));
   mdt_table *t = make(name, title, cols, sizeof cols / sizeof cols[0]);
