@@ -12,6 +12,7 @@
 /* Settings that hold for every subcommand (set by main before dispatch or by a command). */
 typedef struct {
   int quiet;      /* --quiet: no log lines, no progress */
+  int bar;        /* a progress bar is on stderr (a terminal): log lines would break it */
 } cli_globals;
 extern cli_globals cli_g;
 
@@ -35,7 +36,8 @@ int cli_parse_double(const char *s, double *out);
 int cli_parse_long(const char *s, long *out);
 int cli_parse_ulong(const char *s, unsigned long *out);
 
-/* A log line "2026-11-23T14:46:00Z mandat: message" on stderr, unless --quiet. */
+/* A log line "2026-11-23T14:46:00Z mandat: message" on stderr, unless --quiet or a progress
+ * bar stands in for it. */
 void cli_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*

@@ -87,6 +87,7 @@ static void progress_end(progress *p) {
     fprintf(stderr, "\r%80s\r", "");
     fflush(stderr);
   }
+  cli_g.bar = 0;
 }
 
 /* ------------------------------------------------------------------ tables -- */
@@ -780,7 +781,8 @@ int cmd_run(int argc, char **argv) {
   cli_lock lock = {-1};
   if (lock_path && cli_lock_acquire(&lock, lock_path, &err) != MDT_OK)
     return cli_report_error(&err);
-  progress pr = {isatty(2) && !cli_g.quiet, 0, 9};
+  progress pr = {isatty(2) && !cli_g.quiet, 0, 10};
+  cli_g.bar = pr.bar;
   run_state s;
   memset(&s, 0, sizeof s);
   cli_outdir od;

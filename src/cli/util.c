@@ -67,7 +67,7 @@ int cli_parse_ulong(const char *s, unsigned long *out) {
 }
 
 void cli_log(const char *fmt, ...) {
-  if (cli_g.quiet)
+  if (cli_g.quiet || cli_g.bar)
     return;
   char stamp[32];
   time_t now = time(NULL);
