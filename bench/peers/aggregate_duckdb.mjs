@@ -74,12 +74,13 @@ await run(`INSERT INTO result
   grid AS (${grid})
   SELECT grid.region, grid.cell, 'proportion', coalesce(chosen, 0) / den FROM ${joined}`);
 // Given ranks are positions (no ties in these answers); the k options a member ranked of n
-// take positions 1..k, the others share the position k + 1 + (n - k - 1)/2.
+// take positions 1..k, the others share the position k + 1 + (n - k - 1)/2 (none when k = n:
+// their points are then 0, so that a Borda score of exactly 0 stays exactly 0).
 await run(`INSERT INTO result
   WITH pairs AS (SELECT respondent, question, any_value(w) AS w, any_value(region) AS region,
                         count(*)::DOUBLE AS k FROM aw WHERE type = 'rank'
                  GROUP BY respondent, question),
-  p AS (SELECT pairs.*, n, n - (k + 1 + (n - k - 1) / 2) AS upts
+  p AS (SELECT pairs.*, n, CASE WHEN k < n THEN n - (k + 1 + (n - k - 1) / 2) ELSE 0 END AS upts
         FROM pairs JOIN noptions USING (question)),
   den AS (SELECT region, question, sum(w) AS den, sum(w * upts) AS u FROM p
           GROUP BY ${sets('question')} HAVING sum(w) > 0),

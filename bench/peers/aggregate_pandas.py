@@ -111,7 +111,9 @@ def main():
     rk = answers[answers["type"] == "rank"].copy()
     rk["n"] = rk["question"].map(noptions).astype(np.float64)
     rk["k"] = rk.groupby(["member", "question"], observed=True)["value"].transform("size")
-    rk["upts"] = rk["n"] - (rk["k"] + 1 + (rk["n"] - rk["k"] - 1) / 2)
+    # (none when k = n: their points are then 0, so that a Borda score of 0 stays exactly 0)
+    rk["upts"] = np.where(rk["k"] < rk["n"], rk["n"] - (rk["k"] + 1 + (rk["n"] - rk["k"] - 1) / 2),
+                          0.0)
     pairs = rk.drop_duplicates(["member", "question"]).copy()
     pairs["wu"] = pairs["w"] * pairs["upts"]
     den = by_scope(pairs, ["question"], ["w", "wu"]).rename(columns={"w": "den", "wu": "U"})
