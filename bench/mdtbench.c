@@ -31,7 +31,7 @@
 #include "mandat/steptable.h"
 #include "mandat/uncertainty.h"
 
-#define MAX_REPS 1000
+#define MAX_REPS 10000
 
 /* The settlement of the pass and Monte Carlo cases: the 2023 kroner table (scale 1) plus
  * 1.5 % for the chapter-4 groups from 1 May, pay floored at the raised guarantee. */
