@@ -134,14 +134,24 @@ int mdt_parse_int64(const char *s, size_t len, int64_t *out) {
   if (i >= len)
     return -1;
   uint64_t v = 0;
-  const uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-  for (; i < len; i++) {
-    if (!is_digit(s[i]))
-      return -1;
-    uint64_t d = (uint64_t)(s[i] - '0');
-    if (v > (limit - d) / 10)
-      return -1;
-    v = v * 10 + d;
+  if (len - i <= 18) {
+    /* Up to 18 digits cannot overflow: no check per digit. */
+    for (; i < len; i++) {
+      unsigned d = (unsigned char)s[i] - '0';
+      if (d > 9)
+        return -1;
+      v = v * 10 + d;
+    }
+  } else {
+    const uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    for (; i < len; i++) {
+      if (!is_digit(s[i]))
+        return -1;
+      uint64_t d = (uint64_t)(s[i] - '0');
+      if (v > (limit - d) / 10)
+        return -1;
+      v = v * 10 + d;
+    }
   }
   if (neg)
     *out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
@@ -157,16 +167,16 @@ int mdt_parse_fix4(const char *s, size_t len, int decimal_comma, int64_t *out) {
     neg = s[i] == '-';
     i++;
   }
-  const int64_t max_units = INT64_MAX / 10000;
   int64_t whole = 0;
-  int any = 0;
+  size_t start = i, significant = 0;
   for (; i < len && is_digit(s[i]); i++) {
-    any = 1;
-    int64_t d = s[i] - '0';
-    if (whole > (max_units - d) / 10)
+    significant += whole != 0 || s[i] != '0';
+    whole = whole * 10 + (s[i] - '0');
+    /* At most 14 significant whole digits, so that whole x 10 000 stays inside int64_t. */
+    if (significant > 14)
       return -1;
-    whole = whole * 10 + d;
   }
+  int any = i > start;
   int64_t frac = 0;
   int nfrac = 0;
   if (i < len && (s[i] == '.' || (decimal_comma && s[i] == ','))) {
@@ -184,9 +194,8 @@ int mdt_parse_fix4(const char *s, size_t len, int decimal_comma, int64_t *out) {
   }
   if (!any || i != len)
     return -1;
-  for (; nfrac < 4; nfrac++)
-    frac *= 10;
-  int64_t v = whole * 10000 + frac;
+  static const int64_t scale[5] = {10000, 1000, 100, 10, 1};
+  int64_t v = whole * 10000 + frac * scale[nfrac];
   *out = neg ? -v : v;
   return 0;
 }

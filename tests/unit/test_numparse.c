@@ -123,6 +123,11 @@ static void test_int_and_fix4(void **state) {
   assert_int_equal(i, 15000);
   assert_int_not_equal(mdt_parse_fix4("0.12345", 7, 0, &i), 0);
   assert_int_not_equal(mdt_parse_fix4("1e3", 3, 0, &i), 0);
+  /* leading zeros do not count towards the 14 significant whole digits */
+  assert_int_equal(mdt_parse_fix4("00000000000000000012.5", 22, 0, &i), 0);
+  assert_int_equal(i, 125000);
+  assert_int_equal(mdt_parse_fix4("99999999999999", 14, 0, &i), 0);
+  assert_int_not_equal(mdt_parse_fix4("999999999999999", 15, 0, &i), 0);
   /* every 4-decimal value agrees with rounding strtod's result */
   uint64_t s = 7;
   char buf[40];
