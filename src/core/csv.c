@@ -1268,14 +1268,15 @@ static mdt_status csv_read_impl(mdt_csv *csv, const mdt_csv_spec *specs, size_t 
   int started = 0, sync_ok = 0;
   size_t next_consume = 0;
   mdt_status st;
-  key_cache *own_caches = threads > 1 ? NULL : calloc(MAX_KEY_COLUMNS, sizeof *own_caches);
-  col_desc *own_desc =
-      threads > 1 ? NULL : calloc(csv->nheader ? csv->nheader : 1, sizeof *own_desc);
+  /* The calling thread parses too: with threads > 1 it starts threads - 1 workers and,
+   * while it waits for the chunk it must deliver next, parses whichever chunk is next to take,
+   * so that no more threads are busy than were asked for. */
+  key_cache *own_caches = calloc(MAX_KEY_COLUMNS, sizeof *own_caches);
+  col_desc *own_desc = calloc(csv->nheader ? csv->nheader : 1, sizeof *own_desc);
   if (own_caches != NULL)
     for (size_t k = 0; k < MAX_KEY_COLUMNS; k++)
       key_cache_init(&own_caches[k]);
-  if (spec_of == NULL || rd.ring == NULL ||
-      (threads == 1 && (own_caches == NULL || own_desc == NULL))) {
+  if (spec_of == NULL || rd.ring == NULL || own_caches == NULL || own_desc == NULL) {
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
     goto done;
   }
@@ -1300,7 +1301,7 @@ static mdt_status csv_read_impl(mdt_csv *csv, const mdt_csv_spec *specs, size_t 
     pthread_cond_init(&rd.cv_work, NULL);
     pthread_cond_init(&rd.cv_done, NULL);
     sync_ok = 1;
-    for (int t = 0; t < threads; t++) {
+    for (int t = 0; t < threads - 1; t++) {
       if (pthread_create(&tids[started], NULL, worker_main, &rd) != 0)
         break;
       started++;
@@ -1342,8 +1343,20 @@ static mdt_status csv_read_impl(mdt_csv *csv, const mdt_csv_spec *specs, size_t 
       parse_chunk(&rd, c, own_caches, own_desc);
       c->state = SLOT_DONE;
     } else {
-      while (c->state != SLOT_DONE)
-        pthread_cond_wait(&rd.cv_done, &rd.mu);
+      while (c->state != SLOT_DONE) {
+        if (rd.next_take < rd.nfilled && rd.ring[rd.next_take % rd.nring].state == SLOT_FILLED) {
+          chunk *mine = &rd.ring[rd.next_take % rd.nring];
+          rd.next_take++;
+          mine->state = SLOT_TAKEN;
+          pthread_mutex_unlock(&rd.mu);
+          parse_chunk(&rd, mine, own_caches, own_desc);
+          pthread_mutex_lock(&rd.mu);
+          mine->state = SLOT_DONE;
+          pthread_cond_broadcast(&rd.cv_done);
+        } else {
+          pthread_cond_wait(&rd.cv_done, &rd.mu);
+        }
+      }
       pthread_mutex_unlock(&rd.mu);
     }
     c->first_line = f.next_line;
