@@ -31,23 +31,40 @@ struct mdt_csv {
 
 /* ---------------------------------------------------------------- UTF-8 -- */
 
+#define BYTES_01 UINT64_C(0x0101010101010101)
+#define BYTES_7F UINT64_C(0x7F7F7F7F7F7F7F7F)
+#define BYTES_80 UINT64_C(0x8080808080808080)
+
+/* How many bytes of the ASCII word w are '\n': a byte of x = w ^ '\n'... is zero exactly when
+ * adding 0x7F to its low seven bits leaves the high bit clear and its own high bit is clear. */
+static inline unsigned newlines_in_word(uint64_t w) {
+  uint64_t x = w ^ (BYTES_01 * '\n');
+  uint64_t zero = ~(((x & BYTES_7F) + BYTES_7F) | x | BYTES_7F);
+  /* One bit per '\n' byte at the bottom of its byte; the multiply sums the bytes into the
+   * top one (no library call for a population count on a baseline x86-64). */
+  return (unsigned)(((zero >> 7) * BYTES_01) >> 56);
+}
+
 /*
  * Length of the valid UTF-8 prefix of s[0..n). *incomplete is set when the bytes after the
  * prefix are the start of a sequence cut off by the end of the buffer (not an error yet).
+ * When newlines is not NULL, it is set to the number of '\n' bytes in the prefix.
  */
-static size_t utf8_valid_prefix(const unsigned char *s, size_t n, int *incomplete) {
-  size_t i = 0;
+static size_t utf8_valid_prefix(const unsigned char *s, size_t n, int *incomplete,
+                                size_t *newlines) {
+  size_t i = 0, nl = 0;
   *incomplete = 0;
   while (i < n) {
     /* ASCII runs, eight bytes at a time. */
     while (i + 8 <= n) {
       uint64_t w;
       memcpy(&w, s + i, 8);
-      if (w & UINT64_C(0x8080808080808080))
+      if (w & BYTES_80)
         break;
       /* A NUL byte is not text. */
-      if ((w - UINT64_C(0x0101010101010101)) & ~w & UINT64_C(0x8080808080808080))
+      if ((w - BYTES_01) & ~w & BYTES_80)
         break;
+      nl += newlines_in_word(w);
       i += 8;
     }
     if (i >= n)
@@ -55,7 +72,8 @@ static size_t utf8_valid_prefix(const unsigned char *s, size_t n, int *incomplet
     unsigned char c = s[i];
     if (c < 0x80) {
       if (c == 0)
-        return i;
+        break;
+      nl += c == '\n';
       i++;
       continue;
     }
@@ -76,24 +94,27 @@ static size_t utf8_valid_prefix(const unsigned char *s, size_t n, int *incomplet
       if (c == 0xF4)
         hi = 0x8F;
     } else
-      return i;
+      goto out;
     if (i + len > n) {
       /* Check what is there; if valid so far, the rest is in the next block. */
       for (size_t k = 1; i + k < n; k++) {
         unsigned char d = s[i + k];
         if (d < (k == 1 ? lo : 0x80) || d > (k == 1 ? hi : 0xBF))
-          return i;
+          goto out;
       }
       *incomplete = 1;
-      return i;
+      goto out;
     }
     if (s[i + 1] < lo || s[i + 1] > hi)
-      return i;
+      goto out;
     for (size_t k = 2; k < len; k++)
       if (s[i + k] < 0x80 || s[i + k] > 0xBF)
-        return i;
+        goto out;
     i += len;
   }
+out:
+  if (newlines != NULL)
+    *newlines = nl;
   return i;
 }
 
@@ -440,7 +461,7 @@ mdt_status mdt_csv_open(mdt_csv **out, const char *path, mdt_error *err) {
   }
   int incomplete = 0;
   size_t valid = utf8_valid_prefix((unsigned char *)buf + csv->bom, hdr_end - csv->bom,
-                                   &incomplete);
+                                   &incomplete, NULL);
   if (valid != hdr_end - csv->bom) {
     long l, c;
     locate_offset(path, csv->bom, (off_t)(csv->bom + valid), &l, &c);
@@ -957,7 +978,9 @@ static void parse_chunk(const reader *rd, chunk *c, key_cache *caches, col_desc 
   c->status = MDT_OK;
   c->nlines = 0;
   int incomplete = 0;
-  size_t valid = utf8_valid_prefix((const unsigned char *)c->text, c->len, &incomplete);
+  size_t newlines = 0;
+  size_t valid =
+      utf8_valid_prefix((const unsigned char *)c->text, c->len, &incomplete, &newlines);
   if (valid < c->len) {
     chunk_fail_offset(c, MDT_EDATA, c->offset + (off_t)valid,
                       "expected UTF-8 text, found %s (save the file as UTF-8)",
@@ -966,11 +989,7 @@ static void parse_chunk(const reader *rd, chunk *c, key_cache *caches, col_desc 
   }
   /* Every record ends with a line end (or the end of the file): this many rows at most, so
    * the columns are sized once per chunk. */
-  size_t lines = 1;
-  for (const char *p = c->text, *end = c->text + c->len;
-       (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
-    lines++;
-  if (batch_grow(&c->batch, lines) != 0) {
+  if (batch_grow(&c->batch, newlines + 1) != 0) {
     chunk_fail_offset(c, MDT_ENOMEM, c->offset, "out of memory reading the table");
     return;
   }

@@ -204,6 +204,49 @@ static void test_streaming_batches(void **state) {
   free(text);
 }
 
+/* Several 1 MiB chunks of short rows, some with two-byte UTF-8 letters and some quoted with
+ * an embedded line end, read by one thread and by three: every row is there, in order, on
+ * its own line. Each chunk's columns are sized from its count of line ends, so a miscount
+ * would write past them (caught by the sanitizer build). */
+static void test_many_chunks_threads(void **state) {
+  (void)state;
+  enum { ROWS = 300000 };
+  size_t cap = (size_t)ROWS * 32 + 64;
+  char *text = malloc(cap);
+  assert_non_null(text);
+  size_t o = (size_t)snprintf(text, cap, "id,count,share\n");
+  for (int i = 1; i <= ROWS; i++) {
+    if (i % 1000 == 0) /* a quoted id over two lines */
+      o += (size_t)snprintf(text + o, cap - o, "\"r\n%d\",%d,0.5\n", i, i);
+    else if (i % 3 == 0)
+      o += (size_t)snprintf(text + o, cap - o, "\xc3\xa5%d,%d,0.5\n", i, i); /* "å" */
+    else
+      o += (size_t)snprintf(text + o, cap - o, "%d,%d,1\n", i, i);
+  }
+  assert_true(o > 3u * 1024 * 1024);
+  char *path = mdt_test_write_file("chunks.csv", text, o);
+  for (int threads = 1; threads <= 3; threads += 2) {
+    mdt_csv_table *t = NULL;
+    mdt_error err;
+    mdt_error_clear(&err);
+    if (mdt_csv_read_table_threads(path, people_specs, 3, threads, &t, &err) != MDT_OK)
+      fail_msg("%s", mdt_test_errstr(&err));
+    assert_int_equal(t->nrows, ROWS);
+    long line = 2; /* the header is line 1 */
+    for (size_t r = 0; r < t->nrows; r++) {
+      long i = (long)r + 1;
+      assert_int_equal(t->ints[1][r], i);
+      assert_int_equal(t->line[r], line);
+      line += i % 1000 == 0 ? 2 : 1;
+    }
+    assert_string_equal(mdt_csv_str(t, 0, 999), "r\n1000");
+    assert_string_equal(mdt_csv_str(t, 0, 2), "\xc3\xa5" "3");
+    mdt_csv_table_free(t);
+  }
+  free(path);
+  free(text);
+}
+
 static void test_allow_empty(void **state) {
   (void)state;
   static const mdt_csv_spec specs[] = {
@@ -232,6 +275,7 @@ int main(void) {
       cmocka_unit_test(test_not_utf8),
       cmocka_unit_test(test_missing_file),
       cmocka_unit_test(test_streaming_batches),
+      cmocka_unit_test(test_many_chunks_threads),
       cmocka_unit_test(test_allow_empty),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
