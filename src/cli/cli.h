@@ -36,6 +36,12 @@ int cli_parse_double(const char *s, double *out);
 int cli_parse_long(const char *s, long *out);
 int cli_parse_ulong(const char *s, unsigned long *out);
 
+/* --threads: 1 to 64 into *out; 0, or the usage error's status 2 for command cmd. */
+int cli_parse_threads(const char *cmd, const char *s, int *out);
+/* --format of a command writing text, csv or json: 0 when s is one of them, else the usage
+ * error's status 2. */
+int cli_check_format(const char *cmd, const char *s);
+
 /* A log line "2026-11-23T14:46:00Z mandat: message" on stderr, unless --quiet or a progress
  * bar stands in for it. */
 void cli_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -180,9 +180,8 @@ int cmd_aggregate(int argc, char **argv) {
       opt.level = d;
       break;
     case OPT_THREADS:
-      if (cli_parse_long(optarg, &l) != 0 || l < 1 || l > 64)
-        return cli_usage_error("aggregate", "--threads: expected 1 to 64, found '%s'", optarg);
-      opt.threads = (int)l;
+      if (cli_parse_threads("aggregate", optarg, &opt.threads) != 0)
+        return 2;
       break;
     case OPT_FORMAT:
       a.format = optarg;
@@ -204,10 +203,8 @@ int cmd_aggregate(int argc, char **argv) {
     return cli_usage_error("aggregate", "unexpected argument '%s'", argv[optind]);
   if (a.model == NULL)
     return cli_usage_error("aggregate", "expected --model DIR");
-  if (strcmp(a.format, "text") != 0 && strcmp(a.format, "csv") != 0 &&
-      strcmp(a.format, "json") != 0)
-    return cli_usage_error("aggregate", "--format: expected text, csv or json, found '%s'",
-                           a.format);
+  if (cli_check_format("aggregate", a.format) != 0)
+    return 2;
   mdt_error err;
   mdt_error_clear(&err);
   int sq = 0;

@@ -294,8 +294,7 @@ static int parse_options(int argc, char **argv, frame_options *o) {
       else if (strcmp(optarg, "json") == 0)
         o->format = FORMAT_JSON;
       else
-        return cli_usage_error(cmd, "--format '%s': expected text or json, found '%s'", optarg,
-                               optarg);
+        return cli_usage_error(cmd, "--format: expected text or json, found '%s'", optarg);
       break;
     case OPT_OUT:
       if (optarg[0] == '\0')

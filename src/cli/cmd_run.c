@@ -732,7 +732,6 @@ int cmd_run(int argc, char **argv) {
   const char *out_dir = NULL, *lock_path = NULL, *lang = NULL, *seed_text = NULL;
   int strict = 0;
   cli_pipeline_args args = {0};
-  long l;
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
@@ -741,9 +740,8 @@ int cmd_run(int argc, char **argv) {
       out_dir = optarg;
       break;
     case OPT_THREADS:
-      if (cli_parse_long(optarg, &l) != 0 || l < 1 || l > 64)
-        return cli_usage_error("run", "--threads: expected 1 to 64, found '%s'", optarg);
-      args.threads = (int)l;
+      if (cli_parse_threads("run", optarg, &args.threads) != 0)
+        return 2;
       break;
     case OPT_SEED:
       seed_text = optarg;

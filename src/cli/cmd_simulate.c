@@ -82,7 +82,6 @@ void cli_report_options(const cli_pipeline *p, mdt_microsim_report_options *ro) 
 int cmd_simulate(int argc, char **argv) {
   cli_pipeline_args args = {0};
   const char *format = "text", *out_path = NULL, *gout_path = NULL;
-  long l;
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
@@ -106,9 +105,8 @@ int cmd_simulate(int argc, char **argv) {
       gout_path = optarg;
       break;
     case OPT_THREADS:
-      if (cli_parse_long(optarg, &l) != 0 || l < 1 || l > 64)
-        return cli_usage_error("simulate", "--threads: expected 1 to 64, found '%s'", optarg);
-      args.threads = (int)l;
+      if (cli_parse_threads("simulate", optarg, &args.threads) != 0)
+        return 2;
       break;
     case OPT_QUIET:
       cli_g.quiet = 1;
@@ -124,9 +122,8 @@ int cmd_simulate(int argc, char **argv) {
     return cli_usage_error("simulate", "unexpected argument '%s'", argv[optind]);
   if (args.model_dir == NULL && args.scenario_path == NULL)
     return cli_usage_error("simulate", "expected --model DIR or --scenario FILE");
-  if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "json"))
-    return cli_usage_error("simulate", "--format: expected text, csv or json, found '%s'",
-                           format);
+  if (cli_check_format("simulate", format) != 0)
+    return 2;
   mdt_error err;
   mdt_error_clear(&err);
   cli_pipeline p;

@@ -54,6 +54,20 @@ int cli_parse_long(const char *s, long *out) {
   return 0;
 }
 
+int cli_parse_threads(const char *cmd, const char *s, int *out) {
+  long l;
+  if (cli_parse_long(s, &l) != 0 || l < 1 || l > 64)
+    return cli_usage_error(cmd, "--threads: expected 1 to 64, found '%s'", s);
+  *out = (int)l;
+  return 0;
+}
+
+int cli_check_format(const char *cmd, const char *s) {
+  if (strcmp(s, "text") != 0 && strcmp(s, "csv") != 0 && strcmp(s, "json") != 0)
+    return cli_usage_error(cmd, "--format: expected text, csv or json, found '%s'", s);
+  return 0;
+}
+
 int cli_parse_ulong(const char *s, unsigned long *out) {
   if (s == NULL || *s == '\0' || *s == '-')
     return -1;
