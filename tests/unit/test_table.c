@@ -1,6 +1,8 @@
 /*
  * Tests of result tables: cells, CSV (byte for byte) and JSON, and every error path.
  */
+#define _GNU_SOURCE /* fopencookie */
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -176,11 +178,20 @@ static void test_csv_exact(void **state) {
   mdt_table_free(t);
 }
 
+/* A stream whose every write fails as on a full disk (glibc's fopencookie, so the test does
+ * not depend on /dev/full being there). */
+static ssize_t write_enospc(void *cookie, const char *buf, size_t size) {
+  (void)cookie;
+  (void)buf;
+  (void)size;
+  errno = ENOSPC;
+  return -1;
+}
+
 static void test_csv_full_disk(void **state) {
   (void)state;
-  FILE *fp = fopen("/dev/full", "w");
-  if (fp == NULL)
-    skip();
+  FILE *fp = fopencookie(NULL, "w", (cookie_io_functions_t){NULL, write_enospc, NULL, NULL});
+  assert_non_null(fp);
   mdt_table *t = sample_table();
   mdt_error err;
   mdt_error_clear(&err);
