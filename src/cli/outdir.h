@@ -12,7 +12,7 @@
 
 typedef struct {
   char target[4096];
-  char tmp[4200];  /* the folder being written: "<target>.tmp-XXXXXX" */
+  char tmp[4200];  /* the folder being written: "<target>.tmp-" and six characters of mkdtemp */
   int active;
 } cli_outdir;
 
