@@ -14,18 +14,14 @@ static mdt_questionnaire *quest;
 
 static int setup(void **state) {
   (void)state;
-  char *rp = mdt_test_fixture("mini/respondents.csv");
-  char *gp = mdt_test_fixture("mini/groups.csv");
+  if (mdt_test_load_mini(&resp, &groups) != 0)
+    return -1;
   char *qp = mdt_test_fixture("mini/questions.csv");
   char *op = mdt_test_fixture("mini/options.csv");
   mdt_error err;
-  int ok = mdt_respondents_load(rp, &resp, &err) == MDT_OK &&
-           mdt_groups_load(gp, &groups, &err) == MDT_OK &&
-           mdt_questionnaire_load(qp, op, groups, &quest, &err) == MDT_OK;
+  int ok = mdt_questionnaire_load(qp, op, groups, &quest, &err) == MDT_OK;
   if (!ok)
     fprintf(stderr, "%s\n", mdt_test_errstr(&err));
-  free(rp);
-  free(gp);
   free(qp);
   free(op);
   return ok ? 0 : -1;

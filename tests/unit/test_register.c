@@ -13,14 +13,7 @@ static mdt_groups *groups;
 
 static int setup(void **state) {
   (void)state;
-  char *rp = mdt_test_fixture("mini/respondents.csv");
-  char *gp = mdt_test_fixture("mini/groups.csv");
-  mdt_error err;
-  int ok = mdt_respondents_load(rp, &resp, &err) == MDT_OK &&
-           mdt_groups_load(gp, &groups, &err) == MDT_OK;
-  free(rp);
-  free(gp);
-  return ok ? 0 : -1;
+  return mdt_test_load_mini(&resp, &groups);
 }
 
 static int teardown(void **state) {

@@ -198,3 +198,19 @@ void mdt_test_questionnaire_free(mdt_questionnaire *q) {
   free(q->options);
   free(q);
 }
+
+int mdt_test_load_mini(mdt_respondents **resp, mdt_groups **groups) {
+  char *rp = mdt_test_fixture("mini/respondents.csv");
+  char *gp = mdt_test_fixture("mini/groups.csv");
+  mdt_error err;
+  mdt_error_clear(&err);
+  *resp = NULL;
+  *groups = NULL;
+  int ok = mdt_respondents_load(rp, resp, &err) == MDT_OK &&
+           mdt_groups_load(gp, groups, &err) == MDT_OK;
+  if (!ok)
+    fprintf(stderr, "%s\n", mdt_test_errstr(&err));
+  free(rp);
+  free(gp);
+  return ok ? 0 : -1;
+}

@@ -42,11 +42,13 @@ const char *mdt_test_errstr(const mdt_error *err);
       fail_msg("message '%s' does not contain '%s'", (err)->message, (needle));                \
   } while (0)
 
-#endif
-
 /* ---- In-memory model tables for engine tests (independent of the CSV loaders). ---- */
+#include "mandat/groups.h"
 #include "mandat/questionnaire.h"
 #include "mandat/respondents.h"
+
+/* Loads the members and groups of tests/fixtures/mini; 0, or -1 after printing the error. */
+int mdt_test_load_mini(mdt_respondents **resp, mdt_groups **groups);
 
 /*
  * Members with the given employees (also used as population, fte = employees / 2) and
@@ -71,3 +73,5 @@ typedef struct {
 
 mdt_questionnaire *mdt_test_questionnaire(size_t nq, const mdt_test_question *qs);
 void mdt_test_questionnaire_free(mdt_questionnaire *q);
+
+#endif
