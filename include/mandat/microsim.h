@@ -11,22 +11,25 @@
  *
  * The model. A settlement's elements apply to employee i of group g with seniority s_i:
  *   central elements, from central_month, for the covered groups (default: chapter "4"):
- *     A_i   = krone_nok + table_scale * table(g, s_i)           NOK per year
+ *     A_i   = krone_nok + base_table(g, s_i) + table_scale * table(g, s_i)   NOK per year
  *     c_i   = max(p_g * old_i + A_i, min_krone_nok)             the central rise
  *     mid_i = max(old_i + c_i, G'(g, s_i))                      after the guarantee floor
  *   where p_g = pct_by_group[g] (or pct) / 100 and G' is the new guarantee: the explicit
  *   new_guarantee table if given, else each cell G_k of the current guarantee table raised by
  *   the same central elements as an employee paid exactly G_k at that cell's step years Y_k:
- *     G'_k = G_k + max(p_g * G_k + krone_nok + table_scale * table(g, Y_k), min_krone_nok).
+ *     G'_k = G_k + max(p_g * G_k + krone_nok + base_table(g, Y_k)
+ *                      + table_scale * table(g, Y_k), min_krone_nok).
  *   So a kroner table alone raises every guarantee cell by exactly the table's amount at
  *   that cell's years, and a percent raises it by the percent.
- *   Percent elements on the level after the central elements (mid_i; old_i for groups that
- *   are not covered), each from its own month (also a month before the central one: they
- *   are defined on the settled level, and their percents do not compound on each other):
- *     the local pot:         local_pct of the covered groups' wage bill at that level, given
- *                            out as the same percent to every covered employee (the real
- *                            pot is negotiated locally; an equal percent is its expected cost
- *                            and a neutral guess at its distribution);
+ *   Percent elements on the pay before the settlement (old_i), each from its own month, as
+ *   TBU and KS count them: a percent p from month m costs exactly p (13 - m)/12 of the wage
+ *   bill it is defined on, whatever the central elements do, so that `mandat frame` and a
+ *   microsimulation give the same room for the same elements. Their percents do not compound
+ *   on each other or on the central rise:
+ *     the local pot:         local_pct of the covered groups' wage bill, given out as the
+ *                            same percent to every covered employee (the real pot is
+ *                            negotiated locally; an equal percent is its expected cost and a
+ *                            neutral guess at its distribution);
  *     named-group increases: pct for every employee of the named group (e.g. leaders in
  *                            chapter 3.4; several elements for one group add up).
  *   Groups neither covered nor named get nothing. No element may be negative: a settlement
@@ -104,6 +107,10 @@ typedef struct mdt_settlement {
   const mdt_step_table *table;    /* kroner increase per (group, step), or NULL */
   double table_scale;             /* factor on table's amounts, 0..MDT_MICROSIM_MAX_SCALE;
                                      default 1 */
+  const mdt_step_table *base_table; /* kroner increase per (group, step) applied as written
+                                     (never scaled), e.g. the published amounts of a
+                                     settlement beside an unpublished part solved with
+                                     table_scale; or NULL */
   double min_krone_nok;           /* the central rise is at least this, NOK per year, >= 0
                                      (0: no minimum) */
   const mdt_step_table *guarantee;     /* the current guarantee table, or NULL (no floors) */
@@ -185,10 +192,22 @@ mdt_status mdt_microsim_pass(mdt_microsim_work *w, const mdt_settlement *s,
 
 /* What the report needs beyond the settlement. Set it up with mdt_microsim_report_options_init. */
 typedef struct mdt_microsim_report_options {
-  double overheng_pct;       /* the area's carry-over from last year, for the total and for
-                                groups without their own overheng_pct; NaN: unknown (growth
-                                is then NaN) */
-  double glidning_pct;       /* the area's drift, likewise; NaN: unknown */
+  double overheng_pct;       /* one carry-over from last year for every group, when
+                                group_overheng_pct is NULL; NaN: unknown (growth is NaN) */
+  double glidning_pct;       /* one drift for every group, when group_glidning_pct is NULL;
+                                NaN: unknown */
+  const double *group_overheng_pct; /* per group (borrowed), or NULL: overheng_pct for all.
+                                The total row's overheng is always the wage-bill-weighted
+                                mean of the groups' (never typed in beside them) */
+  const double *group_glidning_pct; /* per group (borrowed), or NULL: glidning_pct for all;
+                                the total's is the groups' wage-bill-weighted mean */
+  int step_moves;            /* non-zero: employees who reach a step of the guarantee table
+                                during the year move up from that month (see below) */
+  int glidning_includes_step_moves; /* with step_moves: the glidning given is measured
+                                glidning, which already holds the step moves, so the
+                                glidning used beside them is the remainder (glidning - the
+                                group's step-move effect); zero: the glidning given excludes
+                                them, and they add to growth */
   double price_forecast_pct; /* consumer price growth this year; NaN: no real growth */
   double payroll_overhead_pct; /* employer's social costs on pay (e.g. 14.1 + pension), >= 0:
                                   costs are multiplied by 1 + payroll_overhead_pct / 100 */
@@ -226,10 +245,21 @@ typedef struct mdt_microsim_row {
   double area_effect_pct;   /* the row's cost over the AREA's wage bill, pp: the rows' values
                                add up to the total's annual_effect_pct (to rounding) */
   double carryover_pct;     /* carry-over into next year over the row's wage bill, pp */
-  double overheng_pct;      /* the carry-over from last year used (the group's own, else the
-                               area's) */
-  double glidning_pct;      /* the drift used (the group's own, else the area's) */
-  double annual_growth_pct; /* overheng_pct + annual_effect_pct + glidning_pct */
+  double carryover_nok;     /* the same in NOK per year: December's level over the year's
+                               mean level, for the settlement's elements and step moves */
+  double step_effect_pct;   /* step moves' annual effect over the row's wage bill, pp (0
+                               without step moves) */
+  double step_carryover_pct; /* step moves' carry-over into next year, pp */
+  double step_rise_nok;     /* step moves' full-year rise (December level), NOK per year */
+  double step_employees;    /* employees (weighted) who move up a step during the year */
+  double overheng_pct;      /* the carry-over from last year used (for the total: the groups'
+                               wage-bill-weighted mean) */
+  double glidning_pct;      /* the drift used beside the elements and step moves (the
+                               remainder when glidning_includes_step_moves; for the total:
+                               the groups' wage-bill-weighted mean) */
+  double annual_growth_pct; /* overheng_pct + annual_effect_pct + step_effect_pct +
+                               glidning_pct; for the total, equal to the groups' values
+                               weighted by their wage bills */
   double real_growth_pct;   /* ((1 + growth/100) / (1 + price/100) - 1) x 100; NaN without a
                                price forecast */
   double cost_nok;          /* this year's cost: sum of weight x fte x Δ x (13 - m)/12 over
@@ -262,6 +292,38 @@ mdt_status mdt_microsim_apply(mdt_microsim_work *w, const mdt_settlement *s,
                               const mdt_microsim_report_options *opt,
                               mdt_microsim_report **out, mdt_error *err);
 void mdt_microsim_report_free(mdt_microsim_report *r);
+
+/*
+ * Step moves (ansiennitetsopprykk). Seniority in the register is as of 1 January, in years
+ * with decimals. An employee of cell (g, y) (whole years y, seniority s in [y, y + 1)) whose
+ * group's guarantee table has a step at exactly y + 1 reaches it during the year, in month
+ *   m_i = floor(12 (y + 1 - s)) + 1      (1..12; s = y exactly reaches it on 1 January next
+ *                                         year, which is not this year's move)
+ * and from the 1st of that month their pay is at least that step's guarantee: the current
+ * table's G(g, y + 1) before central_month, the new one's G'(g, y + 1) from it. The lift in
+ * month m >= m_i is max(0, floor_m - pay_m), pay_m the settled pay of that month (old, plus
+ * every element from its month on). Its annual effect is the sum of the monthly lifts / 12,
+ * its full-year rise December's lift, and its carry-over the difference of the two. The
+ * settlement's own elements use the step as of 1 January. Step moves never change the
+ * settlement's elements and are reported as their own element, apart from the settlement.
+ */
+
+/*
+ * The register a year later, for the second year of a settlement period: every row of reg
+ * (the register sim was compiled from) with its pay at December's level after s (the
+ * settlement's full-year rise and, with opt->step_moves, the step move's lift; rounded to
+ * whole kroner, half away from zero) and its seniority one year higher.
+ *   w:   the work area (its microsim compiled from reg)
+ *   reg: the register (read during the call only)
+ *   s:   the settlement of the year (validated first)
+ *   opt: step moves on or off (NULL: the defaults, no step moves)
+ *   out: receives the new register (untouched on failure); path is reg's
+ *   err: filled on failure; may be NULL
+ */
+mdt_status mdt_microsim_next_year(mdt_microsim_work *w, const mdt_register *reg,
+                                  const mdt_settlement *s,
+                                  const mdt_microsim_report_options *opt, mdt_register **out,
+                                  mdt_error *err);
 
 /* How a settlement's rises spread over pay, for the trade-offs of DESIGN.md 4.5. */
 typedef struct mdt_microsim_spread {

@@ -6,8 +6,16 @@
  *
  * Sections and keys (all optional unless noted; paths are relative to the scenario file):
  *   [model]       dir (default: the scenario's folder)
- *   [frame]       frame_pct, overheng_pct, glidning_pct | glidning_history (three values,
- *                 oldest first; glidning = their mean), price_forecast_pct
+ *   [frame]       frame_pct; overheng_pct: a number (one figure for every group) or
+ *                 "groups" (each group's own from groups.csv; the default when groups.csv
+ *                 has a figure for every group); glidning_pct: likewise, or glidning_history
+ *                 (three values, oldest first; glidning = their mean, for every group);
+ *                 price_forecast_pct; solve_on: covered (default: the covered groups'
+ *                 growth equals the frame, as KS sets chapter 4's frame) or area (the whole
+ *                 area's growth equals it); step_moves (yes/no, default yes);
+ *                 glidning_includes_step_moves (yes/no, default yes: the glidning given is
+ *                 measured glidning, which holds the step moves, so the remainder is used
+ *                 beside them)
  *   [settlement]  rule (percent, krone, percent_min_krone, table, priority, mixed; default
  *                 percent), central_month (default 5), covered (group ids, or chapter:X;
  *                 default chapter:4), theta, min_krone_nok, krone_share (mixed),
@@ -15,7 +23,11 @@
  *                 applied as written: pct, krone_nok, table_scale (default 1) give the rule's
  *                 number;
  *                 guarantee (default guarantee.csv in the model), new_guarantee,
- *                 local_pot_pct, local_month (default 10), named (GROUP:PCT@MONTH, ...),
+ *                 base_table (CSV group,step_years,annual_nok: kroner applied as written
+ *                 beside a solved table), local_pot_pct, local_month (default 10),
+ *                 named (GROUP:PCT@MONTH, ...), local_frame (GROUP@MONTH, ...: a group whose
+ *                 pay is set locally gets the frame's room as a percent from MONTH, so that
+ *                 its own growth equals the frame),
  *                 floors (GROUP:PCT, ...), caps (GROUP:PCT, ...), payroll_overhead_pct
  *   [weighting]   weights (measure, "sqrt:" allowed), sqrt (yes/no), cap (share), poststrata,
  *                 rake (COL1, COL2), by_group (yes/no), bootstrap (draws), level
@@ -28,6 +40,13 @@
  *   [regions]     column (a grouping column; default region), enabled (yes/no)
  *   [output]      lang (en/nb), threads
  *   [run]         seed (default 1)
+ *   [period]      first_year (a label for the first year, e.g. 2024; default 1)
+ *   [year2.frame], [year2.settlement]: keys of [frame] and [settlement] that differ in the
+ *                 second year of a two-year settlement period (main settlement, then interim
+ *                 settlement); their presence makes the scenario a two-year period. Year two
+ *                 starts from year one's result: its register's pay is year one's December
+ *                 level, its guarantee table year one's new one, its overheng per group
+ *                 year one's carry-over (the scenario cannot set overheng for year two).
  * Unknown sections and keys, repeated keys and values that do not parse are errors with
  * file:line:column.
  */
@@ -39,6 +58,12 @@
 #include "mandat/error.h"
 
 #define MDT_SCENARIO_MAX_LIST 1024 /* most values in one list or grid */
+
+/* GROUP@MONTH. */
+typedef struct {
+  char *group;
+  int month;
+} mdt_scenario_group_month;
 
 /* A random quantity: fixed at value, or normal(value, sd). */
 typedef struct {
@@ -68,13 +93,18 @@ typedef struct mdt_scenario {
   /* [frame] */
   int has_frame;
   double frame_pct;
+  int overheng_groups;     /* overheng_pct = groups */
   double overheng_pct;
   int glidning_from_history; /* 1: glidning_pct is the mean of glidning_history */
   int has_glidning;
+  int glidning_groups;     /* glidning_pct = groups */
   double glidning_pct;
   double glidning_history[3];
   int has_price_forecast;
   double price_forecast_pct;
+  int solve_on_area;       /* solve_on = area */
+  int step_moves;          /* default 1 */
+  int glidning_includes_step_moves; /* default 1 */
   /* [settlement] */
   char *rule;              /* one of the rule names */
   int central_month;
@@ -86,6 +116,9 @@ typedef struct mdt_scenario {
   int has_min_krone;
   double min_krone_nok;
   char *table_path;        /* resolved, or NULL */
+  char *base_table_path;   /* resolved, or NULL */
+  size_t nlocal_frame;
+  mdt_scenario_group_month *local_frame;
   char *guarantee_path;    /* resolved; default <model>/guarantee.csv */
   char *new_guarantee_path;/* resolved, or NULL */
   double local_pot_pct;
@@ -118,6 +151,10 @@ typedef struct mdt_scenario {
   int threads;             /* 0 = all cores */
   /* [run] */
   unsigned long seed;
+  /* [period] */
+  int first_year;          /* label of the first year (default 1) */
+  int period_years;        /* 1, or 2 when the file has [year2.*] sections */
+  int year;                /* which year of the period this scenario describes (1 or 2) */
   /* where each key was, for messages about values checked later */
   size_t nkeys;
   struct mdt_scenario_key {
@@ -133,8 +170,16 @@ extern const char *const mdt_scenario_rules[];
 mdt_status mdt_scenario_new(const char *dir, mdt_scenario **out, mdt_error *err);
 
 /* Reads path. Errors: MDT_ENOINPUT (cannot open), MDT_EDATA (syntax, unknown section or key,
- * a key given twice, a bad value), each at file:line:column. */
+ * a key given twice, a bad value), each at file:line:column. The keys of [year2.*] sections
+ * are checked but not applied: this is the first year of the period. */
 mdt_status mdt_scenario_load(const char *path, mdt_scenario **out, mdt_error *err);
+
+/* Reads path as year year (1 or 2) of its settlement period: for year 2, the keys of the
+ * [year2.frame] and [year2.settlement] sections replace those of [frame] and [settlement]
+ * (a glidning_pct there replaces a glidning_history of [frame], and the other way round).
+ * Errors as mdt_scenario_load; MDT_EUSAGE for a year other than 1 and 2. */
+mdt_status mdt_scenario_load_year(const char *path, int year, mdt_scenario **out,
+                                  mdt_error *err);
 void mdt_scenario_free(mdt_scenario *s);
 
 /* Fills err with status and message at the place of [section] key in the file (line 0 when

@@ -64,7 +64,7 @@ void cli_settlement_context(const cli_pipeline *p, mdt_settlement_context *ctx) 
   ctx->overheng_pct = p->overheng_pct;
   ctx->glidning_pct = p->glidning_pct;
   ctx->price_pct = p->price_pct;
-  ctx->room_annual_pct = p->has_frame ? p->frame.room_annual_pct : NAN;
+  ctx->room_annual_pct = p->has_frame ? p->spec.room_annual_pct : NAN;
   ctx->central_month = p->sc->central_month;
   ctx->local_pot_pct = p->sc->local_pot_pct;
   ctx->local_month = p->sc->local_month;
@@ -75,6 +75,10 @@ void cli_report_options(const cli_pipeline *p, mdt_microsim_report_options *ro) 
   mdt_microsim_report_options_init(ro);
   ro->overheng_pct = isnan(p->overheng_pct) ? 0 : p->overheng_pct;
   ro->glidning_pct = isnan(p->glidning_pct) ? 0 : p->glidning_pct;
+  ro->group_overheng_pct = p->group_overheng;
+  ro->group_glidning_pct = p->group_glidning;
+  ro->step_moves = p->sc->step_moves && p->guarantee != NULL;
+  ro->glidning_includes_step_moves = p->sc->glidning_includes_step_moves;
   ro->price_forecast_pct = p->price_pct;
   ro->payroll_overhead_pct = p->sc->payroll_overhead_pct;
 }

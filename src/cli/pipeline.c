@@ -162,20 +162,180 @@ mdt_status cli_pipeline_aggregate(cli_pipeline *p, size_t bootstrap, mdt_aggrega
   return st;
 }
 
-static mdt_status frame_of(cli_pipeline *p, mdt_error *err) {
+static int groups_have(const double *v, size_t n, int all) {
+  if (v == NULL)
+    return 0;
+  size_t k = 0;
+  for (size_t g = 0; g < n; g++)
+    k += !isnan(v[g]);
+  return all ? k == n && n > 0 : k > 0;
+}
+
+/* One of overheng or glidning per group: year one's carry-over, groups.csv's own figures, or
+ * the scenario's one figure for every group; never both silently. */
+static mdt_status resolve_one(cli_pipeline *p, const char *key, int want_groups, int has_number,
+                              double number, const double *own, const double *year_one,
+                              double **out, const char **source, mdt_error *err) {
+  const mdt_groups *g = p->model->groups;
+  size_t G = g->n;
+  *out = NULL;
+  *source = NULL;
+  int use_groups = want_groups || (!has_number && year_one == NULL && groups_have(own, G, 1));
+  if (year_one == NULL && !use_groups && !has_number)
+    return MDT_OK; /* not given: growth is unknown */
+  double *a = malloc((G ? G : 1) * sizeof *a);
+  if (a == NULL)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory");
+  *out = a;
+  for (size_t k = 0; k < G; k++) {
+    if (year_one != NULL)
+      a[k] = year_one[k];
+    else if (use_groups) {
+      if (own == NULL || isnan(own[k]))
+        return mdt_error_set_at(err, MDT_EDATA, g->path, g->line ? g->line[k] : 0, 0,
+                                "group '%s': expected its own %s (the scenario's [frame] %s is "
+                                "'groups'), found none",
+                                g->id[k], key, key);
+      a[k] = own[k];
+    } else
+      a[k] = number;
+  }
+  *source = year_one != NULL ? "year one's carry-over" : use_groups ? "groups.csv" : "scenario";
+  return MDT_OK;
+}
+
+static mdt_status resolve_og(cli_pipeline *p, const cli_pipeline_args *args, mdt_error *err) {
   const mdt_scenario *sc = p->sc;
-  p->has_frame = sc->has_frame;
-  p->overheng_pct = scenario_has(sc, "frame", "overheng_pct") ? sc->overheng_pct : NAN;
-  p->glidning_pct = sc->has_glidning ? sc->glidning_pct : NAN;
-  p->price_pct = sc->has_price_forecast ? sc->price_forecast_pct : NAN;
+  const mdt_groups *g = p->model->groups;
+  mdt_status st = resolve_one(p, "overheng_pct", sc->overheng_groups,
+                              scenario_has(sc, "frame", "overheng_pct") && !sc->overheng_groups,
+                              sc->overheng_pct, g->overheng_pct, args->overheng_pct,
+                              &p->group_overheng, &p->overheng_source, err);
+  if (st == MDT_OK)
+    st = resolve_one(p, "glidning_pct", sc->glidning_groups, sc->has_glidning,
+                     sc->glidning_pct, g->glidning_pct, NULL, &p->group_glidning,
+                     &p->glidning_source, err);
+  return st;
+}
+
+/* Notes where the scenario's one figure overrides the model's own per group. */
+static void note_override(cli_pipeline *p, const char *what, const double *used,
+                          const double *own, const char *source) {
+  const mdt_groups *g = p->model->groups;
+  if (used == NULL || source == NULL || strcmp(source, "scenario") != 0 ||
+      !groups_have(own, g->n, 0) || p->nnotes >= 4)
+    return;
+  double a = 0, b = 0, W = 0;
+  for (size_t k = 0; k < g->n; k++) {
+    if (isnan(own[k]))
+      continue;
+    a += p->wage_bill[k] * used[k];
+    b += p->wage_bill[k] * own[k];
+    W += p->wage_bill[k];
+  }
+  if (W <= 0)
+    return;
+  snprintf(p->notes[p->nnotes++], sizeof p->notes[0],
+           "%s: the scenario's %.4g %% is used for every group; groups.csv's own figures give "
+           "%.4g %% for the same groups (%+.4g points)",
+           what, a / W, b / W, b / W - a / W);
+}
+
+/* Each local_frame group's percent: the frame's room for that group from its month. */
+static mdt_status local_frame_pcts(cli_pipeline *p, mdt_error *err) {
+  const mdt_scenario *sc = p->sc;
+  const mdt_groups *g = p->model->groups;
+  for (size_t k = 0; k < sc->nlocal_frame; k++) {
+    const mdt_scenario_group_month *lf = &sc->local_frame[k];
+    long gi = group_index(g, lf->group);
+    if (gi < 0)
+      return mdt_scenario_fail(sc, "settlement", "local_frame", err, MDT_EDATA,
+                               "expected a group of %s, found '%s'", g->path, lf->group);
+    if (p->covered[gi])
+      return mdt_scenario_fail(sc, "settlement", "local_frame", err, MDT_EDATA,
+                               "expected a group outside the central settlement, found '%s', "
+                               "which [settlement] covered includes",
+                               lf->group);
+    if (!p->has_frame)
+      return mdt_scenario_fail(sc, "settlement", "local_frame", err, MDT_EDATA,
+                               "expected [frame] frame_pct to give group '%s' the frame's "
+                               "room, found none",
+                               lf->group);
+    double o = p->group_overheng ? p->group_overheng[gi] : 0;
+    double gl = p->group_glidning ? p->group_glidning[gi] : 0;
+    double other = 0;
+    for (size_t j = 0; j < p->nnamed_given; j++)
+      if (p->named[j].group == (size_t)gi)
+        other += mdt_frame_annual_effect_pct(p->named[j].pct, p->named[j].month);
+    double room = sc->frame_pct - o - gl - other;
+    if (!(room >= 0))
+      return mdt_scenario_fail(sc, "settlement", "local_frame", err, MDT_EDATA,
+                               "group '%s': expected room under the frame, found the frame "
+                               "%.4g %% below its overheng %.4g + glidning %.4g + named %.4g",
+                               lf->group, sc->frame_pct, o, gl, other);
+    mdt_named_increase *n = &p->named[p->nnamed_given + k];
+    n->group = (size_t)gi;
+    n->month = lf->month;
+    n->pct = room * 12.0 / (double)(13 - lf->month);
+  }
+  return MDT_OK;
+}
+
+/* The area's overheng and glidning from its groups, and the room the solver must fill: on
+ * the covered groups (their growth equals the frame) or on the whole area. */
+static mdt_status room_of(cli_pipeline *p, mdt_error *err) {
+  const mdt_scenario *sc = p->sc;
+  const mdt_groups *g = p->model->groups;
+  const size_t G = g->n;
+  mdt_microsim_report_options ro;
+  mdt_microsim_report_options_init(&ro);
+  ro.percentiles = 0;
+  mdt_microsim_report *rep0 = NULL;
+  mdt_status st = mdt_microsim_apply(p->work, &p->base, &ro, &rep0, err);
+  if (st != MDT_OK)
+    return st;
+  if ((p->wage_bill = malloc((G ? G : 1) * sizeof *p->wage_bill)) == NULL) {
+    mdt_microsim_report_free(rep0);
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory");
+  }
+  double W = 0, Wc = 0, oa = 0, ga = 0, oc = 0, gc = 0, fixed = 0;
+  for (size_t k = 0; k < G; k++) {
+    double wb = rep0->groups[k].wage_bill_nok;
+    double o = p->group_overheng ? p->group_overheng[k] : 0;
+    double gl = p->group_glidning ? p->group_glidning[k] : 0;
+    p->wage_bill[k] = wb;
+    W += wb;
+    oa += wb * o;
+    ga += wb * gl;
+    if (p->covered[k]) {
+      Wc += wb;
+      oc += wb * o;
+      gc += wb * gl;
+    } else
+      fixed += rep0->groups[k].area_effect_pct;
+  }
+  mdt_microsim_report_free(rep0);
+  p->overheng_pct = p->group_overheng ? oa / W : NAN;
+  p->glidning_pct = p->group_glidning ? ga / W : NAN;
+  note_override(p, "overheng", p->group_overheng, g->overheng_pct, p->overheng_source);
+  note_override(p, "glidning", p->group_glidning, g->glidning_pct, p->glidning_source);
+  if (!p->has_frame) {
+    p->room_base_pct = 0;
+    return MDT_OK;
+  }
+  if (sc->solve_on_area || Wc <= 0)
+    p->room_base_pct = sc->frame_pct - oa / W - ga / W;
+  else
+    p->room_base_pct = (sc->frame_pct - oc / Wc - gc / Wc) * Wc / W + fixed;
+  /* The frame arithmetic of the area, for the record (TBU's convention on its figures). */
   mdt_frame_spec fs;
   mdt_frame_spec_init(&fs);
   fs.overheng_pct = isnan(p->overheng_pct) ? 0 : p->overheng_pct;
   fs.glidning_pct = isnan(p->glidning_pct) ? 0 : p->glidning_pct;
-  fs.has_frame = sc->has_frame;
+  fs.has_frame = 1;
   fs.frame_pct = sc->frame_pct;
   fs.central_month = sc->central_month;
-  mdt_status st = mdt_frame_compute(&fs, &p->frame, err);
+  st = mdt_frame_compute(&fs, &p->frame, err);
   if (st != MDT_OK && st != MDT_EINFEASIBLE)
     return mdt_scenario_fail(sc, "frame", "frame_pct", err, st, "%s", err->message);
   return MDT_OK;
@@ -183,11 +343,14 @@ static mdt_status frame_of(cli_pipeline *p, mdt_error *err) {
 
 mdt_status cli_pipeline_load(cli_pipeline *p, const cli_pipeline_args *args, mdt_error *err) {
   memset(p, 0, sizeof *p);
+  p->reg = args->reg; /* taken over, also on failure */
+  p->guarantee = args->guarantee;
   mdt_status st;
   char path[4096];
   /* The scenario: given, or the model's own, or the defaults. */
   if (args->scenario_path)
-    st = mdt_scenario_load(args->scenario_path, &p->sc, err);
+    st = mdt_scenario_load_year(args->scenario_path, args->year > 1 ? args->year : 1, &p->sc,
+                                err);
   else if (args->model_dir &&
            mdt_model_path(args->model_dir, "scenario.ini", path, sizeof path) != NULL &&
            file_exists(path))
@@ -225,14 +388,18 @@ mdt_status cli_pipeline_load(cli_pipeline *p, const cli_pipeline_args *args, mdt
   if (mdt_model_path(sc->model_dir, "register.csv", p->register_path,
                      sizeof p->register_path) == NULL)
     return mdt_error_set(err, MDT_EUSAGE, "model path too long");
-  cli_log("reading %s", p->register_path);
-  st = mdt_register_load_threads(p->register_path, p->model->respondents, p->model->groups,
-                                 p->threads, &p->reg,
-                         err);
-  if (st != MDT_OK)
+  if (p->reg == NULL) {
+    cli_log("reading %s", p->register_path);
+    st = mdt_register_load_threads(p->register_path, p->model->respondents, p->model->groups,
+                                   p->threads, &p->reg, err);
+    if (st != MDT_OK)
+      return st;
+  }
+  if (p->guarantee == NULL && (st = load_table(p, sc->guarantee_path, "guarantee",
+                              !scenario_has(sc, "settlement", "guarantee"), &p->guarantee,
+                              err)) != MDT_OK)
     return st;
-  if ((st = load_table(p, sc->guarantee_path, "guarantee",
-                       !scenario_has(sc, "settlement", "guarantee"), &p->guarantee, err)) ||
+  if ((st = load_table(p, sc->base_table_path, "base_table", 0, &p->base_table, err)) ||
       (st = load_table(p, sc->table_path, "table", 0, &p->table, err)) ||
       (st = load_table(p, sc->new_guarantee_path, "new_guarantee", 0, &p->new_guarantee, err)))
     return st;
@@ -243,12 +410,14 @@ mdt_status cli_pipeline_load(cli_pipeline *p, const cli_pipeline_args *args, mdt
       (st = mdt_microsim_work_new(p->sim, p->threads, &p->work, err)) != MDT_OK ||
       (st = mdt_allocator_new(p->work, &p->alloc, err)) != MDT_OK)
     return st;
-  if ((st = frame_of(p, err)) != MDT_OK || (st = resolve_covered(p, err)) != MDT_OK ||
+  p->has_frame = sc->has_frame;
+  p->price_pct = sc->has_price_forecast ? sc->price_forecast_pct : NAN;
+  if ((st = resolve_og(p, args, err)) != MDT_OK || (st = resolve_covered(p, err)) != MDT_OK ||
       (st = weighting_options(p, err)) != MDT_OK)
     return st;
   /* Named increases and the priority rule's bounds. */
   const mdt_groups *g = p->model->groups;
-  p->named = calloc(sc->nnamed ? sc->nnamed : 1, sizeof *p->named);
+  p->named = calloc(sc->nnamed + sc->nlocal_frame + 1, sizeof *p->named);
   if (p->named == NULL)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory");
   for (size_t k = 0; k < sc->nnamed; k++) {
@@ -260,6 +429,9 @@ mdt_status cli_pipeline_load(cli_pipeline *p, const cli_pipeline_args *args, mdt
     p->named[k].pct = sc->named[k].pct;
     p->named[k].month = sc->named[k].month;
   }
+  p->nnamed_given = sc->nnamed;
+  if ((st = local_frame_pcts(p, err)) != MDT_OK)
+    return st;
   if ((st = group_pcts(p, "floors", sc->floors, sc->nfloors, &p->floor_pct, err)) != MDT_OK ||
       (st = group_pcts(p, "caps", sc->caps, sc->ncaps, &p->cap_pct, err)) != MDT_OK)
     return st;
@@ -284,11 +456,14 @@ mdt_status cli_pipeline_load(cli_pipeline *p, const cli_pipeline_args *args, mdt
   b->local_pct = sc->local_pot_pct;
   b->local_month = sc->local_month;
   b->named = p->named;
-  b->nnamed = sc->nnamed;
+  b->nnamed = sc->nnamed + sc->nlocal_frame;
+  b->base_table = p->base_table;
+  if ((st = room_of(p, err)) != MDT_OK)
+    return st;
   mdt_allocation *a = &p->spec;
   mdt_allocation_init(a);
   a->rule = rule;
-  a->room_annual_pct = p->has_frame ? p->frame.room_annual_pct : 0;
+  a->room_annual_pct = p->has_frame ? p->room_base_pct : 0;
   a->min_krone_nok = sc->min_krone_nok;
   a->table = p->table;
   a->krone_share = sc->krone_share;
@@ -303,7 +478,51 @@ mdt_status cli_pipeline_load(cli_pipeline *p, const cli_pipeline_args *args, mdt
   return MDT_OK;
 }
 
+/* The room the step moves take when the glidning does not already hold them: their effect
+ * on the groups the room is solved on, in pp of the area's wage bill. */
+static mdt_status step_room(cli_pipeline *p, const mdt_settlement *s, double *out,
+                            mdt_error *err) {
+  mdt_microsim_report_options ro;
+  cli_report_options(p, &ro);
+  ro.percentiles = 0;
+  mdt_microsim_report *r = NULL;
+  mdt_status st = mdt_microsim_apply(p->work, s, &ro, &r, err);
+  if (st != MDT_OK)
+    return st;
+  double W = 0, steps = 0;
+  for (size_t k = 0; k < r->ngroups; k++) {
+    W += r->groups[k].wage_bill_nok;
+    if (p->sc->solve_on_area || p->covered[k])
+      steps += r->groups[k].step_effect_pct * r->groups[k].wage_bill_nok;
+  }
+  mdt_microsim_report_free(r);
+  *out = W > 0 ? steps / W : 0;
+  return MDT_OK;
+}
+
 mdt_status cli_pipeline_solve(cli_pipeline *p, mdt_allocation_result *res, mdt_error *err) {
+  if (p->has_frame && p->sc->step_moves && !p->sc->glidning_includes_step_moves) {
+    /* Step moves add to growth and depend (a little) on the raised guarantee: solve, take
+     * their cost out of the room, and again, until the room stands still. */
+    mdt_status st = MDT_OK;
+    p->step_room_pct = 0;
+    for (int it = 0; it < 50; it++) {
+      p->spec.room_annual_pct = p->room_base_pct - p->step_room_pct;
+      st = mdt_allocator_solve(p->alloc, &p->base, &p->spec, res, err);
+      if (st != MDT_OK && st != MDT_EINFEASIBLE)
+        return st;
+      double next;
+      mdt_status s2 = step_room(p, &res->settlement, &next, err);
+      if (s2 != MDT_OK)
+        return s2;
+      double delta = fabs(next - p->step_room_pct);
+      p->step_room_pct = next;
+      if (delta < 1e-13)
+        break;
+    }
+    p->spec.room_annual_pct = p->room_base_pct - p->step_room_pct;
+    return mdt_allocator_solve(p->alloc, &p->base, &p->spec, res, err);
+  }
   if (p->has_frame)
     return mdt_allocator_solve(p->alloc, &p->base, &p->spec, res, err);
   /* No frame: the settlement as written. */
@@ -336,6 +555,10 @@ void cli_pipeline_free(cli_pipeline *p) {
   mdt_microsim_work_free(p->work);
   mdt_microsim_free(p->sim);
   mdt_step_table_free(p->guarantee);
+  mdt_step_table_free(p->base_table);
+  free(p->group_overheng);
+  free(p->group_glidning);
+  free(p->wage_bill);
   mdt_step_table_free(p->table);
   mdt_step_table_free(p->new_guarantee);
   mdt_register_free(p->reg);

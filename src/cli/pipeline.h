@@ -24,6 +24,12 @@ typedef struct {
   int threads;                /* 0: the scenario's, else all cores */
   int bootstrap;              /* aggregate with the scenario's bootstrap draws (profiles kept);
                                  0: point estimates only */
+  int year;                   /* year of the scenario's settlement period (0 or 1: the first) */
+  /* Year two of a period starts from year one's result; reg and guarantee are taken over by
+   * cli_pipeline_load (freed with the pipeline, also when loading fails). */
+  mdt_register *reg;          /* the register a year later, or NULL: the model's */
+  mdt_step_table *guarantee;  /* year one's new guarantee table, or NULL: the scenario's */
+  double *overheng_pct;       /* per group: year one's carry-over, or NULL */
 } cli_pipeline_args;
 
 typedef struct {
@@ -40,7 +46,20 @@ typedef struct {
   /* the frame */
   int has_frame;
   mdt_frame_result frame;
-  double overheng_pct, glidning_pct, price_pct; /* NaN when not given */
+  double overheng_pct, glidning_pct, price_pct; /* the area's (overheng and glidning: the
+                                                   groups' wage-bill-weighted mean); NaN when
+                                                   not given */
+  double *group_overheng, *group_glidning; /* per group, resolved (NULL when not given) */
+  const char *overheng_source, *glidning_source; /* "groups.csv", "scenario", "year one" */
+  char notes[4][512];          /* where the scenario's and the model's figures disagree */
+  int nnotes;
+  double *wage_bill;           /* per group, NOK (before the settlement) */
+  double room_base_pct;        /* the room in pp of the area's wage bill, before step moves
+                                  that the glidning does not hold */
+  double step_room_pct;        /* the part of the room step moves take (their own element) */
+  size_t nnamed_given;         /* named[0..nnamed_given) from [settlement] named, the rest
+                                  from local_frame */
+  mdt_step_table *base_table;  /* the scenario's base kroner table, or NULL */
   /* the mandate (computed for the priority rule and for the regions) */
   mdt_aggregate_options agg_opt;
   mdt_aggregate *agg;            /* breakdown by the regions column; with the bootstrap when
@@ -68,7 +87,7 @@ void cli_pipeline_free(cli_pipeline *p);
 
 /* The heading facts of a settlement table, from the pipeline. */
 void cli_settlement_context(const cli_pipeline *p, mdt_settlement_context *ctx);
-/* Report options (overheng, glidning, price forecast, overhead) from the pipeline. */
+/* Report options (overheng, glidning per group, step moves, price forecast, overhead). */
 void cli_report_options(const cli_pipeline *p, mdt_microsim_report_options *ro);
 
 #endif

@@ -17,6 +17,7 @@ void mdt_settlement_init(mdt_settlement *s) {
   s->covered = NULL;
   s->pct_by_group = NULL;
   s->table = NULL;
+  s->base_table = NULL;
   s->guarantee = NULL;
   s->new_guarantee = NULL;
   s->named = NULL;
@@ -157,6 +158,9 @@ static mdt_status settlement_check(const mdt_microsim *sim, const mdt_settlement
   mdt_status st;
   if (s->table != NULL && (st = table_check(s->table, "the kroner table", groups, err)) != MDT_OK)
     return st;
+  if (s->base_table != NULL &&
+      (st = table_check(s->base_table, "the base kroner table", groups, err)) != MDT_OK)
+    return st;
   if (s->guarantee != NULL &&
       (st = table_check(s->guarantee, "the guarantee table", groups, err)) != MDT_OK)
     return st;
@@ -200,6 +204,8 @@ void mdt_microsim_free(mdt_microsim *sim) {
   free(sim->old_nok);
   free(sim->wfte_e8);
   free(sim->weight_e4);
+  free(sim->seniority);
+  free(sim->row_of);
   free(sim->group_cell);
   free(sim->cell_group);
   free(sim->cell_years);
@@ -364,7 +370,9 @@ mdt_status mdt_microsim_new(const mdt_register *reg, const mdt_groups *groups,
   sim->old_nok = malloc(n * sizeof *sim->old_nok);
   sim->wfte_e8 = malloc(n * sizeof *sim->wfte_e8);
   sim->weight_e4 = malloc(n * sizeof *sim->weight_e4);
-  if (!sim->old_nok || !sim->wfte_e8 || !sim->weight_e4)
+  sim->seniority = malloc(n * sizeof *sim->seniority);
+  sim->row_of = malloc(n * sizeof *sim->row_of);
+  if (!sim->old_nok || !sim->wfte_e8 || !sim->weight_e4 || !sim->seniority || !sim->row_of)
     goto fail;
   for (size_t k = 0, pos = 0; k < nkeys; k++) {
     size_t cnt = count[k];
@@ -376,6 +384,8 @@ mdt_status mdt_microsim_new(const mdt_register *reg, const mdt_groups *groups,
     sim->old_nok[at] = (double)reg->salary_nok[i];
     sim->wfte_e8[at] = (double)((int64_t)reg->weight_e4[i] * reg->fte_e4[i]);
     sim->weight_e4[at] = reg->weight_e4[i];
+    sim->seniority[at] = reg->seniority_years[i];
+    sim->row_of[at] = i;
   }
   for (size_t c = 0; c < sim->ncells; c++) {
     double s = 0.0;
@@ -482,6 +492,20 @@ void mdt_microsim_work_free(mdt_microsim_work *w) {
   free(w->group_named_carry);
   free(w->cell_active);
   free(w->cell_table);
+  free(w->cell_fixed);
+  free(w->cell_fixed_at_guarantee);
+  free(w->cell_next_guarantee);
+  free(w->cell_next_table);
+  free(w->cell_next_fixed);
+  free(w->cell_next_explicit);
+  free(w->cell_next_floor);
+  free(w->group_frac_month);
+  free(w->unit_step_year);
+  free(w->unit_step_full);
+  free(w->unit_step_emp);
+  free(w->group_step_year);
+  free(w->group_step_full);
+  free(w->group_step_emp);
   free(w->cell_guarantee);
   free(w->cell_table_at_guarantee);
   free(w->cell_new_guarantee);
@@ -520,6 +544,20 @@ mdt_status mdt_microsim_work_new(const mdt_microsim *sim, int threads, mdt_micro
   w->group_named_carry = calloc(G, sizeof(double));
   w->cell_active = calloc(C, 1);
   w->cell_table = calloc(C, sizeof(double));
+  w->cell_fixed = calloc(C, sizeof(double));
+  w->cell_fixed_at_guarantee = calloc(C, sizeof(double));
+  w->cell_next_guarantee = calloc(C, sizeof(double));
+  w->cell_next_table = calloc(C, sizeof(double));
+  w->cell_next_fixed = calloc(C, sizeof(double));
+  w->cell_next_explicit = calloc(C, sizeof(double));
+  w->cell_next_floor = calloc(C, sizeof(double));
+  w->group_frac_month = calloc(G * 12, sizeof(double));
+  w->unit_step_year = calloc(U, sizeof(double));
+  w->unit_step_full = calloc(U, sizeof(double));
+  w->unit_step_emp = calloc(U, sizeof(int64_t));
+  w->group_step_year = calloc(G, sizeof(double));
+  w->group_step_full = calloc(G, sizeof(double));
+  w->group_step_emp = calloc(G, sizeof(int64_t));
   w->cell_guarantee = calloc(C, sizeof(double));
   w->cell_table_at_guarantee = calloc(C, sizeof(double));
   w->cell_new_guarantee = calloc(C, sizeof(double));
@@ -537,6 +575,11 @@ mdt_status mdt_microsim_work_new(const mdt_microsim *sim, int threads, mdt_micro
   if (!w->covered || !w->group_frac_full || !w->group_local_year || !w->group_named_year ||
       !w->group_local_carry || !w->group_named_carry || !w->cell_active || !w->cell_table ||
       !w->cell_guarantee || !w->cell_table_at_guarantee || !w->cell_new_guarantee ||
+      !w->cell_fixed || !w->cell_fixed_at_guarantee || !w->cell_next_guarantee ||
+      !w->cell_next_table || !w->cell_next_fixed || !w->cell_next_explicit ||
+      !w->cell_next_floor || !w->group_frac_month || !w->unit_step_year ||
+      !w->unit_step_full || !w->unit_step_emp || !w->group_step_year || !w->group_step_full ||
+      !w->group_step_emp ||
       !w->cell_p || !w->cell_a || !w->cell_min || !w->cell_floor || !w->unit_sum ||
       !w->unit_whole || !w->unit_frac || !w->group_sum || !w->group_whole || !w->group_frac ||
       !w->tids) {
@@ -601,6 +644,16 @@ mdt_status mdt__microsim_prepare(mdt_microsim_work *w, const mdt_settlement *s, 
     w->group_named_year[n->group] += p * (double)(13 - n->month) / 12.0;
     w->group_named_carry[n->group] += p * (double)(n->month - 1) / 12.0;
   }
+  /* The percent elements in force month by month, for the step moves' pay path. */
+  for (size_t g = 0; g < G; g++)
+    for (int m = 1; m <= 12; m++) {
+      double f = w->covered[g] && q > 0.0 && m >= s->local_month ? q : 0.0;
+      for (size_t k = 0; k < s->nnamed; k++)
+        if (s->named[k].group == g && m >= s->named[k].month)
+          f += s->named[k].pct / 100.0;
+      w->group_frac_month[g * 12 + (size_t)(m - 1)] = f;
+    }
+  w->central_month = s->central_month;
   w->central_year = (double)(13 - s->central_month) / 12.0;
   w->central_carry = (double)(s->central_month - 1) / 12.0;
   w->explicit_guarantee = s->new_guarantee != NULL;
@@ -609,16 +662,38 @@ mdt_status mdt__microsim_prepare(mdt_microsim_work *w, const mdt_settlement *s, 
     double years = (double)sim->cell_years[c];
     w->cell_active[c] = w->covered[g];
     w->cell_table[c] = s->table != NULL ? amount_at(s->table, g, years) : 0.0;
+    w->cell_fixed[c] = s->base_table != NULL ? amount_at(s->base_table, g, years) : 0.0;
     w->cell_guarantee[c] = NAN;
     w->cell_table_at_guarantee[c] = 0.0;
+    w->cell_fixed_at_guarantee[c] = 0.0;
     w->cell_new_guarantee[c] = NAN;
+    w->cell_next_guarantee[c] = NAN;
+    w->cell_next_explicit[c] = NAN;
+    w->cell_next_table[c] = 0.0;
+    w->cell_next_fixed[c] = 0.0;
     if (s->guarantee != NULL) {
       long k = step_at(s->guarantee, g, years);
       if (k >= 0) {
+        double gy = s->guarantee->years[g * MDT_STEPS_MAX + (size_t)k];
         w->cell_guarantee[c] = (double)s->guarantee->nok[g * MDT_STEPS_MAX + (size_t)k];
         if (s->table != NULL)
-          w->cell_table_at_guarantee[c] =
-              amount_at(s->table, g, s->guarantee->years[g * MDT_STEPS_MAX + (size_t)k]);
+          w->cell_table_at_guarantee[c] = amount_at(s->table, g, gy);
+        if (s->base_table != NULL)
+          w->cell_fixed_at_guarantee[c] = amount_at(s->base_table, g, gy);
+      }
+      /* A step at exactly years + 1 is reached during the year. */
+      long kn = step_at(s->guarantee, g, years + 1.0);
+      if (kn >= 0 && s->guarantee->years[g * MDT_STEPS_MAX + (size_t)kn] == years + 1.0) {
+        w->cell_next_guarantee[c] = (double)s->guarantee->nok[g * MDT_STEPS_MAX + (size_t)kn];
+        w->cell_next_table[c] = s->table != NULL ? amount_at(s->table, g, years + 1.0) : 0.0;
+        w->cell_next_fixed[c] =
+            s->base_table != NULL ? amount_at(s->base_table, g, years + 1.0) : 0.0;
+        if (s->new_guarantee != NULL) {
+          long ke = step_at(s->new_guarantee, g, years + 1.0);
+          if (ke >= 0)
+            w->cell_next_explicit[c] =
+                (double)s->new_guarantee->nok[g * MDT_STEPS_MAX + (size_t)ke];
+        }
       }
     }
     if (s->new_guarantee != NULL) {
@@ -633,22 +708,33 @@ mdt_status mdt__microsim_prepare(mdt_microsim_work *w, const mdt_settlement *s, 
 void mdt__microsim_central(mdt_microsim_work *w, const mdt_settlement *s) {
   const mdt_microsim *sim = w->sim;
   for (size_t c = 0; c < sim->ncells; c++) {
-    if (!w->cell_active[c])
+    if (!w->cell_active[c]) {
+      /* Not covered: the guarantee stays, so a step move lifts to the current table. */
+      w->cell_next_floor[c] = w->cell_next_guarantee[c];
       continue;
+    }
     size_t g = sim->cell_group[c];
     double p = (s->pct_by_group != NULL ? s->pct_by_group[g] : s->pct) / 100.0;
     w->cell_p[c] = p;
-    w->cell_a[c] = s->krone_nok + s->table_scale * w->cell_table[c];
+    w->cell_a[c] = s->krone_nok + w->cell_fixed[c] + s->table_scale * w->cell_table[c];
     w->cell_min[c] = s->min_krone_nok;
     double floor_nok = -INFINITY;
     if (w->explicit_guarantee) {
       if (!isnan(w->cell_new_guarantee[c]))
         floor_nok = w->cell_new_guarantee[c];
     } else if (!isnan(w->cell_guarantee[c])) {
-      floor_nok = raised_guarantee(w->cell_guarantee[c], p, s->krone_nok, s->table_scale,
+      floor_nok = raised_guarantee(w->cell_guarantee[c], p,
+                                   s->krone_nok + w->cell_fixed_at_guarantee[c], s->table_scale,
                                    w->cell_table_at_guarantee[c], s->min_krone_nok);
     }
     w->cell_floor[c] = floor_nok;
+    double next = w->cell_next_guarantee[c];
+    if (!isnan(next) && w->explicit_guarantee)
+      next = isnan(w->cell_next_explicit[c]) ? next : w->cell_next_explicit[c];
+    else if (!isnan(next))
+      next = raised_guarantee(next, p, s->krone_nok + w->cell_next_fixed[c], s->table_scale,
+                              w->cell_next_table[c], s->min_krone_nok);
+    w->cell_next_floor[c] = next;
   }
 }
 
@@ -686,14 +772,43 @@ static void unit_lean(mdt_microsim_work *w, size_t u) {
                                w->cell_a[c], w->cell_min[c], w->cell_floor[c]);
 }
 
-/* The full-year rise of an employee paid old in cell c: the central rise, then the percent
- * elements on the level after it. */
+/* The central rise of an employee paid old in cell c (0 outside the covered groups). */
+static inline double cell_central(const mdt_microsim_work *w, size_t c, double old) {
+  return w->cell_active[c]
+             ? central_rise(old, w->cell_p[c], w->cell_a[c], w->cell_min[c], w->cell_floor[c])
+             : 0.0;
+}
+
+/* The full-year rise of an employee paid old in cell c: the central rise and the percent
+ * elements, each on the pay before the settlement. */
 static inline double full_rise(const mdt_microsim_work *w, size_t c, double frac, double old) {
-  double central = w->cell_active[c]
-                       ? central_rise(old, w->cell_p[c], w->cell_a[c], w->cell_min[c],
-                                      w->cell_floor[c])
-                       : 0.0;
-  return central + frac * (old + central);
+  return cell_central(w, c, old) + frac * old;
+}
+
+/* A step move of employee i of cell c (see mandat/microsim.h): the sum of the monthly lifts
+ * (for the annual effect, times 1/12) and December's lift. Returns 0 when i does not move. */
+static int step_move(const mdt_microsim_work *w, size_t c, size_t i, double old, double central,
+                     double *lift_sum, double *lift_dec) {
+  const mdt_microsim *sim = w->sim;
+  double next_old = w->cell_next_guarantee[c];
+  double t = (double)sim->cell_years[c] + 1.0 - sim->seniority[i];
+  if (isnan(next_old) || !(t < 1.0))
+    return 0;
+  int from = (int)floor(12.0 * t) + 1;
+  if (from < 1)
+    from = 1;
+  const double *frac = w->group_frac_month + sim->cell_group[c] * 12;
+  double sum = 0.0, lift = 0.0;
+  for (int m = from; m <= 12; m++) {
+    int settled = w->cell_active[c] && m >= w->central_month;
+    double floor_m = settled ? w->cell_next_floor[c] : next_old;
+    double pay = old * (1.0 + frac[m - 1]) + (settled ? central : 0.0);
+    lift = floor_m > pay ? floor_m - pay : 0.0;
+    sum += lift;
+  }
+  *lift_sum = sum;
+  *lift_dec = lift;
+  return 1;
 }
 
 /* The report's pass: the lean sum (the same code, so the same bits) and the full-year rise
@@ -709,15 +824,27 @@ static void unit_exact(mdt_microsim_work *w, size_t u) {
                                                    w->cell_floor[c])
                                      : 0.0;
   mdt_i128 whole = 0;
-  double frac = 0.0;
+  double frac = 0.0, step_year = 0.0, step_full = 0.0;
+  int64_t step_emp = 0;
+  int steps = w->step_moves && !isnan(w->cell_next_guarantee[c]);
   for (size_t i = lo; i < hi; i++) {
-    double rise = full_rise(w, c, frac_full, old[i]);
+    double central = cell_central(w, c, old[i]);
+    double rise = central + frac_full * old[i];
     double kroner = rint(rise);
     whole += (mdt_i128)(int64_t)wfte[i] * (int64_t)kroner;
     frac += wfte[i] * (rise - kroner);
+    double lift_sum, lift_dec;
+    if (steps && step_move(w, c, i, old[i], central, &lift_sum, &lift_dec)) {
+      step_year += wfte[i] * lift_sum / 12.0;
+      step_full += wfte[i] * lift_dec;
+      step_emp += sim->weight_e4[i];
+    }
   }
   w->unit_whole[u] = whole;
   w->unit_frac[u] = frac;
+  w->unit_step_year[u] = step_year;
+  w->unit_step_full[u] = step_full;
+  w->unit_step_emp[u] = step_emp;
 }
 
 void mdt__microsim_effect_from_sums(const mdt_microsim_work *w, mdt_microsim_effect *effect) {
@@ -725,7 +852,7 @@ void mdt__microsim_effect_from_sums(const mdt_microsim_work *w, mdt_microsim_eff
   double central = 0.0, local = 0.0, named = 0.0, carry = 0.0;
   for (size_t g = 0; g < sim->ngroups; g++) {
     double S = w->group_sum[g];
-    double level = sim->wage_bill_d[g] + S;
+    double level = sim->wage_bill_d[g]; /* percent elements are defined on the pay before */
     central += S * w->central_year;
     local += level * w->group_local_year[g];
     named += level * w->group_named_year[g];
@@ -743,18 +870,25 @@ void mdt__microsim_effect_from_sums(const mdt_microsim_work *w, mdt_microsim_eff
 static void combine_sums(mdt_microsim_work *w, int exact) {
   const mdt_microsim *sim = w->sim;
   for (size_t g = 0; g < sim->ngroups; g++) {
-    double s = 0.0, f = 0.0;
+    double s = 0.0, f = 0.0, sy = 0.0, sf = 0.0;
     mdt_i128 whole = 0;
+    int64_t se = 0;
     for (size_t u = sim->group_unit[g]; u < sim->group_unit[g + 1]; u++) {
       s += w->unit_sum[u];
       if (exact) {
         whole += w->unit_whole[u];
         f += w->unit_frac[u];
+        sy += w->unit_step_year[u];
+        sf += w->unit_step_full[u];
+        se += w->unit_step_emp[u];
       }
     }
     w->group_sum[g] = s;
     w->group_whole[g] = whole;
     w->group_frac[g] = f;
+    w->group_step_year[g] = sy;
+    w->group_step_full[g] = sf;
+    w->group_step_emp[g] = se;
   }
 }
 
@@ -1035,7 +1169,8 @@ void mdt_microsim_report_free(mdt_microsim_report *r) {
 
 static int rate_ok(double pct) { return isnan(pct) || (isfinite(pct) && pct > -100.0); }
 
-static mdt_status options_check(const mdt_microsim_report_options *opt, mdt_error *err) {
+static mdt_status options_check(const mdt_microsim_report_options *opt, size_t ngroups,
+                                mdt_error *err) {
   if (!rate_ok(opt->overheng_pct))
     return mdt_error_set(err, MDT_EDATA,
                          "the area's overheng: expected a percentage above -100 or none, found "
@@ -1046,6 +1181,16 @@ static mdt_status options_check(const mdt_microsim_report_options *opt, mdt_erro
                          "the area's glidning: expected a percentage above -100 or none, found "
                          "%.15g",
                          opt->glidning_pct);
+  if (opt->group_overheng_pct != NULL || opt->group_glidning_pct != NULL)
+    for (size_t g = 0; g < ngroups; g++) {
+      double o = opt->group_overheng_pct != NULL ? opt->group_overheng_pct[g] : 0.0;
+      double gl = opt->group_glidning_pct != NULL ? opt->group_glidning_pct[g] : 0.0;
+      if (!rate_ok(o) || !rate_ok(gl))
+        return mdt_error_set(err, MDT_EDATA,
+                             "group %zu's %s: expected a percentage above -100 or none, found "
+                             "%.15g",
+                             g + 1, !rate_ok(o) ? "overheng" : "glidning", !rate_ok(o) ? o : gl);
+    }
   if (!rate_ok(opt->price_forecast_pct))
     return mdt_error_set(err, MDT_EDATA,
                          "the price forecast: expected a percentage above -100 or none, found "
@@ -1059,11 +1204,17 @@ static mdt_status options_check(const mdt_microsim_report_options *opt, mdt_erro
   return MDT_OK;
 }
 
+/* The overheng and the glidning estimate of group g under opt. */
+static void group_og(const mdt_microsim_report_options *opt, size_t g, double *o, double *gl) {
+  *o = opt->group_overheng_pct != NULL ? opt->group_overheng_pct[g] : opt->overheng_pct;
+  *gl = opt->group_glidning_pct != NULL ? opt->group_glidning_pct[g] : opt->glidning_pct;
+}
+
 /* Growth and real growth of a row from its effect and the overheng and glidning used. */
 static void row_growth(mdt_microsim_row *row, double overheng, double glidning, double price) {
   row->overheng_pct = overheng;
   row->glidning_pct = glidning;
-  row->annual_growth_pct = overheng + row->annual_effect_pct + glidning;
+  row->annual_growth_pct = overheng + row->annual_effect_pct + row->step_effect_pct + glidning;
   row->real_growth_pct =
       ((1.0 + row->annual_growth_pct / 100.0) / (1.0 + price / 100.0) - 1.0) * 100.0;
 }
@@ -1088,20 +1239,23 @@ static void row_money(mdt_microsim_row *row, int64_t employees_e4, mdt_i128 fte_
 static void fill_rows(const mdt_microsim_work *w, const mdt_microsim_report_options *opt,
                       const mdt_microsim_effect *effect, mdt_microsim_report *r) {
   const mdt_microsim *sim = w->sim;
-  const mdt_groups *groups = sim->groups;
   const double W = sim->total_wage_bill_d;
   const double overhead = 1.0 + opt->payroll_overhead_pct / 100.0;
-  double cost_total = 0.0, frac_total = 0.0;
+  double cost_total = 0.0, frac_total = 0.0, carry_total = 0.0;
+  double step_year_total = 0.0, step_full_total = 0.0;
+  double o_total = 0.0, gl_total = 0.0; /* sums of W_g x the group's figure */
+  int64_t step_emp_total = 0;
   mdt_i128 whole_total = 0;
   for (size_t g = 0; g < sim->ngroups; g++) {
     mdt_microsim_row *row = &r->groups[g];
-    double Wg = sim->wage_bill_d[g], S = w->group_sum[g], level = Wg + S;
+    double Wg = sim->wage_bill_d[g], S = w->group_sum[g];
     double central = S * w->central_year;
-    double local = level * w->group_local_year[g];
-    double named = level * w->group_named_year[g];
+    double local = Wg * w->group_local_year[g];
+    double named = Wg * w->group_named_year[g];
     double cost = central + local + named;
-    double carry =
-        S * w->central_carry + level * (w->group_local_carry[g] + w->group_named_carry[g]);
+    double step_year = w->group_step_year[g], step_full = w->group_step_full[g];
+    double carry = S * w->central_carry + Wg * (w->group_local_carry[g] + w->group_named_carry[g]);
+    double step_carry = step_full - step_year;
     row->covered = w->covered[g];
     row->named = w->group_named_year[g] > 0.0 || w->group_named_carry[g] > 0.0;
     row_money(row, sim->employees_e4[g], sim->fte_e8[g], sim->wage_bill_e8[g],
@@ -1113,13 +1267,25 @@ static void fill_rows(const mdt_microsim_work *w, const mdt_microsim_report_opti
     row->annual_effect_pct = row->central_effect_pct + row->local_effect_pct +
                              row->named_effect_pct;
     row->area_effect_pct = cost / W * 100.0;
-    row->carryover_pct = carry * per;
-    double own_o = groups->overheng_pct != NULL ? groups->overheng_pct[g] : NAN;
-    double own_g = groups->glidning_pct != NULL ? groups->glidning_pct[g] : NAN;
-    row_growth(row, isnan(own_o) ? opt->overheng_pct : own_o,
-               isnan(own_g) ? opt->glidning_pct : own_g, opt->price_forecast_pct);
-    row->cost_nok = cost / 1e8 * overhead;
-    cost_total += cost;
+    row->carryover_pct = (carry + step_carry) * per;
+    row->carryover_nok = (carry + step_carry) / 1e8;
+    row->step_effect_pct = step_year * per;
+    row->step_carryover_pct = step_carry * per;
+    row->step_rise_nok = step_full / 1e8;
+    row->step_employees = (double)w->group_step_emp[g] / 1e4;
+    double o, gl;
+    group_og(opt, g, &o, &gl);
+    if (opt->step_moves && opt->glidning_includes_step_moves)
+      gl -= row->step_effect_pct;
+    row_growth(row, o, gl, opt->price_forecast_pct);
+    row->cost_nok = (cost + step_year) / 1e8 * overhead;
+    cost_total += cost + step_year;
+    carry_total += carry + step_carry;
+    step_year_total += step_year;
+    step_full_total += step_full;
+    step_emp_total += w->group_step_emp[g];
+    o_total += Wg * o;
+    gl_total += Wg * gl;
     whole_total += w->group_whole[g];
     frac_total += w->group_frac[g];
   }
@@ -1131,8 +1297,14 @@ static void fill_rows(const mdt_microsim_work *w, const mdt_microsim_report_opti
   t->named_effect_pct = effect->named_pct;
   t->annual_effect_pct = effect->annual_pct;
   t->area_effect_pct = effect->annual_pct;
-  t->carryover_pct = effect->carryover_pct;
-  row_growth(t, opt->overheng_pct, opt->glidning_pct, opt->price_forecast_pct);
+  t->carryover_pct = carry_total / W * 100.0;
+  t->carryover_nok = carry_total / 1e8;
+  t->step_effect_pct = step_year_total / W * 100.0;
+  t->step_carryover_pct = (step_full_total - step_year_total) / W * 100.0;
+  t->step_rise_nok = step_full_total / 1e8;
+  t->step_employees = (double)step_emp_total / 1e4;
+  /* The area's overheng and glidning are its groups', weighted by their wage bills. */
+  row_growth(t, o_total / W, gl_total / W, opt->price_forecast_pct);
   t->cost_nok = cost_total / 1e8 * overhead;
 }
 
@@ -1157,7 +1329,7 @@ static mdt_status begin_full_pass(const char *fn, mdt_microsim_work *w, const vo
     mdt_microsim_report_options_init(defaults);
     *opt = defaults;
   }
-  mdt_status st = options_check(*opt, err);
+  mdt_status st = options_check(*opt, w->sim->ngroups, err);
   if (st != MDT_OK || (st = mdt__microsim_prepare(w, s, err)) != MDT_OK)
     return st;
   mdt__microsim_central(w, s);
@@ -1182,7 +1354,9 @@ mdt_status mdt_microsim_apply(mdt_microsim_work *w, const mdt_settlement *s,
                            (range = malloc(2 * (sim->ngroups + 1) * sizeof *range)) == NULL))
     goto nomem;
 
+  w->step_moves = opt->step_moves;
   run_job(w, unit_exact);
+  w->step_moves = 0;
   combine_sums(w, 1);
   mdt_microsim_effect effect;
   mdt__microsim_effect_from_sums(w, &effect);
@@ -1257,23 +1431,19 @@ mdt_status mdt_microsim_spread_of(mdt_microsim_work *w, const mdt_settlement *s,
   const mdt_microsim *sim = w->sim;
   if (!w->have_pay_fifths && find_pay_fifths(w) != 0)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory for the pay percentiles");
-  const mdt_groups *groups = sim->groups;
   double low_rise = 0, low_bill = 0, high_rise = 0, high_bill = 0;
   double falls = 0;
   for (size_t g = 0; g < sim->ngroups; g++) {
-    double own_o = groups->overheng_pct != NULL ? groups->overheng_pct[g] : NAN;
-    double own_g = groups->glidning_pct != NULL ? groups->glidning_pct[g] : NAN;
-    double base = (isnan(own_o) ? opt->overheng_pct : own_o) +
-                  (isnan(own_g) ? opt->glidning_pct : own_g);
+    double own_o, own_g;
+    group_og(opt, g, &own_o, &own_g);
+    double base = own_o + own_g;
     double frac = w->group_frac_full[g];
     double later_year = w->group_local_year[g] + w->group_named_year[g];
     for (size_t c = sim->group_cell[g]; c < sim->group_cell[g + 1]; c++)
       for (size_t i = sim->cell_start[c]; i < sim->cell_start[c + 1]; i++) {
         double old = sim->old_nok[i], wf = sim->wfte_e8[i];
-        double central = w->cell_active[c] ? central_rise(old, w->cell_p[c], w->cell_a[c],
-                                                          w->cell_min[c], w->cell_floor[c])
-                                           : 0.0;
-        double rise = central + frac * (old + central);
+        double central = cell_central(w, c, old);
+        double rise = central + frac * old;
         if (old <= w->pay_p20) {
           low_rise += wf * rise;
           low_bill += wf * old;
@@ -1282,7 +1452,7 @@ mdt_status mdt_microsim_spread_of(mdt_microsim_work *w, const mdt_settlement *s,
           high_rise += wf * rise;
           high_bill += wf * old;
         }
-        double effect = (central * w->central_year + (old + central) * later_year) / old * 100;
+        double effect = (central * w->central_year + old * later_year) / old * 100;
         if (base + effect < opt->price_forecast_pct)
           falls += sim->weight_e4[i];
       }
@@ -1337,11 +1507,63 @@ mdt_status mdt_microsim_guarantee(const mdt_microsim *sim, const mdt_settlement 
     for (size_t k = 0; k < out->nsteps[g]; k++) {
       size_t at = g * MDT_STEPS_MAX + k;
       double table = s->table != NULL ? amount_at(s->table, g, out->years[at]) : 0.0;
-      double raised = raised_guarantee((double)out->nok[at], p, s->krone_nok, s->table_scale,
-                                       table, s->min_krone_nok);
+      double fixed = s->base_table != NULL ? amount_at(s->base_table, g, out->years[at]) : 0.0;
+      double raised = raised_guarantee((double)out->nok[at], p, s->krone_nok + fixed,
+                                       s->table_scale, table, s->min_krone_nok);
       out->nok[at] = (int64_t)llround(raised);
     }
   }
+  return MDT_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The register a year later
+ * ------------------------------------------------------------------------------------------ */
+
+mdt_status mdt_microsim_next_year(mdt_microsim_work *w, const mdt_register *reg,
+                                  const mdt_settlement *s,
+                                  const mdt_microsim_report_options *opt, mdt_register **out,
+                                  mdt_error *err) {
+  mdt_microsim_report_options defaults;
+  if (reg == NULL)
+    return mdt_error_set(err, MDT_EUSAGE, "mdt_microsim_next_year: no register given");
+  mdt_status st = begin_full_pass("mdt_microsim_next_year", w, out, s, &opt, &defaults, err);
+  if (st != MDT_OK)
+    return st;
+  const mdt_microsim *sim = w->sim;
+  if (reg->n != sim->n)
+    return mdt_error_set(err, MDT_EUSAGE,
+                         "mdt_microsim_next_year: expected the register of %zu rows the "
+                         "microsim was compiled from, found %zu rows",
+                         sim->n, reg->n);
+  mdt_register *next = NULL;
+  if ((st = mdt_register_new(reg->n, &next, err)) != MDT_OK)
+    return st;
+  if (reg->path != NULL && (next->path = strdup(reg->path)) == NULL) {
+    mdt_register_free(next);
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory for next year's register");
+  }
+  next->has_weight = reg->has_weight;
+  for (size_t i = 0; i < reg->n; i++) {
+    next->respondent[i] = reg->respondent[i];
+    next->group[i] = reg->group[i];
+    next->seniority_years[i] = reg->seniority_years[i] + 1.0;
+    next->fte_e4[i] = reg->fte_e4[i];
+    next->weight_e4[i] = reg->weight_e4[i];
+  }
+  for (size_t c = 0; c < sim->ncells; c++) {
+    double frac = w->group_frac_full[sim->cell_group[c]];
+    int steps = opt->step_moves && !isnan(w->cell_next_guarantee[c]);
+    for (size_t i = sim->cell_start[c]; i < sim->cell_start[c + 1]; i++) {
+      double old = sim->old_nok[i];
+      double central = cell_central(w, c, old);
+      double pay = old + central + frac * old, lift_sum, lift_dec;
+      if (steps && step_move(w, c, i, old, central, &lift_sum, &lift_dec))
+        pay += lift_dec;
+      next->salary_nok[sim->row_of[i]] = (int64_t)llround(pay);
+    }
+  }
+  *out = next;
   return MDT_OK;
 }
 

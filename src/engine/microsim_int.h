@@ -30,6 +30,8 @@ struct mdt_microsim {
   double *old_nok;     /* full-time pay before the settlement, whole NOK (exact) */
   double *wfte_e8;     /* weight_e4 x fte_e4 (exact integer below 2^53) */
   int32_t *weight_e4;  /* employees the row stands for x 10^4 (for percentiles) */
+  double *seniority;   /* seniority years as of 1 January (for step moves) */
+  size_t *row_of;      /* the register row of each column position */
   /* Cells, in order of (group, years). */
   size_t *group_cell;  /* [ngroups + 1]: the cells of group g are group_cell[g] .. [g + 1] - 1 */
   size_t *cell_group;
@@ -68,6 +70,24 @@ struct mdt_microsim_work {
   int explicit_guarantee;  /* the settlement has a new_guarantee */
   unsigned char *cell_active; /* cell of a covered group */
   double *cell_table;      /* the kroner table's amount at the cell's years (0 without) */
+  double *cell_fixed;      /* the base table's amount at the cell's years (0 without) */
+  double *cell_fixed_at_guarantee; /* the base table's amount at the guarantee cell's years */
+  /* Step moves: the guarantee step at the cell's years + 1, when the table has one there. */
+  double *cell_next_guarantee;     /* current guarantee at years + 1, NaN without a step */
+  double *cell_next_table;         /* the kroner table's amount at years + 1 */
+  double *cell_next_fixed;         /* the base table's amount at years + 1 */
+  double *cell_next_explicit;      /* the explicit new guarantee at years + 1, NaN without */
+  double *cell_next_floor;         /* the new guarantee at years + 1 for the central values,
+                                      NaN without a step there */
+  double *group_frac_month;        /* [ngroups x 12]: percent elements in force in each month,
+                                      as a fraction of old pay */
+  int central_month;
+  int step_moves;                  /* the report's pass computes step moves */
+  double *unit_step_year;          /* per unit: sum of wfte_e8 x the step lifts' annual sum/12 */
+  double *unit_step_full;          /* per unit: sum of wfte_e8 x December's lift */
+  int64_t *unit_step_emp;          /* per unit: weight_e4 of the employees who move */
+  double *group_step_year, *group_step_full;
+  int64_t *group_step_emp;
   double *cell_guarantee;  /* the current guarantee at the cell's years, NaN without */
   double *cell_table_at_guarantee; /* the table's amount at that guarantee cell's years */
   double *cell_new_guarantee; /* the explicit new guarantee at the cell's years, NaN without */

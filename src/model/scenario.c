@@ -13,9 +13,10 @@
 const char *const mdt_scenario_rules[] = {"percent",  "krone", "percent_min_krone", "table",
                                           "priority", "mixed", NULL};
 
-static const char *const known_sections[] = {"model",   "frame",       "settlement", "weighting",
-                                             "sweeps",  "uncertainty", "regions",    "output",
-                                             "run",     NULL};
+static const char *const known_sections[] = {
+    "model", "frame",  "settlement", "weighting",   "sweeps",           "uncertainty",
+    "regions", "output", "run",      "period",      "year2.frame",      "year2.settlement",
+    NULL};
 
 /* -------------------------------------------------------------- helpers -- */
 
@@ -93,6 +94,16 @@ struct parse_state {
   int pending;
   long pending_line;
   char pending_raw[4096];
+  /* two-year periods */
+  int year;              /* the year being read (1 or 2) */
+  mdt_scenario *scratch; /* year 1: [year2.*] keys are checked on it */
+  size_t nstash;         /* year 2: [year2.*] keys, applied after the file */
+  struct stash {
+    char section[64], key[64];
+    char *value;
+    long line;
+    char raw[4096];
+  } *stash;
 };
 
 static void fail_here(parse_state *ps, long col, const char *fmt, ...)
@@ -390,15 +401,48 @@ static int k_frame_pct(parse_state *ps, const char *v) {
   return want_num(ps, v, &S->frame_pct, -100, 1000, "a frame in percent");
 }
 static int k_overheng(parse_state *ps, const char *v) {
-  return want_num(ps, v, &S->overheng_pct, -100, 1000, "a carry-over in percent");
+  S->overheng_groups = strcmp(v, "groups") == 0;
+  if (S->overheng_groups)
+    return 1;
+  return want_num(ps, v, &S->overheng_pct, -100, 1000,
+                  "a carry-over in percent, or 'groups' (each group's own from groups.csv)");
 }
 static int k_glidning(parse_state *ps, const char *v) {
   if (S->glidning_from_history) {
     fail_here(ps, key_column(ps), "expected glidning_pct or glidning_history, found both");
     return 0;
   }
+  S->glidning_groups = strcmp(v, "groups") == 0;
+  if (S->glidning_groups)
+    return 1;
   S->has_glidning = 1;
-  return want_num(ps, v, &S->glidning_pct, -100, 1000, "a glidning in percent");
+  return want_num(ps, v, &S->glidning_pct, -100, 1000,
+                  "a glidning in percent, or 'groups' (each group's own from groups.csv)");
+}
+static int k_solve_on(parse_state *ps, const char *v) {
+  if (strcmp(v, "covered") && strcmp(v, "area")) {
+    fail_here(ps, value_column(ps), "expected covered or area, found '%s'", v);
+    return 0;
+  }
+  S->solve_on_area = strcmp(v, "area") == 0;
+  return 1;
+}
+static int k_step_moves(parse_state *ps, const char *v) {
+  return want_bool(ps, v, &S->step_moves);
+}
+static int k_glidning_steps(parse_state *ps, const char *v) {
+  return want_bool(ps, v, &S->glidning_includes_step_moves);
+}
+static int k_first_year(parse_state *ps, const char *v) {
+  double d;
+  if (!want_num(ps, v, &d, 1, 9999, "a year from 1 to 9999"))
+    return 0;
+  if (d != floor(d)) {
+    fail_here(ps, value_column(ps), "expected a year from 1 to 9999, found '%s'", v);
+    return 0;
+  }
+  S->first_year = (int)d;
+  return 1;
 }
 static int k_glidning_history(parse_state *ps, const char *v) {
   if (S->has_glidning) {
@@ -466,6 +510,51 @@ static int k_table_scale(parse_state *ps, const char *v) {
   return want_num(ps, v, &S->table_scale, 0, 1e6, "a factor of at least 0");
 }
 static int k_table(parse_state *ps, const char *v) { return want_path(ps, v, &S->table_path); }
+static int k_base_table(parse_state *ps, const char *v) {
+  return want_path(ps, v, &S->base_table_path);
+}
+/* "GROUP@MONTH" items. */
+static int k_local_frame(parse_state *ps, const char *v) {
+  char buf[8192];
+  char *items[256];
+  int k = split_list(v, buf, sizeof buf, items, 256);
+  if (k < 0) {
+    fail_here(ps, value_column(ps), "expected at most 256 items, found more");
+    return 0;
+  }
+  mdt_scenario_group_month *out = calloc(k > 0 ? (size_t)k : 1, sizeof *out);
+  if (out == NULL) {
+    ps->status = MDT_ENOMEM;
+    return 0;
+  }
+  for (int j = 0; j < k; j++) {
+    char *at = strchr(items[j], '@');
+    double m = 0;
+    int ok = at != NULL && at != items[j] && parse_num(at + 1, &m) == 0 && m >= 1 && m <= 12 &&
+             m == floor(m);
+    if (ok) {
+      *at = '\0';
+      trim(items[j]);
+      out[j].group = dup_str(items[j]);
+      out[j].month = (int)m;
+      ok = out[j].group != NULL;
+    }
+    if (!ok) {
+      fail_here(ps, value_column(ps),
+                "expected items GROUP@MONTH (month 1 to 12) separated by commas, found '%s'", v);
+      for (int i = 0; i <= j; i++)
+        free(out[i].group);
+      free(out);
+      return 0;
+    }
+  }
+  for (size_t i = 0; i < S->nlocal_frame; i++)
+    free(S->local_frame[i].group);
+  free(S->local_frame);
+  S->local_frame = out;
+  S->nlocal_frame = (size_t)k;
+  return 1;
+}
 static int k_guarantee(parse_state *ps, const char *v) {
   return want_path(ps, v, &S->guarantee_path);
 }
@@ -619,6 +708,9 @@ static const key_desc keys[] = {
     {"frame", "glidning_pct", k_glidning},
     {"frame", "glidning_history", k_glidning_history},
     {"frame", "price_forecast_pct", k_price},
+    {"frame", "solve_on", k_solve_on},
+    {"frame", "step_moves", k_step_moves},
+    {"frame", "glidning_includes_step_moves", k_glidning_steps},
     {"settlement", "rule", k_rule},
     {"settlement", "central_month", k_central_month},
     {"settlement", "covered", k_covered},
@@ -629,6 +721,8 @@ static const key_desc keys[] = {
     {"settlement", "krone_nok", k_krone_nok},
     {"settlement", "table_scale", k_table_scale},
     {"settlement", "table", k_table},
+    {"settlement", "base_table", k_base_table},
+    {"settlement", "local_frame", k_local_frame},
     {"settlement", "guarantee", k_guarantee},
     {"settlement", "new_guarantee", k_new_guarantee},
     {"settlement", "local_pot_pct", k_local_pot},
@@ -660,6 +754,7 @@ static const key_desc keys[] = {
     {"output", "lang", k_lang},
     {"output", "threads", k_threads},
     {"run", "seed", k_seed},
+    {"period", "first_year", k_first_year},
 };
 
 static int remember_key(mdt_scenario *s, const char *section, const char *key, long line,
@@ -696,7 +791,79 @@ static const key_desc *lookup(const char *section, const char *key) {
   return NULL;
 }
 
+static int apply(parse_state *ps, const char *section, const char *name, const char *value);
+
+/* A key of [year2.frame] or [year2.settlement]: checked on a scratch scenario in year 1 (so
+ * that a typo fails at once), kept for after the file in year 2. */
+static int apply_year2(parse_state *ps, const char *base, const char *name, const char *value) {
+  if (strcmp(name, "overheng_pct") == 0 && strcmp(base, "frame") == 0) {
+    fail_here(ps, key_column(ps),
+              "expected no overheng_pct in [year2.frame] (year two's overheng is year one's "
+              "carry-over), found one");
+    return 0;
+  }
+  if (lookup(base, name) == NULL) {
+    fail_here(ps, key_column(ps), "expected a key of [year2.%s], found '%s'", base, name);
+    return 0;
+  }
+  ps->s->period_years = 2;
+  if (ps->year == 2) {
+    struct stash *st = realloc(ps->stash, (ps->nstash + 1) * sizeof *st);
+    if (st == NULL) {
+      ps->status = MDT_ENOMEM;
+      return 0;
+    }
+    ps->stash = st;
+    struct stash *e = &st[ps->nstash];
+    snprintf(e->section, sizeof e->section, "%s", base);
+    snprintf(e->key, sizeof e->key, "%s", name);
+    snprintf(e->raw, sizeof e->raw, "%s", ps->raw);
+    e->line = ps->line;
+    if ((e->value = dup_str(value)) == NULL) {
+      ps->status = MDT_ENOMEM;
+      return 0;
+    }
+    ps->nstash++;
+    return 1;
+  }
+  mdt_scenario *keep = ps->s;
+  ps->s = ps->scratch;
+  int ok = apply(ps, base, name, value);
+  ps->s = keep;
+  return ok;
+}
+
+/* Year 2: the kept keys over [frame] and [settlement], each with its own line for messages. */
+static int apply_stash(parse_state *ps) {
+  for (size_t k = 0; k < ps->nstash && ps->status == MDT_OK; k++) {
+    struct stash *e = &ps->stash[k];
+    ps->line = e->line;
+    snprintf(ps->raw, sizeof ps->raw, "%s", e->raw);
+    ps->continuation = 0;
+    if (!strcmp(e->key, "glidning_pct") || !strcmp(e->key, "glidning_history")) {
+      ps->s->glidning_from_history = 0;
+      ps->s->has_glidning = 0;
+      ps->s->glidning_groups = 0;
+    }
+    if (!apply(ps, e->section, e->key, e->value))
+      return 0;
+    for (size_t j = 0; j < ps->s->nkeys; j++)
+      if (!strcmp(ps->s->keys[j].section, e->section) && !strcmp(ps->s->keys[j].key, e->key)) {
+        ps->s->keys[j].line = e->line;
+        ps->s->keys[j].column = value_column(ps);
+      }
+    if (find_key(ps->s, e->section, e->key) == NULL &&
+        remember_key(ps->s, e->section, e->key, e->line, value_column(ps)) != 0) {
+      ps->status = MDT_ENOMEM;
+      return 0;
+    }
+  }
+  return ps->status == MDT_OK;
+}
+
 static int apply(parse_state *ps, const char *section, const char *name, const char *value) {
+  if (strncmp(section, "year2.", 6) == 0)
+    return apply_year2(ps, section + 6, name, value);
   const key_desc *d = lookup(section, name);
   if (d == NULL) {
     int known = 0;
@@ -824,6 +991,10 @@ void mdt_scenario_free(mdt_scenario *s) {
   free(s->rule);
   free(s->covered);
   free(s->table_path);
+  free(s->base_table_path);
+  for (size_t k = 0; k < s->nlocal_frame; k++)
+    free(s->local_frame[k].group);
+  free(s->local_frame);
   free(s->guarantee_path);
   free(s->new_guarantee_path);
   for (size_t k = 0; k < s->nnamed; k++)
@@ -874,12 +1045,24 @@ mdt_status mdt_scenario_new(const char *dir, mdt_scenario **out, mdt_error *err)
   s->u_mandate = 1;
   memcpy(s->lang, "en", 3);
   s->seed = 1;
+  s->step_moves = 1;
+  s->glidning_includes_step_moves = 1;
+  s->first_year = 1;
+  s->period_years = 1;
+  s->year = 1;
   *out = s;
   return MDT_OK;
 }
 
 mdt_status mdt_scenario_load(const char *path, mdt_scenario **out, mdt_error *err) {
+  return mdt_scenario_load_year(path, 1, out, err);
+}
+
+mdt_status mdt_scenario_load_year(const char *path, int year, mdt_scenario **out,
+                                  mdt_error *err) {
   *out = NULL;
+  if (year != 1 && year != 2)
+    return mdt_error_set(err, MDT_EUSAGE, "expected year 1 or 2 of a period, found %d", year);
   FILE *fp = fopen(path, "r");
   if (fp == NULL)
     return mdt_error_set_at(err, MDT_ENOINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
@@ -906,11 +1089,24 @@ mdt_status mdt_scenario_load(const char *path, mdt_scenario **out, mdt_error *er
   ps.s = s;
   ps.fp = fp;
   ps.status = MDT_OK;
+  ps.year = year;
+  s->year = year;
+  if (year == 1 && mdt_scenario_new(s->dir, &ps.scratch, err) != MDT_OK) {
+    fclose(fp);
+    mdt_scenario_free(s);
+    return MDT_ENOMEM;
+  }
   int rc = ini_parse_stream(reader, &ps, handler, &ps);
   if (ps.status == MDT_OK)
     flush_pending(&ps);
+  if (ps.status == MDT_OK && rc == 0)
+    apply_stash(&ps);
   fclose(fp);
   free(ps.accum);
+  mdt_scenario_free(ps.scratch);
+  for (size_t k = 0; k < ps.nstash; k++)
+    free(ps.stash[k].value);
+  free(ps.stash);
   if (ps.status == MDT_ENOMEM || rc == -2 || s->path == NULL) {
     mdt_scenario_free(s);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", path);
