@@ -27,10 +27,26 @@ mdt_table *mdt_tables_aggregate(const mdt_aggregate *agg, const mdt_report_conte
 mdt_table *mdt_tables_profile(const mdt_aggregate *agg, const mdt_report_context *ctx);
 mdt_table *mdt_tables_profile_strata(const mdt_aggregate *agg, const mdt_report_context *ctx);
 
-/* The frame's decomposition: component, annual_effect_pct, carryover_pct (overheng,
- * glidning, central, local pot, named, the total, and the frame and room). */
-mdt_table *mdt_tables_frame(double frame_pct, double overheng_pct, double glidning_pct,
-                            const mdt_allocation_result *res);
+/*
+ * The frame decomposed, per scope ("area": every group; "covered": the groups the central
+ * elements cover, when some are not): scope, component, annual_effect_pct, carryover_pct,
+ * carryover_nok. Components: overheng, glidning (beside the step moves), step_moves,
+ * central, local_pot, one row per named element ("named:GROUP", or "local_frame:GROUP" for
+ * the elements after the first nnamed_given), annual_growth (their sum), the exact monthly
+ * path's growth of the same elements (TBU's additive convention beside the compounded one,
+ * as `mandat frame` computes it) and the difference, and with a frame: the frame, the room
+ * for central increases (frame minus every other component: `mandat frame`'s
+ * room_annual_pct) and that room dated from the central month. Every figure is the
+ * wage-bill-weighted sum of the report's group rows, so a scope's annual_growth equals the
+ * settlement table's growth of the same groups.
+ *   rep:          the settlement's report
+ *   s:            the settlement (its months and named elements)
+ *   nnamed_given: named elements that are named increases; the rest are local frame rooms
+ *   groups:       the groups table (ids)
+ *   frame_pct:    the frame, or NaN
+ */
+mdt_table *mdt_tables_frame(const mdt_microsim_report *rep, const mdt_settlement *s,
+                            size_t nnamed_given, const mdt_groups *groups, double frame_pct);
 
 /* The settlement per group (columns of MDT_SETTLEMENT_CSV_HEADER). */
 mdt_table *mdt_tables_settlement(const mdt_microsim_report *rep,

@@ -301,8 +301,8 @@ static mdt_status build_tables(run_state *s, mdt_error *err) {
   if ((st = keep(ts, mdt_tables_profile(s->agg, &rctx), err)) ||
       (s->agg->nstrata > 0 && (st = keep(ts, mdt_tables_profile_strata(s->agg, &rctx), err))) ||
       (st = keep(ts, mdt_tables_aggregate(s->agg, &rctx), err)) ||
-      (st = keep(ts, mdt_tables_frame(p->has_frame ? p->sc->frame_pct : NAN, p->overheng_pct,
-                                      p->glidning_pct, &s->res),
+      (st = keep(ts, mdt_tables_frame(s->rep, &s->res.settlement, p->nnamed_given, g,
+                                      p->has_frame ? p->sc->frame_pct : NAN),
                  err)) ||
       (st = keep(ts, mdt_tables_settlement(s->rep, &s->res, &sctx), err)) ||
       (st = keep(ts, mdt_tables_exchange(s->rep, g), err)))
@@ -626,6 +626,52 @@ static mdt_status write_outputs(run_state *s, const cli_outdir *od, const char *
 
 /* ---------------------------------------------------------------- summary -- */
 
+/* A figure of the frame table: the first row of scope and component (NaN when none). */
+static double frame_value(const mdt_table *t, const char *scope, const char *component) {
+  double sum = NAN;
+  size_t plen = strlen(component);
+  int prefix = plen > 0 && component[plen - 1] == ':';
+  for (size_t r = 0; r < t->nrows; r++) {
+    const mdt_cell *a = mdt_table_cell(t, r, 0), *b = mdt_table_cell(t, r, 1);
+    const mdt_cell *v = mdt_table_cell(t, r, 2);
+    if (a->kind != 2 || b->kind != 2 || strcmp(a->text, scope) != 0)
+      continue;
+    if (prefix ? strncmp(b->text, component, plen) != 0 : strcmp(b->text, component) != 0)
+      continue;
+    double x = v->kind == 1 ? v->num : 0;
+    if (!prefix)
+      return x;
+    sum = isnan(sum) ? x : sum + x;
+  }
+  return sum;
+}
+
+/* One line of the frame's decomposition for a scope, from the frame table itself. */
+static void print_frame_scope(const mdt_table *t, const char *scope, const char *label) {
+  static const struct {
+    const char *component, *name;
+  } parts[] = {{"overheng", "overheng"}, {"glidning", "glidning"},
+               {"step_moves", "step moves"}, {"central", "central"},
+               {"local_pot", "local pot"}, {"named:", "named"},
+               {"local_frame:", "local frame room"}};
+  printf("\n  %-15s", label);
+  int first = 1;
+  for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+    double v = frame_value(t, scope, parts[k].component);
+    if (isnan(v) || (v == 0 && k >= 2))
+      continue;
+    printf("%s%s %.2f", first ? "" : " + ", parts[k].name, v);
+    first = 0;
+  }
+  printf(" = %.2f %%", frame_value(t, scope, "annual_growth"));
+  if (strcmp(scope, "area") == 0) {
+    double exact = frame_value(t, scope, "exact_annual_growth");
+    if (isfinite(exact))
+      printf(" (exact path %.2f)", exact);
+    printf("\n");
+  }
+}
+
 static void print_summary(const run_state *s, const char *out_dir) {
   const cli_pipeline *p = &s->p;
   const mdt_groups *g = p->model->groups;
@@ -646,13 +692,19 @@ static void print_summary(const run_state *s, const char *out_dir) {
     printf("%s %s %.2f", shown++ ? "," : " Top priorities:", g->id[best], prio[best]);
   }
   printf("\n");
-  if (p->has_frame) {
-    double o = isnan(p->overheng_pct) ? 0 : p->overheng_pct;
-    double gl = isnan(p->glidning_pct) ? 0 : p->glidning_pct;
-    printf("Frame %.2f %%: overheng %.2f + glidning %.2f + central %.2f + local pot %.2f + "
-           "named %.2f = %.2f\n",
-           p->sc->frame_pct, o, gl, s->res.effect.central_pct, s->res.effect.local_pct,
-           s->res.effect.named_pct, rep->total.annual_growth_pct);
+  const mdt_table *ft = NULL;
+  for (size_t k = 0; k < s->tables.n; k++)
+    if (strcmp(s->tables.t[k]->name, "frame") == 0)
+      ft = s->tables.t[k];
+  if (ft != NULL) {
+    int has_covered = frame_value(ft, "covered", "annual_growth") == frame_value(ft, "covered", "annual_growth");
+    if (p->has_frame)
+      printf("Frame %.2f %%", p->sc->frame_pct);
+    else
+      printf("Annual growth");
+    if (has_covered)
+      print_frame_scope(ft, "covered", "covered groups");
+    print_frame_scope(ft, "area", "area");
   }
   const char *what = "percent", *unit = " %";
   switch (p->spec.rule) {

@@ -121,37 +121,6 @@ mdt_table *mdt_tables_profile_strata(const mdt_aggregate *agg, const mdt_report_
 
 /* ---------------------------------------------------------------- frame -- */
 
-mdt_table *mdt_tables_frame(double frame_pct, double overheng_pct, double glidning_pct,
-                            const mdt_allocation_result *res) {
-  static const col cols[] = {{"component", MDT_COL_TEXT},
-                             {"annual_effect_pct", MDT_COL_PCT},
-                             {"carryover_pct", MDT_COL_PCT}};
-  mdt_table *t = MAKE("frame", "The frame: what makes up this year's annual wage growth", cols);
-  if (t == NULL)
-    return NULL;
-  double o = isfinite(overheng_pct) ? overheng_pct : 0, g = isfinite(glidning_pct) ? glidning_pct : 0;
-  const struct {
-    const char *name;
-    double effect, carry;
-  } rows[] = {
-      {"overheng", o, NAN},
-      {"glidning", g, NAN},
-      {"central", res->effect.central_pct, NAN},
-      {"local_pot", res->effect.local_pct, NAN},
-      {"named", res->effect.named_pct, NAN},
-      {"annual_growth", o + g + res->effect.annual_pct, res->effect.carryover_pct},
-      {"frame", frame_pct, NAN},
-      {"room", isfinite(frame_pct) ? frame_pct - o - g : NAN, NAN},
-  };
-  for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
-    ROW(t, r);
-    TEXT(t, r, 0, rows[k].name);
-    NUM(t, r, 1, rows[k].effect);
-    NUM(t, r, 2, rows[k].carry);
-  }
-  return t;
-}
-
 /* ----------------------------------------------------------- settlement -- */
 
 
@@ -170,7 +139,8 @@ mdt_table *mdt_tables_settlement(const mdt_microsim_report *rep,
       {"annual_growth_pct", MDT_COL_PCT}, {"real_growth_pct", MDT_COL_PCT},
       {"cost_nok", MDT_COL_NOK},         {"rise_p10_nok", MDT_COL_NOK},
       {"rise_p50_nok", MDT_COL_NOK},     {"rise_p90_nok", MDT_COL_NOK},
-      {"suppressed", MDT_COL_INT}};
+      {"carryover_nok", MDT_COL_NOK},    {"step_effect_pct", MDT_COL_PCT},
+      {"step_employees", MDT_COL_INT},   {"suppressed", MDT_COL_INT}};
   mdt_table *t = MAKE("settlement", "The settlement per employee group", cols);
   if (t == NULL)
     return NULL;
@@ -185,7 +155,7 @@ mdt_table *mdt_tables_settlement(const mdt_microsim_report *rep,
       NUM(t, r, 3, row->covered);
     }
     if (suppressed(row)) {
-      NUM(t, r, 22, 1);
+      NUM(t, r, 25, 1);
       continue;
     }
     NUM(t, r, 4, k < rep->ngroups && row->covered ? mdt_allocation_group_pct(res, k) : NAN);
@@ -197,10 +167,11 @@ mdt_table *mdt_tables_settlement(const mdt_microsim_report *rep,
                         row->glidning_pct,      row->annual_growth_pct,
                         row->real_growth_pct,   row->cost_nok,
                         row->rise_p10_nok,      row->rise_p50_nok,
-                        row->rise_p90_nok};
+                        row->rise_p90_nok,      row->carryover_nok,
+                        row->step_effect_pct,   row->step_employees};
     for (size_t c = 0; c < sizeof v / sizeof v[0]; c++)
       NUM(t, r, 5 + c, v[c]);
-    NUM(t, r, 22, 0);
+    NUM(t, r, 25, 0);
   }
   return t;
 }
