@@ -530,14 +530,16 @@ static void test_infeasible(void **state) {
   assert_true(r.pct_by_group[0] == 2.5 && r.pct_by_group[2] == 1.0);
   assert_int_equal(r.clamped[0], -1);
   assert_near(r.annual_effect_pct, 1.425, 1e-12);
-  /* With fixed elements too: the pot (0.3 pp at zero) leaves 1.2 of a room of 1.5 pp; the
-   * floors cost their 1.425 pp plus the pot on what they add (0.8 % · 6/12 of the 28 500 NOK
-   * they give: 114 NOK, 0.0057 pp), 1.4307 pp. */
+  /* With fixed elements too: the pot (0.8 · 1.5e6 · 6/12 / 2e6 = 0.3 pp) leaves 1.2 of a
+   * room of 1.5 pp. The pot is a percent of the pay before the settlement, so it costs its
+   * 0.3 pp whatever the floors give and adds nothing on their 28 500 NOK: the floors cost
+   * their 1.425 pp, as without the pot. */
   base.local_pct = 0.8;
   spec.room_annual_pct = 1.5;
   r = solve_fail(&fx, &base, &spec, MDT_EINFEASIBLE,
-                 "the floors alone cost 1.430700 pp, more than the room 1.200000 pp left after "
+                 "the floors alone cost 1.425000 pp, more than the room 1.200000 pp left after "
                  "the fixed elements' 0.300000 pp (of a room of 1.500000 pp)");
+  assert_near(r.annual_effect_pct, 1.425 + 0.3, 1e-12);
   /* ... and fixed elements beyond the room name those instead. */
   spec.room_annual_pct = 0.25;
   solve_fail(&fx, &base, &spec, MDT_EINFEASIBLE, "the fixed elements already cost 0.300000 pp");

@@ -4,9 +4,9 @@
  * every error path.
  *
  * The hand fixture (weights and FTE in ordinary units; wf = weight x fte):
- *   groups  g0 "fagarb" chapter 4, own overheng 1.1     guarantee 0: 389 000, 4: 397 300,
+ *   groups  g0 "fagarb" chapter 4, own overheng 1.1*    guarantee 0: 389 000, 4: 397 300,
  *                                                        10: 448 400
- *           g1 "lektor" chapter 4, own glidning 0.65    guarantee 0: 507 400, 6: 531 700,
+ *           g1 "lektor" chapter 4, own glidning 0.65*   guarantee 0: 507 400, 6: 531 700,
  *                                                        16: 614 900
  *           g2 "leder"  chapter 3.4 (not covered)        no guarantee
  *           g3 "akad"   chapter 5   (not covered)        no guarantee
@@ -30,6 +30,8 @@
  * = 2 483 468.2; g1 515 430 + 1.125·560 785 + 525 060 + 0.5·640 210 = 1 991 478.125;
  * g2 812 070 + 2·745 515 = 2 303 100; g3 690 900; area 7 468 946.325 NOK.
  * Employees 6.5, 4.5, 3, 1 (15); FTE 5.9, 3.625, 3, 1 (13.525).
+ * (*) The groups table's own overheng and glidning, which the report must NOT read: it uses
+ * the options' per-group arrays or their scalars only, so these values show a fallback.
  */
 #include <gsl/gsl_errno.h>
 #include <math.h>
@@ -171,8 +173,9 @@ static void test_init(void **state) {
 /*
  * The 2024-like settlement: the kroner table from 1 May (m = 5: 8/12 this year, 4/12 carried
  * over), raising the guarantee by the table at each guarantee cell's years; a local pot of
- * 0.8 % from 1 October (3/12, 9/12) on the covered groups' level after the table; leaders
- * (g2) 4.1 % from 1 May. Overhead 14.1 %, area overheng 0.9 and glidning 1.3, prices 3.4 %.
+ * 0.8 % from 1 October (3/12, 9/12) on the covered groups' pay BEFORE the settlement; leaders
+ * (g2) 4.1 % from 1 May. Overhead 14.1 %, overheng 0.9 and glidning 1.3 for every group (the
+ * groups table's own 1.1 and 0.65 are not read), prices 3.4 %.
  *
  * New guarantee: g0 0: 389 000 + 26 300 = 415 300, 4: 397 300 + 26 300 (table step 0 at 4
  * years) = 423 600, 10: 448 400 + 28 900 = 477 300; g1 0: 507 400 + 27 000 = 534 400,
@@ -188,29 +191,38 @@ static void test_init(void **state) {
  *   8: 525 060 + 31 200 = 556 260 < 558 700 (the guarantee cell at 6 years is raised by the
  *      table's 27 000 at 6 years, the employee at 12 years gets 31 200): lifted  c = 33 640
  *   9: 640 210 + 37 500 = 677 710 > 652 400                 c = 37 500
- * Full-year rise of covered i: c + 0.008 (pay + c); of leaders 0.041 pay (33 294.87 and
- * 30 566.115); g3 nothing.
+ * Full-year rise of covered i: c + 0.008 pay (the pot on the old pay, not on pay + c); of
+ * leaders 0.041 pay (33 294.87 and 30 566.115); g3 nothing. So the pot costs exactly
+ * 0.8 · 3/12 = 0.2 pp of each covered group's bill and carries 0.8 · 9/12 = 0.6 pp over.
  *
  * g0: Σ wf·c = 26 300 + 0.6·26 300 + 2.5·27 350 + 0.8·37 280 + 28 900 = 169 179;
- *     Σ wf (pay + c) = 2 483 468.2 + 169 179 = 2 652 647.2.
- *     central 169 179 · 8/12 / 2 483 468.2 = 4.541471479280467 pp;
- *     local 0.008 · 2 652 647.2 · 3/12 / 2 483 468.2 = 0.2136244144378414 pp;
- *     effect 4.755095893718309; carry-over (169 179 · 4/12 + 0.008 · 2 652 647.2 · 9/12) /
- *     2 483 468.2 = 2.9116089829537577; full-year rise 169 179 + 0.008 · 2 652 647.2
- *     = 190 400.1776 NOK, per FTE / 5.9 = 32 271.216542372884, over the bill
- *     7.666704876672066 %; growth 1.1 (own) + 4.755095893718309 + 1.3 (area) =
- *     7.1550958937183085; real 1.071550958937183 / 1.034 - 1 = 3.631620786961598 %;
- *     cost (112 786 + 5 305.2944) · 1.141 = 134 742.1669104 NOK.
- * g1: Σ wf·c = 27 000 + 1.125·31 200 + 33 640 + 0.5·37 500 = 114 490; level 2 105 968.125;
- *     central 3.8326640754171817, local 0.2114979922262516, effect 4.044162067643433,
- *     carry-over 2.550826014387346, rise 131 337.745, per FTE 36 231.10206896551,
- *     growth 0.9 + 4.044162067643433 + 0.65 = 5.594162067643434, cost 91 894.54592791667.
+ *     central 169 179 · 8/12 / 2 483 468.2 = 4.541471479280467 pp; local 0.2 pp;
+ *     effect 4.741471479280467; carry-over 169 179 · 4/12 / 2 483 468.2 + 0.6
+ *     = 2.2707357396402338 + 0.6 = 2.8707357396402338; full-year rise 169 179 + 0.008 ·
+ *     2 483 468.2 = 169 179 + 19 867.7456 = 189 046.7456 NOK, per FTE / 5.9
+ *     = 32 041.821288135594, over the bill 7.6122072189207017 %; growth 0.9 +
+ *     4.741471479280467 + 1.3 = 6.941471479280468; real 1.06941471479280468 / 1.034 - 1
+ *     = 3.425020772998518 %; cost (112 786 + 4 966.93640) · 1.141 = 134 356.1004324 NOK;
+ *     share of the area 117 752.9364 / 7 468 946.325 = 1.5765669115315273 pp.
+ * g1: Σ wf·c = 27 000 + 1.125·31 200 + 33 640 + 0.5·37 500 = 114 490;
+ *     central 114 490 · 8/12 / 1 991 478.125 = 3.8326640754171812, local 0.2, effect
+ *     4.0326640754171812, carry-over 1.9163320377085906 + 0.6 = 2.5163320377085906,
+ *     rise 114 490 + 0.008 · 1 991 478.125 = 130 421.825, per FTE / 3.625
+ *     = 35 978.434482758617, growth 0.9 + 4.0326640754171812 + 1.3 (not its own 0.65)
+ *     = 6.2326640754171812, real 1.062326640754171812 / 1.034 - 1 = 2.7395203824150687 %,
+ *     cost (76 326.666... + 3 982.95625) · 1.141 = 91 633.27974791667.
  * g2: named 0.041 · 2 303 100 · 8/12 / 2 303 100 = 2.7333333333333334 pp, carry-over
- *     1.3666666666666667, rise 94 427.1 (4.1 %), cost 62 952.4 · 1.141 = 71 827.5474.
+ *     1.3666666666666667, rise 94 427.1 (4.1 %), cost 62 951.4 · 1.141 = 71 827.5474.
  * g3: nothing; growth 0.9 + 0 + 1.3 = 2.2, real 1.022/1.034 - 1 = -1.1605415860735047 %.
- * Area: central (112 786 + 76 326.666...) / 7 468 946.325 = 2.531985884456957, local
- *     0.12742400649130387, named 0.8428417779531974, effect 3.5022516689014584,
- *     carry-over 2.069685850678989, cost 298 464.26023831667, rise 416 165.0226.
+ * Area (W = 7 468 946.325): central (112 786 + 76 326.666...) / W = 2.5319858844569576,
+ *     local 0.008 · 4 474 946.325 · 3/12 / W = 8 949.892650 / W = 0.11982804883793298,
+ *     named 62 951.4 / W = 0.84284177795319748, effect 3.4946557112480878,
+ *     carry-over (283 669 / 3 + 0.008 · 4 474 946.325 · 9/12 + 31 476.2) / W
+ *     = 2.0468979777188765, cost (189 112.666... + 8 949.89265 + 62 951.4) · 1.141
+ *     = 297 816.92758031667, rise 283 669 + 35 799.5706 + 94 427.1 = 413 895.6706,
+ *     per FTE / 13.525 = 30 602.267696857671; overheng and glidning the groups' wage-bill
+ *     weighted means of 0.9 and 1.3, so growth 0.9 + 3.4946557112480878 + 1.3
+ *     = 5.694655711248088, real 1.05694655711248088 / 1.034 - 1 = 2.2192028155203944 %.
  */
 static mdt_settlement settlement_2024(const fixture *fx, mdt_named_increase *leaders) {
   mdt_settlement s;
@@ -251,48 +263,53 @@ static void test_kroner_table_by_hand(void **state) {
   assert_near(g0->employees, 6.5, 0);
   assert_near(g0->fte, 5.9, 1e-15);
   assert_near(g0->wage_bill_nok, 2483468.2, NOK);
-  assert_near(g0->rise_nok, 190400.1776, NOK);
-  assert_near(g0->nok_per_fte, 32271.216542372884, NOK);
-  assert_near(g0->rise_pct, 7.666704876672066, PP);
+  assert_near(g0->rise_nok, 189046.7456, NOK);
+  assert_near(g0->nok_per_fte, 32041.821288135594, NOK);
+  assert_near(g0->rise_pct, 7.6122072189207017, PP);
   assert_near(g0->central_effect_pct, 4.541471479280467, PP);
-  assert_near(g0->local_effect_pct, 0.2136244144378414, PP);
+  assert_near(g0->local_effect_pct, 0.2, PP); /* 0.8 · 3/12 */
   assert_near(g0->named_effect_pct, 0.0, 0);
-  assert_near(g0->annual_effect_pct, 4.755095893718309, PP);
-  assert_near(g0->area_effect_pct, 1.5810971087678827, PP);
-  assert_near(g0->carryover_pct, 2.9116089829537577, PP);
-  assert_near(g0->overheng_pct, 1.1, 0);
+  assert_near(g0->annual_effect_pct, 4.741471479280467, PP);
+  assert_near(g0->area_effect_pct, 1.5765669115315273, PP);
+  assert_near(g0->carryover_pct, 2.8707357396402338, PP);
+  assert_near(g0->overheng_pct, 0.9, 0); /* the options', not the groups table's 1.1 */
   assert_near(g0->glidning_pct, 1.3, 0);
-  assert_near(g0->annual_growth_pct, 7.1550958937183085, PP);
-  assert_near(g0->real_growth_pct, 3.631620786961598, PP);
-  assert_near(g0->cost_nok, 134742.1669104, NOK);
-  /* Individual full-year rises (weights): 29 622.4 (1), 29 703.496 (1), 30 738.8 (2.5),
-   * 41 098.4 (1), 33 229.96 (1); of 6.5: 10 % = 0.65 -> 29 622.4; 50 % = 3.25 -> cumulative
-   * 1, 2, 4.5 -> 30 738.8; 90 % = 5.85 -> 1, 2, 4.5, 5.5 (33 229.96), 6.5 -> 41 098.4.
-   * In percent of pay: 7.6151 (1), 7.4419 (1), 7.7574 (2.5), 9.3401 (1), 6.4859 (1). */
-  assert_near(g0->rise_p10_nok, 29622.4, NOK);
-  assert_near(g0->rise_p50_nok, 30738.8, NOK);
-  assert_near(g0->rise_p90_nok, 41098.4, NOK);
-  assert_near(g0->rise_p10_pct, 6.48585621017088, PP);
-  assert_near(g0->rise_p50_pct, 7.757425867507886, PP);
-  assert_near(g0->rise_p90_pct, 9.340120903595292, PP);
+  assert_near(g0->annual_growth_pct, 6.941471479280468, PP);
+  assert_near(g0->real_growth_pct, 3.425020772998518, PP);
+  assert_near(g0->cost_nok, 134356.1004324, NOK);
+  /* Individual full-year rises c + 0.008 pay (weights): 26 300 + 3 112 = 29 412 (1),
+   * 26 300 + 3 193.096 = 29 493.096 (1), 27 350 + 3 170 = 30 520 (2.5), 37 280 + 3 520.16
+   * = 40 800.16 (1), 28 900 + 4 098.76 = 32 998.76 (1); of 6.5: 10 % = 0.65 -> 29 412;
+   * 50 % = 3.25 -> cumulative 1, 2, 4.5 -> 30 520; 90 % = 5.85 -> 1, 2, 4.5, 5.5
+   * (32 998.76), 6.5 -> 40 800.16. In percent of pay: 29 412 / 389 000 = 7.5609 (1),
+   * 7.3892 (1), 30 520 / 396 250 = 7.7022 (2.5), 40 800.16 / 440 020 = 9.2723 (1),
+   * 32 998.76 / 512 345 = 6.4407 (1): 10 % -> 6.4407, 50 % -> 7.7022, 90 % -> 9.2723. */
+  assert_near(g0->rise_p10_nok, 29412.0, NOK);
+  assert_near(g0->rise_p50_nok, 30520.0, NOK);
+  assert_near(g0->rise_p90_nok, 40800.16, NOK);
+  assert_near(g0->rise_p10_pct, 6.4407303672330167, PP);
+  assert_near(g0->rise_p50_pct, 7.7022082018927449, PP);
+  assert_near(g0->rise_p90_pct, 9.2723421662651706, PP);
 
   const mdt_microsim_row *g1 = &r->groups[1];
   assert_near(g1->wage_bill_nok, 1991478.125, NOK);
   assert_near(g1->fte, 3.625, 0);
-  assert_near(g1->rise_nok, 131337.745, NOK);
-  assert_near(g1->nok_per_fte, 36231.10206896551, NOK);
-  assert_near(g1->central_effect_pct, 3.8326640754171817, PP);
-  assert_near(g1->local_effect_pct, 0.2114979922262516, PP);
-  assert_near(g1->annual_effect_pct, 4.044162067643433, PP);
-  assert_near(g1->carryover_pct, 2.550826014387346, PP);
-  assert_near(g1->annual_growth_pct, 5.594162067643434, PP);
-  assert_near(g1->real_growth_pct, 2.122013605071005, PP);
-  assert_near(g1->cost_nok, 91894.54592791667, NOK);
-  /* Rises 31 339.44 (1), 35 935.88 (1.5), 38 109.6 (1), 42 921.68 (1) of 4.5: 10 % = 0.45,
-   * 50 % = 2.25 (cumulative 1, 2.5), 90 % = 4.05 (3.5, 4.5). */
-  assert_near(g1->rise_p10_nok, 31339.44, NOK);
-  assert_near(g1->rise_p50_nok, 35935.88, NOK);
-  assert_near(g1->rise_p90_nok, 42921.68, NOK);
+  assert_near(g1->rise_nok, 130421.825, NOK);
+  assert_near(g1->nok_per_fte, 35978.434482758617, NOK);
+  assert_near(g1->central_effect_pct, 3.8326640754171812, PP);
+  assert_near(g1->local_effect_pct, 0.2, PP);
+  assert_near(g1->annual_effect_pct, 4.0326640754171812, PP);
+  assert_near(g1->carryover_pct, 2.5163320377085906, PP);
+  assert_near(g1->glidning_pct, 1.3, 0); /* the options', not the groups table's 0.65 */
+  assert_near(g1->annual_growth_pct, 6.2326640754171812, PP);
+  assert_near(g1->real_growth_pct, 2.7395203824150687, PP);
+  assert_near(g1->cost_nok, 91633.27974791667, NOK);
+  /* Rises 27 000 + 4 123.44 = 31 123.44 (1), 31 200 + 4 486.28 = 35 686.28 (1.5),
+   * 33 640 + 4 200.48 = 37 840.48 (1), 37 500 + 5 121.68 = 42 621.68 (1) of 4.5:
+   * 10 % = 0.45, 50 % = 2.25 (cumulative 1, 2.5), 90 % = 4.05 (3.5, 4.5). */
+  assert_near(g1->rise_p10_nok, 31123.44, NOK);
+  assert_near(g1->rise_p50_nok, 35686.28, NOK);
+  assert_near(g1->rise_p90_nok, 42621.68, NOK);
 
   const mdt_microsim_row *g2 = &r->groups[2];
   assert_true(!g2->covered && g2->named);
@@ -324,23 +341,29 @@ static void test_kroner_table_by_hand(void **state) {
   assert_true(t->employees_e4 == 150000);
   assert_true(t->wage_bill_e8 == (mdt_i128)746894632500000LL);
   assert_near(t->fte, 13.525, 1e-12);
-  assert_near(t->central_effect_pct, 2.531985884456957, PP);
-  assert_near(t->local_effect_pct, 0.12742400649130387, PP);
-  assert_near(t->named_effect_pct, 0.8428417779531974, PP);
-  assert_near(t->annual_effect_pct, 3.5022516689014584, PP);
-  assert_near(t->carryover_pct, 2.069685850678989, PP);
-  assert_near(t->annual_growth_pct, 5.702251668901458, PP);
-  assert_near(t->real_growth_pct, 2.2265490028060553, PP);
-  assert_near(t->cost_nok, 298464.26023831667, NOK);
-  assert_near(t->rise_nok, 416165.0226, NOK);
-  assert_near(t->nok_per_fte, 30770.057123844734, NOK);
-  /* Area of 15 employees: 0 (g3, 1), 29 622.4 (1), 29 703.496 (1), 30 566.115 (2),
-   * 30 738.8 (2.5) reach 7.5 = 50 % exactly, so the median is the mean of 30 738.8 and the
-   * next rise, 31 339.44: 31 039.12. 10 % = 1.5 -> 29 622.4; 90 % = 13.5 -> 41 098.4. */
-  assert_near(t->rise_p10_nok, 29622.4, NOK);
-  assert_near(t->rise_p50_nok, 31039.12, NOK);
-  assert_near(t->rise_p90_nok, 41098.4, NOK);
-  assert_near(t->rise_p50_pct, 6.595084428791724, PP);
+  assert_near(t->central_effect_pct, 2.5319858844569576, PP);
+  assert_near(t->local_effect_pct, 0.11982804883793298, PP);
+  assert_near(t->named_effect_pct, 0.84284177795319748, PP);
+  assert_near(t->annual_effect_pct, 3.4946557112480878, PP);
+  assert_near(t->carryover_pct, 2.0468979777188765, PP);
+  assert_near(t->overheng_pct, 0.9, 1e-15);
+  assert_near(t->glidning_pct, 1.3, 1e-15);
+  assert_near(t->annual_growth_pct, 5.694655711248088, PP);
+  assert_near(t->real_growth_pct, 2.2192028155203944, PP);
+  assert_near(t->cost_nok, 297816.92758031667, NOK);
+  assert_near(t->rise_nok, 413895.6706, NOK);
+  assert_near(t->nok_per_fte, 30602.267696857671, NOK);
+  /* Area of 15 employees: 0 (g3, 1), 29 412 (1), 29 493.096 (1), 30 520 (2.5),
+   * 30 566.115 (2) reach 7.5 = 50 % exactly, so the median is the mean of 30 566.115 and
+   * the next rise, 31 123.44: 30 844.7775. 10 % = 1.5 -> 29 412; 90 % = 13.5 -> after
+   * 31 123.44 (8.5), 32 998.76 (9.5), 33 294.87 (10.5), 35 686.28 (12), 37 840.48 (13):
+   * 40 800.16. In percent: 0 (1), 4.1 (3), 6.0383 (1), 6.3636 (1.5), 6.4407 (1) reach 7.5,
+   * then 6.6575 (employee 9): (6.4407303672330167 + 6.6574530232267541) / 2
+   * = 6.549091695229885. */
+  assert_near(t->rise_p10_nok, 29412.0, NOK);
+  assert_near(t->rise_p50_nok, 30844.7775, NOK);
+  assert_near(t->rise_p90_nok, 40800.16, NOK);
+  assert_near(t->rise_p50_pct, 6.549091695229885, PP);
 
   /* The rows' shares of the area add up to the total. */
   double sum = 0.0;
@@ -380,7 +403,9 @@ static void test_kroner_only_is_exact(void **state) {
   /* Without options: no growth (overheng and glidning unknown) but effects. */
   assert_true(isnan(r->total.annual_growth_pct) && isnan(r->total.real_growth_pct));
   assert_true(isnan(r->groups[3].annual_growth_pct));
-  assert_true(isnan(r->groups[0].annual_growth_pct)); /* own overheng, area glidning NaN */
+  /* The groups table's own overheng 1.1 is not a fallback: g0's growth is unknown too. */
+  assert_true(isnan(r->groups[0].annual_growth_pct) && isnan(r->groups[0].overheng_pct));
+  assert_true(isnan(r->groups[1].glidning_pct));
   mdt_microsim_report_free(r);
 
   /* Without percentiles they are NaN, and nothing else changes. */
@@ -407,7 +432,8 @@ static void test_kroner_only_is_exact(void **state) {
  * 9: 0.0315 · 640 210 = 20 166.615.
  * g0: Σ wf·c = 18 500 + 0.6·18 500 + 2.5·19 550 + 0.8·26 880 + 18 500 = 118 479;
  *     effect 118 479 · 7/12 / 2 483 468.2 = 2.782912621953444, carry-over · 5/12
- *     1.9877947299667453, growth 1.1 + 2.782912621953444 + 1.3 = 5.182912621953444.
+ *     1.9877947299667453, growth 0.9 (the options', not the groups table's own 1.1) +
+ *     2.782912621953444 + 1.3 = 4.982912621953444.
  * g1: Σ wf·c = 18 500 + 1.125·18 500 + 25 140 + 0.5·20 166.615 = 74 535.8075;
  *     effect 2.1832638026926188, carry-over 1.5594741447804419.
  * Area: 193 014.8075 · 7/12 / 7 468 946.325 = 1.507467936471838 pp.
@@ -433,7 +459,7 @@ static void test_percent_with_minimum_by_hand(void **state) {
   assert_near(r->groups[0].rise_nok, 118479.0, NOK);
   assert_near(r->groups[0].annual_effect_pct, 2.782912621953444, PP);
   assert_near(r->groups[0].carryover_pct, 1.9877947299667453, PP);
-  assert_near(r->groups[0].annual_growth_pct, 5.182912621953444, PP);
+  assert_near(r->groups[0].annual_growth_pct, 4.982912621953444, PP);
   assert_true(isnan(r->groups[0].real_growth_pct));
   assert_near(r->groups[0].rise_p50_nok, 19550.0, NOK);
   assert_near(r->groups[0].rise_p90_nok, 26880.0, NOK);
@@ -572,17 +598,19 @@ static void test_new_guarantee_table(void **state) {
 }
 
 /*
- * Coverage given explicitly, a named increase on a covered group (on the level after the
- * central elements), a general kroner increase and the local pot from January.
+ * Coverage given explicitly, a named increase on a covered group (on the pay before the
+ * settlement, not on the level after the central elements), a general kroner increase and
+ * the local pot from January.
  * Two employees of one group "x" (chapter 5, so covered only because we say so), no
  * guarantee: 500 000 (fte 1, weight 1) and 612 345 (fte 0.5, weight 3).
  * Central: 2.4 % + 7 500 from April: c1 = 12 000 + 7 500 = 19 500, c2 = 14 696.28 + 7 500
- * = 22 196.28. Named 1.5 % from August on the level after: 0.015 · 519 500 = 7 792.5,
- * 0.015 · 634 541.28 = 9 518.1192. Local 0.55 % from January: 2 857.25, 3 489.97704.
- * W = 500 000 + 1.5 · 612 345 = 1 418 517.5; Σ wf c = 19 500 + 1.5 · 22 196.28 = 52 794.42;
- * level Σ wf (pay + c) = 1 471 311.92.
- *   central 52 794.42 · 9/12 / W = 2.79135347... pp: 39 595.815 / 1 418 517.5;
- *   named 0.015 · 1 471 311.92 · 5/12 / W; local 0.0055 · 1 471 311.92 · 12/12 / W.
+ * = 22 196.28. Named 1.5 % from August on the old pay: 0.015 · 500 000 = 7 500,
+ * 0.015 · 612 345 = 9 185.175. Local 0.55 % from January: 2 750, 3 367.8975.
+ * W = 500 000 + 1.5 · 612 345 = 1 418 517.5; Σ wf c = 19 500 + 1.5 · 22 196.28 = 52 794.42.
+ *   central 52 794.42 · 9/12 / W = 39 595.815 / 1 418 517.5 = 2.7913518867409106 pp;
+ *   named 1.5 · 5/12 = 0.625 pp and local 0.55 · 12/12 = 0.55 pp whatever the central rise;
+ *   carry-over 52 794.42 · 3/12 / W + 1.5 · 7/12 = 0.9304506289136369 + 0.875
+ *   = 1.8054506289136369 pp (the pot from January carries nothing over).
  */
 static void test_coverage_and_named_on_covered(void **state) {
   (void)state;
@@ -609,22 +637,22 @@ static void test_coverage_and_named_on_covered(void **state) {
   s.local_pct = 0.55;
   s.local_month = 1;
   mdt_microsim_report *r = apply_ok(w, &s, NULL);
-  const double W = 1418517.5, level = 1471311.92;
-  assert_near(r->total.central_effect_pct, 52794.42 * 9.0 / 12.0 / W * 100.0, PP);
-  assert_near(r->total.named_effect_pct, 0.015 * level * 5.0 / 12.0 / W * 100.0, PP);
-  assert_near(r->total.local_effect_pct, 0.0055 * level / W * 100.0, PP);
-  assert_near(r->total.carryover_pct,
-              (52794.42 * 3.0 / 12.0 + 0.015 * level * 7.0 / 12.0) / W * 100.0, PP);
-  /* Full-year rises: 19 500 + 7 792.5 + 2 857.25 = 30 149.75 and 22 196.28 + 9 518.1192 +
-   * 3 489.97704 = 35 204.37624; Σ wf = 30 149.75 + 1.5 · 35 204.37624 = 82 956.31436. */
-  assert_near(r->total.rise_nok, 82956.31436, NOK);
+  assert_near(r->total.central_effect_pct, 2.7913518867409106, PP);
+  assert_near(r->total.named_effect_pct, 0.625, PP);
+  assert_near(r->total.local_effect_pct, 0.55, PP);
+  assert_near(r->total.annual_effect_pct, 2.7913518867409106 + 0.625 + 0.55, PP);
+  assert_near(r->total.carryover_pct, 1.8054506289136369, PP);
+  /* Full-year rises: 19 500 + 7 500 + 2 750 = 29 750 and 22 196.28 + 9 185.175 +
+   * 3 367.8975 = 34 749.3525; Σ wf = 29 750 + 1.5 · 34 749.3525 = 81 874.02875. */
+  assert_near(r->total.rise_nok, 81874.02875, NOK);
   assert_true(r->groups[0].covered && r->groups[0].named);
-  /* Percentiles by employees: 30 149.75 (1) and 35 204.37624 (3). */
-  assert_near(r->total.rise_p10_nok, 30149.75, NOK);
-  assert_near(r->total.rise_p50_nok, 35204.37624, NOK);
+  /* Percentiles by employees: 29 750 (1) and 34 749.3525 (3). */
+  assert_near(r->total.rise_p10_nok, 29750.0, NOK);
+  assert_near(r->total.rise_p50_nok, 34749.3525, NOK);
   mdt_microsim_report_free(r);
 
-  /* By default chapter 5 is not covered: only the named increase, on the old level. */
+  /* By default chapter 5 is not covered: only the named increase, on the old pay: the same
+   * 0.625 pp as beside the central elements above. */
   s.covered = NULL;
   mdt_microsim_effect eff = pass_ok(w, &s);
   assert_near(eff.central_pct, 0.0, 0);
@@ -856,8 +884,10 @@ static void test_large_thread_identity(void **state) {
   assert_true(emp_direct == r1->total.employees_e4);
   assert_true(bill_direct == r1->total.wage_bill_e8);
 
-  /* The annual effect against a direct, naive computation in long double. */
-  long double central = 0, level_cov = 0, level_named[8] = {0};
+  /* The annual effect against a direct, naive computation in long double. The pot and the
+   * named increases are percents of the pay before the settlement (bill_cov, bill_named),
+   * not of the level after the central rise. */
+  long double central = 0, bill_cov = 0, bill_named[8] = {0};
   for (size_t i = 0; i < n; i++) {
     int32_t grp = reg->group[i];
     long double wf = (long double)reg->weight_e4[i] * reg->fte_e4[i];
@@ -878,16 +908,22 @@ static void test_large_thread_identity(void **state) {
       double Gp = G + fmax(0.0137 * G + ag, 21750.0);
       c = fmax(fmax(0.0137 * old + a, 21750.0), Gp - old);
       central += wf * c;
-      level_cov += wf * (old + c);
+      bill_cov += wf * old;
     } else {
-      level_named[grp] += wf * old;
+      bill_named[grp] += wf * old;
     }
   }
   long double W = (long double)bill_direct;
-  double expect = (double)((central * 8 / 12 + 0.011L * level_cov * 3 / 12 +
-                            0.041L * level_named[6] * 8 / 12 + 0.037L * level_named[7] * 6 / 12) /
+  double expect = (double)((central * 8 / 12 + 0.011L * bill_cov * 3 / 12 +
+                            0.041L * bill_named[6] * 8 / 12 + 0.037L * bill_named[7] * 6 / 12) /
                            W * 100);
   assert_near(e1.annual_pct, expect, 1e-11);
+  /* Whatever the central elements and guarantee lifts do, the pot of 1.1 % from October costs
+   * 1.1 · 3/12 = 0.275 pp of the covered bill, and the named increases 4.1 · 8/12 and
+   * 3.7 · 6/12 pp of their groups' bills. */
+  assert_near(e1.local_pct, (double)(0.275L * bill_cov / W), 1e-12);
+  assert_near(e1.named_pct,
+              (double)((4.1L * 8 / 12 * bill_named[6] + 3.7L * 6 / 12 * bill_named[7]) / W), 1e-12);
 
   mdt_microsim_report_free(r1);
   mdt_microsim_report_free(r2);
