@@ -8,10 +8,11 @@
  *
  * One draw: overheng o, glidning g and price p from their distributions, and for every group
  * a headcount drift d_k (percent) that scales its wage bill W_k. The settlement is fixed (its
- * per-group annual effects e_k from the report), so
- *   area effect  = Σ_k W_k (1 + d_k/100) e_k / Σ_k W_k (1 + d_k/100)
- *   area growth  = o + area effect + g
- *   group growth = (its overheng + o - E[o]) + e_k + (its glidning + g - E[g])
+ * per-group annual growth G_k from the report: its own overheng, the settlement's effect,
+ * step moves and its own glidning), and o and g move every group alike around their means:
+ *   group growth = G_k + (o - E[o]) + (g - E[g])
+ *   area growth  = Σ_k W_k (1 + d_k/100) G_k / Σ_k W_k (1 + d_k/100) + (o - E[o]) + (g - E[g])
+ * so the area's growth is always its groups' wage-bill-weighted mean, in every draw.
  * and a group's real wage falls in the draw when its growth is below p. Draws are made in
  * fixed chunks of 4096, each with its own mt19937 stream seeded from the seed and the chunk's
  * number, so the numbers do not depend on the thread count. Within a draw the quantities are

@@ -581,14 +581,14 @@ static mdt_status write_json_file(const char *path, json_t *j, mdt_error *err) {
   return st;
 }
 
-static mdt_status write_outputs(run_state *s, const cli_outdir *od, const char *scenario_path,
-                                progress *pr, mdt_error *err) {
+static mdt_status write_outputs(run_state *s, const cli_outdir *od, const char *prefix,
+                                const char *scenario_path, progress *pr, mdt_error *err) {
   char path[4400];
   mdt_status st = MDT_OK;
   progress_step(pr, "writing the tables");
   for (size_t k = 0; k < s->tables.n && st == MDT_OK; k++) {
-    char name[128];
-    snprintf(name, sizeof name, "%s.csv", s->tables.t[k]->name);
+    char name[160];
+    snprintf(name, sizeof name, "%s%s.csv", prefix, s->tables.t[k]->name);
     cli_outdir_path(od, name, path, sizeof path);
     FILE *fp = fopen(path, "w");
     if (fp == NULL)
@@ -606,19 +606,23 @@ static mdt_status write_outputs(run_state *s, const cli_outdir *od, const char *
   for (size_t k = 0; k < s->tables.n; k++)
     json_object_set_new(tables, s->tables.t[k]->name, mdt_table_json(s->tables.t[k]));
   json_object_set_new(report, "tables", tables);
-  cli_outdir_path(od, "report.json", path, sizeof path);
+  char name[160];
+  snprintf(name, sizeof name, "%sreport.json", prefix);
+  cli_outdir_path(od, name, path, sizeof path);
   st = write_json_file(path, report, err);
   json_decref(report);
   if (st != MDT_OK)
     return st;
   progress_step(pr, "writing the workbook");
-  cli_outdir_path(od, "report.xlsx", path, sizeof path);
+  snprintf(name, sizeof name, "%sreport.xlsx", prefix);
+  cli_outdir_path(od, name, path, sizeof path);
   if ((st = write_workbook(s, path, s->p.sc->lang, err)) != MDT_OK)
     return st;
   json_t *man = NULL;
   if ((st = manifest(s, scenario_path, &man, err)) != MDT_OK)
     return st;
-  cli_outdir_path(od, "manifest.json", path, sizeof path);
+  snprintf(name, sizeof name, "%smanifest.json", prefix);
+  cli_outdir_path(od, name, path, sizeof path);
   st = write_json_file(path, man, err);
   json_decref(man);
   return st;
@@ -778,6 +782,123 @@ static void print_summary(const run_state *s, const char *out_dir) {
          s->tables.n, out_dir);
 }
 
+/* ----------------------------------------------------------------- period -- */
+
+/* A copy of a step table (year two starts from year one's new guarantee). */
+static mdt_status copy_table(const mdt_step_table *t, mdt_step_table **out, mdt_error *err) {
+  mdt_status st = mdt_step_table_new(t->ngroups, out, err);
+  for (size_t g = 0; g < t->ngroups && st == MDT_OK; g++)
+    for (size_t k = 0; k < t->nsteps[g] && st == MDT_OK; k++)
+      st = mdt_step_table_set(*out, g, t->years[g * MDT_STEPS_MAX + k],
+                              t->nok[g * MDT_STEPS_MAX + k], err);
+  if (st != MDT_OK) {
+    mdt_step_table_free(*out);
+    *out = NULL;
+  }
+  return st;
+}
+
+/* What year two takes over from year one: the register a year later, the new guarantee
+ * table and each group's carry-over as its overheng. */
+static mdt_status year_two_args(run_state *s1, cli_pipeline_args *a, mdt_error *err) {
+  cli_pipeline *p = &s1->p;
+  mdt_microsim_report_options ro;
+  cli_report_options(p, &ro);
+  ro.percentiles = 0;
+  mdt_status st = mdt_microsim_next_year(p->work, p->reg, &s1->res.settlement, &ro, &a->reg,
+                                         err);
+  if (st == MDT_OK && s1->new_guarantee != NULL)
+    st = copy_table(s1->new_guarantee, &a->guarantee, err);
+  if (st != MDT_OK)
+    return st;
+  size_t G = s1->rep->ngroups;
+  if ((a->overheng_pct = malloc((G ? G : 1) * sizeof *a->overheng_pct)) == NULL)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory");
+  for (size_t k = 0; k < G; k++)
+    a->overheng_pct[k] = s1->rep->groups[k].carryover_pct;
+  a->year = 2;
+  return MDT_OK;
+}
+
+/* The period: per group and in total, each year's growth and real growth, the period's
+ * (compounded), and the carry-over out of each year. */
+static mdt_table *period_table(const run_state *y1, const run_state *y2) {
+  static const char *const names[] = {
+      "group", "name", "year1_growth_pct", "year2_growth_pct", "period_growth_pct",
+      "year1_real_growth_pct", "year2_real_growth_pct", "period_real_growth_pct",
+      "year1_carryover_pct", "year1_carryover_nok", "year2_overheng_pct",
+      "year2_carryover_pct", "year2_carryover_nok"};
+  static const mdt_col_kind kinds[] = {MDT_COL_TEXT, MDT_COL_TEXT, MDT_COL_PCT, MDT_COL_PCT,
+                                       MDT_COL_PCT,  MDT_COL_PCT,  MDT_COL_PCT, MDT_COL_PCT,
+                                       MDT_COL_PCT,  MDT_COL_NOK,  MDT_COL_PCT, MDT_COL_PCT,
+                                       MDT_COL_NOK};
+  mdt_table *t = NULL;
+  mdt_error err;
+  if (mdt_table_new("period", "The settlement period: both years and the two together", 13,
+                    names, kinds, &t, &err) != MDT_OK)
+    return NULL;
+  const mdt_groups *g = y1->p.model->groups;
+  const mdt_microsim_report *a = y1->rep, *b = y2->rep;
+  for (size_t k = 0; k <= a->ngroups; k++) {
+    const mdt_microsim_row *r1 = k < a->ngroups ? &a->groups[k] : &a->total;
+    const mdt_microsim_row *r2 = k < b->ngroups ? &b->groups[k] : &b->total;
+    long r = mdt_table_add_row(t);
+    if (r < 0 || mdt_table_set_text(t, (size_t)r, 0, k < a->ngroups ? g->id[k] : "total") ||
+        mdt_table_set_text(t, (size_t)r, 1, k < a->ngroups ? g->name[k] : "")) {
+      mdt_table_free(t);
+      return NULL;
+    }
+    if (r1->employees < MDT_REPORT_MIN_EMPLOYEES)
+      continue;
+    double g1 = r1->annual_growth_pct, g2 = r2->annual_growth_pct;
+    double q1 = r1->real_growth_pct, q2 = r2->real_growth_pct;
+    const double v[] = {g1, g2, ((1 + g1 / 100) * (1 + g2 / 100) - 1) * 100, q1, q2,
+                        ((1 + q1 / 100) * (1 + q2 / 100) - 1) * 100, r1->carryover_pct,
+                        r1->carryover_nok, r2->overheng_pct, r2->carryover_pct,
+                        r2->carryover_nok};
+    for (size_t c = 0; c < sizeof v / sizeof v[0]; c++)
+      mdt_table_set_num(t, (size_t)r, 2 + c, v[c]);
+  }
+  return t;
+}
+
+static void print_period(const mdt_table *t, int first_year) {
+  printf("Period %d-%d: annual growth per year, and over the two years (real: against each "
+         "year's price forecast)\n",
+         first_year, first_year + 1);
+  printf("  %-6s %8d %8d %9s %12s\n", "group", first_year, first_year + 1, "period %",
+         "real period %");
+  for (size_t r = 0; r < t->nrows; r++) {
+    const mdt_cell *id = mdt_table_cell(t, r, 0);
+    const mdt_cell *c[4] = {mdt_table_cell(t, r, 2), mdt_table_cell(t, r, 3),
+                            mdt_table_cell(t, r, 4), mdt_table_cell(t, r, 7)};
+    if (c[0]->kind != 1)
+      continue;
+    printf("  %-6s %8.2f %8.2f %9.2f %12.2f\n", id->text, c[0]->num, c[1]->num, c[2]->num,
+           c[3]->num);
+  }
+}
+
+/* Loads and computes one year of the scenario into s, with its tables. */
+static mdt_status run_year(run_state *s, cli_pipeline_args *args, const char *seed_text,
+                           const char *lang, progress *pr, mdt_error *err) {
+  progress_step(pr, args->year > 1 ? "loading year two" : "loading the scenario and the model");
+  mdt_status st = cli_pipeline_load(&s->p, args, err);
+  args->reg = NULL; /* taken over by the pipeline */
+  args->guarantee = NULL;
+  if (st == MDT_OK && seed_text)
+    st = mdt_scenario_set(s->p.sc, "run", "seed", seed_text, err);
+  if (st == MDT_OK && lang)
+    memcpy(s->p.sc->lang, lang, 3);
+  if (st == MDT_OK) {
+    s->p.agg_opt.seed = s->p.sc->seed;
+    st = compute(s, pr, err);
+  }
+  if (st == MDT_OK)
+    st = build_tables(s, err);
+  return st;
+}
+
 /* ---------------------------------------------------------------- command -- */
 
 int cmd_run(int argc, char **argv) {
@@ -833,27 +954,67 @@ int cmd_run(int argc, char **argv) {
     return cli_report_error(&err);
   progress pr = {isatty(2) && !cli_g.quiet, 0, 10};
   cli_g.bar = pr.bar;
-  run_state s;
+  run_state s, s2;
   memset(&s, 0, sizeof s);
+  memset(&s2, 0, sizeof s2);
+  mdt_table *period = NULL;
+  int two_years = 0;
+  char y1[32] = "", y2[32] = "";
   cli_outdir od;
   memset(&od, 0, sizeof od);
-  progress_step(&pr, "loading the scenario and the model");
   args.bootstrap = 1; /* the run's own draws, with the profiles kept */
-  mdt_status st = cli_pipeline_load(&s.p, &args, &err);
-  if (st == MDT_OK && seed_text)
-    st = mdt_scenario_set(s.p.sc, "run", "seed", seed_text, &err);
-  if (st == MDT_OK && lang)
-    memcpy(s.p.sc->lang, lang, 3);
-  if (st == MDT_OK) {
-    s.p.agg_opt.seed = s.p.sc->seed;
-    st = compute(&s, &pr, &err);
+  mdt_status st = run_year(&s, &args, seed_text, lang, &pr, &err);
+  if (st == MDT_OK && s.p.sc->period_years == 2) {
+    /* The interim settlement: year two starts where year one ends. */
+    two_years = 1;
+    pr.steps += 8;
+    cli_pipeline_args a2 = args;
+    st = year_two_args(&s, &a2, &err);
+    if (st == MDT_OK)
+      st = run_year(&s2, &a2, seed_text, lang, &pr, &err);
+    mdt_register_free(a2.reg);
+    mdt_step_table_free(a2.guarantee);
+    free(a2.overheng_pct);
+    if (st == MDT_OK && (period = period_table(&s, &s2)) == NULL)
+      st = mdt_error_set(&err, MDT_ENOMEM, "out of memory building the period table");
+    snprintf(y1, sizeof y1, "%d/", s.p.sc->first_year);
+    snprintf(y2, sizeof y2, "%d/", s.p.sc->first_year + 1);
   }
   if (st == MDT_OK)
-    st = build_tables(&s, &err);
-  if (st == MDT_OK)
     st = cli_outdir_begin(&od, out_dir, &err);
+  if (st == MDT_OK && two_years) {
+    char path[4400];
+    for (int k = 0; k < 2 && st == MDT_OK; k++) {
+      char sub[32];
+      snprintf(sub, sizeof sub, "%d", s.p.sc->first_year + k);
+      if (cli_outdir_path(&od, sub, path, sizeof path) == NULL || mkdir(path, 0777) != 0)
+        st = mdt_error_set_at(&err, MDT_ECANTWRITE, path, 0, 0, "cannot create the folder");
+    }
+  }
   if (st == MDT_OK)
-    st = write_outputs(&s, &od, args.scenario_path, &pr, &err);
+    st = write_outputs(&s, &od, y1, args.scenario_path, &pr, &err);
+  if (st == MDT_OK && two_years)
+    st = write_outputs(&s2, &od, y2, args.scenario_path, &pr, &err);
+  if (st == MDT_OK && two_years) {
+    char path[4400];
+    cli_outdir_path(&od, "period.csv", path, sizeof path);
+    FILE *fp = fopen(path, "w");
+    if (fp == NULL)
+      st = mdt_error_set_at(&err, MDT_ECANTWRITE, path, 0, 0, "cannot write");
+    else {
+      st = mdt_table_write_csv(period, fp, &err);
+      if (fclose(fp) != 0 && st == MDT_OK)
+        st = mdt_error_set_at(&err, MDT_ECANTWRITE, path, 0, 0, "cannot write");
+    }
+    if (st == MDT_OK) {
+      json_t *j = json_object();
+      json_object_set_new(j, "first_year", json_integer(s.p.sc->first_year));
+      json_object_set_new(j, "period", mdt_table_json(period));
+      cli_outdir_path(&od, "period.json", path, sizeof path);
+      st = write_json_file(path, j, &err);
+      json_decref(j);
+    }
+  }
   if (st == MDT_OK) {
     progress_step(&pr, "moving the results into place");
     st = cli_outdir_commit(&od, &err);
@@ -862,20 +1023,36 @@ int cmd_run(int argc, char **argv) {
   if (st != MDT_OK) {
     cli_outdir_abort(&od);
     run_state_free(&s);
+    run_state_free(&s2);
+    mdt_table_free(period);
     cli_lock_release(&lock);
     return cli_report_error(&err);
   }
-  if (!cli_g.quiet)
+  if (!cli_g.quiet) {
+    if (two_years)
+      printf("%d (main settlement):\n", s.p.sc->first_year);
     print_summary(&s, out_dir);
+    if (two_years) {
+      printf("\n%d (interim settlement):\n", s.p.sc->first_year + 1);
+      print_summary(&s2, out_dir);
+      printf("\n");
+      print_period(period, s.p.sc->first_year);
+    }
+  }
   int rc = 0;
-  if (s.infeasible) {
+  for (int k = 0; k < 1 + two_years; k++) {
+    const run_state *r = k ? &s2 : &s;
+    if (!r->infeasible)
+      continue;
     fprintf(stderr, "mandat: %s%s\n", strict ? "" : "warning: ",
-            s.infeasible_msg[0] ? s.infeasible_msg
-                                : "the settlement exceeds the frame or a bound cannot be met");
+            r->infeasible_msg[0] ? r->infeasible_msg
+                                 : "the settlement exceeds the frame or a bound cannot be met");
     if (strict)
       rc = mdt_status_exit_code(MDT_ECHECK);
   }
   run_state_free(&s);
+  run_state_free(&s2);
+  mdt_table_free(period);
   cli_lock_release(&lock);
   return rc;
 }

@@ -95,18 +95,20 @@ static void *mc_worker(void *arg) {
         double W = rep->groups[k].wage_bill_nok * (1 + draw(&o->drift_pct, rng) / 100);
         if (W < 0)
           W = 0;
-        double e = rep->groups[k].annual_effect_pct;
+        /* The area's growth is its groups' (each with its own overheng and glidning),
+         * weighted by the drawn wage bills, then shifted like every group's. */
+        double e = rep->groups[k].annual_growth_pct;
         if (isfinite(e)) {
           num += W * e;
           den += W;
         }
       }
-      double effect = den > 0 ? num / den : 0;
-      job->growth[d] = ov + effect + gl;
+      double growth = den > 0 ? num / den : rep->total.annual_growth_pct;
+      job->growth[d] = growth + (ov - o->overheng_pct.mean) + (gl - o->glidning_pct.mean);
       for (size_t k = 0; k < G; k++) {
         const mdt_microsim_row *row = &rep->groups[k];
-        double g = (row->overheng_pct + ov - o->overheng_pct.mean) + row->annual_effect_pct +
-                   (row->glidning_pct + gl - o->glidning_pct.mean);
+        double g = row->annual_growth_pct + (ov - o->overheng_pct.mean) +
+                   (gl - o->glidning_pct.mean);
         job->group_growth[d * G + k] = g;
         job->fall[d * G + k] = isfinite(g) && g < pr;
       }
