@@ -535,6 +535,15 @@ static mdt_status manifest(const run_state *s, const char *scenario_path, json_t
     st = add_input(inputs, sc, sc->new_guarantee_path, err);
   json_object_set_new(root, "inputs", inputs);
   json_object_set_new(root, "settings", settings_json(p));
+  json_t *notes = json_array();
+  for (int k = 0; k < p->nnotes; k++)
+    json_array_append_new(notes, json_string(p->notes[k]));
+  json_object_set_new(root, "notes", notes);
+  json_object_set_new(root, "overheng_source",
+                      p->overheng_source ? json_string(p->overheng_source) : json_null());
+  json_object_set_new(root, "glidning_source",
+                      p->glidning_source ? json_string(p->glidning_source) : json_null());
+  json_object_set_new(root, "year", json_integer(sc->first_year + sc->year - 1));
   json_t *outs = json_array();
   for (size_t k = 0; k < s->tables.n; k++) {
     char name[128];
@@ -886,6 +895,8 @@ static mdt_status run_year(run_state *s, cli_pipeline_args *args, const char *se
   mdt_status st = cli_pipeline_load(&s->p, args, err);
   args->reg = NULL; /* taken over by the pipeline */
   args->guarantee = NULL;
+  for (int k = 0; st == MDT_OK && k < s->p.nnotes; k++)
+    cli_log("note: %s", s->p.notes[k]);
   if (st == MDT_OK && seed_text)
     st = mdt_scenario_set(s->p.sc, "run", "seed", seed_text, err);
   if (st == MDT_OK && lang)

@@ -136,6 +136,8 @@ int cmd_simulate(int argc, char **argv) {
   mdt_step_table *newg = NULL;
   cli_output out = {0}, gout = {0};
   mdt_status st = cli_pipeline_load(&p, &args, &err);
+  for (int k = 0; st == MDT_OK && k < p.nnotes; k++)
+    cli_log("note: %s", p.notes[k]);
   if (st == MDT_OK) {
     cli_log("solving the %s rule over %zu register rows", p.sc->rule, p.reg->n);
     st = cli_pipeline_solve(&p, &res, &err);

@@ -167,9 +167,12 @@ mdt_status mdt_report_settlement_text(FILE *fp, const mdt_microsim_report *rep,
     fprintf(fp, ", local pot %g %% from 1 %s", ctx->local_pot_pct, month_name(ctx->local_month));
   fputc('\n', fp);
   if (ctx->solved) {
-    fprintf(fp, "Frame %.2f %% - overheng %.2f - glidning %.2f = room %.3f pp of annual effect",
-            ctx->frame_pct, isfinite(ctx->overheng_pct) ? ctx->overheng_pct : 0,
-            isfinite(ctx->glidning_pct) ? ctx->glidning_pct : 0, ctx->room_annual_pct);
+    fprintf(fp,
+            "Frame %.2f %%: the settlement's room is %.3f pp of the area's wage bill (the "
+            "frame less the groups' own overheng and glidning; the area's are %.2f and %.2f)",
+            ctx->frame_pct, ctx->room_annual_pct,
+            isfinite(ctx->overheng_pct) ? ctx->overheng_pct : 0,
+            isfinite(ctx->glidning_pct) ? ctx->glidning_pct : 0);
     if (isfinite(ctx->price_pct))
       fprintf(fp, "; price forecast %.2f %%", ctx->price_pct);
     fputc('\n', fp);

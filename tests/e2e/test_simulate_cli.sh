@@ -9,16 +9,22 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# 1. Each rule's solved settlement uses the room to 0.001 pp (the scenario: frame 5.2,
-#    overheng 1.7, glidning mean(0.3, 0.5, 1.0) = 0.6, so the room is 2.9 pp).
+# 1. Each rule's solved settlement uses the room to 0.001 pp. The scenario solves on the
+#    covered groups (chapter 4) with KS's 2024 split: frame 5.2 = overheng 1.8 + glidning 0.1
+#    + 3.3 for central and local increases, so chapter 4's groups' annual effects, weighted
+#    by their wage bills, must come to 3.3.
 for rule in percent krone percent_min_krone table priority mixed; do
-  "$MANDAT" simulate --model "$model" --rule "$rule" --format json --quiet > "$tmp/$rule.json"
+  "$MANDAT" simulate --scenario "$model/scenario-priority.ini" --rule "$rule" --format json \
+    --quiet > "$tmp/$rule.json"
   python3 - "$tmp/$rule.json" "$rule" <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))
 s = j["solution"]
 assert s["solved"] and s["feasible"], s
-assert abs(s["room_annual_pct"] - 2.9) < 1e-12, s
+ch4 = [g for g in j["groups"] if g["chapter"] == "4"]
+W = sum(g["wage_bill_nok"] for g in ch4)
+e = sum(g["wage_bill_nok"] * g["annual_effect_pct"] for g in ch4) / W
+assert abs(e - 3.3) < 1e-3, (sys.argv[2], e)
 assert abs(s["annual_effect_pct"] - s["room_annual_pct"]) < 1e-3, (sys.argv[2], s)
 # the groups' shares of the area effect add up to the total
 total = sum(g["area_effect_pct"] for g in j["groups"] if not g["suppressed"])
@@ -82,12 +88,18 @@ expect() { # expect STATUS PATTERN -- command...
   [ "$got" -eq "$want" ] || { cat "$tmp/err" >&2; fail "exit $got, expected $want: $*"; }
   grep -q -- "$pattern" "$tmp/err" || { cat "$tmp/err" >&2; fail "no '$pattern' in: $*"; }
 }
-sed 's/^frame_pct = 5.2$/frame_pct = 2.0/' "$model/scenario.ini" > "$tmp/m/low.ini"
-expect 1 "the room is negative" -- "$MANDAT" simulate --scenario "$tmp/m/low.ini" --quiet
+# A frame of 1.85 leaves chapter 4 less than its overheng 1.8 + glidning 0.1, and the
+# leaders' and chapter 5's fixed elements more than the whole room.
+sed 's/^frame_pct = 5.2$/frame_pct = 1.85/' "$model/scenario-priority.ini" > "$tmp/m/low.ini"
+expect 1 "the fixed elements already cost" -- "$MANDAT" simulate --scenario "$tmp/m/low.ini" --quiet
+sed 's/^frame_pct = 5.2$/frame_pct = 1.5/' "$model/scenario-priority.ini" > "$tmp/m/lower.ini"
+line=$(grep -n '^local_frame' "$tmp/m/lower.ini" | cut -d: -f1)
+expect 65 "lower.ini:$line:15: \[settlement\] local_frame: group 'c5': expected room under the frame" \
+  -- "$MANDAT" simulate --scenario "$tmp/m/lower.ini" --quiet
 sed 's/^floors = .*/floors = g1:9, g2:9, g3:9, g4:9, g5:9, g6:9, g7:9, g8:9/; s/^caps = .*//' \
-  "$model/scenario.ini" > "$tmp/m/floors.ini"
+  "$model/scenario-priority.ini" > "$tmp/m/floors.ini"
 expect 1 "the floors alone cost" -- "$MANDAT" simulate --scenario "$tmp/m/floors.ini" --quiet
-sed 's/^floors = g1:2,/floors = g9:2,/' "$model/scenario.ini" > "$tmp/m/g9.ini"
+sed 's/^floors = g1:2,/floors = g9:2,/' "$model/scenario-priority.ini" > "$tmp/m/g9.ini"
 line=$(grep -n '^floors' "$tmp/m/g9.ini" | cut -d: -f1)
 expect 65 "g9.ini:$line:10: \[settlement\] floors: expected a group" -- \
   "$MANDAT" simulate --scenario "$tmp/m/g9.ini" --quiet
