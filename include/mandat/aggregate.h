@@ -1,6 +1,6 @@
 /*
  * mandat/aggregate.h: weighted statistics of the answers, nationally and per stratum, with
- * bootstrap intervals, and the mandate profile (DESIGN.md 4.2).
+ * bootstrap intervals, and the mandate profile.
  *
  * Ownership: an aggregator (mdt_aggregator_new / mdt_aggregator_free) takes answers in
  * batches and produces an mdt_aggregate that the caller frees with mdt_aggregate_free. The

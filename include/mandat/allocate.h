@@ -1,5 +1,5 @@
 /*
- * mandat/allocate.h: allocation rules (DESIGN.md 4.4): the one number of a settlement that
+ * mandat/allocate.h: allocation rules: the one number of a settlement that
  * makes its total annual effect use the room exactly.
  *
  * Ownership: mdt_allocator_new returns a solver that the caller frees with

@@ -1,5 +1,5 @@
 /*
- * mandat/microsim.h: a settlement (DESIGN.md 4.4) applied to every employee of the register,
+ * mandat/microsim.h: a settlement applied to every employee of the register,
  * with its annual effect, carry-over and cost per employee group and for the whole area.
  *
  * Ownership: mdt_microsim_new compiles a register into an mdt_microsim that the caller frees
@@ -325,7 +325,7 @@ mdt_status mdt_microsim_next_year(mdt_microsim_work *w, const mdt_register *reg,
                                   const mdt_microsim_report_options *opt, mdt_register **out,
                                   mdt_error *err);
 
-/* How a settlement's rises spread over pay, for the trade-offs of DESIGN.md 4.5. */
+/* How a settlement's rises spread over pay, for the trade-offs (mandat/tradeoff.h). */
 typedef struct mdt_microsim_spread {
   double low_rise_pct;      /* full-year rise of the lowest-paid fifth over its wage bill, %:
                                employees at or below the 20th percentile of full-time pay

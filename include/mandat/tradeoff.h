@@ -1,5 +1,5 @@
 /*
- * mandat/tradeoff.h: what each division of the frame costs whom (DESIGN.md 4.5): exchange
+ * mandat/tradeoff.h: what each division of the frame costs whom: exchange
  * rates between groups, sweeps of one setting over a grid (each point a solved settlement on
  * the frame), the mandate's uncertainty carried into the priority allocation, and each
  * region's own allocation.

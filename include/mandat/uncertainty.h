@@ -1,7 +1,7 @@
 /*
- * mandat/uncertainty.h: Monte Carlo over what the frame cannot know in advance (DESIGN.md
- * 4.5): glidning, overheng, the price forecast and drift in the groups' headcounts, around a
- * solved settlement.
+ * mandat/uncertainty.h: Monte Carlo over what the frame cannot know in advance
+ * (glidning, overheng, the price forecast and drift in the groups' headcounts, around a
+ * solved settlement).
  *
  * Ownership: mdt_mc_run returns a result the caller frees with mdt_mc_result_free; the report
  * and options are borrowed for the call.

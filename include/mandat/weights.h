@@ -1,6 +1,6 @@
 /*
  * mandat/weights.h: a weight for every member from its size, calibrated to the membership
- * ("by size and group", DESIGN.md 4.1).
+ * ("by size and group").
  *
  * Ownership: mdt_weights_new returns a workspace the caller frees with mdt_weights_free; it
  * is sized once and reused by every mdt_weights_compute call (no allocation inside), so a

@@ -740,30 +740,37 @@ static void print_summary(const run_state *s, const char *out_dir) {
     printf(" (theta %g)", p->spec.theta);
   printf(", %s %s %.3f%s%s\n", p->has_frame ? "solved:" : "as written:", what, s->res.scalar,
          unit, s->infeasible ? "; the frame or a bound could NOT be met" : "");
-  printf("  %-6s %8s %9s %8s", "group", "pct", "growth %", "real %");
+  int percents = p->spec.rule != MDT_RULE_KRONE && p->spec.rule != MDT_RULE_TABLE;
+  printf("  %-6s", "group");
+  if (percents)
+    printf(" %8s", "pct");
+  printf(" %12s %8s %8s %9s %8s", "rise NOK/FTE", "effect", "carry", "growth %", "real %");
   if (s->mandate)
     printf("  %s", "pct interval (mandate)");
   if (s->mc)
     printf("  %s", "P(real fall)");
   printf("\n");
-  for (size_t k = 0; k < rep->ngroups; k++) {
-    const mdt_microsim_row *row = &rep->groups[k];
+  for (size_t k = 0; k <= rep->ngroups; k++) {
+    const mdt_microsim_row *row = k < rep->ngroups ? &rep->groups[k] : &rep->total;
     if (row->employees < MDT_REPORT_MIN_EMPLOYEES)
       continue;
-    double pct = row->covered ? mdt_allocation_group_pct(&s->res, k) : NAN;
-    printf("  %-6s", g->id[k]);
-    if (isfinite(pct))
-      printf(" %8.2f", pct);
-    else
-      printf(" %8s", "-");
-    printf(" %9.2f %8.2f", row->annual_growth_pct, row->real_growth_pct);
+    printf("  %-6s", k < rep->ngroups ? g->id[k] : "total");
+    if (percents) {
+      double pct = k < rep->ngroups && row->covered ? mdt_allocation_group_pct(&s->res, k) : NAN;
+      if (isfinite(pct))
+        printf(" %8.2f", pct);
+      else
+        printf(" %8s", "-");
+    }
+    printf(" %12.0f %8.2f %8.2f %9.2f %8.2f", row->nok_per_fte, row->annual_effect_pct,
+           row->carryover_pct, row->annual_growth_pct, row->real_growth_pct);
     if (s->mandate) {
-      if (row->covered && isfinite(s->mandate->pct_low[k]))
+      if (k < rep->ngroups && row->covered && isfinite(s->mandate->pct_low[k]))
         printf("  %6.2f-%-6.2f          ", s->mandate->pct_low[k], s->mandate->pct_high[k]);
       else
         printf("  %-22s", "");
     }
-    if (s->mc)
+    if (s->mc && k < rep->ngroups)
       printf("  %5.1f %%", s->mc->p_real_fall[k] * 100);
     printf("\n");
   }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""An independent reference for `mandat aggregate`, written from DESIGN.md 4.1-4.2 and the
+"""An independent reference for `mandat aggregate`, written from the weighting and aggregation rules in README.md and mandat/aggregate.h and the
 definitions in include/mandat/aggregate.h, in plain Python and one respondent at a time.
 
 It shares no code with the C engine (which folds answers into sums per weighting cell), so

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end test of `mandat frame`: the worked examples of DESIGN.md 4.3 through the program,
+# End-to-end test of `mandat frame`: the worked examples of the frame arithmetic through the program,
 # both output formats, --out, --help and bad input.
 set -euo pipefail
 
@@ -32,7 +32,7 @@ expect_exit() {
   [ "$got" -eq "$want" ] || fail "mandat frame $* exited $got, expected $want: $(cat "$tmp/stderr")"
 }
 
-# 1. DESIGN.md's room: 3.5 - 1.0 - 1.5 = 1.0 as annual effect, 1.0 * 12/12 from 1 January.
+# 1. The room: 3.5 - 1.0 - 1.5 = 1.0 as annual effect, 1.0 * 12/12 from 1 January.
 "$MANDAT" frame --frame 3.5 --overheng 1.0 --glidning 1.5 --central-month 1 --format json \
   >"$tmp/room.json"
 near "$(jget "$tmp/room.json" 'j["room_annual_pct"]')" 1.0 1e-9

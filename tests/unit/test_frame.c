@@ -1,5 +1,5 @@
 /*
- * Tests of the frame arithmetic: the worked examples of DESIGN.md 4.3, the room in both
+ * Tests of the frame arithmetic: the worked examples of the frame arithmetic (mandat/frame.h), the room in both
  * conventions, the exact level path worked by hand, and every error path.
  *
  * Each expected value has its hand calculation beside it. Percentages are in percent.
@@ -86,7 +86,7 @@ static void test_element_effects(void **state) {
   assert_true(isnan(mdt_frame_carryover_pct(1.0, 13)));
 }
 
-/* DESIGN.md 4.3, NHO's worked example. */
+/* NHO's worked example (TBU's convention, as mandat/frame.h). */
 static void test_nho_example(void **state) {
   (void)state;
   /* Year 1: 3 % from 1 April carries 3 * (4-1)/12 = 0.75 into year 2. */
@@ -164,7 +164,7 @@ static void test_exact_path_by_hand(void **state) {
   assert_close(r.carryover_difference_pct, 0.990099 - 1.0, 1e-6);
 }
 
-/* DESIGN.md 4.3's room: frame 3.5, overheng 1.0, glidning 1.5, central increases from 1 Jan. */
+/* The room of the frame arithmetic: frame 3.5, overheng 1.0, glidning 1.5, central increases from 1 Jan. */
 static void test_room_from_january(void **state) {
   (void)state;
   mdt_frame_spec spec;
