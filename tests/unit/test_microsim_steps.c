@@ -319,6 +319,22 @@ static void test_total_is_weighted_mean_of_groups(void **state) {
   assert_true(r->total.step_effect_pct == 0.0 && r->total.step_rise_nok == 0.0);
   assert_total_is_groups(r);
   mdt_microsim_report_free(r);
+  /* One group's glidning unknown: its growth is unknown, and so is the area's mean. */
+  double gl_unknown[] = {1.21, 0.87, NAN, 2.05, 0.49};
+  opt.group_glidning_pct = gl_unknown;
+  r = apply_ok(w, &s, &opt);
+  assert_true(isnan(r->groups[2].annual_growth_pct) && !isnan(r->groups[1].annual_growth_pct));
+  assert_true(isnan(r->total.glidning_pct) && isnan(r->total.annual_growth_pct));
+  assert_true(!isnan(r->total.overheng_pct)); /* still known */
+  mdt_microsim_report_free(r);
+  /* A group's figure outside its domain is an error, like the scalars'. */
+  double gl_bad[] = {1.21, 0.87, -150.0, 2.05, 0.49};
+  opt.group_glidning_pct = gl_bad;
+  r = NULL;
+  mdt_error_clear(&err);
+  assert_int_equal(mdt_microsim_apply(w, &s, &opt, &r, &err), MDT_EDATA);
+  assert_message_has(err, "glidning: expected a percentage above -100 or none, found -150");
+  assert_null(r);
   mdt_test_table_free(g);
   mdt_test_table_free(t);
   mdt_microsim_work_free(w);
