@@ -87,7 +87,7 @@ __extension__ typedef __int128 mdt_i128;
 /* One percent increase for the employees of one named group (e.g. leaders). */
 typedef struct mdt_named_increase {
   size_t group; /* row in the groups table */
-  double pct;   /* percent of the level after the central elements; finite, 0..MDT_FRAME_MAX_PCT */
+  double pct;   /* percent of the pay before the settlement; finite, 0..MDT_FRAME_MAX_PCT */
   int month;    /* effective month 1..12 (from the 1st) */
 } mdt_named_increase;
 
@@ -230,7 +230,7 @@ typedef struct mdt_microsim_row {
                                of each employee's weight x fte x (whole kroner of their rise),
                                exact */
   double rise_frac_e8;      /* the rest of the full-year rise (fractions of a krone, and the
-                               percent elements on the level after the central ones); 0 for
+                               percent elements on the pay before the settlement); 0 for
                                a settlement of whole-krone elements only */
   double employees;         /* employees_e4 / 10^4 */
   double fte;               /* fte_e8 / 10^8 */

@@ -1169,8 +1169,8 @@ void mdt_microsim_report_free(mdt_microsim_report *r) {
 
 static int rate_ok(double pct) { return isnan(pct) || (isfinite(pct) && pct > -100.0); }
 
-static mdt_status options_check(const mdt_microsim_report_options *opt, size_t ngroups,
-                                mdt_error *err) {
+static mdt_status options_check(const mdt_microsim_report_options *opt,
+                                const mdt_groups *groups, size_t ngroups, mdt_error *err) {
   if (!rate_ok(opt->overheng_pct))
     return mdt_error_set(err, MDT_EDATA,
                          "the area's overheng: expected a percentage above -100 or none, found "
@@ -1187,9 +1187,10 @@ static mdt_status options_check(const mdt_microsim_report_options *opt, size_t n
       double gl = opt->group_glidning_pct != NULL ? opt->group_glidning_pct[g] : 0.0;
       if (!rate_ok(o) || !rate_ok(gl))
         return mdt_error_set(err, MDT_EDATA,
-                             "group %zu's %s: expected a percentage above -100 or none, found "
-                             "%.15g",
-                             g + 1, !rate_ok(o) ? "overheng" : "glidning", !rate_ok(o) ? o : gl);
+                             "group '%s': its %s: expected a percentage above -100 or none, "
+                             "found %.15g",
+                             group_id(groups, g), !rate_ok(o) ? "overheng" : "glidning",
+                             !rate_ok(o) ? o : gl);
     }
   if (!rate_ok(opt->price_forecast_pct))
     return mdt_error_set(err, MDT_EDATA,
@@ -1329,7 +1330,7 @@ static mdt_status begin_full_pass(const char *fn, mdt_microsim_work *w, const vo
     mdt_microsim_report_options_init(defaults);
     *opt = defaults;
   }
-  mdt_status st = options_check(*opt, w->sim->ngroups, err);
+  mdt_status st = options_check(*opt, w->sim->groups, w->sim->ngroups, err);
   if (st != MDT_OK || (st = mdt__microsim_prepare(w, s, err)) != MDT_OK)
     return st;
   mdt__microsim_central(w, s);
@@ -1433,10 +1434,13 @@ mdt_status mdt_microsim_spread_of(mdt_microsim_work *w, const mdt_settlement *s,
     return mdt_error_set(err, MDT_ENOMEM, "out of memory for the pay percentiles");
   double low_rise = 0, low_bill = 0, high_rise = 0, high_bill = 0;
   double falls = 0;
+  int unknown = 0; /* a group's overheng or glidning is unknown: so is its real growth */
   for (size_t g = 0; g < sim->ngroups; g++) {
     double own_o, own_g;
     group_og(opt, g, &own_o, &own_g);
     double base = own_o + own_g;
+    if (isnan(base) && sim->group_cell[g + 1] > sim->group_cell[g])
+      unknown = 1;
     double frac = w->group_frac_full[g];
     double later_year = w->group_local_year[g] + w->group_named_year[g];
     for (size_t c = sim->group_cell[g]; c < sim->group_cell[g + 1]; c++)
@@ -1461,7 +1465,7 @@ mdt_status mdt_microsim_spread_of(mdt_microsim_work *w, const mdt_settlement *s,
   out->high_rise_pct = high_bill > 0 ? high_rise / high_bill * 100 : NAN;
   out->low_pay_ratio_pct =
       out->high_rise_pct > 0 ? out->low_rise_pct / out->high_rise_pct * 100 : NAN;
-  out->real_fall_share = isnan(opt->price_forecast_pct)
+  out->real_fall_share = isnan(opt->price_forecast_pct) || unknown
                              ? NAN
                              : falls / (double)sim->total_employees_e4;
   return MDT_OK;
