@@ -25,7 +25,8 @@
   X(ENOMEM,      70, "out of memory")                                             \
   X(EINTERNAL,   70, "internal error")                                            \
   X(ECANTWRITE,  73, "cannot write output")                                       \
-  X(ELOCKED,     75, "another run holds the lock")
+  X(ELOCKED,     75, "another run holds the lock")                                \
+  X(ECANCELED,   130, "the run was cancelled")
 
 typedef enum {
 #define MDT__STATUS_ENUM(name, exit_status, text) MDT_##name,

@@ -1,8 +1,7 @@
 /*
  * mandat/report.h: writing results as tidy CSV, JSON and readable terminal tables.
  *
- * Ownership: writers take caller-owned results and streams and keep nothing; JSON builders
- * return a new jansson reference the caller releases with json_decref.
+ * Ownership: writers take caller-owned results and streams and keep nothing.
  *
  * Numbers are rounded only here: CSV and JSON carry 15 significant digits; undefined values
  * (NaN) are empty CSV fields and JSON nulls.
@@ -10,7 +9,6 @@
 #ifndef MANDAT_REPORT_H
 #define MANDAT_REPORT_H
 
-#include <jansson.h>
 #include <stdio.h>
 
 #include "mandat/aggregate.h"
@@ -36,12 +34,10 @@ typedef struct {
 mdt_status mdt_report_aggregate_csv(FILE *fp, const mdt_aggregate *agg,
                                     const mdt_report_context *ctx, mdt_error *err);
 
-/* A JSON object: counts, settings, empty strata, estimates and profiles. NULL when out of
- * memory. */
-json_t *mdt_report_aggregate_json(const mdt_aggregate *agg, const mdt_report_context *ctx);
-
-/* Writes json to fp (keys in insertion order, 2-space indent, 15 significant digits). */
-mdt_status mdt_report_write_json(FILE *fp, const json_t *json, mdt_error *err);
+/* A JSON document: counts, settings, empty strata, estimates and profiles (keys in a fixed
+ * order, 2-space indent, 15 significant digits). */
+mdt_status mdt_report_aggregate_json_write(FILE *fp, const mdt_aggregate *agg,
+                                           const mdt_report_context *ctx, mdt_error *err);
 
 /* A readable summary: heading, mandate profile, each question's main statistics and, with a
  * breakdown, the profile per stratum. */
@@ -77,10 +73,10 @@ typedef struct {
 mdt_status mdt_report_settlement_csv(FILE *fp, const mdt_microsim_report *rep,
                                      const mdt_allocation_result *res,
                                      const mdt_settlement_context *ctx, mdt_error *err);
-/* The same as a JSON object with the solution and the settings. */
-json_t *mdt_report_settlement_json(const mdt_microsim_report *rep,
-                                   const mdt_allocation_result *res,
-                                   const mdt_settlement_context *ctx);
+/* The same as a JSON document with the solution and the settings. */
+mdt_status mdt_report_settlement_json_write(FILE *fp, const mdt_microsim_report *rep,
+                                            const mdt_allocation_result *res,
+                                            const mdt_settlement_context *ctx, mdt_error *err);
 /* A readable table: heading with the frame and the solution, one line per group. */
 mdt_status mdt_report_settlement_text(FILE *fp, const mdt_microsim_report *rep,
                                       const mdt_allocation_result *res,
@@ -91,8 +87,6 @@ mdt_status mdt_report_settlement_text(FILE *fp, const mdt_microsim_report *rep,
 void mdt_report_csv_field(FILE *fp, const char *s);
 /* Writes a number as a CSV field with 15 significant digits; NaN as an empty field. */
 void mdt_report_csv_number(FILE *fp, double v);
-/* A JSON number with 15 significant digits, or null for NaN and infinities. */
-json_t *mdt_report_json_number(double v);
 
 /* Prints s padded with spaces to width display columns (UTF-8 aware), cut with "…" when
  * longer. */

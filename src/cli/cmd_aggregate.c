@@ -7,6 +7,7 @@
 #include "mandat/aggregate.h"
 #include "mandat/model.h"
 #include "mandat/report.h"
+#include "report/json_int.h"
 
 static void usage(FILE *fp) {
   fputs("Usage: mandat aggregate --model DIR [OPTIONS]\n"
@@ -280,8 +281,8 @@ int cmd_aggregate(int argc, char **argv) {
       if (strcmp(a.format, "csv") == 0)
         st = mdt_report_aggregate_csv(out.fp, agg, &ctx, &err);
       else if (strcmp(a.format, "json") == 0) {
-        json_t *j = mdt_report_aggregate_json(agg, &ctx);
-        st = mdt_report_write_json(out.fp, j, &err);
+        json_t *j = mdt__report_aggregate_json(agg, &ctx);
+        st = mdt__report_write_json(out.fp, j, &err);
         json_decref(j);
       } else
         st = mdt_report_aggregate_text(out.fp, agg, &ctx, &err);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mandat/numparse.h"
+#include "core/numparse.h"
 
 const char *const mdt_scenario_rules[] = {"percent",  "krone", "percent_min_krone", "table",
                                           "priority", "mixed", NULL};
