@@ -32,13 +32,22 @@ typedef struct {
 /* The columns of the tidy aggregate table, in order. */
 #define MDT_AGGREGATE_CSV_HEADER "scope,stratum,question,option,statistic,value,ci_low,ci_high,n,n_eff"
 
-/* One row per estimate with the columns of MDT_AGGREGATE_CSV_HEADER. */
+/* One row per estimate with the columns of MDT_AGGREGATE_CSV_HEADER; with bootstrap draws a
+ * last row "all,all,bootstrap,,dropped_draws,DROPPED,,,DRAWS," gives the draws dropped
+ * because their weights could not be calibrated, out of the draws asked for. */
 mdt_status mdt_report_aggregate_csv(FILE *fp, const mdt_aggregate *agg,
                                     const mdt_report_context *ctx, mdt_error *err);
 
 /* A JSON object: counts, settings, empty strata, estimates and profiles. NULL when out of
  * memory. */
 json_t *mdt_report_aggregate_json(const mdt_aggregate *agg, const mdt_report_context *ctx);
+
+/* The bootstrap's draws as JSON: draws (asked for), used, dropped, first_dropped (1-based
+ * draw number or null) and dropped_reason (or null). NULL when out of memory. */
+json_t *mdt_report_bootstrap_json(const mdt_aggregate *agg);
+
+/* Writes one "Note: N of B bootstrap draws dropped ..." line to fp, nothing when none was. */
+void mdt_report_bootstrap_note(FILE *fp, const mdt_aggregate *agg);
 
 /* Writes json to fp (keys in insertion order, 2-space indent, 15 significant digits). */
 mdt_status mdt_report_write_json(FILE *fp, const json_t *json, mdt_error *err);

@@ -75,6 +75,16 @@ mdt_table *mdt_tables_aggregate(const mdt_aggregate *agg, const mdt_report_conte
     NUM(t, r, 8, e->n);
     NUM(t, r, 9, e->n_eff);
   }
+  /* as mdt_report_aggregate_csv: the draws dropped, out of those asked for */
+  if (agg->bootstrap + agg->draws_dropped > 0) {
+    ROW(t, r);
+    TEXT(t, r, 0, "all");
+    TEXT(t, r, 1, "all");
+    TEXT(t, r, 2, "bootstrap");
+    TEXT(t, r, 4, "dropped_draws");
+    NUM(t, r, 5, (double)agg->draws_dropped);
+    NUM(t, r, 8, (double)(agg->bootstrap + agg->draws_dropped));
+  }
   return t;
 }
 
