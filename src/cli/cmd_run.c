@@ -468,6 +468,7 @@ static json_t *settings_json(const cli_pipeline *p) {
   json_object_set_new(o, "by_group", json_boolean(sc->by_group));
   json_object_set_new(o, "bootstrap", json_integer((json_int_t)sc->bootstrap));
   json_object_set_new(o, "level", mdt_report_json_number(sc->level));
+  json_object_set_new(o, "max_failed_draws", mdt_report_json_number(sc->max_failed_draws));
   json_object_set_new(root, "weighting", o);
   o = json_object();
   json_object_set_new(o, "theta", grid_json(&sc->sweep_theta));
@@ -535,6 +536,7 @@ static mdt_status manifest(const run_state *s, const char *scenario_path, json_t
     st = add_input(inputs, sc, sc->new_guarantee_path, err);
   json_object_set_new(root, "inputs", inputs);
   json_object_set_new(root, "settings", settings_json(p));
+  json_object_set_new(root, "bootstrap", mdt_report_bootstrap_json(s->agg));
   json_t *outs = json_array();
   for (size_t k = 0; k < s->tables.n; k++) {
     char name[128];
@@ -557,6 +559,7 @@ static json_t *summary_json(const run_state *s) {
   json_t *o = json_object();
   json_object_set_new(o, "members", json_integer((json_int_t)s->agg->nmembers));
   json_object_set_new(o, "respondents", json_integer((json_int_t)s->agg->nrespondents));
+  json_object_set_new(o, "bootstrap", mdt_report_bootstrap_json(s->agg));
   json_object_set_new(o, "rule", json_string(p->sc->rule));
   json_object_set_new(o, "scalar", mdt_report_json_number(s->res.scalar));
   json_object_set_new(o, "solved", json_boolean(p->has_frame));
@@ -645,6 +648,10 @@ static void print_summary(const run_state *s, const char *out_dir) {
     used[best] = 1;
     printf("%s %s %.2f", shown++ ? "," : " Top priorities:", g->id[best], prio[best]);
   }
+  if (s->agg->draws_dropped > 0)
+    printf(" Bootstrap: %zu of %zu draws dropped (weights not calibrated; first: draw %zu).",
+           s->agg->draws_dropped, s->agg->bootstrap + s->agg->draws_dropped,
+           s->agg->first_dropped);
   printf("\n");
   if (p->has_frame) {
     double o = isnan(p->overheng_pct) ? 0 : p->overheng_pct;
