@@ -103,6 +103,27 @@ grep -q "another run holds the lock" "$tmp/err" || fail "lock message"
 [ ! -e "$tmp/r3" ] || fail "a locked run wrote results"
 "$MANDAT" run "$scenario" --out "$tmp/r3" --lock "$tmp/lock" --quiet || fail "lock free: run failed"
 
+# 4b. Raking with bootstrap intervals: models/ks-2024's scenario with rake = region,
+# size_class instead of poststrata runs; the draws dropped are reported alike in the
+# summary, report.json and manifest.json.
+sed -e "s|^dir = \.$|dir = $model|" \
+    -e "s#^\(table\|guarantee\|new_guarantee\) = \([^/].*\)\$#\1 = $model/\2#" \
+    -e "s|^poststrata = .*|rake = region, size_class|" "$model/scenario.ini" > "$tmp/rake.ini"
+grep -q "^rake = region, size_class" "$tmp/rake.ini" || fail "no rake line in the raking scenario"
+"$MANDAT" run "$tmp/rake.ini" --out "$tmp/rake" --threads 2 > "$tmp/rake.txt" 2> /dev/null \
+  || fail "a run with raking failed"
+python3 - "$tmp/rake" "$tmp/rake.txt" <<'PY'
+import json, os, re, sys
+out, summary = sys.argv[1:3]
+s = json.load(open(os.path.join(out, "report.json")))["summary"]["bootstrap"]
+m = json.load(open(os.path.join(out, "manifest.json")))
+assert m["bootstrap"] == s and m["settings"]["weighting"]["max_failed_draws"] == 0.05, m
+assert s["dropped"] > 0 and s["used"] + s["dropped"] == s["draws"], s
+line = re.search(r"Bootstrap: (\d+) of (\d+) draws dropped .*first: draw (\d+)", open(summary).read())
+assert line and (int(line.group(1)), int(line.group(2)), int(line.group(3))) == \
+    (s["dropped"], s["draws"], s["first_dropped"]), (line, s)
+PY
+
 # 5. Every exit status.
 expect() { # expect STATUS PATTERN -- command...
   local want=$1 pattern=$2; shift 3
