@@ -278,7 +278,8 @@ mdt_table *mdt_tables_sweep(const mdt_sweep *s, const mdt_microsim_report *point
                              {"group", MDT_COL_TEXT},
                              {"name", MDT_COL_TEXT},
                              {"annual_growth_pct", MDT_COL_PCT},
-                             {"rise_pct", MDT_COL_PCT}};
+                             {"rise_pct", MDT_COL_PCT},
+                             {"binding", MDT_COL_TEXT}};
   char name[64], title[160];
   snprintf(name, sizeof name, "sweep_%s",
            s->setting == MDT_SWEEP_LOCAL_POT ? "local_pot" : mdt_sweep_name(s->setting));
@@ -293,11 +294,14 @@ mdt_table *mdt_tables_sweep(const mdt_sweep *s, const mdt_microsim_report *point
       continue;
     for (size_t k = 0; k < s->npoints; k++) {
       ROW(t, r);
-      NUM(t, r, 0, s->points[k].value);
+      const mdt_sweep_point *p = &s->points[k];
+      NUM(t, r, 0, p->value);
       TEXT(t, r, 1, groups->id[g]);
       TEXT(t, r, 2, groups->name[g]);
-      NUM(t, r, 3, s->group_growth_pct[k * s->ngroups + g]);
-      NUM(t, r, 4, s->group_rise_pct[k * s->ngroups + g]);
+      /* A point off the room is no point of the curve "on the frame": blank, with why. */
+      NUM(t, r, 3, p->feasible ? s->group_growth_pct[k * s->ngroups + g] : NAN);
+      NUM(t, r, 4, p->feasible ? s->group_rise_pct[k * s->ngroups + g] : NAN);
+      TEXT(t, r, 5, p->binding);
     }
   }
   return t;
@@ -305,7 +309,7 @@ mdt_table *mdt_tables_sweep(const mdt_sweep *s, const mdt_microsim_report *point
 
 mdt_table *mdt_tables_sweep_summary(void) {
   static const col cols[] = {{"setting", MDT_COL_TEXT},           {"value", MDT_COL_NUMBER},
-                             {"feasible", MDT_COL_INT},           {"scalar", MDT_COL_NUMBER},
+                             {"binding", MDT_COL_TEXT},           {"scalar", MDT_COL_NUMBER},
                              {"total_growth_pct", MDT_COL_PCT},   {"satisfaction", MDT_COL_SHARE},
                              {"low_pay_ratio_pct", MDT_COL_PCT},  {"real_fall_share", MDT_COL_SHARE}};
   return MAKE("sweep_summary",
@@ -320,8 +324,10 @@ int mdt_tables_sweep_summary_add(mdt_table *t, const mdt_sweep *s) {
       return -1;
     const mdt_sweep_point *p = &s->points[k];
     NUM(t, r, 1, p->value);
-    NUM(t, r, 2, p->feasible);
-    NUM(t, r, 3, p->scalar);
+    if (mdt_table_set_text(t, (size_t)r, 2, p->binding) != 0)
+      return -1;
+    /* the rule's number means nothing when the bounds alone settle the point */
+    NUM(t, r, 3, p->attainable ? p->scalar : NAN);
     NUM(t, r, 4, p->total_growth_pct);
     NUM(t, r, 5, p->satisfaction);
     NUM(t, r, 6, p->low_pay_ratio_pct);
