@@ -72,7 +72,14 @@ typedef struct {
   double local_pot_pct;
   int local_month;
   double payroll_overhead_pct;
+  const char *binding;        /* a solved settlement's mdt_tradeoff_binding text ("" when the
+                                 rule's number is free), or NULL when not known */
 } mdt_settlement_context;
+
+/* A settlement's status: "applied" (no frame: applied as written), "solved" (on the room)
+ * or "infeasible" (the room or a bound could not be met; the settlement is the solver's
+ * best effort). */
+const char *mdt_report_settlement_status(int solved, int feasible);
 
 /* The columns of the settlement table, in order. */
 #define MDT_SETTLEMENT_CSV_HEADER                                                              \
@@ -86,7 +93,8 @@ typedef struct {
 mdt_status mdt_report_settlement_csv(FILE *fp, const mdt_microsim_report *rep,
                                      const mdt_allocation_result *res,
                                      const mdt_settlement_context *ctx, mdt_error *err);
-/* The same as a JSON object with the solution and the settings. */
+/* The same as a JSON object with the solution (its status, binding and scalar; the scalar is
+ * null when binding says the bounds settle it) and the settings. */
 json_t *mdt_report_settlement_json(const mdt_microsim_report *rep,
                                    const mdt_allocation_result *res,
                                    const mdt_settlement_context *ctx);

@@ -127,6 +127,7 @@ typedef struct {
   signed char *res_clamped;
   int infeasible;                  /* the settlement could not meet the room or a bound */
   char infeasible_msg[768];
+  char binding[MDT_BINDING_SIZE]; /* what binds the solved settlement, "" for nothing */
   mdt_microsim_report *rep;
   mdt_step_table *new_guarantee;
   mdt_sweep *sweeps[4];
@@ -222,6 +223,9 @@ static mdt_status compute(run_state *s, progress *pr, mdt_error *err) {
     return st;
   if (p->has_frame && s->rep->total.annual_growth_pct > sc->frame_pct + 1e-6)
     s->infeasible = 1;
+  if (p->has_frame)
+    mdt_tradeoff_binding(&s->res, &p->spec, s->rep, (const char *const *)p->model->groups->id,
+                         s->infeasible_msg, s->binding, sizeof s->binding);
   if (p->guarantee != NULL) {
     if ((st = mdt_step_table_new(p->model->groups->n, &s->new_guarantee, err)) != MDT_OK ||
         (st = mdt_microsim_guarantee(p->sim, &s->res.settlement, s->new_guarantee, err)) !=
@@ -232,7 +236,8 @@ static mdt_status compute(run_state *s, progress *pr, mdt_error *err) {
   progress_step(pr, "sweeping the settings");
   const mdt_scenario_grid *grids[4] = {&sc->sweep_theta, &sc->sweep_krone_share,
                                        &sc->sweep_local_pot, &sc->sweep_central_month};
-  mdt_sweep_context ctx = {&ro, s->agg->nmembers, s->agg->top_group, s->agg->weights};
+  mdt_sweep_context ctx = {&ro, s->agg->nmembers, s->agg->top_group, s->agg->weights,
+                           (const char *const *)p->model->groups->id};
   for (int k = 0; k < 4 && p->has_frame; k++) {
     if (grids[k]->n == 0)
       continue;
@@ -561,9 +566,11 @@ static json_t *summary_json(const run_state *s) {
   json_object_set_new(o, "respondents", json_integer((json_int_t)s->agg->nrespondents));
   json_object_set_new(o, "bootstrap", mdt_report_bootstrap_json(s->agg));
   json_object_set_new(o, "rule", json_string(p->sc->rule));
-  json_object_set_new(o, "scalar", mdt_report_json_number(s->res.scalar));
-  json_object_set_new(o, "solved", json_boolean(p->has_frame));
-  json_object_set_new(o, "feasible", json_boolean(!s->infeasible));
+  json_object_set_new(o, "status",
+                      json_string(mdt_report_settlement_status(p->has_frame, !s->infeasible)));
+  json_object_set_new(o, "binding", p->has_frame ? json_string(s->binding) : json_null());
+  json_object_set_new(o, "scalar",
+                      mdt_report_json_number(s->binding[0] ? NAN : s->res.scalar));
   json_object_set_new(o, "annual_effect_pct", mdt_report_json_number(s->res.annual_effect_pct));
   json_object_set_new(o, "annual_growth_pct",
                       mdt_report_json_number(s->rep->total.annual_growth_pct));
@@ -629,6 +636,33 @@ static mdt_status write_outputs(run_state *s, const cli_outdir *od, const char *
 
 /* ---------------------------------------------------------------- summary -- */
 
+/* One line naming the sweep points the bounds settle or that cannot be met. */
+static void print_unattainable(const run_state *s) {
+  size_t n = 0, all = 0;
+  for (int k = 0; k < 4; k++)
+    for (size_t j = 0; s->sweeps[k] && j < s->sweeps[k]->npoints; j++) {
+      all++;
+      n += !s->sweeps[k]->points[j].attainable;
+    }
+  if (n == 0)
+    return;
+  printf("Sweeps: %zu of %zu points unattainable (binding in sweep_summary.csv):", n, all);
+  int shown = 0;
+  for (int k = 0; k < 4; k++) {
+    const mdt_sweep *sw = s->sweeps[k];
+    int first = 1;
+    for (size_t j = 0; sw && j < sw->npoints; j++) {
+      if (sw->points[j].attainable)
+        continue;
+      if (first)
+        printf("%s %s", shown++ ? ";" : "", mdt_sweep_name(sw->setting));
+      printf("%s %g", first ? "" : ",", sw->points[j].value);
+      first = 0;
+    }
+  }
+  printf("\n");
+}
+
 static void print_summary(const run_state *s, const char *out_dir) {
   const cli_pipeline *p = &s->p;
   const mdt_groups *g = p->model->groups;
@@ -680,8 +714,12 @@ static void print_summary(const run_state *s, const char *out_dir) {
   printf("Settlement: rule %s", p->sc->rule);
   if (p->spec.rule == MDT_RULE_PRIORITY)
     printf(" (theta %g)", p->spec.theta);
-  printf(", %s %s %.3f%s%s\n", p->has_frame ? "solved:" : "as written:", what, s->res.scalar,
-         unit, s->infeasible ? "; the frame or a bound could NOT be met" : "");
+  if (s->binding[0]) /* not met, or the bounds settle it: the rule's number would mislead */
+    printf(", %s %s unattainable: %s\n", s->infeasible ? "not solved:" : "solved:", what,
+           s->binding);
+  else
+    printf(", %s %s %.3f%s%s\n", p->has_frame ? "solved:" : "as written:", what, s->res.scalar,
+           unit, s->infeasible ? "; the frame or a bound could NOT be met" : "");
   printf("  %-6s %8s %9s %8s", "group", "pct", "growth %", "real %");
   if (s->mandate)
     printf("  %s", "pct interval (mandate)");
@@ -709,6 +747,7 @@ static void print_summary(const run_state *s, const char *out_dir) {
       printf("  %5.1f %%", s->mc->p_real_fall[k] * 100);
     printf("\n");
   }
+  print_unattainable(s);
   if (s->mc)
     printf("Uncertainty: P(annual growth > frame) = %.1f %%; 90 %% of %zu draws between %.2f and "
            "%.2f %%\n",

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/pipeline.h"
 #include "mandat/report.h"
+#include "mandat/tradeoff.h"
 
 static void usage(FILE *fp) {
   fputs("Usage: mandat simulate --model DIR [--scenario FILE] [OPTIONS]\n"
@@ -155,6 +156,12 @@ int cmd_simulate(int argc, char **argv) {
   if (st == MDT_OK) {
     mdt_settlement_context ctx;
     cli_settlement_context(&p, &ctx);
+    char binding[MDT_BINDING_SIZE] = "";
+    if (p.has_frame) {
+      mdt_tradeoff_binding(&res, &p.spec, rep, (const char *const *)p.model->groups->id, NULL,
+                           binding, sizeof binding);
+      ctx.binding = binding;
+    }
     st = cli_output_open(&out, out_path, &err);
     if (st == MDT_OK) {
       if (strcmp(format, "csv") == 0)
