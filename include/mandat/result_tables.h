@@ -74,7 +74,7 @@ mdt_table *mdt_tables_mandate_uncertainty(const mdt_mandate_uncertainty *u,
                                           const mdt_microsim_report *rep,
                                           const mdt_groups *groups);
 
-/* Regions: "regions" (region, respondents, feasible, l1_distance_pp) and
+/* Regions: "regions" (region, respondents, status, l1_distance_pp) and
  * "region_allocations" (region, group, pct, national_pct, difference_pp). */
 mdt_table *mdt_tables_regions(const mdt_region_allocations *r, const mdt_grouping *regions,
                               const mdt_aggregate *agg);

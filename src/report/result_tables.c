@@ -453,7 +453,7 @@ mdt_table *mdt_tables_regions(const mdt_region_allocations *r, const mdt_groupin
                               const mdt_aggregate *agg) {
   static const col cols[] = {{"region", MDT_COL_TEXT},
                              {"respondents", MDT_COL_INT},
-                             {"feasible", MDT_COL_INT},
+                             {"status", MDT_COL_TEXT},
                              {"l1_distance_pp", MDT_COL_PCT}};
   mdt_table *t = MAKE("regions",
                       "Each region's own mandate on the same frame: distance from the national "
@@ -465,7 +465,8 @@ mdt_table *mdt_tables_regions(const mdt_region_allocations *r, const mdt_groupin
     ROW(t, row);
     TEXT(t, row, 0, regions->levels[k]);
     NUM(t, row, 1, stratum_respondents(agg, regions, k));
-    NUM(t, row, 2, r->solved[k] ? (double)r->feasible[k] : NAN);
+    /* "" for a region without respondents: nothing was solved */
+    TEXT(t, row, 2, r->solved[k] ? mdt_report_settlement_status(1, r->feasible[k]) : "");
     NUM(t, row, 3, r->l1_distance_pp[k]);
   }
   return t;

@@ -653,7 +653,7 @@ static void test_labels(void **state) {
       "rise_p10_nok", "rise_p50_nok", "rise_p90_nok", "suppressed", "priority",
       "top3_frequency", "element", "month", "component", "step_years", "annual_nok",
       "new_annual_nok", "increase_nok", "from_group", "to_group", "points_per_point",
-      "nok_per_fte_per_nok", "setting", "binding", "total_growth_pct", "satisfaction",
+      "nok_per_fte_per_nok", "setting", "binding", "status", "total_growth_pct", "satisfaction",
       "low_pay_ratio_pct", "real_fall_share", "p_growth_above_frame", "quantile",
       "bin_low_pct", "bin_high_pct", "share", "p_real_fall", "pct_low", "pct_high",
       "growth_low_pct", "growth_high_pct", "region", "respondents", "l1_distance_pp",
