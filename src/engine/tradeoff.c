@@ -110,8 +110,11 @@ static mdt_status solve_point(mdt_allocator *a, const mdt_settlement *base,
     reason[0] = '\0';
   if (st == MDT_EINFEASIBLE) {
     res->feasible = 0;
-    if (err && reason_size > 0)
-      snprintf(reason, reason_size, "%s", err->message);
+    if (err && reason_size > 0) {
+      size_t n = strnlen(err->message, reason_size - 1);
+      memcpy(reason, err->message, n);
+      reason[n] = '\0';
+    }
     return MDT_OK;
   }
   return st;
