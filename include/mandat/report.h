@@ -30,7 +30,9 @@ typedef struct {
 /* The columns of the tidy aggregate table, in order. */
 #define MDT_AGGREGATE_CSV_HEADER "scope,stratum,question,option,statistic,value,ci_low,ci_high,n,n_eff"
 
-/* One row per estimate with the columns of MDT_AGGREGATE_CSV_HEADER. */
+/* One row per estimate with the columns of MDT_AGGREGATE_CSV_HEADER; with bootstrap draws a
+ * last row "all,all,bootstrap,,dropped_draws,DROPPED,,,DRAWS," gives the draws dropped
+ * because their weights could not be calibrated, out of the draws asked for. */
 mdt_status mdt_report_aggregate_csv(FILE *fp, const mdt_aggregate *agg,
                                     const mdt_report_context *ctx, mdt_error *err);
 
@@ -38,6 +40,9 @@ mdt_status mdt_report_aggregate_csv(FILE *fp, const mdt_aggregate *agg,
  * order, 2-space indent, 15 significant digits). */
 mdt_status mdt_report_aggregate_json_write(FILE *fp, const mdt_aggregate *agg,
                                            const mdt_report_context *ctx, mdt_error *err);
+
+/* Writes one "Note: N of B bootstrap draws dropped ..." line to fp, nothing when none was. */
+void mdt_report_bootstrap_note(FILE *fp, const mdt_aggregate *agg);
 
 /* A readable summary: heading, mandate profile, each question's main statistics and, with a
  * breakdown, the profile per stratum. */
@@ -59,7 +64,14 @@ typedef struct {
   double local_pot_pct;
   int local_month;
   double payroll_overhead_pct;
+  const char *binding;        /* a solved settlement's mdt_tradeoff_binding text ("" when the
+                                 rule's number is free), or NULL when not known */
 } mdt_settlement_context;
+
+/* A settlement's status: "applied" (no frame: applied as written), "solved" (on the room)
+ * or "infeasible" (the room or a bound could not be met; the settlement is the solver's
+ * best effort). */
+const char *mdt_report_settlement_status(int solved, int feasible);
 
 /* The columns of the settlement table, in order. */
 #define MDT_SETTLEMENT_CSV_HEADER                                                              \
@@ -73,7 +85,8 @@ typedef struct {
 mdt_status mdt_report_settlement_csv(FILE *fp, const mdt_microsim_report *rep,
                                      const mdt_allocation_result *res,
                                      const mdt_settlement_context *ctx, mdt_error *err);
-/* The same as a JSON document with the solution and the settings. */
+/* The same as a JSON document with the solution (its status, binding and scalar; the
+ * scalar is null when binding says the bounds settle it) and the settings. */
 mdt_status mdt_report_settlement_json_write(FILE *fp, const mdt_microsim_report *rep,
                                             const mdt_allocation_result *res,
                                             const mdt_settlement_context *ctx, mdt_error *err);

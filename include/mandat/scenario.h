@@ -30,7 +30,9 @@
  *                 its own growth equals the frame),
  *                 floors (GROUP:PCT, ...), caps (GROUP:PCT, ...), payroll_overhead_pct
  *   [weighting]   weights (measure, "sqrt:" allowed), sqrt (yes/no), cap (share), poststrata,
- *                 rake (COL1, COL2), by_group (yes/no), bootstrap (draws), level
+ *                 rake (COL1, COL2), by_group (yes/no), bootstrap (draws), level,
+ *                 max_failed_draws (share of the draws that may be dropped because their
+ *                 weights cannot be calibrated; default 0.05)
  *   [sweeps]      theta, krone_share, local_pot_pct, central_month: each a list "a, b, c" or
  *                 a range "from:to:step"
  *   [uncertainty] draws, glidning_pct, overheng_pct, price_forecast_pct,
@@ -137,6 +139,7 @@ typedef struct mdt_scenario {
   int by_group;
   size_t bootstrap;        /* default 1000 */
   double level;            /* default 0.95 */
+  double max_failed_draws; /* share of bootstrap draws that may be dropped, default 0.05 */
   /* [sweeps] */
   mdt_scenario_grid sweep_theta, sweep_krone_share, sweep_local_pot, sweep_central_month;
   /* [uncertainty] */

@@ -3,6 +3,9 @@
  * formatted numbers and native charts, in English or Norwegian (bokmål).
  *
  * Ownership: the caller keeps the tables and chart specs; the writer keeps nothing.
+ *
+ * A table with a text column named "binding" has the rows where it is not empty (sweep
+ * points that cannot be met or that the bounds alone settle) in grey italics.
  */
 #ifndef MANDAT_WORKBOOK_H
 #define MANDAT_WORKBOOK_H

@@ -50,6 +50,10 @@ mdt_status mdt_report_aggregate_csv(FILE *fp, const mdt_aggregate *agg,
     mdt_report_csv_number(fp, e->n_eff);
     fputc('\n', fp);
   }
+  /* The bootstrap's own row: value = draws dropped, n = draws asked for. */
+  if (agg->bootstrap + agg->draws_dropped > 0)
+    fprintf(fp, "all,all,bootstrap,,dropped_draws,%zu,,,%zu,\n", agg->draws_dropped,
+            agg->bootstrap + agg->draws_dropped);
   if (ferror(fp))
     return mdt_error_set(err, MDT_ECANTWRITE, "cannot write the table: %s", strerror(errno));
   return MDT_OK;
@@ -83,6 +87,7 @@ static json_t *settings_json(const mdt_report_context *ctx) {
   json_object_set_new(s, "bootstrap", json_integer((json_int_t)o->bootstrap));
   json_object_set_new(s, "seed", json_integer((json_int_t)o->seed));
   json_object_set_new(s, "level", json_real(o->level));
+  json_object_set_new(s, "max_failed_draws", json_real(o->max_failed_draws));
   return s;
 }
 
@@ -153,6 +158,7 @@ json_t *mdt__report_aggregate_json(const mdt_aggregate *agg, const mdt_report_co
   json_object_set_new(root, "respondents", json_integer((json_int_t)agg->nrespondents));
   json_object_set_new(root, "total_weight", mdt__report_json_number(agg->total_weight));
   json_object_set_new(root, "settings", settings_json(ctx));
+  json_object_set_new(root, "bootstrap", mdt__report_bootstrap_json(agg));
   json_t *empty = json_array();
   for (size_t k = 0; k < agg->nempty; k++) {
     const mdt_empty_stratum *e = &agg->empty[k];
@@ -197,6 +203,29 @@ json_t *mdt__report_aggregate_json(const mdt_aggregate *agg, const mdt_report_co
   }
   json_object_set_new(root, "estimates", rows);
   return root;
+}
+
+json_t *mdt__report_bootstrap_json(const mdt_aggregate *agg) {
+  json_t *o = json_object();
+  json_object_set_new(o, "draws", json_integer((json_int_t)(agg->bootstrap + agg->draws_dropped)));
+  json_object_set_new(o, "used", json_integer((json_int_t)agg->bootstrap));
+  json_object_set_new(o, "dropped", json_integer((json_int_t)agg->draws_dropped));
+  json_object_set_new(o, "first_dropped",
+                      agg->first_dropped ? json_integer((json_int_t)agg->first_dropped)
+                                         : json_null());
+  json_object_set_new(o, "dropped_reason",
+                      agg->dropped_reason[0] ? json_string(agg->dropped_reason) : json_null());
+  return o;
+}
+
+void mdt_report_bootstrap_note(FILE *fp, const mdt_aggregate *agg) {
+  if (agg->draws_dropped == 0)
+    return;
+  fprintf(fp,
+          "Note: %zu of %zu bootstrap draws dropped (their weights could not be calibrated; "
+          "first: draw %zu, %s); the intervals use the %zu that were.\n",
+          agg->draws_dropped, agg->bootstrap + agg->draws_dropped, agg->first_dropped,
+          agg->dropped_reason, agg->bootstrap);
 }
 
 /* ------------------------------------------------------------------ text -- */
@@ -261,6 +290,7 @@ static void heading(FILE *fp, const mdt_aggregate *agg, const mdt_report_context
     fprintf(fp, "Note: %s=%s has %zu members and no respondents; it is not represented.\n",
             g->name, g->levels[e->level], e->members);
   }
+  mdt_report_bootstrap_note(fp, agg);
 }
 
 static void profile_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_context *ctx) {

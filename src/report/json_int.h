@@ -20,6 +20,9 @@ json_t *mdt__report_settlement_json(const mdt_microsim_report *rep,
                                     const mdt_settlement_context *ctx);
 /* Writes json to fp (keys in insertion order, 2-space indent, 15 significant digits). */
 mdt_status mdt__report_write_json(FILE *fp, const json_t *json, mdt_error *err);
+/* The bootstrap's draws as JSON: draws (asked for), used, dropped, first_dropped (1-based
+ * draw number or null) and dropped_reason (or null). */
+json_t *mdt__report_bootstrap_json(const mdt_aggregate *agg);
 /* A JSON number with 15 significant digits, or null for NaN and infinities. */
 json_t *mdt__report_json_number(double v);
 /* The rows as a JSON array of objects keyed by column name (empty cells are null; whole

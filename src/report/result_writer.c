@@ -145,6 +145,7 @@ static json_t *settings_json(const mdt__pipeline *p) {
   json_object_set_new(o, "by_group", json_boolean(sc->by_group));
   json_object_set_new(o, "bootstrap", json_integer((json_int_t)sc->bootstrap));
   json_object_set_new(o, "level", mdt__report_json_number(sc->level));
+  json_object_set_new(o, "max_failed_draws", mdt__report_json_number(sc->max_failed_draws));
   json_object_set_new(root, "weighting", o);
   o = json_object();
   json_object_set_new(o, "theta", grid_json(&sc->sweep_theta));
@@ -212,6 +213,8 @@ static mdt_status manifest(const mdt__year *s, const char *scenario_path, json_t
     st = add_input(inputs, sc, sc->new_guarantee_path, err);
   json_object_set_new(root, "inputs", inputs);
   json_object_set_new(root, "settings", settings_json(p));
+  if (s->agg != NULL)
+    json_object_set_new(root, "bootstrap", mdt__report_bootstrap_json(s->agg));
   json_t *notes = json_array();
   for (int k = 0; k < p->nnotes; k++)
     json_array_append_new(notes, json_string(p->notes[k]));
@@ -243,10 +246,13 @@ static json_t *summary_json(const mdt__year *s) {
   json_t *o = json_object();
   json_object_set_new(o, "members", json_integer((json_int_t)s->agg->nmembers));
   json_object_set_new(o, "respondents", json_integer((json_int_t)s->agg->nrespondents));
+  json_object_set_new(o, "bootstrap", mdt__report_bootstrap_json(s->agg));
   json_object_set_new(o, "rule", json_string(p->sc->rule));
-  json_object_set_new(o, "scalar", mdt__report_json_number(s->res.scalar));
-  json_object_set_new(o, "solved", json_boolean(p->has_frame));
-  json_object_set_new(o, "feasible", json_boolean(!s->infeasible));
+  json_object_set_new(o, "status",
+                      json_string(mdt_report_settlement_status(p->has_frame, !s->infeasible)));
+  json_object_set_new(o, "binding", p->has_frame ? json_string(s->binding) : json_null());
+  json_object_set_new(o, "scalar",
+                      mdt__report_json_number(s->binding[0] ? NAN : s->res.scalar));
   json_object_set_new(o, "annual_effect_pct", mdt__report_json_number(s->res.annual_effect_pct));
   json_object_set_new(o, "annual_growth_pct",
                       mdt__report_json_number(s->rep->total.annual_growth_pct));

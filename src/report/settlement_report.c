@@ -94,6 +94,15 @@ static json_t *row_json(const mdt_microsim_row *row, double pct) {
   return o;
 }
 
+const char *mdt_report_settlement_status(int solved, int feasible) {
+  return !solved ? "applied" : feasible ? "solved" : "infeasible";
+}
+
+/* The rule's number, unless the bounds alone settle the point (see mdt_tradeoff_binding). */
+static double shown_scalar(const mdt_allocation_result *res, const mdt_settlement_context *ctx) {
+  return ctx->solved && ctx->binding && ctx->binding[0] ? NAN : res->scalar;
+}
+
 json_t *mdt__report_settlement_json(const mdt_microsim_report *rep,
                                    const mdt_allocation_result *res,
                                    const mdt_settlement_context *ctx) {
@@ -114,15 +123,17 @@ json_t *mdt__report_settlement_json(const mdt_microsim_report *rep,
                       mdt__report_json_number(ctx->payroll_overhead_pct));
   json_object_set_new(root, "settings", set);
   json_t *sol = json_object();
-  json_object_set_new(sol, "solved", json_boolean(ctx->solved));
-  json_object_set_new(sol, "scalar", mdt__report_json_number(res->scalar));
+  json_object_set_new(sol, "status",
+                      json_string(mdt_report_settlement_status(ctx->solved, res->feasible)));
+  json_object_set_new(sol, "binding", ctx->solved && ctx->binding ? json_string(ctx->binding)
+                                                                  : json_null());
+  json_object_set_new(sol, "scalar", mdt__report_json_number(shown_scalar(res, ctx)));
   json_object_set_new(sol, "room_annual_pct", mdt__report_json_number(ctx->room_annual_pct));
   json_object_set_new(sol, "annual_effect_pct", mdt__report_json_number(res->annual_effect_pct));
   json_object_set_new(sol, "central_effect_pct", mdt__report_json_number(res->effect.central_pct));
   json_object_set_new(sol, "local_effect_pct", mdt__report_json_number(res->effect.local_pct));
   json_object_set_new(sol, "named_effect_pct", mdt__report_json_number(res->effect.named_pct));
   json_object_set_new(sol, "carryover_pct", mdt__report_json_number(res->effect.carryover_pct));
-  json_object_set_new(sol, "feasible", json_boolean(res->feasible));
   json_object_set_new(sol, "iterations", json_integer(res->iterations));
   json_object_set_new(root, "solution", sol);
   json_t *groups = json_array();
@@ -182,9 +193,14 @@ mdt_status mdt_report_settlement_text(FILE *fp, const mdt_microsim_report *rep,
   const char *unit = strcmp(ctx->rule, "krone") == 0   ? "NOK"
                      : strcmp(ctx->rule, "table") == 0 ? "x the table"
                                                        : "%";
-  fprintf(fp, "%s %.4f %s; total annual effect %.4f pp (central %.4f, local %.4f, named %.4f)%s\n",
-          ctx->solved ? "Solved:" : "Applied:", res->scalar, unit, res->annual_effect_pct,
-          res->effect.central_pct, res->effect.local_pct, res->effect.named_pct,
+  double x = shown_scalar(res, ctx);
+  if (isfinite(x))
+    fprintf(fp, "%s %.4f %s", ctx->solved ? "Solved:" : "Applied:", x, unit);
+  else
+    fprintf(fp, "Solved: no one number (%s)", ctx->binding);
+  fprintf(fp, "; total annual effect %.4f pp (central %.4f, local %.4f, named %.4f)%s\n",
+          res->annual_effect_pct, res->effect.central_pct, res->effect.local_pct,
+          res->effect.named_pct,
           ctx->solved ? (res->feasible ? ", on the room" : ", NOT on the room") : "");
   fputs("\n  ", fp);
   mdt_report_pad(fp, "group", 30);

@@ -53,6 +53,33 @@ static void print_frame_scope(FILE *fp, const mdt_table *t, const char *scope, c
   }
 }
 
+/* One line naming the sweep points the bounds settle or that cannot be met. */
+static void print_unattainable(FILE *fp, const mdt__year *s) {
+  size_t n = 0, all = 0;
+  for (int k = 0; k < 4; k++)
+    for (size_t j = 0; s->sweeps[k] && j < s->sweeps[k]->npoints; j++) {
+      all++;
+      n += !s->sweeps[k]->points[j].attainable;
+    }
+  if (n == 0)
+    return;
+  fprintf(fp, "Sweeps: %zu of %zu points unattainable (binding in sweep_summary.csv):", n, all);
+  int shown = 0;
+  for (int k = 0; k < 4; k++) {
+    const mdt_sweep *sw = s->sweeps[k];
+    int first = 1;
+    for (size_t j = 0; sw && j < sw->npoints; j++) {
+      if (sw->points[j].attainable)
+        continue;
+      if (first)
+        fprintf(fp, "%s %s", shown++ ? ";" : "", mdt_sweep_name(sw->setting));
+      fprintf(fp, "%s %g", first ? "" : ",", sw->points[j].value);
+      first = 0;
+    }
+  }
+  fprintf(fp, "\n");
+}
+
 static void print_summary(FILE *fp, const mdt__year *s, const char *out_dir) {
   const mdt__pipeline *p = &s->p;
   const mdt_groups *g = p->model->groups;
@@ -72,13 +99,17 @@ static void print_summary(FILE *fp, const mdt__year *s, const char *out_dir) {
     used[best] = 1;
     fprintf(fp, "%s %s %.2f", shown++ ? "," : " Top priorities:", g->id[best], prio[best]);
   }
+  if (s->agg->draws_dropped > 0)
+    fprintf(fp, " Bootstrap: %zu of %zu draws dropped (weights not calibrated; first: draw %zu).",
+            s->agg->draws_dropped, s->agg->bootstrap + s->agg->draws_dropped,
+            s->agg->first_dropped);
   fprintf(fp, "\n");
   const mdt_table *ft = NULL;
   for (size_t k = 0; k < s->tables.n; k++)
     if (strcmp(s->tables.t[k]->name, "frame") == 0)
       ft = s->tables.t[k];
   if (ft != NULL) {
-    int has_covered = frame_value(ft, "covered", "annual_growth") == frame_value(ft, "covered", "annual_growth");
+    int has_covered = !isnan(frame_value(ft, "covered", "annual_growth"));
     if (p->has_frame)
       fprintf(fp, "Frame %.2f %%", p->sc->frame_pct);
     else
@@ -106,8 +137,12 @@ static void print_summary(FILE *fp, const mdt__year *s, const char *out_dir) {
   fprintf(fp, "Settlement: rule %s", p->sc->rule);
   if (p->spec.rule == MDT_RULE_PRIORITY)
     fprintf(fp, " (theta %g)", p->spec.theta);
-  fprintf(fp, ", %s %s %.3f%s%s\n", p->has_frame ? "solved:" : "as written:", what, s->res.scalar,
-         unit, s->infeasible ? "; the frame or a bound could NOT be met" : "");
+  if (s->binding[0]) /* not met, or the bounds settle it: the rule's number would mislead */
+    fprintf(fp, ", %s %s unattainable: %s\n", s->infeasible ? "not solved:" : "solved:", what,
+            s->binding);
+  else
+    fprintf(fp, ", %s %s %.3f%s%s\n", p->has_frame ? "solved:" : "as written:", what,
+            s->res.scalar, unit, s->infeasible ? "; the frame or a bound could NOT be met" : "");
   int percents = p->spec.rule != MDT_RULE_KRONE && p->spec.rule != MDT_RULE_TABLE;
   fprintf(fp, "  %-6s", "group");
   if (percents)
@@ -142,6 +177,7 @@ static void print_summary(FILE *fp, const mdt__year *s, const char *out_dir) {
       fprintf(fp, "  %5.1f %%", s->mc->p_real_fall[k] * 100);
     fprintf(fp, "\n");
   }
+  print_unattainable(fp, s);
   if (s->mc)
     fprintf(fp, "Uncertainty: P(annual growth > frame) = %.1f %%; 90 %% of %zu draws between %.2f and "
            "%.2f %%\n",

@@ -146,6 +146,7 @@ static mdt_status weighting_options(mdt__pipeline *p, mdt_error *err) {
                              "expected poststrata or rake, found both");
   o->by_group = sc->by_group;
   o->bootstrap = sc->bootstrap;
+  o->max_failed_draws = sc->max_failed_draws;
   o->seed = sc->seed;
   o->level = sc->level;
   o->threads = p->threads;

@@ -132,6 +132,9 @@ static mdt_status compute(mdt__year *s, const mdt_run_options *o, mdt_error *err
     return st;
   if (p->has_frame && s->rep->total.annual_growth_pct > sc->frame_pct + 1e-6)
     s->infeasible = 1;
+  if (p->has_frame)
+    mdt_tradeoff_binding(&s->res, &p->spec, s->rep, (const char *const *)p->model->groups->id,
+                         s->infeasible_msg, s->binding, sizeof s->binding);
   if (p->guarantee != NULL) {
     if ((st = mdt_step_table_new(p->model->groups->n, &s->new_guarantee, err)) != MDT_OK ||
         (st = mdt_microsim_guarantee(p->sim, &s->res.settlement, s->new_guarantee, err)) !=
@@ -144,7 +147,8 @@ static mdt_status compute(mdt__year *s, const mdt_run_options *o, mdt_error *err
   STEP("sweeping the settings");
   const mdt_scenario_grid *grids[4] = {&sc->sweep_theta, &sc->sweep_krone_share,
                                        &sc->sweep_local_pot, &sc->sweep_central_month};
-  mdt_sweep_context ctx = {&ro, s->agg->nmembers, s->agg->top_group, s->agg->weights};
+  mdt_sweep_context ctx = {&ro, s->agg->nmembers, s->agg->top_group, s->agg->weights,
+                           (const char *const *)p->model->groups->id};
   for (int k = 0; k < 4 && p->has_frame; k++) {
     if (grids[k]->n == 0)
       continue;
@@ -558,9 +562,11 @@ const mdt_step_table *mdt_result_new_guarantee(const mdt_result *r, size_t y) {
 
 void mdt_result_settlement_context(const mdt_result *r, size_t y, mdt_settlement_context *ctx) {
   const mdt__year *yr = year_of(r, y);
-  if (yr != NULL)
+  if (yr != NULL) {
     mdt__pipeline_settlement_context(&yr->p, ctx);
-  else
+    if (yr->p.has_frame)
+      ctx->binding = yr->binding;
+  } else
     memset(ctx, 0, sizeof *ctx);
 }
 

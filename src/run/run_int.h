@@ -28,6 +28,7 @@ typedef struct mdt__year {
   signed char *res_clamped;
   int infeasible;                  /* the settlement could not meet the room or a bound */
   char infeasible_msg[768];
+  char binding[MDT_BINDING_SIZE];  /* what binds the solved settlement, "" for nothing */
   mdt_microsim_report *rep;
   mdt_step_table *new_guarantee;
   mdt_sweep *sweeps[4];
