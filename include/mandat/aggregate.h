@@ -45,6 +45,10 @@
 #include "mandat/respondents.h"
 #include "mandat/weights.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define MDT_STATISTIC_MAP(X)                                                                   \
   X(MEAN, "mean")                                                                              \
   X(SD, "sd")                                                                                  \
@@ -163,5 +167,9 @@ mdt_status mdt_aggregate_answers(const mdt_respondents *r, const mdt_questionnai
                                  mdt_aggregate **out, mdt_error *err);
 
 void mdt_aggregate_free(mdt_aggregate *agg);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

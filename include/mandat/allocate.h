@@ -60,6 +60,10 @@
 #include "mandat/microsim.h"
 #include "mandat/steptable.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Default target for |annual effect - room|, percentage points. */
 #define MDT_ALLOCATE_TOLERANCE_PCT 1e-9
 /* A solve that cannot get within this of the room fails with MDT_ENOCONV. */
@@ -175,5 +179,9 @@ mdt_status mdt_allocator_solve(mdt_allocator *a, const mdt_settlement *base,
 mdt_status mdt_allocator_evaluate(mdt_allocator *a, const mdt_settlement *base,
                                   const mdt_allocation *spec, double x,
                                   mdt_allocation_result *out, mdt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * One table gives the status enum, its name, its description and the exit status the
  * program maps it to (sysexits.h numbering, as documented in the README).
@@ -71,5 +75,9 @@ mdt_status mdt_error_set_at(mdt_error *err, mdt_status status, const char *file,
  * bufsize, always NUL-terminated. Returns buf.
  */
 char *mdt_error_format(const mdt_error *err, char *buf, size_t bufsize);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

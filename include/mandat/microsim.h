@@ -70,6 +70,10 @@
 #include "mandat/register.h"
 #include "mandat/steptable.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Exact sums: a signed 128-bit integer (GCC and Clang). */
 __extension__ typedef __int128 mdt_i128;
 
@@ -371,5 +375,9 @@ mdt_status mdt_microsim_guarantee(const mdt_microsim *sim, const mdt_settlement 
  * NUL-terminated ("" when size is too small).
  */
 char *mdt_microsim_format_e8(mdt_i128 value_e8, int decimals, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -20,6 +20,10 @@
 #include "mandat/error.h"
 #include "mandat/groups.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum { MDT_Q_SCORE, MDT_Q_RANK, MDT_Q_SHARE, MDT_Q_CHOICE } mdt_question_type;
 typedef enum { MDT_ROLE_NONE, MDT_ROLE_PRIORITY, MDT_ROLE_SPLIT, MDT_ROLE_PROFILE } mdt_question_role;
 
@@ -71,5 +75,9 @@ long mdt_questionnaire_find_option(const mdt_questionnaire *q, size_t qi, const 
 
 const char *mdt_question_type_name(mdt_question_type t);
 const char *mdt_question_role_name(mdt_question_role r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -19,6 +19,10 @@
 #include "mandat/questionnaire.h"
 #include "mandat/respondents.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* What the tables describe, for labels and headings. */
 typedef struct {
   const mdt_respondents *respondents;
@@ -104,5 +108,9 @@ void mdt_report_csv_number(FILE *fp, double v);
 /* Prints s padded with spaces to width display columns (UTF-8 aware), cut with "…" when
  * longer. */
 void mdt_report_pad(FILE *fp, const char *s, int width);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

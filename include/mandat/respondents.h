@@ -16,6 +16,10 @@
 
 #include "mandat/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum { MDT_KIND_KOMMUNE = 0, MDT_KIND_FYLKESKOMMUNE = 1 } mdt_member_kind;
 
 /* A categorical column: each respondent's level as an index into levels. */
@@ -55,5 +59,9 @@ long mdt_respondents_find(const mdt_respondents *r, const char *id);
 const mdt_grouping *mdt_respondents_grouping(const mdt_respondents *r, const char *name);
 /* Index of level label in grouping g, or -1. */
 long mdt_grouping_level(const mdt_grouping *g, const char *label);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -19,6 +19,10 @@
 #include "mandat/tradeoff.h"
 #include "mandat/uncertainty.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The tidy aggregate (columns of MDT_AGGREGATE_CSV_HEADER). */
 mdt_table *mdt_tables_aggregate(const mdt_aggregate *agg, const mdt_report_context *ctx);
 
@@ -98,5 +102,9 @@ mdt_table *mdt_tables_region_allocations(const mdt_region_allocations *r,
                                          const mdt_grouping *regions,
                                          const mdt_microsim_report *rep,
                                          const mdt_groups *groups);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -59,6 +59,10 @@
 
 #include "mandat/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define MDT_SCENARIO_MAX_LIST 1024 /* most values in one list or grid */
 
 /* GROUP@MONTH. */
@@ -194,5 +198,9 @@ mdt_status mdt_scenario_fail(const mdt_scenario *s, const char *section, const c
 /* Sets one key from text as if it were in the file (for command-line overrides). */
 mdt_status mdt_scenario_set(mdt_scenario *s, const char *section, const char *key,
                             const char *value, mdt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

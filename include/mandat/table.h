@@ -14,6 +14,10 @@
 
 #include "mandat/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* How a column is shown: it decides the number format in a workbook, never the value. */
 typedef enum {
   MDT_COL_TEXT,    /* labels */
@@ -65,5 +69,9 @@ mdt_status mdt_table_write_csv(const mdt_table *t, FILE *fp, mdt_error *err);
 /* Writes the rows as a JSON array of objects keyed by column name (empty cells are null;
  * whole numbers in MDT_COL_INT columns are JSON integers). */
 mdt_status mdt_table_write_json(const mdt_table *t, FILE *fp, mdt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

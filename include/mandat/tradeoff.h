@@ -16,6 +16,10 @@
 #include "mandat/error.h"
 #include "mandat/microsim.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Exchange rates from a settlement's report: giving group a one more point of annual effect
  * costs group b points[a * G + b] = W_a / W_b points (W the wage bill); one more NOK per FTE
@@ -148,5 +152,9 @@ mdt_status mdt_regions_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_set
                            const mdt_microsim_report_options *ro,
                            mdt_region_allocations **out, mdt_error *err);
 void mdt_region_allocations_free(mdt_region_allocations *r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -15,6 +15,10 @@
 #include "mandat/error.h"
 #include "mandat/table.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
   MDT_CHART_LINE,            /* one line per series over the categories */
   MDT_CHART_COLUMN,          /* clustered columns */
@@ -77,5 +81,9 @@ const char *mdt_label(const char *key, const char *lang);
 /* As mdt_label, but NULL when key is not in the dictionary (or is NULL), so that a caller can
  * tell a translated label from a name shown as it is. Any lang other than "nb" gives English. */
 const char *mdt_label_find(const char *key, const char *lang);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
