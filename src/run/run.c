@@ -59,8 +59,8 @@ void mdt__year_free(mdt__year *s) {
   free(s->res_z);
   free(s->res_clamped);
   mdt__pipeline_free(&s->p);
-  memset(s, 0, sizeof *s);
   mdt_aggregate_free(s->agg);
+  memset(s, 0, sizeof *s);
 }
 
 /* Keeps the solution's per-group arrays in the run's own memory. */

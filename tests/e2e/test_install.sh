@@ -25,7 +25,8 @@ if grep -l "jansson" "$prefix"/include/mandat/*.h; then fail "a public header ne
 
 # A sanitized build's library needs the sanitizer runtime in every program that links it.
 san=""
-if nm -D "$libdir/libmandat.so" | grep -q "__asan_"; then san="-fsanitize=address,undefined"; fi
+# (grep reads all of nm's output: with pipefail, -q would make nm fail on a closed pipe)
+if nm -D "$libdir/libmandat.so" | grep "__asan_" > /dev/null; then san="-fsanitize=address,undefined"; fi
 
 # 1. Every public header alone, as C and as C++.
 gsl_cflags=$(pkg-config --cflags gsl)
