@@ -40,7 +40,8 @@
  *                 "normal(mean, sd)"; mandate (yes/no: carry the mandate's bootstrap into
  *                 the priority allocation)
  *   [regions]     column (a grouping column; default region), enabled (yes/no)
- *   [output]      lang (en/nb), threads
+ *   [output]      lang (en/nb), threads, csv (tidy: `,` and `.` for machines, the default;
+ *                 excel-nb: `;`, decimal comma and Norwegian labels for Excel)
  *   [run]         seed (default 1)
  *   [period]      first_year (a label for the first year, e.g. 2024; default 1)
  *   [year2.frame], [year2.settlement]: keys of [frame] and [settlement] that differ in the
@@ -155,6 +156,7 @@ typedef struct mdt_scenario {
   char *region_column;     /* default "region" */
   /* [output] */
   char lang[3];            /* "en" or "nb" */
+  char csv[16];            /* "tidy" or "excel-nb" */
   int threads;             /* 0 = all cores */
   /* [run] */
   unsigned long seed;

@@ -683,6 +683,14 @@ static int k_lang(parse_state *ps, const char *v) {
   memcpy(S->lang, v, 3);
   return 1;
 }
+static int k_csv(parse_state *ps, const char *v) {
+  if (strcmp(v, "tidy") != 0 && strcmp(v, "excel-nb") != 0) {
+    fail_here(ps, value_column(ps), "expected tidy or excel-nb, found '%s'", v);
+    return 0;
+  }
+  snprintf(S->csv, sizeof S->csv, "%s", v);
+  return 1;
+}
 static int k_threads(parse_state *ps, const char *v) {
   double d;
   if (!want_num(ps, v, &d, 0, 64, "a thread count from 0 (all cores) to 64"))
@@ -757,6 +765,7 @@ static const key_desc keys[] = {
     {"regions", "enabled", k_regions},
     {"output", "lang", k_lang},
     {"output", "threads", k_threads},
+    {"output", "csv", k_csv},
     {"run", "seed", k_seed},
     {"period", "first_year", k_first_year},
 };
@@ -1049,6 +1058,7 @@ mdt_status mdt_scenario_new(const char *dir, mdt_scenario **out, mdt_error *err)
   s->regions = 1;
   s->u_mandate = 1;
   memcpy(s->lang, "en", 3);
+  memcpy(s->csv, "tidy", 5);
   s->seed = 1;
   s->step_moves = 1;
   s->glidning_includes_step_moves = 1;

@@ -58,7 +58,7 @@ mdt_status mdt_output_write_comparison(const mdt_comparison *c, const char *dir,
     for (size_t a = 0; a < na && a < 16; a++)
       ys[a] = mdt_compare_name(c, a);
     const mdt_chart_spec chart = {"compare_growth", MDT_CHART_BAR,
-                                  "Each group's annual growth by alternative", "group",
+                                  "chart_compare_growth", "group",
                                   na < 16 ? na : 16, ys, NULL, NULL, NULL, "group",
                                   "annual_growth_pct"};
     const mdt_table *tables[16];

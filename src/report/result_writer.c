@@ -34,19 +34,19 @@ static mdt_status write_workbook(const mdt__year *s, const char *path, const cha
   static const char *const pct[] = {"pct"};
   static const char *const l1[] = {"l1_distance_pp"};
   const mdt_chart_spec all[] = {
-      {"sweep_theta", MDT_CHART_LINE, "Each group's annual growth along theta", "value", 1,
+      {"sweep_theta", MDT_CHART_LINE, "chart_sweep_theta", "value", 1,
        growth, "group", NULL, NULL, "theta", "annual_growth_pct"},
-      {"frame", MDT_CHART_COLUMN, "The frame decomposed", "component", 1, effect, NULL, NULL,
+      {"frame", MDT_CHART_COLUMN, "chart_frame", "component", 1, effect, NULL, NULL,
        NULL, "component", "annual_effect_pct"},
-      {"growth_distribution", MDT_CHART_COLUMN, "Monte Carlo: annual growth", "bin_low_pct", 1,
+      {"growth_distribution", MDT_CHART_COLUMN, "chart_growth_distribution", "bin_low_pct", 1,
        share, NULL, NULL, NULL, "annual_growth_pct", "share"},
-      {"profile", MDT_CHART_BAR, "The mandate profile with intervals", "group", 1, priority,
+      {"profile", MDT_CHART_BAR, "chart_profile", "group", 1, priority,
        NULL, "ci_low", "ci_high", "group", "priority"},
-      {"mandate_uncertainty", MDT_CHART_BAR, "Each group's percent with the mandate's interval",
+      {"mandate_uncertainty", MDT_CHART_BAR, "chart_mandate_uncertainty",
        "group", 1, pct, NULL, "pct_low", "pct_high", "group", "pct"},
-      {"regions", MDT_CHART_BAR, "Distance of each region's allocation from the national one",
+      {"regions", MDT_CHART_BAR, "chart_regions",
        "region", 1, l1, NULL, NULL, NULL, "region", "l1_distance_pp"},
-      {"sweep_krone_share", MDT_CHART_LINE, "Each group's annual growth along the krone share",
+      {"sweep_krone_share", MDT_CHART_LINE, "chart_sweep_krone_share",
        "value", 1, growth, "group", NULL, NULL, "krone_share", "annual_growth_pct"},
   };
   mdt_chart_spec charts[sizeof all / sizeof all[0]];
@@ -162,6 +162,11 @@ static mdt_status write_json_file(const char *path, json_t *j, mdt_error *err) {
 static mdt_status write_outputs(const mdt__year *s, const mdt__outdir *od, const char *prefix,
                                 const char *scenario_path, mdt_output_progress_fn progress,
                                 void *user, mdt_error *err) {
+  const mdt_scenario *sc = s->p.sc;
+  const mdt_groups *gr = s->p.model->groups;
+  mdt_csv_options csvo = {MDT_CSV_TIDY, sc->lang, gr->n, (const char *const *)gr->id,
+                          (const char *const *)gr->name};
+  mdt_csv_dialect_parse(sc->csv, &csvo.dialect);
   char path[4400];
   mdt_status st = MDT_OK;
   if (progress != NULL)
@@ -173,7 +178,7 @@ static mdt_status write_outputs(const mdt__year *s, const mdt__outdir *od, const
     FILE *fp = fopen(path, "w");
     if (fp == NULL)
       return mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot write");
-    st = mdt_table_write_csv(s->tables.t[k], fp, err);
+    st = mdt_table_write_csv_as(s->tables.t[k], fp, &csvo, err);
     if (fclose(fp) != 0 && st == MDT_OK)
       st = mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot write");
   }

@@ -15,9 +15,34 @@ void mdt_report_csv_field(FILE *fp, const char *s) {
     fputs(s, fp);
 }
 
+char *mdt_report_format_number(double v, char *buf, size_t size) {
+  if (size == 0)
+    return buf;
+  buf[0] = '\0';
+  if (!isfinite(v))
+    return buf;
+  if (v == 0)
+    v = 0.0; /* no "-0" */
+  snprintf(buf, size, "%.15g", v);
+  if (strchr(buf, 'e') == NULL)
+    return buf;
+  /* The same 15 significant digits written out in full. */
+  int e = (int)floor(log10(fabs(v)));
+  if (e < 0) {
+    snprintf(buf, size, "%.*f", 14 - e, v);
+    size_t n = strlen(buf);
+    while (n > 0 && buf[n - 1] == '0')
+      buf[--n] = '\0';
+    if (n > 0 && buf[n - 1] == '.')
+      buf[--n] = '\0';
+  } else
+    snprintf(buf, size, "%.0f", v);
+  return buf;
+}
+
 void mdt_report_csv_number(FILE *fp, double v) {
-  if (isfinite(v))
-    fprintf(fp, "%.15g", v == 0 ? 0.0 : v);
+  char buf[400];
+  fputs(mdt_report_format_number(v, buf, sizeof buf), fp);
 }
 
 json_t *mdt__report_json_number(double v) {

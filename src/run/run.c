@@ -410,6 +410,8 @@ static mdt_status open_year(mdt_run *run, mdt__year *y, mdt__pipeline_args *args
                            run->lang);
     memcpy(y->p.sc->lang, run->lang, 3);
   }
+  if (st == MDT_OK && run->csv != NULL)
+    st = mdt_scenario_set(y->p.sc, "output", "csv", run->csv, err);
   if (st == MDT_OK) {
     y->p.agg_opt.seed = y->p.sc->seed;
     for (int k = 0; k < y->p.nnotes; k++) {
@@ -446,6 +448,7 @@ mdt_status mdt_run_open(const mdt_run_options *o, mdt_run **out, mdt_error *err)
   run->rule = dup_opt(o->rule, &nomem);
   run->seed = dup_opt(o->seed, &nomem);
   run->lang = dup_opt(o->lang, &nomem);
+  run->csv = dup_opt(o->csv, &nomem);
   if (nomem) {
     mdt_run_free(run);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory");
@@ -480,6 +483,7 @@ void mdt_run_free(mdt_run *run) {
   free(run->rule);
   free(run->seed);
   free(run->lang);
+  free(run->csv);
   free(run);
 }
 

@@ -43,7 +43,7 @@ typedef struct mdt__year {
 
 struct mdt_run {
   mdt_run_options opt;
-  char *scenario_path, *model_dir, *rule, *seed, *lang; /* copies of the options' strings */
+  char *scenario_path, *model_dir, *rule, *seed, *lang, *csv; /* copies of the options' strings */
   int nyears;
   int computed;
   mdt__year years[2];
