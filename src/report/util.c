@@ -1,6 +1,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mandat/report.h"
@@ -35,8 +36,21 @@ char *mdt_report_format_number(double v, char *buf, size_t size) {
       buf[--n] = '\0';
     if (n > 0 && buf[n - 1] == '.')
       buf[--n] = '\0';
-  } else
-    snprintf(buf, size, "%.0f", v);
+  } else {
+    /* 15 significant digits, then zeros: 1.23456789012346e+17 -> 123456789012346000. */
+    char m[64];
+    snprintf(m, sizeof m, "%.14e", v);
+    char *ep = strchr(m, 'e');
+    int exp10 = atoi(ep + 1);
+    size_t o = 0;
+    for (const char *q = m; q < ep && o + 1 < size; q++)
+      if (*q != '.')
+        buf[o++] = *q;
+    size_t digits = o - (m[0] == '-');
+    for (; digits < (size_t)exp10 + 1 && o + 1 < size; digits++)
+      buf[o++] = '0';
+    buf[o] = '\0';
+  }
   return buf;
 }
 
