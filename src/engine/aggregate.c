@@ -356,6 +356,8 @@ mdt_status mdt_aggregator_add(const mdt_answer_batch *batch, void *aggregator, m
       if (v == 1)
         acc->s1 += pw;
       break;
+    case MDT_Q_TEXT: /* no options, so no answer in answers.csv can name one */
+      break;
     }
   }
   return MDT_OK;

@@ -324,6 +324,8 @@ static void question_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_
     mdt_report_pad(fp, "option", lw);
     fputs("    share   interval\n", fp);
     break;
+  case MDT_Q_TEXT: /* the caller skips text questions */
+    break;
   }
   for (size_t j = 0; j < qq->noptions; j++) {
     size_t c = qq->first_option + j;
@@ -364,6 +366,8 @@ static void question_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_
       text_number(fp, a->value, 9, 3);
       text_interval(fp, a->ci_low, a->ci_high, 3);
       break;
+    case MDT_Q_TEXT:
+      break;
     }
     fputc('\n', fp);
   }
@@ -402,7 +406,8 @@ mdt_status mdt_report_aggregate_text(FILE *fp, const mdt_aggregate *agg,
   if (ctx->groups)
     profile_block(fp, agg, ctx);
   for (size_t qi = 0; qi < ctx->questionnaire->nquestions; qi++)
-    question_block(fp, agg, ctx, qi);
+    if (ctx->questionnaire->questions[qi].type != MDT_Q_TEXT) /* reported verbatim elsewhere */
+      question_block(fp, agg, ctx, qi);
   if (agg->breakdown >= 0 && ctx->groups)
     strata_block(fp, agg, ctx);
   if (ferror(fp))
