@@ -76,9 +76,19 @@ typedef struct {
   int threads;            /* worker threads for the draws (results do not depend on it) */
   int keep_profile_draws; /* keep every draw's national profile (for the allocation's
                              uncertainty) */
+  /* How the answers' adoption (respondents.csv's adopted) counts. political_only: the
+   * answers of members that did not adopt politically are left out, and those members count
+   * as non-respondents (post-stratification and raking give their weight to the others).
+   * adopted_weight: the base weight of a member whose answer was not adopted politically
+   * (administratively or unknown) is multiplied by this factor (> 0) before calibration, so
+   * within a stratum it counts adopted_weight times as much per unit of size; 1 = no
+   * difference. */
+  int political_only;
+  double adopted_weight;  /* default 1 */
 } mdt_aggregate_options;
 
-/* Defaults: weight options' defaults, no breakdown, 1000 draws, seed 1, 95 %, 1 thread. */
+/* Defaults: weight options' defaults, no breakdown, 1000 draws, seed 1, 95 %, 1 thread,
+ * every answer counted alike whatever its adoption. */
 void mdt_aggregate_options_init(mdt_aggregate_options *opt);
 
 /* One estimate: a row of the tidy table. */
@@ -123,6 +133,10 @@ typedef struct mdt_aggregate {
                              priority rank question (the first such option), -1 for none */
   double *profile_draws;  /* with keep_profile_draws: bootstrap x ngroups national profiles
                              (NaN for groups without one), else NULL */
+  size_t answered_by_adoption[MDT_ADOPTION_N]; /* members that gave an answer, by how it was
+                                                  adopted, before political_only leaves
+                                                  any out */
+  size_t nexcluded;       /* members whose answers political_only left out */
 } mdt_aggregate;
 
 typedef struct mdt_aggregator mdt_aggregator;

@@ -128,6 +128,8 @@ static mdt_status weighting_options(cli_pipeline *p, mdt_error *err) {
   o->bootstrap = sc->bootstrap;
   o->seed = sc->seed;
   o->level = sc->level;
+  o->political_only = sc->adopted_political_only;
+  o->adopted_weight = sc->adopted_weight;
   o->threads = p->threads;
   o->breakdown = -1;
   if (p->model->respondents->ngroupings > 0) {

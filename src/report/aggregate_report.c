@@ -82,6 +82,8 @@ static json_t *settings_json(const mdt_report_context *ctx) {
   json_object_set_new(s, "bootstrap", json_integer((json_int_t)o->bootstrap));
   json_object_set_new(s, "seed", json_integer((json_int_t)o->seed));
   json_object_set_new(s, "level", json_real(o->level));
+  json_object_set_new(s, "adopted", json_string(o->political_only ? "political" : "all"));
+  json_object_set_new(s, "adopted_weight", json_real(o->adopted_weight));
   return s;
 }
 
@@ -151,6 +153,14 @@ json_t *mdt_report_aggregate_json(const mdt_aggregate *agg, const mdt_report_con
   json_object_set_new(root, "members", json_integer((json_int_t)agg->nmembers));
   json_object_set_new(root, "respondents", json_integer((json_int_t)agg->nrespondents));
   json_object_set_new(root, "total_weight", mdt_report_json_number(agg->total_weight));
+  json_t *ad = json_object();
+  static const mdt_adoption order[] = {MDT_ADOPTED_POLITICAL, MDT_ADOPTED_ADMINISTRATIVE,
+                                       MDT_ADOPTED_UNKNOWN};
+  for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
+    json_object_set_new(ad, mdt_adoption_name(order[k]),
+                        json_integer((json_int_t)agg->answered_by_adoption[order[k]]));
+  json_object_set_new(ad, "left_out", json_integer((json_int_t)agg->nexcluded));
+  json_object_set_new(root, "adopted", ad);
   json_object_set_new(root, "settings", settings_json(ctx));
   json_t *empty = json_array();
   for (size_t k = 0; k < agg->nempty; k++) {
@@ -233,6 +243,21 @@ static void option_label(FILE *fp, const mdt_report_context *ctx, size_t c, int 
   mdt_report_pad(fp, strcmp(o->id, o->label) == 0 ? o->id : buf, width);
 }
 
+/* How many answers were adopted politically, and what the weighting did with the others. */
+static void adoption_line(FILE *fp, const mdt_aggregate *agg, const mdt_aggregate_options *o) {
+  const size_t *by = agg->answered_by_adoption;
+  size_t answered = by[MDT_ADOPTED_POLITICAL] + by[MDT_ADOPTED_ADMINISTRATIVE] +
+                    by[MDT_ADOPTED_UNKNOWN];
+  fprintf(fp, "Adopted politically: %zu of %zu answers (administratively %zu, unknown %zu)",
+          by[MDT_ADOPTED_POLITICAL], answered, by[MDT_ADOPTED_ADMINISTRATIVE],
+          by[MDT_ADOPTED_UNKNOWN]);
+  if (o && o->political_only)
+    fprintf(fp, "; political only: %zu left out as non-respondents", agg->nexcluded);
+  else if (o && o->adopted_weight != 1)
+    fprintf(fp, "; the others weigh %g times as much", o->adopted_weight);
+  fputs("\n", fp);
+}
+
 static void heading(FILE *fp, const mdt_aggregate *agg, const mdt_report_context *ctx) {
   const mdt_aggregate_options *o = ctx->options;
   const mdt_respondents *r = ctx->respondents;
@@ -254,6 +279,7 @@ static void heading(FILE *fp, const mdt_aggregate *agg, const mdt_report_context
               o->level * 100);
   }
   fputs("\n", fp);
+  adoption_line(fp, agg, o);
   for (size_t k = 0; k < agg->nempty; k++) {
     const mdt_empty_stratum *e = &agg->empty[k];
     const mdt_grouping *g = &r->groupings[e->grouping];
