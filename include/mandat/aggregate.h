@@ -137,6 +137,8 @@ typedef struct mdt_aggregate {
                                                   adopted, before political_only leaves
                                                   any out */
   size_t nexcluded;       /* members whose answers political_only left out */
+  unsigned char *answered; /* per member: gave at least one answer, whether political_only
+                              counted it or not (what the response status counts) */
 } mdt_aggregate;
 
 typedef struct mdt_aggregator mdt_aggregator;

@@ -21,6 +21,8 @@ enum {
   MDT_MODEL_ANSWERS = 1u << 0,    /* answers.csv (required when asked for), and
                                      text_answers.csv when the folder has one */
   MDT_MODEL_HEADCOUNTS = 1u << 1, /* headcounts.csv (required when asked for) */
+  MDT_MODEL_TEXT_ANSWERS = 1u << 2, /* text_answers.csv when the folder has one, without
+                                       answers.csv (a run that streams the answers) */
 };
 
 typedef struct mdt_model {
@@ -29,7 +31,8 @@ typedef struct mdt_model {
   mdt_groups *groups;
   mdt_questionnaire *questionnaire;
   mdt_answers *answers;         /* NULL unless MDT_MODEL_ANSWERS */
-  mdt_text_answers *text_answers; /* NULL unless MDT_MODEL_ANSWERS and text_answers.csv */
+  mdt_text_answers *text_answers; /* NULL unless MDT_MODEL_ANSWERS or MDT_MODEL_TEXT_ANSWERS
+                                     and text_answers.csv */
   mdt_headcounts *headcounts;   /* NULL unless MDT_MODEL_HEADCOUNTS */
 } mdt_model;
 

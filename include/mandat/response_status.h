@@ -63,18 +63,23 @@ mdt_status mdt_response_missing_table(const mdt_respondents *r, const unsigned c
                                       long grouping, long level, mdt_table **out,
                                       mdt_error *err);
 
-/* Fills responded (m->respondents->n bytes): 1 for a member with a numeric answer
- * (m->answers) or a text answer (m->text_answers), else 0. Needs MDT_MODEL_ANSWERS. */
-void mdt_response_status_responded(const mdt_model *m, unsigned char *responded);
+/* Fills responded (m->respondents->n bytes): 1 for a member with a numeric answer or a
+ * text answer (m->text_answers), else 0. Numeric answers: answered (per member, e.g. an
+ * mdt_aggregate's answered when the answers were streamed), or m->answers->responded when
+ * answered is NULL (the model loaded with MDT_MODEL_ANSWERS). */
+void mdt_response_status_responded(const mdt_model *m, const unsigned char *answered,
+                                   unsigned char *responded);
 
 /*
- * Both tables for a model loaded with MDT_MODEL_ANSWERS: a member has answered when it
- * gave a numeric answer (m->answers) or a text answer (m->text_answers, when loaded); by
- * names the grouping column (NULL: "region"). What `mandat status` prints and `mandat run`
- * adds to its results.
+ * Both tables for a model: a member has answered when it gave a numeric answer or a text
+ * answer (as mdt_response_status_responded; answered may be NULL when the model was loaded
+ * with MDT_MODEL_ANSWERS); by names the grouping column (NULL: "region"). What `mandat
+ * status` prints and `mandat run` adds to its results (there: answered = the aggregate's
+ * answered, and the model loaded with MDT_MODEL_TEXT_ANSWERS).
  */
-mdt_status mdt_response_status_tables(const mdt_model *m, const char *by, mdt_table **status,
-                                      mdt_table **missing, mdt_error *err);
+mdt_status mdt_response_status_tables(const mdt_model *m, const unsigned char *answered,
+                                      const char *by, mdt_table **status, mdt_table **missing,
+                                      mdt_error *err);
 
 /* The two tables as text for a terminal or a daily mail: the status table aligned (its
  * last row the nation's, as mdt_response_status_table makes it with level < 0), then the

@@ -83,7 +83,7 @@ static mdt_status build(const mdt_model *m, long grouping, long level, tables *o
   unsigned char *responded = malloc(r->n ? r->n : 1);
   if (responded == NULL)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory");
-  mdt_response_status_responded(m, responded);
+  mdt_response_status_responded(m, NULL, responded);
   mdt_response_status *s = NULL;
   mdt_status st = mdt_response_status_compute(r, responded, grouping, &s, err);
   if (st == MDT_OK)

@@ -1095,6 +1095,7 @@ void mdt_aggregate_free(mdt_aggregate *agg) {
   free(agg->weights);
   free(agg->size);
   free(agg->responded);
+  free(agg->answered);
   free(agg->top_group);
   free(agg->profile_draws);
   free(agg->empty);
@@ -1121,14 +1122,17 @@ static mdt_status make_result(const mdt_aggregator *a, const layout *lay, size_t
   agg->weights = malloc((a->R ? a->R : 1) * sizeof *agg->weights);
   agg->size = malloc((a->R ? a->R : 1) * sizeof *agg->size);
   agg->responded = malloc(a->R ? a->R : 1);
+  agg->answered = malloc(a->R ? a->R : 1);
   agg->empty = calloc(w->nempty ? w->nempty : 1, sizeof *agg->empty);
   agg->profiles = calloc(nscopes, sizeof *agg->profiles);
-  if (!agg->rows || !agg->weights || !agg->size || !agg->responded || !agg->empty ||
+  if (!agg->rows || !agg->weights || !agg->size || !agg->responded || !agg->answered ||
+      !agg->empty ||
       !agg->profiles)
     goto nomem;
   memcpy(agg->weights, w->w, a->R * sizeof *agg->weights);
   memcpy(agg->size, w->size, a->R * sizeof *agg->size);
   memcpy(agg->responded, a->responded, a->R);
+  memcpy(agg->answered, a->answered_all, a->R);
   for (size_t i = 0; i < a->R; i++) {
     if (!a->answered_all[i])
       continue;

@@ -59,10 +59,14 @@ mdt_status mdt_response_status_compute(const mdt_respondents *r, const unsigned 
   return MDT_OK;
 }
 
-void mdt_response_status_responded(const mdt_model *m, unsigned char *responded) {
+void mdt_response_status_responded(const mdt_model *m, const unsigned char *answered,
+                                   unsigned char *responded) {
   size_t n = m->respondents->n;
   memset(responded, 0, n);
-  if (m->answers != NULL)
+  if (answered != NULL)
+    for (size_t i = 0; i < n; i++)
+      responded[i] = answered[i] != 0;
+  else if (m->answers != NULL)
     for (size_t i = 0; i < n && i < m->answers->nrespondents; i++)
       responded[i] = m->answers->responded[i] != 0;
   if (m->text_answers != NULL)

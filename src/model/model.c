@@ -68,7 +68,7 @@ mdt_status mdt_model_load_threads(const char *dir, unsigned flags, int threads, 
            MDT_OK))
     goto fail;
   /* Free-text answers are optional: a questionnaire without text questions has none. */
-  if ((flags & MDT_MODEL_ANSWERS) &&
+  if ((flags & (MDT_MODEL_ANSWERS | MDT_MODEL_TEXT_ANSWERS)) &&
       ((st = model_path(dir, "text_answers.csv", path, err)) != MDT_OK ||
        (access(path, F_OK) == 0 &&
         (st = mdt_text_answers_load(path, m->respondents, m->questionnaire, &m->text_answers,

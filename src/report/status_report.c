@@ -109,11 +109,12 @@ mdt_status mdt_response_missing_table(const mdt_respondents *r, const unsigned c
   return MDT_OK;
 }
 
-mdt_status mdt_response_status_tables(const mdt_model *m, const char *by, mdt_table **status,
-                                      mdt_table **missing, mdt_error *err) {
+mdt_status mdt_response_status_tables(const mdt_model *m, const unsigned char *answered,
+                                      const char *by, mdt_table **status, mdt_table **missing,
+                                      mdt_error *err) {
   *status = *missing = NULL;
   const mdt_respondents *r = m->respondents;
-  if (m->answers == NULL)
+  if (answered == NULL && m->answers == NULL)
     return mdt_error_set(err, MDT_EINTERNAL, "the response status needs the model's answers");
   const char *name = by ? by : "region";
   long grouping = -1;
@@ -126,7 +127,7 @@ mdt_status mdt_response_status_tables(const mdt_model *m, const char *by, mdt_ta
   unsigned char *responded = malloc(r->n ? r->n : 1);
   if (responded == NULL)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory building the response status");
-  mdt_response_status_responded(m, responded);
+  mdt_response_status_responded(m, answered, responded);
   mdt_response_status *s = NULL;
   mdt_status st = mdt_response_status_compute(r, responded, grouping, &s, err);
   if (st == MDT_OK)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mandat/aggregate.h"
 #include "mandat/model.h"
 #include "mandat/response_status.h"
 #include "testutil.h"
@@ -91,7 +92,7 @@ static void test_status_table(void **state) {
   mdt_table *st = NULL, *miss = NULL;
   mdt_error err;
   mdt_error_clear(&err);
-  assert_int_equal(mdt_response_status_tables(m, NULL, &st, &miss, &err), MDT_OK);
+  assert_int_equal(mdt_response_status_tables(m, NULL, NULL, &st, &miss, &err), MDT_OK);
   assert_string_equal(st->name, "status");
   /* Nord, Sør, Vest (byte order), then the nation. */
   assert_int_equal(st->nrows, 4);
@@ -139,7 +140,7 @@ static void test_status_table(void **state) {
   mdt_table_free(miss);
 
   /* By another column: size_class large (Øst 300), medium (Gamma 400, Delta 600), small. */
-  assert_int_equal(mdt_response_status_tables(m, "size_class", &st, &miss, &err), MDT_OK);
+  assert_int_equal(mdt_response_status_tables(m, NULL, "size_class", &st, &miss, &err), MDT_OK);
   assert_int_equal(st->nrows, 4);
   assert_string_equal(text(st, 1, "stratum"), "medium");
   assert_true(num(st, 1, "answered") == 1);
@@ -149,7 +150,7 @@ static void test_status_table(void **state) {
   mdt_table_free(st);
   mdt_table_free(miss);
 
-  assert_int_equal(mdt_response_status_tables(m, "landsdel", &st, &miss, &err), MDT_EUSAGE);
+  assert_int_equal(mdt_response_status_tables(m, NULL, "landsdel", &st, &miss, &err), MDT_EUSAGE);
   assert_null(st);
   assert_null(miss);
   assert_non_null(strstr(err.message, "'landsdel'"));
@@ -162,7 +163,7 @@ static void test_one_region(void **state) {
   mdt_model *m = load_regional();
   const mdt_respondents *r = m->respondents;
   unsigned char responded[7];
-  mdt_response_status_responded(m, responded);
+  mdt_response_status_responded(m, NULL, responded);
   static const unsigned char want[] = {1, 1, 0, 1, 1, 0, 0};
   assert_memory_equal(responded, want, 7);
   long region = (long)(mdt_respondents_grouping(r, "region") - r->groupings);
@@ -194,12 +195,55 @@ static void test_one_region(void **state) {
   mdt_model_free(m);
 }
 
+/* As `mandat run` will do it: answers streamed into an aggregate that counts political
+ * answers only, the model loaded with its text answers alone. The status still counts Beta,
+ * whose administratively adopted answer the weighting left out. */
+static void test_status_from_aggregate(void **state) {
+  (void)state;
+  mdt_model *full = load_regional();
+  mdt_aggregate_options opt;
+  mdt_aggregate_options_init(&opt);
+  opt.bootstrap = 0;
+  opt.political_only = 1;
+  mdt_aggregate *agg = NULL;
+  mdt_error err;
+  mdt_error_clear(&err);
+  assert_int_equal(mdt_aggregate_answers(full->respondents, full->questionnaire, full->groups,
+                                         NULL, full->answers, &opt, &agg, &err),
+                   MDT_OK);
+  assert_int_equal(agg->nrespondents, 2); /* Alfa, Delta */
+  static const unsigned char numeric[] = {1, 1, 0, 1, 0, 0, 0};
+  assert_memory_equal(agg->answered, numeric, 7);
+
+  char *dir = mdt_test_fixture("regional");
+  mdt_model *m = NULL;
+  assert_int_equal(mdt_model_load(dir, MDT_MODEL_TEXT_ANSWERS, &m, &err), MDT_OK);
+  free(dir);
+  assert_null(m->answers);
+  assert_non_null(m->text_answers);
+  mdt_table *st = NULL, *miss = NULL;
+  assert_int_equal(mdt_response_status_tables(m, NULL, NULL, &st, &miss, &err), MDT_EINTERNAL);
+  assert_int_equal(mdt_response_status_tables(m, agg->answered, "region", &st, &miss, &err),
+                   MDT_OK);
+  assert_true(num(st, 0, "answered") == 2); /* Nord: Alfa and Beta */
+  assert_true(num(st, 1, "answered") == 2); /* Sør: Delta and Epsilon (text) */
+  assert_true(num(st, 3, "answered") == 4);
+  assert_true(num(st, 3, "administrative") == 1);
+  assert_int_equal(miss->nrows, 3);
+  mdt_table_free(st);
+  mdt_table_free(miss);
+  mdt_model_free(m);
+  mdt_aggregate_free(agg);
+  mdt_model_free(full);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_adopted_column),
       cmocka_unit_test(test_adopted_missing_and_bad),
       cmocka_unit_test(test_status_table),
       cmocka_unit_test(test_one_region),
+      cmocka_unit_test(test_status_from_aggregate),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
