@@ -7,8 +7,9 @@
  * bootstrap can recompute weights thousands of times.
  *
  * Steps: base weight b_i = size measure (optionally its square root), times a multiplicity
- * (bootstrap) and the option's member factor for members that answered and 0 for the others; then post-stratification on
- * one grouping column or raking to two; then the cap on any member's share.
+ * (bootstrap) and the option's member factor for members that answered and 0 for the
+ * others; then post-stratification on one grouping column or raking to two; then the cap on
+ * any member's share.
  */
 #ifndef MANDAT_WEIGHTS_H
 #define MANDAT_WEIGHTS_H

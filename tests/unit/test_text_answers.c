@@ -101,6 +101,21 @@ static void test_table_order_and_round_trip(void **state) {
   mdt_csv_table_free(back);
   free(path);
 
+  /* Spaces at the ends of a (quoted) answer survive the table's CSV too. */
+  const char *padded = "  innrykket svar\t ";
+  assert_int_equal(mdt_table_set_text(t, 2, 5, padded), 0);
+  path = mdt_test_write_text("text_pad.csv", "");
+  fp = fopen(path, "w");
+  assert_non_null(fp);
+  assert_int_equal(mdt_table_write_csv(t, fp, &err), MDT_OK);
+  fclose(fp);
+  if (mdt_csv_read_table(path, spec, 2, &back, &err) != MDT_OK)
+    fail_msg("%s", mdt_test_errstr(&err));
+  assert_string_equal(mdt_csv_str(back, 1, 2), padded);
+  mdt_csv_table_free(back);
+  free(path);
+  assert_int_equal(mdt_table_set_text(t, 2, 5, "Kort svar."), 0);
+
   /* JSON: dumped and parsed again. */
   json_t *j = mdt_table_json(t);
   assert_non_null(j);
