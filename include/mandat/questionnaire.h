@@ -8,7 +8,8 @@
  * (priority/split/profile), min and max (the allowed range of a score or share; defaults
  * 1-5 for score, 0-100 for share) and ties (yes/no, default no: may a respondent give two
  * options of a rank question the same rank?).
- * options.csv: question, id, label; optional group (an employee group id from groups.csv).
+ * options.csv: question, id, label; optional group (an employee group id from groups.csv);
+ * a text question has no options.
  * Options are numbered globally ("cells"): the options of question q are
  * first_option .. first_option + noptions - 1, in file order.
  */

@@ -9,7 +9,9 @@
  * text_answers.csv: respondent, question, text; one row per (respondent, text question).
  * The text is UTF-8 as the CSV reader checks it, quoted when it holds the delimiter, a
  * quote ("" inside quotes) or a line break, and is never changed: not trimmed, not
- * normalised, line breaks kept as written. Checked: known respondent; a question of type
+ * normalised, line breaks (LF or CRLF) kept as written. Only spaces and tabs around an
+ * unquoted field are dropped, as the CSV reader does for every field: quote a text to keep
+ * them (the tables' CSV does). Checked: known respondent; a question of type
  * text (numeric answers go in answers.csv, text answers only here); one answer per
  * respondent and question; not empty; at most MDT_TEXT_ANSWER_MAX bytes.
  */

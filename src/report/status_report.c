@@ -191,7 +191,8 @@ static void write_status(FILE *fp, const mdt_table *status) {
           pct(num(status, all, S_EMPLOYEE_SHARE), b, sizeof b) + strspn(b, " "));
   fprintf(fp, "  ");
   pad(fp, text(status, 0, S_SCOPE), w);
-  fprintf(fp, " members answered    rate employees  political  admin. unknown political %%\n");
+  /* covered: the answering members' share of the employees; political %: of the answers. */
+  fprintf(fp, " members answered    rate   covered  political  admin. unknown political %%\n");
   for (size_t k = 0; k < status->nrows; k++) {
     fprintf(fp, "  ");
     pad(fp, text(status, k, S_STRATUM), w);
