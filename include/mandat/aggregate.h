@@ -25,6 +25,12 @@
  * Intervals: percentile intervals over B bootstrap draws that resample the respondents with
  * replacement within each stratum of the bootstrap column, re-weighting every draw; the same
  * draws give how often each group is among the three highest in the profile.
+ * Dropped draws: a draw whose calibration cannot be met (raking does not converge, or a
+ * calibration level with respondents has none in the draw) is dropped and counted; the
+ * intervals, top-3 frequencies and kept profiles use the draws that remain. Which draws are
+ * dropped depends only on the seed (each draw's resample comes from its chunk's own stream).
+ * More than max_failed_draws x B dropped draws fail the aggregation with the first dropped
+ * draw's error (MDT_ENOCONV, naming the margin). The point estimate never depends on them.
  */
 #ifndef MANDAT_AGGREGATE_H
 #define MANDAT_AGGREGATE_H
@@ -38,6 +44,10 @@
 #include "mandat/questionnaire.h"
 #include "mandat/respondents.h"
 #include "mandat/weights.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define MDT_STATISTIC_MAP(X)                                                                   \
   X(MEAN, "mean")                                                                              \
@@ -76,6 +86,8 @@ typedef struct {
   int threads;            /* worker threads for the draws (results do not depend on it) */
   int keep_profile_draws; /* keep every draw's national profile (for the allocation's
                              uncertainty) */
+  double max_failed_draws; /* largest share of the draws, in [0, 1], that may be dropped
+                              because their calibration cannot be met (default 0.05) */
   /* How the answers' adoption (respondents.csv's adopted) counts. political_only: the
    * answers of members that did not adopt politically are left out, and those members count
    * as non-respondents (post-stratification and raking give their weight to the others).
@@ -88,7 +100,7 @@ typedef struct {
 } mdt_aggregate_options;
 
 /* Defaults: weight options' defaults, no breakdown, 1000 draws, seed 1, 95 %, 1 thread,
- * every answer counted alike whatever its adoption. */
+ * at most 5 % of the draws dropped, every answer counted alike whatever its adoption. */
 void mdt_aggregate_options_init(mdt_aggregate_options *opt);
 
 /* One estimate: a row of the tidy table. */
@@ -120,7 +132,10 @@ typedef struct mdt_aggregate {
   size_t nstrata;         /* levels of the breakdown column (0 without) */
   size_t ngroups;
   mdt_profile *profiles;  /* [0] national, [1 + l] stratum l */
-  size_t bootstrap;       /* draws used */
+  size_t bootstrap;       /* draws used: those requested less those dropped */
+  size_t draws_dropped;   /* draws dropped because their calibration could not be met */
+  size_t first_dropped;   /* 1-based number of the first dropped draw, 0 for none */
+  char dropped_reason[256]; /* why the first dropped draw was dropped, "" for none */
   size_t nmembers;
   size_t nrespondents;
   double total_weight;
@@ -132,7 +147,7 @@ typedef struct mdt_aggregate {
   long *top_group;        /* per member: the group of the option it ranked first in the first
                              priority rank question (the first such option), -1 for none */
   double *profile_draws;  /* with keep_profile_draws: bootstrap x ngroups national profiles
-                             (NaN for groups without one), else NULL */
+                             of the draws used (NaN for groups without one), else NULL */
   size_t answered_by_adoption[MDT_ADOPTION_N]; /* members that gave an answer, by how it was
                                                   adopted, before political_only leaves
                                                   any out */
@@ -167,5 +182,9 @@ mdt_status mdt_aggregate_answers(const mdt_respondents *r, const mdt_questionnai
                                  mdt_aggregate **out, mdt_error *err);
 
 void mdt_aggregate_free(mdt_aggregate *agg);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -29,8 +29,9 @@
  * terms that do not fall when p, A or the raised guarantee G' grow, and each rule makes p, A
  * and G' non-decreasing functions of x (a clamp of x (1 + theta z) is non-decreasing as long
  * as 1 + theta z >= 0; groups with 1 + theta z < 0 sit at their floor for every x >= 0); the
- * local pot and named increases are percents of the level after the central rise. So the
- * cost never falls as x grows, and it rises strictly while anyone's rise still depends on x.
+ * local pot and named increases are percents of the pay before the settlement and do not
+ * depend on x. So the cost never falls as x grows, and it rises strictly while anyone's
+ * rise still depends on x.
  *
  * Clamping. The priority rule's clamped set is the fixed point of "clamp the groups outside
  * their bounds and re-solve the others until the set is stable": the solver puts the clamp
@@ -58,6 +59,10 @@
 #include "mandat/error.h"
 #include "mandat/microsim.h"
 #include "mandat/steptable.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Default target for |annual effect - room|, percentage points. */
 #define MDT_ALLOCATE_TOLERANCE_PCT 1e-9
@@ -174,5 +179,9 @@ mdt_status mdt_allocator_solve(mdt_allocator *a, const mdt_settlement *base,
 mdt_status mdt_allocator_evaluate(mdt_allocator *a, const mdt_settlement *base,
                                   const mdt_allocation *spec, double x,
                                   mdt_allocation_result *out, mdt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -20,6 +20,10 @@
 #include "mandat/questionnaire.h"
 #include "mandat/respondents.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A run of validated answers in columns. */
 typedef struct {
   size_t n;
@@ -59,5 +63,9 @@ typedef struct mdt_answers {
 mdt_status mdt_answers_load(const char *path, const mdt_respondents *r,
                             const mdt_questionnaire *q, mdt_answers **out, mdt_error *err);
 void mdt_answers_free(mdt_answers *a);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * One table gives the status enum, its name, its description and the exit status the
  * program maps it to (sysexits.h numbering, as documented in the README).
@@ -25,7 +29,8 @@
   X(ENOMEM,      70, "out of memory")                                             \
   X(EINTERNAL,   70, "internal error")                                            \
   X(ECANTWRITE,  73, "cannot write output")                                       \
-  X(ELOCKED,     75, "another run holds the lock")
+  X(ELOCKED,     75, "another run holds the lock")                                \
+  X(ECANCELED,   130, "the run was cancelled")
 
 typedef enum {
 #define MDT__STATUS_ENUM(name, exit_status, text) MDT_##name,
@@ -70,5 +75,9 @@ mdt_status mdt_error_set_at(mdt_error *err, mdt_status status, const char *file,
  * bufsize, always NUL-terminated. Returns buf.
  */
 char *mdt_error_format(const mdt_error *err, char *buf, size_t bufsize);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

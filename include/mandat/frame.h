@@ -30,6 +30,10 @@
 
 #include "mandat/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Number of realised years KS averages to estimate next year's glidning. */
 #define MDT_FRAME_GLIDNING_HISTORY_YEARS 3
 /* Largest accepted percentage (any element, overheng, glidning or frame). It only guards
@@ -143,5 +147,9 @@ mdt_status mdt_frame_glidning_from_history(const double *history_pct, size_t n,
  * Allocates only the GSL solver, and frees it before returning.
  */
 mdt_status mdt_frame_compute(const mdt_frame_spec *spec, mdt_frame_result *out, mdt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

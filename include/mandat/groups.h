@@ -14,6 +14,10 @@
 
 #include "mandat/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct mdt_groups {
   size_t n;
   char **id;
@@ -33,5 +37,9 @@ mdt_status mdt_groups_load(const char *path, mdt_groups **out, mdt_error *err);
 void mdt_groups_free(mdt_groups *g);
 /* Row of the group with the given id, or -1. */
 long mdt_groups_find(const mdt_groups *g, const char *id);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

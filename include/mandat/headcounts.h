@@ -17,6 +17,10 @@
 #include "mandat/groups.h"
 #include "mandat/respondents.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct mdt_headcounts {
   size_t nrespondents;
   size_t ngroups;
@@ -26,5 +30,9 @@ typedef struct mdt_headcounts {
 mdt_status mdt_headcounts_load(const char *path, const mdt_respondents *r,
                                const mdt_groups *g, mdt_headcounts **out, mdt_error *err);
 void mdt_headcounts_free(mdt_headcounts *h);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -70,6 +70,10 @@
 #include "mandat/register.h"
 #include "mandat/steptable.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Exact sums: a signed 128-bit integer (GCC and Clang). */
 __extension__ typedef __int128 mdt_i128;
 
@@ -87,7 +91,7 @@ __extension__ typedef __int128 mdt_i128;
 /* One percent increase for the employees of one named group (e.g. leaders). */
 typedef struct mdt_named_increase {
   size_t group; /* row in the groups table */
-  double pct;   /* percent of the level after the central elements; finite, 0..MDT_FRAME_MAX_PCT */
+  double pct;   /* percent of the pay before the settlement; finite, 0..MDT_FRAME_MAX_PCT */
   int month;    /* effective month 1..12 (from the 1st) */
 } mdt_named_increase;
 
@@ -230,7 +234,7 @@ typedef struct mdt_microsim_row {
                                of each employee's weight x fte x (whole kroner of their rise),
                                exact */
   double rise_frac_e8;      /* the rest of the full-year rise (fractions of a krone, and the
-                               percent elements on the level after the central ones); 0 for
+                               percent elements on the pay before the settlement); 0 for
                                a settlement of whole-krone elements only */
   double employees;         /* employees_e4 / 10^4 */
   double fte;               /* fte_e8 / 10^8 */
@@ -371,5 +375,9 @@ mdt_status mdt_microsim_guarantee(const mdt_microsim *sim, const mdt_settlement 
  * NUL-terminated ("" when size is too small).
  */
 char *mdt_microsim_format_e8(mdt_i128 value_e8, int decimals, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -16,6 +16,10 @@
 #include "mandat/respondents.h"
 #include "mandat/text_answers.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* What to load besides respondents, groups and the questionnaire (always loaded). */
 enum {
   MDT_MODEL_ANSWERS = 1u << 0,    /* answers.csv (required when asked for), and
@@ -46,5 +50,9 @@ void mdt_model_free(mdt_model *m);
 
 /* Writes dir/name into buf (bufsize bytes); returns buf, or NULL if it does not fit. */
 char *mdt_model_path(const char *dir, const char *name, char *buf, size_t bufsize);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

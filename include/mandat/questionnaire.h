@@ -21,6 +21,10 @@
 #include "mandat/error.h"
 #include "mandat/groups.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* MDT_Q_TEXT: free text, answered in text_answers.csv (see text_answers.h); it has no
  * options, no role and no range, and the aggregate never sees it. */
 typedef enum {
@@ -80,5 +84,9 @@ long mdt_questionnaire_find_option(const mdt_questionnaire *q, size_t qi, const 
 
 const char *mdt_question_type_name(mdt_question_type t);
 const char *mdt_question_role_name(mdt_question_role r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

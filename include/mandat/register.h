@@ -21,6 +21,10 @@
 #include "mandat/respondents.h"
 #include "mandat/steptable.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define MDT_FIX4_ONE 10000 /* 1.0 in the units of fte_e4 and weight_e4 */
 
 typedef struct mdt_register {
@@ -51,5 +55,9 @@ mdt_status mdt_register_load_threads(const char *path, const mdt_respondents *re
 /* A register of n rows with every column allocated (zeroed), to fill in memory. */
 mdt_status mdt_register_new(size_t n, mdt_register **out, mdt_error *err);
 void mdt_register_free(mdt_register *reg);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,8 +1,7 @@
 /*
  * mandat/report.h: writing results as tidy CSV, JSON and readable terminal tables.
  *
- * Ownership: writers take caller-owned results and streams and keep nothing; JSON builders
- * return a new jansson reference the caller releases with json_decref.
+ * Ownership: writers take caller-owned results and streams and keep nothing.
  *
  * Numbers are rounded only here: CSV and JSON carry 15 significant digits; undefined values
  * (NaN) are empty CSV fields and JSON nulls.
@@ -10,7 +9,6 @@
 #ifndef MANDAT_REPORT_H
 #define MANDAT_REPORT_H
 
-#include <jansson.h>
 #include <stdio.h>
 
 #include "mandat/aggregate.h"
@@ -20,6 +18,10 @@
 #include "mandat/groups.h"
 #include "mandat/questionnaire.h"
 #include "mandat/respondents.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* What the tables describe, for labels and headings. */
 typedef struct {
@@ -32,16 +34,19 @@ typedef struct {
 /* The columns of the tidy aggregate table, in order. */
 #define MDT_AGGREGATE_CSV_HEADER "scope,stratum,question,option,statistic,value,ci_low,ci_high,n,n_eff"
 
-/* One row per estimate with the columns of MDT_AGGREGATE_CSV_HEADER. */
+/* One row per estimate with the columns of MDT_AGGREGATE_CSV_HEADER; with bootstrap draws a
+ * last row "all,all,bootstrap,,dropped_draws,DROPPED,,,DRAWS," gives the draws dropped
+ * because their weights could not be calibrated, out of the draws asked for. */
 mdt_status mdt_report_aggregate_csv(FILE *fp, const mdt_aggregate *agg,
                                     const mdt_report_context *ctx, mdt_error *err);
 
-/* A JSON object: counts, settings, empty strata, estimates and profiles. NULL when out of
- * memory. */
-json_t *mdt_report_aggregate_json(const mdt_aggregate *agg, const mdt_report_context *ctx);
+/* A JSON document: counts, settings, empty strata, estimates and profiles (keys in a fixed
+ * order, 2-space indent, 15 significant digits). */
+mdt_status mdt_report_aggregate_json_write(FILE *fp, const mdt_aggregate *agg,
+                                           const mdt_report_context *ctx, mdt_error *err);
 
-/* Writes json to fp (keys in insertion order, 2-space indent, 15 significant digits). */
-mdt_status mdt_report_write_json(FILE *fp, const json_t *json, mdt_error *err);
+/* Writes one "Note: N of B bootstrap draws dropped ..." line to fp, nothing when none was. */
+void mdt_report_bootstrap_note(FILE *fp, const mdt_aggregate *agg);
 
 /* A readable summary: heading, mandate profile, each question's main statistics and, with a
  * breakdown, the profile per stratum. */
@@ -63,7 +68,14 @@ typedef struct {
   double local_pot_pct;
   int local_month;
   double payroll_overhead_pct;
+  const char *binding;        /* a solved settlement's mdt_tradeoff_binding text ("" when the
+                                 rule's number is free), or NULL when not known */
 } mdt_settlement_context;
+
+/* A settlement's status: "applied" (no frame: applied as written), "solved" (on the room)
+ * or "infeasible" (the room or a bound could not be met; the settlement is the solver's
+ * best effort). */
+const char *mdt_report_settlement_status(int solved, int feasible);
 
 /* The columns of the settlement table, in order. */
 #define MDT_SETTLEMENT_CSV_HEADER                                                              \
@@ -77,10 +89,11 @@ typedef struct {
 mdt_status mdt_report_settlement_csv(FILE *fp, const mdt_microsim_report *rep,
                                      const mdt_allocation_result *res,
                                      const mdt_settlement_context *ctx, mdt_error *err);
-/* The same as a JSON object with the solution and the settings. */
-json_t *mdt_report_settlement_json(const mdt_microsim_report *rep,
-                                   const mdt_allocation_result *res,
-                                   const mdt_settlement_context *ctx);
+/* The same as a JSON document with the solution (its status, binding and scalar; the
+ * scalar is null when binding says the bounds settle it) and the settings. */
+mdt_status mdt_report_settlement_json_write(FILE *fp, const mdt_microsim_report *rep,
+                                            const mdt_allocation_result *res,
+                                            const mdt_settlement_context *ctx, mdt_error *err);
 /* A readable table: heading with the frame and the solution, one line per group. */
 mdt_status mdt_report_settlement_text(FILE *fp, const mdt_microsim_report *rep,
                                       const mdt_allocation_result *res,
@@ -91,11 +104,13 @@ mdt_status mdt_report_settlement_text(FILE *fp, const mdt_microsim_report *rep,
 void mdt_report_csv_field(FILE *fp, const char *s);
 /* Writes a number as a CSV field with 15 significant digits; NaN as an empty field. */
 void mdt_report_csv_number(FILE *fp, double v);
-/* A JSON number with 15 significant digits, or null for NaN and infinities. */
-json_t *mdt_report_json_number(double v);
 
 /* Prints s padded with spaces to width display columns (UTF-8 aware), cut with "…" when
  * longer. */
 void mdt_report_pad(FILE *fp, const char *s, int width);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

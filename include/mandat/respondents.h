@@ -18,6 +18,10 @@
 
 #include "mandat/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum { MDT_KIND_KOMMUNE = 0, MDT_KIND_FYLKESKOMMUNE = 1 } mdt_member_kind;
 
 /* How a member adopted its answer: by the kommunestyre or fylkesting (KS asks for this), by
@@ -72,5 +76,9 @@ long mdt_respondents_find(const mdt_respondents *r, const char *id);
 const mdt_grouping *mdt_respondents_grouping(const mdt_respondents *r, const char *name);
 /* Index of level label in grouping g, or -1. */
 long mdt_grouping_level(const mdt_grouping *g, const char *label);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -22,6 +22,10 @@
 #include "mandat/respondents.h"
 #include "mandat/table.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Counts per stratum in columns: entry l < nlevels is level l of the grouping, entry
  * nlevels the nation (every member). */
 typedef struct mdt_response_status {
@@ -86,5 +90,9 @@ mdt_status mdt_response_status_tables(const mdt_model *m, const unsigned char *a
  * missing members per stratum; either may be NULL to leave it out. */
 mdt_status mdt_response_status_write_text(FILE *fp, const mdt_table *status,
                                           const mdt_table *missing, mdt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -19,6 +19,10 @@
 #include "mandat/tradeoff.h"
 #include "mandat/uncertainty.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The tidy aggregate (columns of MDT_AGGREGATE_CSV_HEADER). */
 mdt_table *mdt_tables_aggregate(const mdt_aggregate *agg, const mdt_report_context *ctx);
 
@@ -62,13 +66,17 @@ mdt_table *mdt_tables_guarantee(const mdt_step_table *old_table,
  * points_per_point, nok_per_fte_per_nok. */
 mdt_table *mdt_tables_exchange(const mdt_microsim_report *rep, const mdt_groups *groups);
 
-/* One sweep in long form: value, group, name, annual_growth_pct, rise_pct (table name
- * "sweep_theta", "sweep_krone_share", "sweep_local_pot" or "sweep_central_month"). */
+/* One sweep in long form: value, group, name, annual_growth_pct, rise_pct, binding (table
+ * name "sweep_theta", "sweep_krone_share", "sweep_local_pot" or "sweep_central_month");
+ * binding is the point's mdt_tradeoff_binding text, and a point that cannot meet the room
+ * has its growth and rise blank. */
 mdt_table *mdt_tables_sweep(const mdt_sweep *s, const mdt_microsim_report *point,
                             const mdt_groups *groups);
-/* The sweeps' points side by side: setting, value, feasible, scalar, total_growth_pct,
- * satisfaction, low_pay_ratio_pct, real_fall_share. Add each sweep with
- * mdt_tables_sweep_summary_add. */
+/* The sweeps' points side by side: setting, value, binding, scalar, total_growth_pct,
+ * satisfaction, low_pay_ratio_pct, real_fall_share. binding names what binds ("" for
+ * nothing, "all at cap", "all at floor", "all at floor or cap", "infeasible: REASON"); the
+ * scalar is blank unless binding is "" (it says nothing when the bounds settle the point).
+ * Add each sweep with mdt_tables_sweep_summary_add. */
 mdt_table *mdt_tables_sweep_summary(void);
 int mdt_tables_sweep_summary_add(mdt_table *t, const mdt_sweep *s);
 
@@ -86,7 +94,7 @@ mdt_table *mdt_tables_mandate_uncertainty(const mdt_mandate_uncertainty *u,
                                           const mdt_microsim_report *rep,
                                           const mdt_groups *groups);
 
-/* Regions: "regions" (region, respondents, feasible, l1_distance_pp) and
+/* Regions: "regions" (region, respondents, status, l1_distance_pp) and
  * "region_allocations" (region, group, pct, national_pct, difference_pp). */
 mdt_table *mdt_tables_regions(const mdt_region_allocations *r, const mdt_grouping *regions,
                               const mdt_aggregate *agg);
@@ -94,5 +102,9 @@ mdt_table *mdt_tables_region_allocations(const mdt_region_allocations *r,
                                          const mdt_grouping *regions,
                                          const mdt_microsim_report *rep,
                                          const mdt_groups *groups);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -31,6 +31,8 @@
  *                 floors (GROUP:PCT, ...), caps (GROUP:PCT, ...), payroll_overhead_pct
  *   [weighting]   weights (measure, "sqrt:" allowed), sqrt (yes/no), cap (share), poststrata,
  *                 rake (COL1, COL2), by_group (yes/no), bootstrap (draws), level,
+ *                 max_failed_draws (share of the draws that may be dropped because their
+ *                 weights cannot be calibrated; default 0.05),
  *                 adopted (all/political: count only the answers adopted politically, the
  *                 other members then count as non-respondents; default all),
  *                 adopted_weight (factor > 0 on the base weight of answers not adopted
@@ -60,6 +62,10 @@
 #include <stddef.h>
 
 #include "mandat/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define MDT_SCENARIO_MAX_LIST 1024 /* most values in one list or grid */
 
@@ -141,6 +147,7 @@ typedef struct mdt_scenario {
   int by_group;
   size_t bootstrap;        /* default 1000 */
   double level;            /* default 0.95 */
+  double max_failed_draws; /* share of bootstrap draws that may be dropped, default 0.05 */
   int adopted_political_only; /* adopted = political */
   double adopted_weight;   /* default 1 */
   /* [sweeps] */
@@ -197,5 +204,9 @@ mdt_status mdt_scenario_fail(const mdt_scenario *s, const char *section, const c
 /* Sets one key from text as if it were in the file (for command-line overrides). */
 mdt_status mdt_scenario_set(mdt_scenario *s, const char *section, const char *key,
                             const char *value, mdt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -20,6 +20,10 @@
 #include "mandat/error.h"
 #include "mandat/groups.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Most steps one group may have. */
 #define MDT_STEPS_MAX 16
 
@@ -61,5 +65,9 @@ static inline int64_t mdt_step_table_nok(const mdt_step_table *t, size_t g, size
 /* Writes the table as CSV (group,step_years,annual_nok) with the groups' ids. */
 mdt_status mdt_step_table_write_csv(const mdt_step_table *t, const mdt_groups *groups,
                                     FILE *fp, mdt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

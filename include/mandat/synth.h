@@ -25,6 +25,10 @@
 #include "mandat/respondents.h"
 #include "mandat/steptable.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ------------------------------------------------------------------ members -- */
 
 /*
@@ -121,5 +125,9 @@ mdt_status mdt_synth_register_write(const mdt_respondents *r, const mdt_groups *
                                     const mdt_synth_register_options *o, FILE *fp,
                                     FILE *headcounts, mdt_synth_totals *totals,
                                     mdt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,11 +9,14 @@
 #ifndef MANDAT_TABLE_H
 #define MANDAT_TABLE_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "mandat/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* How a column is shown: it decides the number format in a workbook, never the value. */
 typedef enum {
@@ -63,9 +66,12 @@ static inline const mdt_cell *mdt_table_cell(const mdt_table *t, size_t row, siz
  * empty cells empty, text quoted only when needed. */
 mdt_status mdt_table_write_csv(const mdt_table *t, FILE *fp, mdt_error *err);
 
-/* The rows as a JSON array of objects keyed by column name (empty cells are null; whole
- * numbers in MDT_COL_INT columns are JSON integers). NULL when out of memory or when a text
- * cell is not valid UTF-8. */
-json_t *mdt_table_json(const mdt_table *t);
+/* Writes the rows as a JSON array of objects keyed by column name (empty cells are null;
+ * whole numbers in MDT_COL_INT columns are JSON integers). */
+mdt_status mdt_table_write_json(const mdt_table *t, FILE *fp, mdt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -26,6 +26,10 @@
 #include "mandat/respondents.h"
 #include "mandat/table.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Longest answer accepted, in bytes of UTF-8 (64 KiB: some twenty pages of prose). */
 #define MDT_TEXT_ANSWER_MAX 65536
 
@@ -56,5 +60,9 @@ void mdt_text_answers_free(mdt_text_answers *a);
 mdt_status mdt_text_answers_table(const mdt_text_answers *a, const mdt_respondents *r,
                                   const mdt_questionnaire *q, long grouping, long level,
                                   long question, mdt_table **out, mdt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -16,6 +16,10 @@
 #include "mandat/error.h"
 #include "mandat/microsim.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Exchange rates from a settlement's report: giving group a one more point of annual effect
  * costs group b points[a * G + b] = W_a / W_b points (W the wage bill); one more NOK per FTE
@@ -41,12 +45,47 @@ typedef struct {
   size_t nmembers;        /* members, for the mandate's satisfaction (0: not measured) */
   const long *top_group;  /* per member: group ranked first, -1 for none */
   const double *weight;   /* per member: its weight in the mandate */
+  const char *const *groups; /* group ids, to name a free group in a binding (may be NULL) */
 } mdt_sweep_context;
+
+/* Room for what binds a point: "infeasible: " and the solver's reason. */
+#define MDT_BINDING_SIZE 200
+
+/*
+ * What binds a settlement solved on a room, written to buf (size bytes, NUL-terminated):
+ *   ""                     the rule's number is free: the point is met and x means something
+ *   "all at cap"           every covered group of a priority rule is at its cap,
+ *   "all at floor"         ... at its floor,
+ *   "all at floor or cap"  ... at one of its bounds: the room is met (or not) by the bounds
+ *                          alone, and the rule's number x says nothing
+ *   "all but G at cap"     (or "at floor", "at floor or cap"; G one or more free groups,
+ *                          comma-separated) the rule's x lies above every covered group's cap
+ *                          or below every floor, so it is no percent anyone can get (e.g.
+ *                          p0 = 63 % with caps of 6 %): the free groups' percents
+ *                          x (1 + theta z_G) are met, x itself says nothing
+ *   "infeasible: REASON"   the room could not be met (res->feasible = 0); REASON is the
+ *                          solver's message, or "the room is not met" when reason is NULL/""
+ * A group counts as at a bound when the solver clamped it or its percent is within
+ * MDT_BINDING_TOLERANCE_PCT of its floor or cap (the solve ends where the last free group
+ * just reaches its bound).
+ * Returns 1 when the point is attainable as the rule describes it (buf is ""), else 0.
+ *   groups: group ids, for the "all but G" text (may be NULL: group numbers from 1)
+ *   res:    the solved (or best-effort) result
+ *   spec:   what was solved (its floors and caps)
+ *   rep:    its report (which groups are covered)
+ *   reason: the solver's message for an infeasible result, or NULL
+ */
+#define MDT_BINDING_TOLERANCE_PCT 1e-6
+int mdt_tradeoff_binding(const mdt_allocation_result *res, const mdt_allocation *spec,
+                         const mdt_microsim_report *rep, const char *const *groups,
+                         const char *reason, char *buf, size_t size);
 
 typedef struct {
   double value;             /* the setting */
   int feasible;             /* the settlement met the room */
-  double scalar;            /* the rule's solved number */
+  int attainable;           /* met with the rule's number free (binding is "") */
+  char binding[MDT_BINDING_SIZE]; /* mdt_tradeoff_binding's: what binds, "" for nothing */
+  double scalar;            /* the rule's solved number (meaningless unless attainable) */
   double total_growth_pct;  /* the area's annual growth (on the frame when feasible) */
   double satisfaction;      /* weighted share of respondents whose first-choice group grows
                                more than the area */
@@ -113,5 +152,9 @@ mdt_status mdt_regions_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_set
                            const mdt_microsim_report_options *ro,
                            mdt_region_allocations **out, mdt_error *err);
 void mdt_region_allocations_free(mdt_region_allocations *r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -28,6 +28,10 @@
 #include "mandat/error.h"
 #include "mandat/microsim.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A quantity: fixed at mean (normal = 0) or normal(mean, sd). */
 typedef struct {
   int normal;
@@ -68,5 +72,9 @@ typedef struct mdt_mc_result {
 mdt_status mdt_mc_run(const mdt_microsim_report *rep, const mdt_mc_options *o,
                       mdt_mc_result **out, mdt_error *err);
 void mdt_mc_result_free(mdt_mc_result *r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

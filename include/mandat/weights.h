@@ -19,6 +19,10 @@
 #include "mandat/error.h"
 #include "mandat/respondents.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
   MDT_SIZE_EQUAL,      /* every member 1 */
   MDT_SIZE_POPULATION, /* inhabitants */
@@ -103,5 +107,9 @@ void mdt_weights_free(mdt_weights *w);
 mdt_status mdt_weights_compute(mdt_weights *w, const mdt_respondents *r,
                                const unsigned char *responded, const double *multiplicity,
                                const mdt_weight_options *opt, mdt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -3,6 +3,9 @@
  * formatted numbers and native charts, in English or Norwegian (bokmål).
  *
  * Ownership: the caller keeps the tables and chart specs; the writer keeps nothing.
+ *
+ * A table with a text column named "binding" has the rows where it is not empty (sweep
+ * points that cannot be met or that the bounds alone settle) in grey italics.
  */
 #ifndef MANDAT_WORKBOOK_H
 #define MANDAT_WORKBOOK_H
@@ -11,6 +14,10 @@
 
 #include "mandat/error.h"
 #include "mandat/table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum {
   MDT_CHART_LINE,            /* one line per series over the categories */
@@ -74,5 +81,9 @@ const char *mdt_label(const char *key, const char *lang);
 /* As mdt_label, but NULL when key is not in the dictionary (or is NULL), so that a caller can
  * tell a translated label from a name shown as it is. Any lang other than "nb" gives English. */
 const char *mdt_label_find(const char *key, const char *lang);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -7,6 +7,7 @@
 #include "mandat/aggregate.h"
 #include "mandat/model.h"
 #include "mandat/report.h"
+#include "report/json_int.h"
 
 static void usage(FILE *fp) {
   fputs("Usage: mandat aggregate --model DIR [OPTIONS]\n"
@@ -39,6 +40,11 @@ static void usage(FILE *fp) {
         "  --bootstrap B         bootstrap draws for the intervals (default 1000; 0 = none)\n"
         "  --seed N              seed of the draws (default 1)\n"
         "  --level L             interval coverage (default 0.95)\n"
+        "  --max-failed-draws SHARE\n"
+        "                        share of the draws that may be dropped because their weights\n"
+        "                        cannot be calibrated (raking does not converge, or a margin\n"
+        "                        has no respondents in the draw); more fail the command with\n"
+        "                        exit 65 (default 0.05)\n"
         "  --threads N           threads for the draws (default: all cores); the results do\n"
         "                        not depend on it\n"
         "\n"
@@ -57,7 +63,7 @@ static void usage(FILE *fp) {
 
 enum {
   OPT_WEIGHTS = 256, OPT_SQRT, OPT_CAP, OPT_POSTSTRATA, OPT_RAKE, OPT_RAKE_TOL, OPT_RAKE_ITER,
-  OPT_BY_GROUP, OPT_BY, OPT_BOOTSTRAP, OPT_SEED, OPT_LEVEL, OPT_THREADS, OPT_FORMAT, OPT_OUT,
+  OPT_BY_GROUP, OPT_BY, OPT_BOOTSTRAP, OPT_SEED, OPT_LEVEL, OPT_MAX_FAILED, OPT_THREADS, OPT_FORMAT, OPT_OUT,
   OPT_MODEL, OPT_QUIET, OPT_HELP, OPT_ADOPTED, OPT_ADOPTED_WEIGHT
 };
 
@@ -77,6 +83,7 @@ static const struct option long_options[] = {
     {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
     {"seed", required_argument, NULL, OPT_SEED},
     {"level", required_argument, NULL, OPT_LEVEL},
+    {"max-failed-draws", required_argument, NULL, OPT_MAX_FAILED},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"out", required_argument, NULL, OPT_OUT},
@@ -199,6 +206,13 @@ int cmd_aggregate(int argc, char **argv) {
                                optarg);
       opt.level = d;
       break;
+    case OPT_MAX_FAILED:
+      if (cli_parse_double(optarg, &d) != 0 || !(d >= 0 && d <= 1))
+        return cli_usage_error("aggregate", "--max-failed-draws: expected a share from 0 to 1, "
+                                            "found '%s'",
+                               optarg);
+      opt.max_failed_draws = d;
+      break;
     case OPT_THREADS:
       if (cli_parse_threads("aggregate", optarg, &opt.threads) != 0)
         return 2;
@@ -294,14 +308,18 @@ int cmd_aggregate(int argc, char **argv) {
         cli_log("note: %s=%s has %zu members and no respondents; it is not represented",
                 g->name, g->levels[agg->empty[k].level], agg->empty[k].members);
     }
+    if (agg->draws_dropped > 0 && strcmp(a.format, "text") != 0)
+      cli_log("note: %zu of %zu bootstrap draws dropped (first: draw %zu, %s)",
+              agg->draws_dropped, agg->bootstrap + agg->draws_dropped, agg->first_dropped,
+              agg->dropped_reason);
     mdt_report_context ctx = {r, m->questionnaire, m->groups, &opt};
     st = cli_output_open(&out, a.out, &err);
     if (st == MDT_OK) {
       if (strcmp(a.format, "csv") == 0)
         st = mdt_report_aggregate_csv(out.fp, agg, &ctx, &err);
       else if (strcmp(a.format, "json") == 0) {
-        json_t *j = mdt_report_aggregate_json(agg, &ctx);
-        st = mdt_report_write_json(out.fp, j, &err);
+        json_t *j = mdt__report_aggregate_json(agg, &ctx);
+        st = mdt__report_write_json(out.fp, j, &err);
         json_decref(j);
       } else
         st = mdt_report_aggregate_text(out.fp, agg, &ctx, &err);

@@ -5,8 +5,13 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/pipeline.h"
 #include "mandat/report.h"
+#include "mandat/run.h"
+
+static void note(void *user, const char *message) {
+  (void)user;
+  cli_log("%s", message);
+}
 
 static void usage(FILE *fp) {
   fputs("Usage: mandat simulate --model DIR [--scenario FILE] [OPTIONS]\n"
@@ -54,37 +59,10 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-void cli_settlement_context(const cli_pipeline *p, mdt_settlement_context *ctx) {
-  memset(ctx, 0, sizeof *ctx);
-  ctx->groups = p->model->groups;
-  ctx->rule = p->sc->rule;
-  ctx->theta = p->sc->theta;
-  ctx->solved = p->has_frame;
-  ctx->frame_pct = p->has_frame ? p->sc->frame_pct : NAN;
-  ctx->overheng_pct = p->overheng_pct;
-  ctx->glidning_pct = p->glidning_pct;
-  ctx->price_pct = p->price_pct;
-  ctx->room_annual_pct = p->has_frame ? p->spec.room_annual_pct : NAN;
-  ctx->central_month = p->sc->central_month;
-  ctx->local_pot_pct = p->sc->local_pot_pct;
-  ctx->local_month = p->sc->local_month;
-  ctx->payroll_overhead_pct = p->sc->payroll_overhead_pct;
-}
-
-void cli_report_options(const cli_pipeline *p, mdt_microsim_report_options *ro) {
-  mdt_microsim_report_options_init(ro);
-  ro->overheng_pct = isnan(p->overheng_pct) ? 0 : p->overheng_pct;
-  ro->glidning_pct = isnan(p->glidning_pct) ? 0 : p->glidning_pct;
-  ro->group_overheng_pct = p->group_overheng;
-  ro->group_glidning_pct = p->group_glidning;
-  ro->step_moves = p->sc->step_moves && p->guarantee != NULL;
-  ro->glidning_includes_step_moves = p->sc->glidning_includes_step_moves;
-  ro->price_forecast_pct = p->price_pct;
-  ro->payroll_overhead_pct = p->sc->payroll_overhead_pct;
-}
-
 int cmd_simulate(int argc, char **argv) {
-  cli_pipeline_args args = {0};
+  mdt_run_options args;
+  mdt_run_options_init(&args);
+  args.scope = MDT_RUN_SETTLEMENT;
   const char *format = "text", *out_path = NULL, *gout_path = NULL;
   int c;
   optind = 1;
@@ -130,52 +108,48 @@ int cmd_simulate(int argc, char **argv) {
     return 2;
   mdt_error err;
   mdt_error_clear(&err);
-  cli_pipeline p;
-  mdt_allocation_result res;
-  mdt_microsim_report *rep = NULL;
-  mdt_step_table *newg = NULL;
+  args.note = note;
+  mdt_run *run = NULL;
+  mdt_result *res = NULL;
   cli_output out = {0}, gout = {0};
-  mdt_status st = cli_pipeline_load(&p, &args, &err);
-  for (int k = 0; st == MDT_OK && k < p.nnotes; k++)
-    cli_log("note: %s", p.notes[k]);
+  mdt_status st = mdt_run_open(&args, &run, &err);
   if (st == MDT_OK) {
-    cli_log("solving the %s rule over %zu register rows", p.sc->rule, p.reg->n);
-    st = cli_pipeline_solve(&p, &res, &err);
+    cli_log("solving the %s rule", mdt_run_scenario(run)->rule);
+    st = mdt_run_compute(run, &res, &err);
   }
-  if (st == MDT_OK) {
-    mdt_microsim_report_options ro;
-    cli_report_options(&p, &ro);
-    st = mdt_microsim_apply(p.work, &res.settlement, &ro, &rep, &err);
-  }
+  mdt_run_free(run);
+  const char *why = NULL;
+  if (st == MDT_OK && mdt_result_infeasible(res, 0, &why))
+    st = mdt_error_set(&err, MDT_EINFEASIBLE, "%s",
+                       why ? why : "the settlement cannot meet the frame or a bound");
   if (st == MDT_OK && gout_path) {
-    st = mdt_step_table_new(p.model->groups->n, &newg, &err);
-    if (st == MDT_OK)
-      st = mdt_microsim_guarantee(p.sim, &res.settlement, newg, &err);
+    const mdt_step_table *newg = mdt_result_new_guarantee(res, 0);
+    if (newg == NULL)
+      st = mdt_error_set(&err, MDT_EDATA, "--guarantee-out: expected a guarantee table in the "
+                                          "model or scenario, found none");
     if (st == MDT_OK)
       st = cli_output_open(&gout, gout_path, &err);
     if (st == MDT_OK) {
-      st = mdt_step_table_write_csv(newg, p.model->groups, gout.fp, &err);
+      st = mdt_step_table_write_csv(newg, mdt_result_groups(res), gout.fp, &err);
       st = st == MDT_OK ? cli_output_commit(&gout, &err) : (cli_output_abort(&gout), st);
     }
   }
   if (st == MDT_OK) {
+    const mdt_microsim_report *rep = mdt_result_report(res, 0);
+    const mdt_allocation_result *sol = mdt_result_solution(res, 0);
     mdt_settlement_context ctx;
-    cli_settlement_context(&p, &ctx);
+    mdt_result_settlement_context(res, 0, &ctx);
     st = cli_output_open(&out, out_path, &err);
     if (st == MDT_OK) {
       if (strcmp(format, "csv") == 0)
-        st = mdt_report_settlement_csv(out.fp, rep, &res, &ctx, &err);
-      else if (strcmp(format, "json") == 0) {
-        json_t *j = mdt_report_settlement_json(rep, &res, &ctx);
-        st = mdt_report_write_json(out.fp, j, &err);
-        json_decref(j);
-      } else
-        st = mdt_report_settlement_text(out.fp, rep, &res, &ctx, &err);
+        st = mdt_report_settlement_csv(out.fp, rep, sol, &ctx, &err);
+      else if (strcmp(format, "json") == 0)
+        st = mdt_report_settlement_json_write(out.fp, rep, sol, &ctx, &err);
+      else
+        st = mdt_report_settlement_text(out.fp, rep, sol, &ctx, &err);
       st = st == MDT_OK ? cli_output_commit(&out, &err) : (cli_output_abort(&out), st);
     }
   }
-  mdt_step_table_free(newg);
-  mdt_microsim_report_free(rep);
-  cli_pipeline_free(&p);
+  mdt_result_free(res);
   return st == MDT_OK ? 0 : cli_report_error(&err);
 }

@@ -9,6 +9,7 @@
 #include "mandat/report.h"
 #include "mandat/response_status.h"
 #include "mandat/text_answers.h"
+#include "report/json_int.h"
 
 static void usage(FILE *fp) {
   fputs("Usage: mandat status --model DIR [OPTIONS]\n"
@@ -129,13 +130,13 @@ static mdt_status write_out(FILE *fp, const raw_args *a, int which, const tables
   if (strcmp(a->format, "json") == 0) {
     json_t *j = json_object();
     for (int k = 0; k < 3 && j; k++)
-      if ((which & (1 << k)) && json_object_set_new(j, keys[k], mdt_table_json(tb->t[k])) != 0) {
+      if ((which & (1 << k)) && json_object_set_new(j, keys[k], mdt__table_json(tb->t[k])) != 0) {
         json_decref(j);
         j = NULL;
       }
     if (j == NULL)
       return mdt_error_set(err, MDT_ENOMEM, "out of memory writing JSON");
-    mdt_status st = mdt_report_write_json(fp, j, err);
+    mdt_status st = mdt__report_write_json(fp, j, err);
     json_decref(j);
     return st;
   }

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mandat/numparse.h"
+#include "core/numparse.h"
 
 cli_globals cli_g;
 

@@ -1,4 +1,4 @@
-#include "mandat/csv.h"
+#include "core/csv.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mandat/numparse.h"
+#include "core/numparse.h"
 
 #define BLOCK_SIZE (1u << 20)
 #define HEADER_MAX (1u << 20)

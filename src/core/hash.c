@@ -1,4 +1,4 @@
-#include "mandat/hash.h"
+#include "core/hash.h"
 
 #include <errno.h>
 #include <openssl/evp.h>

@@ -1,4 +1,4 @@
-#include "mandat/numparse.h"
+#include "core/numparse.h"
 
 #include <errno.h>
 #include <locale.h>

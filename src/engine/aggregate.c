@@ -41,6 +41,7 @@ void mdt_aggregate_options_init(mdt_aggregate_options *opt) {
   opt->seed = 1;
   opt->level = 0.95;
   opt->threads = 1;
+  opt->max_failed_draws = 0.05;
   opt->adopted_weight = 1;
 }
 
@@ -202,6 +203,10 @@ mdt_status mdt_aggregator_new(const mdt_respondents *r, const mdt_questionnaire 
   if (!(opt->level > 0 && opt->level < 1))
     return mdt_error_set(err, MDT_EUSAGE, "expected an interval level between 0 and 1, found %g",
                          opt->level);
+  if (!(opt->max_failed_draws >= 0 && opt->max_failed_draws <= 1))
+    return mdt_error_set(err, MDT_EUSAGE,
+                         "expected a share of failed draws from 0 to 1, found %g",
+                         opt->max_failed_draws);
   for (size_t c = 0; c < q->noptions; c++)
     if (q->options[c].group >= 0 && (groups == NULL || (size_t)q->options[c].group >= groups->n))
       return mdt_error_set(err, MDT_EUSAGE, "option '%s' names a group that is not loaded",
@@ -909,13 +914,50 @@ typedef struct {
   double *draws;         /* B x nrows */
   unsigned char *top3;   /* B x nscopes x G */
   double *profiles;      /* B x G national profiles, or NULL */
+  unsigned char *dropped; /* per draw: its calibration could not be met */
+  const mdt_weights *point; /* the point estimate's weights (its empty strata) */
   pthread_mutex_t lock;
   size_t next_chunk;
   size_t nchunks;
   /* the first failure, by draw number, so the reported error does not depend on timing */
   size_t fail_draw;
   mdt_error fail_err;
+  /* the first dropped draw, by draw number, likewise */
+  size_t drop_draw;
+  mdt_error drop_err;
 } boot_job;
+
+/* A draw's weights leave out a calibration level that the point estimate's weights cover:
+ * the draw then stands for a smaller membership, so it cannot be compared with the others.
+ * Fills err (MDT_ENOCONV, naming the level) and returns non-zero in that case. */
+static int draw_lost_stratum(const mdt_respondents *r, const mdt_weights *point,
+                             const mdt_weights *draw, mdt_error *err) {
+  for (size_t k = 0; k < draw->nempty; k++) {
+    const mdt_empty_stratum *e = &draw->empty[k];
+    int known = 0;
+    for (size_t j = 0; j < point->nempty && !known; j++)
+      known = point->empty[j].grouping == e->grouping && point->empty[j].level == e->level;
+    if (known)
+      continue;
+    const mdt_grouping *g = &r->groupings[e->grouping];
+    mdt_error_set(err, MDT_ENOCONV,
+                  "margin %s=%s has no respondents in this draw, so the weights cannot meet it",
+                  g->name, g->levels[e->level]);
+    return 1;
+  }
+  return 0;
+}
+
+/* Notes draw b as dropped, keeping the error of the lowest-numbered dropped draw. */
+static void drop_draw(boot_job *job, size_t b, const mdt_error *err) {
+  job->dropped[b] = 1;
+  pthread_mutex_lock(&job->lock);
+  if (b < job->drop_draw) {
+    job->drop_draw = b;
+    job->drop_err = *err;
+  }
+  pthread_mutex_unlock(&job->lock);
+}
 
 static void mark_top3(const mdt_aggregator *a, const eval_ws *ws, size_t nscopes,
                       unsigned char *out) {
@@ -971,6 +1013,13 @@ static void *boot_worker(void *arg) {
       }
       mdt_status st = mdt_weights_compute(ws.w, a->r, a->responded, ws.mult, &a->opt.weights,
                                           &err);
+      /* The draw's resample is already taken from the stream, so dropping it leaves the
+         following draws as they were. */
+      if (st == MDT_ENOCONV ||
+          (st == MDT_OK && draw_lost_stratum(a->r, job->point, ws.w, &err))) {
+        drop_draw(job, b, &err);
+        continue;
+      }
       if (st != MDT_OK) {
         pthread_mutex_lock(&job->lock);
         if (b < job->fail_draw) {
@@ -992,9 +1041,12 @@ static void *boot_worker(void *arg) {
   return NULL;
 }
 
+/* Runs the B draws; dropped[b] tells which could not be calibrated. Fails only for errors
+ * other than a draw's calibration (out of memory, options). */
 static mdt_status run_bootstrap(const mdt_aggregator *a, const layout *lay, size_t nscopes,
-                                double *draws, unsigned char *top3, double *profiles,
-                                mdt_error *err) {
+                                const mdt_weights *point, double *draws, unsigned char *top3,
+                                double *profiles, unsigned char *dropped, mdt_error *err,
+                                size_t *first_drop, mdt_error *drop_err) {
   long bs = a->opt.bootstrap_strata;
   const mdt_weight_options *w = &a->opt.weights;
   if (bs < 0)
@@ -1008,6 +1060,10 @@ static mdt_status run_bootstrap(const mdt_aggregator *a, const layout *lay, size
   job.draws = draws;
   job.top3 = top3;
   job.profiles = profiles;
+  job.dropped = dropped;
+  job.point = point;
+  job.drop_draw = SIZE_MAX;
+  mdt_error_clear(&job.drop_err);
   job.nchunks = (job.B + DRAWS_PER_CHUNK - 1) / DRAWS_PER_CHUNK;
   job.fail_draw = SIZE_MAX;
   job.nstrata = levels_of(a->r, bs);
@@ -1055,7 +1111,40 @@ static mdt_status run_bootstrap(const mdt_aggregator *a, const layout *lay, size
     }
     return err->status != MDT_OK ? err->status : MDT_EINTERNAL;
   }
+  *first_drop = job.drop_draw;
+  *drop_err = job.drop_err;
   return MDT_OK;
+}
+
+/* Moves the rows of the draws kept to the front, in draw order; returns how many. */
+static size_t keep_draws(const unsigned char *dropped, size_t B, void *rows, size_t row_bytes) {
+  size_t kept = 0;
+  for (size_t b = 0; b < B; b++) {
+    if (dropped[b])
+      continue;
+    if (kept != b && row_bytes > 0)
+      memmove((char *)rows + kept * row_bytes, (char *)rows + b * row_bytes, row_bytes);
+    kept++;
+  }
+  return kept;
+}
+
+/* The share limit: more than max_failed_draws x B dropped draws fail the aggregation. */
+static mdt_status check_dropped(const mdt_aggregator *a, size_t dropped, size_t first_drop,
+                                const mdt_error *drop_err, mdt_error *err) {
+  size_t B = a->opt.bootstrap;
+  if ((double)dropped <= a->opt.max_failed_draws * (double)B + 1e-9)
+    return MDT_OK;
+  *err = *drop_err;
+  char msg[sizeof err->message];
+  snprintf(msg, sizeof msg,
+           "bootstrap draw %zu: %.500s; %zu of %zu bootstrap draws (%.1f %%) could not be "
+           "calibrated, more than the %g %% allowed (max_failed_draws)",
+           first_drop + 1, drop_err->message, dropped, B, 100.0 * (double)dropped / (double)B,
+           a->opt.max_failed_draws * 100);
+  memcpy(err->message, msg, sizeof msg);
+  err->status = MDT_ENOCONV;
+  return MDT_ENOCONV;
 }
 
 /* Percentile interval of row r over the draws, ignoring draws where it is not defined. */
@@ -1252,7 +1341,10 @@ mdt_status mdt_aggregator_finish(mdt_aggregator *a, mdt_aggregate **out, mdt_err
   memset(&ws, 0, sizeof ws);
   double *value = NULL, *n = NULL, *neff = NULL, *draws = NULL, *lo = NULL, *hi = NULL,
          *tmp = NULL, *freq = NULL, *den = NULL, *profiles = NULL;
-  unsigned char *top3 = NULL;
+  unsigned char *top3 = NULL, *dropped = NULL;
+  size_t used = 0, first_drop = SIZE_MAX;
+  mdt_error drop_err;
+  mdt_error_clear(&drop_err);
   int boot = a->opt.bootstrap > 0;
   mdt_status st = build_layout(a, &lay, nscopes, boot, err);
   if (st != MDT_OK)
@@ -1283,7 +1375,8 @@ mdt_status mdt_aggregator_finish(mdt_aggregator *a, mdt_aggregate **out, mdt_err
     hi = malloc(nr * sizeof *hi);
     tmp = malloc(B * sizeof *tmp);
     freq = calloc(nscopes * G1, sizeof *freq);
-    if (!draws || !top3 || !lo || !hi || !tmp || !freq) {
+    dropped = calloc(B, 1);
+    if (!draws || !top3 || !lo || !hi || !tmp || !freq || !dropped) {
       st = mdt_error_set(err, MDT_ENOMEM, "out of memory for %zu bootstrap draws", B);
       goto done;
     }
@@ -1292,19 +1385,32 @@ mdt_status mdt_aggregator_finish(mdt_aggregator *a, mdt_aggregate **out, mdt_err
       st = mdt_error_set(err, MDT_ENOMEM, "out of memory for %zu bootstrap profiles", B);
       goto done;
     }
-    st = run_bootstrap(a, &lay, nscopes, draws, top3, profiles, err);
+    st = run_bootstrap(a, &lay, nscopes, ws.w, draws, top3, profiles, dropped, err,
+                       &first_drop, &drop_err);
     if (st != MDT_OK)
       goto done;
+    used = keep_draws(dropped, B, draws, lay.nrows * sizeof *draws);
+    keep_draws(dropped, B, top3, nscopes * a->G);
+    if (profiles)
+      keep_draws(dropped, B, profiles, a->G * sizeof *profiles);
+    if ((st = check_dropped(a, B - used, first_drop, &drop_err, err)) != MDT_OK)
+      goto done;
     for (size_t r = 0; r < lay.nrows; r++)
-      interval(draws, B, lay.nrows, r, a->opt.level, tmp, &lo[r], &hi[r]);
-    for (size_t b = 0; b < B; b++)
+      interval(draws, used, lay.nrows, r, a->opt.level, tmp, &lo[r], &hi[r]);
+    for (size_t b = 0; b < used; b++)
       for (size_t k = 0; k < nscopes * a->G; k++)
         freq[k] += top3[b * nscopes * a->G + k];
     for (size_t k = 0; k < nscopes * a->G; k++)
-      freq[k] /= (double)B;
+      freq[k] = used > 0 ? freq[k] / (double)used : NAN;
   }
   st = make_result(a, &lay, nscopes, value, n, neff, lo, hi, freq, ws.w, out, err);
   if (st == MDT_OK) {
+    (*out)->bootstrap = used;
+    (*out)->draws_dropped = a->opt.bootstrap - used;
+    if (first_drop != SIZE_MAX) {
+      (*out)->first_dropped = first_drop + 1;
+      snprintf((*out)->dropped_reason, sizeof (*out)->dropped_reason, "%.255s", drop_err.message);
+    }
     (*out)->profile_draws = profiles;
     profiles = NULL;
     st = top_groups(a, *out, err);
@@ -1323,6 +1429,7 @@ done:
   free(hi);
   free(tmp);
   free(freq);
+  free(dropped);
   return st;
 }
 

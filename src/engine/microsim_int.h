@@ -121,6 +121,53 @@ struct mdt_microsim_work {
   double pay_p20, pay_p80;
 };
 
+
+/* Shared by the microsimulation's files (microsim.c, microsim_work.c, microsim_report.c). */
+int mdt__month_valid(int m);
+const char *mdt__microsim_group_id(const mdt_groups *groups, size_t g);
+/* Step of group g in t for whole seniority years: the highest step not above them, or -1. */
+long mdt__step_at(const mdt_step_table *t, size_t g, double years);
+/* t's amount for group g at years, 0 when the group has no step there. */
+double mdt__amount_at(const mdt_step_table *t, size_t g, double years);
+/* A guarantee cell G raised by the central elements as an employee paid exactly G would be. */
+double mdt__raised_guarantee(double guarantee, double p, double krone, double scale,
+                             double table_at_guarantee, double min_krone);
+int mdt__is_covered(const mdt_microsim *sim, const mdt_settlement *s, size_t g);
+mdt_status mdt__settlement_check(const mdt_microsim *sim, const mdt_settlement *s,
+                                 mdt_error *err);
+/* Runs fn on every unit, on the caller's thread and the workers. */
+void mdt__run_job(mdt_microsim_work *w, mdt__unit_fn fn);
+/* The report's pass over one unit: the lean sum, the exact full-year rise and step moves. */
+void mdt__unit_exact(mdt_microsim_work *w, size_t u);
+/* Per group, the units' sums in unit order (exact: also the report's sums). */
+void mdt__combine_sums(mdt_microsim_work *w, int exact);
+/* A step move of employee i of cell c: the sum of the monthly lifts and December's lift;
+ * 0 when i does not move. */
+int mdt__step_move(const mdt_microsim_work *w, size_t c, size_t i, double old, double central,
+                   double *lift_sum, double *lift_dec);
+
+/* The central rise of one employee: max(p·old + a, min) lifted to the floor. Written with
+ * comparisons, not fmax, so that the compiler can use max instructions. */
+static inline double central_rise(double old, double p, double a, double min, double floor) {
+  double r = p * old + a;
+  r = r > min ? r : min;
+  double lift = floor - old;
+  return r > lift ? r : lift;
+}
+
+/* The central rise of an employee paid old in cell c (0 outside the covered groups). */
+static inline double cell_central(const mdt_microsim_work *w, size_t c, double old) {
+  return w->cell_active[c]
+             ? central_rise(old, w->cell_p[c], w->cell_a[c], w->cell_min[c], w->cell_floor[c])
+             : 0.0;
+}
+
+/* The full-year rise of an employee paid old in cell c: the central rise and the percent
+ * elements, each on the pay before the settlement. */
+static inline double full_rise(const mdt_microsim_work *w, size_t c, double frac, double old) {
+  return cell_central(w, c, old) + frac * old;
+}
+
 /* Validates s against the work area's microsim and derives everything that does not depend
  * on the central percent, kroner, scale or minimum. */
 mdt_status mdt__microsim_prepare(mdt_microsim_work *w, const mdt_settlement *s, mdt_error *err);

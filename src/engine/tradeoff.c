@@ -3,6 +3,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,13 +34,87 @@ void mdt_sweep_free(mdt_sweep *s) {
   free(s);
 }
 
-/* Solves, keeping a best-effort answer when the room cannot be met. */
+/* -1 at the floor, +1 at the cap, 0 free (see mdt_tradeoff_binding). */
+static int at_bound(const mdt_allocation_result *res, const mdt_allocation *spec, size_t g) {
+  if (res->clamped[g] != 0)
+    return res->clamped[g];
+  double p = res->pct_by_group ? res->pct_by_group[g] : NAN;
+  double lo = spec && spec->floor_pct ? spec->floor_pct[g] : NAN;
+  double hi = spec && spec->cap_pct ? spec->cap_pct[g] : NAN;
+  if (isfinite(p) && isfinite(hi) && fabs(p - hi) <= MDT_BINDING_TOLERANCE_PCT)
+    return 1;
+  if (isfinite(p) && isfinite(lo) && fabs(p - lo) <= MDT_BINDING_TOLERANCE_PCT)
+    return -1;
+  return 0;
+}
+
+int mdt_tradeoff_binding(const mdt_allocation_result *res, const mdt_allocation *spec,
+                         const mdt_microsim_report *rep, const char *const *groups,
+                         const char *reason, char *buf, size_t size) {
+  if (size == 0)
+    return 0;
+  buf[0] = '\0';
+  if (!res->feasible) {
+    snprintf(buf, size, "infeasible: %s", reason && reason[0] ? reason : "the room is not met");
+    return 0;
+  }
+  if (res->clamped == NULL)
+    return 1;
+  size_t covered = 0, floor = 0, cap = 0;
+  double max_cap = -INFINITY, min_floor = INFINITY;
+  for (size_t g = 0; g < rep->ngroups; g++) {
+    if (!rep->groups[g].covered)
+      continue;
+    covered++;
+    int b = at_bound(res, spec, g);
+    floor += b < 0;
+    cap += b > 0;
+    double hi = spec && spec->cap_pct ? spec->cap_pct[g] : NAN;
+    double lo = spec && spec->floor_pct ? spec->floor_pct[g] : NAN;
+    max_cap = fmax(max_cap, isfinite(hi) ? hi : INFINITY);
+    min_floor = fmin(min_floor, isfinite(lo) ? lo : 0); /* no floor: 0 */
+  }
+  size_t bound = floor + cap;
+  double x = res->scalar;
+  int beyond = x > max_cap + MDT_BINDING_TOLERANCE_PCT || x < min_floor - MDT_BINDING_TOLERANCE_PCT;
+  if (covered == 0 || (bound < covered && !beyond))
+    return 1;
+  const char *which = bound == 0       ? "free"
+                      : cap == bound   ? "at cap"
+                      : floor == bound ? "at floor"
+                                       : "at floor or cap";
+  if (bound == covered) {
+    snprintf(buf, size, "all %s", which);
+    return 0;
+  }
+  size_t o = (size_t)snprintf(buf, size, "all but");
+  for (size_t g = 0, k = 0; g < rep->ngroups && o < size; g++) {
+    if (!rep->groups[g].covered || at_bound(res, spec, g) != 0)
+      continue;
+    if (groups)
+      o += (size_t)snprintf(buf + o, size - o, "%s %s", k++ ? "," : "", groups[g]);
+    else
+      o += (size_t)snprintf(buf + o, size - o, "%s group %zu", k++ ? "," : "", g + 1);
+  }
+  if (o < size)
+    snprintf(buf + o, size - o, " %s", which);
+  return 0;
+}
+
+/* Solves, keeping a best-effort answer and the reason when the room cannot be met. */
 static mdt_status solve_point(mdt_allocator *a, const mdt_settlement *base,
                               const mdt_allocation *spec, mdt_allocation_result *res,
-                              mdt_error *err) {
+                              char *reason, size_t reason_size, mdt_error *err) {
   mdt_status st = mdt_allocator_solve(a, base, spec, res, err);
+  if (reason_size > 0)
+    reason[0] = '\0';
   if (st == MDT_EINFEASIBLE) {
     res->feasible = 0;
+    if (err && reason_size > 0) {
+      size_t n = strnlen(err->message, reason_size - 1);
+      memcpy(reason, err->message, n);
+      reason[n] = '\0';
+    }
     return MDT_OK;
   }
   return st;
@@ -105,7 +180,8 @@ mdt_status mdt_sweep_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_settl
     mdt_allocation_result res;
     mdt_microsim_report *rep = NULL;
     mdt_microsim_spread spread;
-    st = solve_point(a, &b, &sp, &res, err);
+    char reason[MDT_BINDING_SIZE];
+    st = solve_point(a, &b, &sp, &res, reason, sizeof reason, err);
     if (st == MDT_OK)
       st = mdt_microsim_apply(w, &res.settlement, &ro, &rep, err);
     if (st == MDT_OK)
@@ -122,6 +198,8 @@ mdt_status mdt_sweep_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_settl
     mdt_sweep_point *p = &s->points[k];
     p->value = v;
     p->feasible = res.feasible;
+    p->attainable = mdt_tradeoff_binding(&res, &sp, rep, ctx->groups, reason, p->binding,
+                                         sizeof p->binding);
     p->scalar = res.scalar;
     p->total_growth_pct = rep->total.annual_growth_pct;
     p->satisfaction = satisfaction(ctx, rep);
@@ -183,7 +261,7 @@ static mdt_status solve_profile(mdt_allocator *a, mdt_microsim_work *w,
   sp.profile = profile;
   mdt_allocation_result res;
   mdt_microsim_report *rep = NULL;
-  mdt_status st = solve_point(a, base, &sp, &res, err);
+  mdt_status st = solve_point(a, base, &sp, &res, NULL, 0, err);
   if (st == MDT_OK)
     st = mdt_microsim_apply(w, &res.settlement, ro, &rep, err);
   if (st != MDT_OK)

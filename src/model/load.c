@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mandat/numparse.h"
+#include "core/numparse.h"
 
 char *mdt__strdup(const char *s) {
   size_t n = strlen(s) + 1;

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "mandat/csv.h"
+#include "core/csv.h"
 #include "mandat/error.h"
 
 /* A malloc'ed copy of s, or NULL when out of memory. */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mandat/numparse.h"
+#include "core/numparse.h"
 
 const char *const mdt_scenario_rules[] = {"percent",  "krone", "percent_min_krone", "table",
                                           "priority", "mixed", NULL};
@@ -646,6 +646,9 @@ static int k_bootstrap(parse_state *ps, const char *v) {
   S->bootstrap = (size_t)d;
   return 1;
 }
+static int k_max_failed_draws(parse_state *ps, const char *v) {
+  return want_num(ps, v, &S->max_failed_draws, 0, 1, "a share of the draws from 0 to 1");
+}
 static int k_level(parse_state *ps, const char *v) {
   if (!want_num(ps, v, &S->level, 0, 1, "a coverage between 0 and 1"))
     return 0;
@@ -761,6 +764,7 @@ static const key_desc keys[] = {
     {"weighting", "adopted_weight", k_adopted_weight},
     {"weighting", "bootstrap", k_bootstrap},
     {"weighting", "level", k_level},
+    {"weighting", "max_failed_draws", k_max_failed_draws},
     {"sweeps", "theta", k_sweep_theta},
     {"sweeps", "krone_share", k_sweep_krone},
     {"sweeps", "local_pot_pct", k_sweep_pot},
@@ -1062,6 +1066,7 @@ mdt_status mdt_scenario_new(const char *dir, mdt_scenario **out, mdt_error *err)
   s->central_month = 5;
   s->local_month = 10;
   s->bootstrap = 1000;
+  s->max_failed_draws = 0.05;
   s->level = 0.95;
   s->adopted_weight = 1;
   s->regions = 1;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mandat/report.h"
+#include "report/json_int.h"
 
 static const char *scope_name(const mdt_report_context *ctx, long scope) {
   return scope < 0 ? "all" : ctx->respondents->groupings[scope].name;
@@ -49,6 +50,10 @@ mdt_status mdt_report_aggregate_csv(FILE *fp, const mdt_aggregate *agg,
     mdt_report_csv_number(fp, e->n_eff);
     fputc('\n', fp);
   }
+  /* The bootstrap's own row: value = draws dropped, n = draws asked for. */
+  if (agg->bootstrap + agg->draws_dropped > 0)
+    fprintf(fp, "all,all,bootstrap,,dropped_draws,%zu,,,%zu,\n", agg->draws_dropped,
+            agg->bootstrap + agg->draws_dropped);
   if (ferror(fp))
     return mdt_error_set(err, MDT_ECANTWRITE, "cannot write the table: %s", strerror(errno));
   return MDT_OK;
@@ -82,6 +87,7 @@ static json_t *settings_json(const mdt_report_context *ctx) {
   json_object_set_new(s, "bootstrap", json_integer((json_int_t)o->bootstrap));
   json_object_set_new(s, "seed", json_integer((json_int_t)o->seed));
   json_object_set_new(s, "level", json_real(o->level));
+  json_object_set_new(s, "max_failed_draws", json_real(o->max_failed_draws));
   json_object_set_new(s, "adopted", json_string(o->political_only ? "political" : "all"));
   json_object_set_new(s, "adopted_weight", json_real(o->adopted_weight));
   return s;
@@ -96,10 +102,10 @@ static json_t *profile_json(const mdt_aggregate *agg, const mdt_report_context *
     json_t *o = json_object();
     json_object_set_new(o, "group", json_string(ctx->groups->id[g]));
     json_object_set_new(o, "name", json_string(ctx->groups->name[g]));
-    json_object_set_new(o, "priority", mdt_report_json_number(p->priority[g]));
-    json_object_set_new(o, "ci_low", mdt_report_json_number(p->ci_low[g]));
-    json_object_set_new(o, "ci_high", mdt_report_json_number(p->ci_high[g]));
-    json_object_set_new(o, "top3_frequency", mdt_report_json_number(p->top3_frequency[g]));
+    json_object_set_new(o, "priority", mdt__report_json_number(p->priority[g]));
+    json_object_set_new(o, "ci_low", mdt__report_json_number(p->ci_low[g]));
+    json_object_set_new(o, "ci_high", mdt__report_json_number(p->ci_high[g]));
+    json_object_set_new(o, "top3_frequency", mdt__report_json_number(p->top3_frequency[g]));
     json_array_append_new(arr, o);
   }
   return arr;
@@ -138,21 +144,21 @@ static json_t *strata_json(const mdt_aggregate *agg, const mdt_report_context *c
       json_object_set_new(o, "level", json_string(g->levels[l]));
       json_object_set_new(o, "members", json_integer((json_int_t)members));
       json_object_set_new(o, "respondents", json_integer((json_int_t)resp));
-      json_object_set_new(o, "size", mdt_report_json_number(size));
-      json_object_set_new(o, "weight", mdt_report_json_number(weight));
+      json_object_set_new(o, "size", mdt__report_json_number(size));
+      json_object_set_new(o, "weight", mdt__report_json_number(weight));
       json_array_append_new(arr, o);
     }
   }
   return arr;
 }
 
-json_t *mdt_report_aggregate_json(const mdt_aggregate *agg, const mdt_report_context *ctx) {
+json_t *mdt__report_aggregate_json(const mdt_aggregate *agg, const mdt_report_context *ctx) {
   json_t *root = json_object();
   if (root == NULL)
     return NULL;
   json_object_set_new(root, "members", json_integer((json_int_t)agg->nmembers));
   json_object_set_new(root, "respondents", json_integer((json_int_t)agg->nrespondents));
-  json_object_set_new(root, "total_weight", mdt_report_json_number(agg->total_weight));
+  json_object_set_new(root, "total_weight", mdt__report_json_number(agg->total_weight));
   json_t *ad = json_object();
   static const mdt_adoption order[] = {MDT_ADOPTED_POLITICAL, MDT_ADOPTED_ADMINISTRATIVE,
                                        MDT_ADOPTED_UNKNOWN};
@@ -162,6 +168,7 @@ json_t *mdt_report_aggregate_json(const mdt_aggregate *agg, const mdt_report_con
   json_object_set_new(ad, "left_out", json_integer((json_int_t)agg->nexcluded));
   json_object_set_new(root, "adopted", ad);
   json_object_set_new(root, "settings", settings_json(ctx));
+  json_object_set_new(root, "bootstrap", mdt__report_bootstrap_json(agg));
   json_t *empty = json_array();
   for (size_t k = 0; k < agg->nempty; k++) {
     const mdt_empty_stratum *e = &agg->empty[k];
@@ -170,7 +177,7 @@ json_t *mdt_report_aggregate_json(const mdt_aggregate *agg, const mdt_report_con
     json_object_set_new(o, "column", json_string(g->name));
     json_object_set_new(o, "level", json_string(g->levels[e->level]));
     json_object_set_new(o, "members", json_integer((json_int_t)e->members));
-    json_object_set_new(o, "size", mdt_report_json_number(e->size));
+    json_object_set_new(o, "size", mdt__report_json_number(e->size));
     json_array_append_new(empty, o);
   }
   json_object_set_new(root, "empty_strata", empty);
@@ -197,15 +204,38 @@ json_t *mdt_report_aggregate_json(const mdt_aggregate *agg, const mdt_report_con
     json_object_set_new(o, "question", json_string(question_id(ctx, e->question)));
     json_object_set_new(o, "option", e->option < 0 ? json_null() : json_string(option_id(ctx, e)));
     json_object_set_new(o, "statistic", json_string(mdt_statistic_name(e->statistic)));
-    json_object_set_new(o, "value", mdt_report_json_number(e->value));
-    json_object_set_new(o, "ci_low", mdt_report_json_number(e->ci_low));
-    json_object_set_new(o, "ci_high", mdt_report_json_number(e->ci_high));
+    json_object_set_new(o, "value", mdt__report_json_number(e->value));
+    json_object_set_new(o, "ci_low", mdt__report_json_number(e->ci_low));
+    json_object_set_new(o, "ci_high", mdt__report_json_number(e->ci_high));
     json_object_set_new(o, "n", json_integer((json_int_t)e->n));
-    json_object_set_new(o, "n_eff", mdt_report_json_number(e->n_eff));
+    json_object_set_new(o, "n_eff", mdt__report_json_number(e->n_eff));
     json_array_append_new(rows, o);
   }
   json_object_set_new(root, "estimates", rows);
   return root;
+}
+
+json_t *mdt__report_bootstrap_json(const mdt_aggregate *agg) {
+  json_t *o = json_object();
+  json_object_set_new(o, "draws", json_integer((json_int_t)(agg->bootstrap + agg->draws_dropped)));
+  json_object_set_new(o, "used", json_integer((json_int_t)agg->bootstrap));
+  json_object_set_new(o, "dropped", json_integer((json_int_t)agg->draws_dropped));
+  json_object_set_new(o, "first_dropped",
+                      agg->first_dropped ? json_integer((json_int_t)agg->first_dropped)
+                                         : json_null());
+  json_object_set_new(o, "dropped_reason",
+                      agg->dropped_reason[0] ? json_string(agg->dropped_reason) : json_null());
+  return o;
+}
+
+void mdt_report_bootstrap_note(FILE *fp, const mdt_aggregate *agg) {
+  if (agg->draws_dropped == 0)
+    return;
+  fprintf(fp,
+          "Note: %zu of %zu bootstrap draws dropped (their weights could not be calibrated; "
+          "first: draw %zu, %s); the intervals use the %zu that were.\n",
+          agg->draws_dropped, agg->bootstrap + agg->draws_dropped, agg->first_dropped,
+          agg->dropped_reason, agg->bootstrap);
 }
 
 /* ------------------------------------------------------------------ text -- */
@@ -286,6 +316,7 @@ static void heading(FILE *fp, const mdt_aggregate *agg, const mdt_report_context
     fprintf(fp, "Note: %s=%s has %zu members and no respondents; it is not represented.\n",
             g->name, g->levels[e->level], e->members);
   }
+  mdt_report_bootstrap_note(fp, agg);
 }
 
 static void profile_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_context *ctx) {
@@ -439,4 +470,14 @@ mdt_status mdt_report_aggregate_text(FILE *fp, const mdt_aggregate *agg,
   if (ferror(fp))
     return mdt_error_set(err, MDT_ECANTWRITE, "cannot write the table: %s", strerror(errno));
   return MDT_OK;
+}
+
+mdt_status mdt_report_aggregate_json_write(FILE *fp, const mdt_aggregate *agg,
+                                           const mdt_report_context *ctx, mdt_error *err) {
+  json_t *j = mdt__report_aggregate_json(agg, ctx);
+  if (j == NULL)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory building the JSON document");
+  mdt_status st = mdt__report_write_json(fp, j, err);
+  json_decref(j);
+  return st;
 }

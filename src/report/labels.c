@@ -113,6 +113,8 @@ static const label labels[] = {
     {"nok_per_fte_per_nok", "Cost to the paying group, NOK per FTE per NOK",
      "Kostnad for gruppen som betaler, kr per årsverk per kr"},
     {"setting", "Setting", "Innstilling"},
+    {"binding", "What binds (blank: nothing)", "Hva som binder (tomt: ingenting)"},
+    {"status", "Status (solved, applied, infeasible)", "Status (løst, anvendt, uoppnåelig)"},
     {"total_growth_pct", "Total annual wage growth, %", "Samlet årslønnsvekst, %"},
     {"satisfaction", "Mandate satisfaction", "Oppfyllelse av mandatet"},
     {"low_pay_ratio_pct", "Rise of the lowest-paid fifth over the highest-paid fifth, %",

@@ -75,6 +75,16 @@ mdt_table *mdt_tables_aggregate(const mdt_aggregate *agg, const mdt_report_conte
     NUM(t, r, 8, e->n);
     NUM(t, r, 9, e->n_eff);
   }
+  /* as mdt_report_aggregate_csv: the draws dropped, out of those asked for */
+  if (agg->bootstrap + agg->draws_dropped > 0) {
+    ROW(t, r);
+    TEXT(t, r, 0, "all");
+    TEXT(t, r, 1, "all");
+    TEXT(t, r, 2, "bootstrap");
+    TEXT(t, r, 4, "dropped_draws");
+    NUM(t, r, 5, (double)agg->draws_dropped);
+    NUM(t, r, 8, (double)(agg->bootstrap + agg->draws_dropped));
+  }
   return t;
 }
 
@@ -239,7 +249,8 @@ mdt_table *mdt_tables_sweep(const mdt_sweep *s, const mdt_microsim_report *point
                              {"group", MDT_COL_TEXT},
                              {"name", MDT_COL_TEXT},
                              {"annual_growth_pct", MDT_COL_PCT},
-                             {"rise_pct", MDT_COL_PCT}};
+                             {"rise_pct", MDT_COL_PCT},
+                             {"binding", MDT_COL_TEXT}};
   char name[64], title[160];
   snprintf(name, sizeof name, "sweep_%s",
            s->setting == MDT_SWEEP_LOCAL_POT ? "local_pot" : mdt_sweep_name(s->setting));
@@ -254,11 +265,14 @@ mdt_table *mdt_tables_sweep(const mdt_sweep *s, const mdt_microsim_report *point
       continue;
     for (size_t k = 0; k < s->npoints; k++) {
       ROW(t, r);
-      NUM(t, r, 0, s->points[k].value);
+      const mdt_sweep_point *p = &s->points[k];
+      NUM(t, r, 0, p->value);
       TEXT(t, r, 1, groups->id[g]);
       TEXT(t, r, 2, groups->name[g]);
-      NUM(t, r, 3, s->group_growth_pct[k * s->ngroups + g]);
-      NUM(t, r, 4, s->group_rise_pct[k * s->ngroups + g]);
+      /* A point off the room is no point of the curve "on the frame": blank, with why. */
+      NUM(t, r, 3, p->feasible ? s->group_growth_pct[k * s->ngroups + g] : NAN);
+      NUM(t, r, 4, p->feasible ? s->group_rise_pct[k * s->ngroups + g] : NAN);
+      TEXT(t, r, 5, p->binding);
     }
   }
   return t;
@@ -266,7 +280,7 @@ mdt_table *mdt_tables_sweep(const mdt_sweep *s, const mdt_microsim_report *point
 
 mdt_table *mdt_tables_sweep_summary(void) {
   static const col cols[] = {{"setting", MDT_COL_TEXT},           {"value", MDT_COL_NUMBER},
-                             {"feasible", MDT_COL_INT},           {"scalar", MDT_COL_NUMBER},
+                             {"binding", MDT_COL_TEXT},           {"scalar", MDT_COL_NUMBER},
                              {"total_growth_pct", MDT_COL_PCT},   {"satisfaction", MDT_COL_SHARE},
                              {"low_pay_ratio_pct", MDT_COL_PCT},  {"real_fall_share", MDT_COL_SHARE}};
   return MAKE("sweep_summary",
@@ -281,8 +295,10 @@ int mdt_tables_sweep_summary_add(mdt_table *t, const mdt_sweep *s) {
       return -1;
     const mdt_sweep_point *p = &s->points[k];
     NUM(t, r, 1, p->value);
-    NUM(t, r, 2, p->feasible);
-    NUM(t, r, 3, p->scalar);
+    if (mdt_table_set_text(t, (size_t)r, 2, p->binding) != 0)
+      return -1;
+    /* the rule's number means nothing when the bounds alone settle the point */
+    NUM(t, r, 3, p->attainable ? p->scalar : NAN);
     NUM(t, r, 4, p->total_growth_pct);
     NUM(t, r, 5, p->satisfaction);
     NUM(t, r, 6, p->low_pay_ratio_pct);
@@ -408,7 +424,7 @@ mdt_table *mdt_tables_regions(const mdt_region_allocations *r, const mdt_groupin
                               const mdt_aggregate *agg) {
   static const col cols[] = {{"region", MDT_COL_TEXT},
                              {"respondents", MDT_COL_INT},
-                             {"feasible", MDT_COL_INT},
+                             {"status", MDT_COL_TEXT},
                              {"l1_distance_pp", MDT_COL_PCT}};
   mdt_table *t = MAKE("regions",
                       "Each region's own mandate on the same frame: distance from the national "
@@ -420,7 +436,8 @@ mdt_table *mdt_tables_regions(const mdt_region_allocations *r, const mdt_groupin
     ROW(t, row);
     TEXT(t, row, 0, regions->levels[k]);
     NUM(t, row, 1, stratum_respondents(agg, regions, k));
-    NUM(t, row, 2, r->solved[k] ? (double)r->feasible[k] : NAN);
+    /* "" for a region without respondents: nothing was solved */
+    TEXT(t, row, 2, r->solved[k] ? mdt_report_settlement_status(1, r->feasible[k]) : "");
     NUM(t, row, 3, r->l1_distance_pp[k]);
   }
   return t;

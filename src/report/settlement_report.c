@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mandat/report.h"
+#include "report/json_int.h"
 
 static int suppressed(const mdt_microsim_row *row) {
   return row->employees < MDT_REPORT_MIN_EMPLOYEES;
@@ -72,28 +73,37 @@ static json_t *row_json(const mdt_microsim_row *row, double pct) {
     return o;
   }
   json_object_set_new(o, "suppressed", json_false());
-  json_object_set_new(o, "pct", mdt_report_json_number(pct));
-  json_object_set_new(o, "employees", mdt_report_json_number(row->employees));
-  json_object_set_new(o, "fte", mdt_report_json_number(row->fte));
-  json_object_set_new(o, "wage_bill_nok", mdt_report_json_number(row->wage_bill_nok));
-  json_object_set_new(o, "rise_nok", mdt_report_json_number(row->rise_nok));
-  json_object_set_new(o, "nok_per_fte", mdt_report_json_number(row->nok_per_fte));
-  json_object_set_new(o, "rise_pct", mdt_report_json_number(row->rise_pct));
-  json_object_set_new(o, "annual_effect_pct", mdt_report_json_number(row->annual_effect_pct));
-  json_object_set_new(o, "area_effect_pct", mdt_report_json_number(row->area_effect_pct));
-  json_object_set_new(o, "carryover_pct", mdt_report_json_number(row->carryover_pct));
-  json_object_set_new(o, "overheng_pct", mdt_report_json_number(row->overheng_pct));
-  json_object_set_new(o, "glidning_pct", mdt_report_json_number(row->glidning_pct));
-  json_object_set_new(o, "annual_growth_pct", mdt_report_json_number(row->annual_growth_pct));
-  json_object_set_new(o, "real_growth_pct", mdt_report_json_number(row->real_growth_pct));
-  json_object_set_new(o, "cost_nok", mdt_report_json_number(row->cost_nok));
-  json_object_set_new(o, "rise_p10_nok", mdt_report_json_number(row->rise_p10_nok));
-  json_object_set_new(o, "rise_p50_nok", mdt_report_json_number(row->rise_p50_nok));
-  json_object_set_new(o, "rise_p90_nok", mdt_report_json_number(row->rise_p90_nok));
+  json_object_set_new(o, "pct", mdt__report_json_number(pct));
+  json_object_set_new(o, "employees", mdt__report_json_number(row->employees));
+  json_object_set_new(o, "fte", mdt__report_json_number(row->fte));
+  json_object_set_new(o, "wage_bill_nok", mdt__report_json_number(row->wage_bill_nok));
+  json_object_set_new(o, "rise_nok", mdt__report_json_number(row->rise_nok));
+  json_object_set_new(o, "nok_per_fte", mdt__report_json_number(row->nok_per_fte));
+  json_object_set_new(o, "rise_pct", mdt__report_json_number(row->rise_pct));
+  json_object_set_new(o, "annual_effect_pct", mdt__report_json_number(row->annual_effect_pct));
+  json_object_set_new(o, "area_effect_pct", mdt__report_json_number(row->area_effect_pct));
+  json_object_set_new(o, "carryover_pct", mdt__report_json_number(row->carryover_pct));
+  json_object_set_new(o, "overheng_pct", mdt__report_json_number(row->overheng_pct));
+  json_object_set_new(o, "glidning_pct", mdt__report_json_number(row->glidning_pct));
+  json_object_set_new(o, "annual_growth_pct", mdt__report_json_number(row->annual_growth_pct));
+  json_object_set_new(o, "real_growth_pct", mdt__report_json_number(row->real_growth_pct));
+  json_object_set_new(o, "cost_nok", mdt__report_json_number(row->cost_nok));
+  json_object_set_new(o, "rise_p10_nok", mdt__report_json_number(row->rise_p10_nok));
+  json_object_set_new(o, "rise_p50_nok", mdt__report_json_number(row->rise_p50_nok));
+  json_object_set_new(o, "rise_p90_nok", mdt__report_json_number(row->rise_p90_nok));
   return o;
 }
 
-json_t *mdt_report_settlement_json(const mdt_microsim_report *rep,
+const char *mdt_report_settlement_status(int solved, int feasible) {
+  return !solved ? "applied" : feasible ? "solved" : "infeasible";
+}
+
+/* The rule's number, unless the bounds alone settle the point (see mdt_tradeoff_binding). */
+static double shown_scalar(const mdt_allocation_result *res, const mdt_settlement_context *ctx) {
+  return ctx->solved && ctx->binding && ctx->binding[0] ? NAN : res->scalar;
+}
+
+json_t *mdt__report_settlement_json(const mdt_microsim_report *rep,
                                    const mdt_allocation_result *res,
                                    const mdt_settlement_context *ctx) {
   json_t *root = json_object();
@@ -101,27 +111,29 @@ json_t *mdt_report_settlement_json(const mdt_microsim_report *rep,
     return NULL;
   json_t *set = json_object();
   json_object_set_new(set, "rule", json_string(ctx->rule));
-  json_object_set_new(set, "theta", mdt_report_json_number(ctx->theta));
-  json_object_set_new(set, "frame_pct", mdt_report_json_number(ctx->frame_pct));
-  json_object_set_new(set, "overheng_pct", mdt_report_json_number(ctx->overheng_pct));
-  json_object_set_new(set, "glidning_pct", mdt_report_json_number(ctx->glidning_pct));
-  json_object_set_new(set, "price_forecast_pct", mdt_report_json_number(ctx->price_pct));
+  json_object_set_new(set, "theta", mdt__report_json_number(ctx->theta));
+  json_object_set_new(set, "frame_pct", mdt__report_json_number(ctx->frame_pct));
+  json_object_set_new(set, "overheng_pct", mdt__report_json_number(ctx->overheng_pct));
+  json_object_set_new(set, "glidning_pct", mdt__report_json_number(ctx->glidning_pct));
+  json_object_set_new(set, "price_forecast_pct", mdt__report_json_number(ctx->price_pct));
   json_object_set_new(set, "central_month", json_integer(ctx->central_month));
-  json_object_set_new(set, "local_pot_pct", mdt_report_json_number(ctx->local_pot_pct));
+  json_object_set_new(set, "local_pot_pct", mdt__report_json_number(ctx->local_pot_pct));
   json_object_set_new(set, "local_month", json_integer(ctx->local_month));
   json_object_set_new(set, "payroll_overhead_pct",
-                      mdt_report_json_number(ctx->payroll_overhead_pct));
+                      mdt__report_json_number(ctx->payroll_overhead_pct));
   json_object_set_new(root, "settings", set);
   json_t *sol = json_object();
-  json_object_set_new(sol, "solved", json_boolean(ctx->solved));
-  json_object_set_new(sol, "scalar", mdt_report_json_number(res->scalar));
-  json_object_set_new(sol, "room_annual_pct", mdt_report_json_number(ctx->room_annual_pct));
-  json_object_set_new(sol, "annual_effect_pct", mdt_report_json_number(res->annual_effect_pct));
-  json_object_set_new(sol, "central_effect_pct", mdt_report_json_number(res->effect.central_pct));
-  json_object_set_new(sol, "local_effect_pct", mdt_report_json_number(res->effect.local_pct));
-  json_object_set_new(sol, "named_effect_pct", mdt_report_json_number(res->effect.named_pct));
-  json_object_set_new(sol, "carryover_pct", mdt_report_json_number(res->effect.carryover_pct));
-  json_object_set_new(sol, "feasible", json_boolean(res->feasible));
+  json_object_set_new(sol, "status",
+                      json_string(mdt_report_settlement_status(ctx->solved, res->feasible)));
+  json_object_set_new(sol, "binding", ctx->solved && ctx->binding ? json_string(ctx->binding)
+                                                                  : json_null());
+  json_object_set_new(sol, "scalar", mdt__report_json_number(shown_scalar(res, ctx)));
+  json_object_set_new(sol, "room_annual_pct", mdt__report_json_number(ctx->room_annual_pct));
+  json_object_set_new(sol, "annual_effect_pct", mdt__report_json_number(res->annual_effect_pct));
+  json_object_set_new(sol, "central_effect_pct", mdt__report_json_number(res->effect.central_pct));
+  json_object_set_new(sol, "local_effect_pct", mdt__report_json_number(res->effect.local_pct));
+  json_object_set_new(sol, "named_effect_pct", mdt__report_json_number(res->effect.named_pct));
+  json_object_set_new(sol, "carryover_pct", mdt__report_json_number(res->effect.carryover_pct));
   json_object_set_new(sol, "iterations", json_integer(res->iterations));
   json_object_set_new(root, "solution", sol);
   json_t *groups = json_array();
@@ -181,9 +193,14 @@ mdt_status mdt_report_settlement_text(FILE *fp, const mdt_microsim_report *rep,
   const char *unit = strcmp(ctx->rule, "krone") == 0   ? "NOK"
                      : strcmp(ctx->rule, "table") == 0 ? "x the table"
                                                        : "%";
-  fprintf(fp, "%s %.4f %s; total annual effect %.4f pp (central %.4f, local %.4f, named %.4f)%s\n",
-          ctx->solved ? "Solved:" : "Applied:", res->scalar, unit, res->annual_effect_pct,
-          res->effect.central_pct, res->effect.local_pct, res->effect.named_pct,
+  double x = shown_scalar(res, ctx);
+  if (isfinite(x))
+    fprintf(fp, "%s %.4f %s", ctx->solved ? "Solved:" : "Applied:", x, unit);
+  else
+    fprintf(fp, "Solved: no one number (%s)", ctx->binding);
+  fprintf(fp, "; total annual effect %.4f pp (central %.4f, local %.4f, named %.4f)%s\n",
+          res->annual_effect_pct, res->effect.central_pct, res->effect.local_pct,
+          res->effect.named_pct,
           ctx->solved ? (res->feasible ? ", on the room" : ", NOT on the room") : "");
   fputs("\n  ", fp);
   mdt_report_pad(fp, "group", 30);
@@ -219,4 +236,15 @@ mdt_status mdt_report_settlement_text(FILE *fp, const mdt_microsim_report *rep,
   if (ferror(fp))
     return mdt_error_set(err, MDT_ECANTWRITE, "cannot write the table: %s", strerror(errno));
   return MDT_OK;
+}
+
+mdt_status mdt_report_settlement_json_write(FILE *fp, const mdt_microsim_report *rep,
+                                            const mdt_allocation_result *res,
+                                            const mdt_settlement_context *ctx, mdt_error *err) {
+  json_t *j = mdt__report_settlement_json(rep, res, ctx);
+  if (j == NULL)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory building the JSON document");
+  mdt_status st = mdt__report_write_json(fp, j, err);
+  json_decref(j);
+  return st;
 }

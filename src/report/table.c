@@ -7,6 +7,7 @@
 
 #include "mandat/report.h"
 #include "mandat/table.h"
+#include "report/json_int.h"
 
 enum { CELL_EMPTY = 0, CELL_NUM = 1, CELL_TEXT = 2 };
 
@@ -192,10 +193,10 @@ static json_t *cell_json(const mdt_table *t, size_t k, const mdt_cell *c) {
   if (t->kinds[k] == MDT_COL_INT && isfinite(c->num) && c->num == floor(c->num) &&
       fabs(c->num) <= EXACT_INT_LIMIT)
     return json_integer((json_int_t)c->num);
-  return mdt_report_json_number(c->num);
+  return mdt__report_json_number(c->num);
 }
 
-json_t *mdt_table_json(const mdt_table *t) {
+json_t *mdt__table_json(const mdt_table *t) {
   json_t *rows = json_array();
   if (rows == NULL)
     return NULL;
@@ -214,4 +215,14 @@ json_t *mdt_table_json(const mdt_table *t) {
 fail:
   json_decref(rows);
   return NULL;
+}
+
+mdt_status mdt_table_write_json(const mdt_table *t, FILE *fp, mdt_error *err) {
+  json_t *j = mdt__table_json(t);
+  if (j == NULL)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory (or text that is not UTF-8) writing "
+                                          "the table %s as JSON", t ? t->name : "?");
+  mdt_status st = mdt__report_write_json(fp, j, err);
+  json_decref(j);
+  return st;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mandat/report.h"
+#include "report/json_int.h"
 
 void mdt_report_csv_field(FILE *fp, const char *s) {
   if (s == NULL)
@@ -23,13 +24,13 @@ void mdt_report_csv_number(FILE *fp, double v) {
     fprintf(fp, "%.15g", v == 0 ? 0.0 : v);
 }
 
-json_t *mdt_report_json_number(double v) {
+json_t *mdt__report_json_number(double v) {
   if (!isfinite(v))
     return json_null();
   return json_real(v == 0 ? 0.0 : v);
 }
 
-mdt_status mdt_report_write_json(FILE *fp, const json_t *json, mdt_error *err) {
+mdt_status mdt__report_write_json(FILE *fp, const json_t *json, mdt_error *err) {
   if (json == NULL)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory building the JSON report");
   if (json_dumpf(json, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) != 0 ||

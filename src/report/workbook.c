@@ -72,9 +72,12 @@ typedef struct {
   lxw_col_t helper_col; /* first helper column (column and bar charts with intervals) */
 } chart_plan;
 
+/* marked: the same formats in grey italics, for the rows of a table whose "binding" column
+ * is not empty (sweep points the bounds settle or that cannot be met). */
 typedef struct {
-  lxw_format *title, *header, *kind[MDT_COL_NOK + 1];
+  lxw_format *title, *header, *kind[MDT_COL_NOK + 1], *marked[MDT_COL_NOK + 1];
 } formats;
+#define MARKED_COLOR 0x808080
 
 static const char *number_formats[MDT_COL_NOK + 1] = {
     [MDT_COL_TEXT] = NULL,    [MDT_COL_INT] = "#,##0", [MDT_COL_NUMBER] = "0.000",
@@ -288,6 +291,10 @@ static lxw_error write_sheet(lxw_worksheet *ws, const mdt_table *t, const format
   if (e != LXW_NO_ERROR)
     return e;
   double header_lines = 1;
+  long binding = -1;
+  for (size_t k = 0; k < t->ncols; k++)
+    if (t->kinds[k] == MDT_COL_TEXT && strcmp(t->cols[k], "binding") == 0)
+      binding = (long)k;
   for (size_t k = 0; k < t->ncols; k++) {
     const char *label = mdt_label(t->cols[k], lang);
     lxw_col_t col = (lxw_col_t)k;
@@ -299,11 +306,14 @@ static lxw_error write_sheet(lxw_worksheet *ws, const mdt_table *t, const format
       const mdt_cell *c = mdt_table_cell(t, i, k);
       lxw_row_t row = (lxw_row_t)(DATA_ROW + i);
       double w = 0;
+      const mdt_cell *b = binding >= 0 ? mdt_table_cell(t, i, (size_t)binding) : NULL;
+      int marked = b && b->kind == 2 && b->text != NULL && b->text[0] != '\0';
       if (c->kind == 1 && isfinite(c->num)) {
-        e = worksheet_write_number(ws, row, col, c->num, fmt);
+        e = worksheet_write_number(ws, row, col, c->num, marked ? f->marked[t->kinds[k]] : fmt);
         w = number_width(t->kinds[k], c->num);
       } else if (c->kind == 2 && c->text != NULL) {
-        e = worksheet_write_string(ws, row, col, c->text, NULL);
+        e = worksheet_write_string(ws, row, col, c->text,
+                                   marked ? f->marked[MDT_COL_TEXT] : NULL);
         w = text_width(c->text);
       }
       if (e != LXW_NO_ERROR)
@@ -590,11 +600,16 @@ static int make_formats(lxw_workbook *wb, formats *f) {
   format_set_bottom(f->header, LXW_BORDER_THIN);
   for (int k = 0; k <= MDT_COL_NOK; k++) {
     f->kind[k] = NULL;
+    if ((f->marked[k] = workbook_add_format(wb)) == NULL)
+      return -1;
+    format_set_italic(f->marked[k]);
+    format_set_font_color(f->marked[k], MARKED_COLOR);
     if (number_formats[k] == NULL)
       continue;
     if ((f->kind[k] = workbook_add_format(wb)) == NULL)
       return -1;
     format_set_num_format(f->kind[k], number_formats[k]);
+    format_set_num_format(f->marked[k], number_formats[k]);
   }
   return 0;
 }

@@ -89,6 +89,31 @@ for r in with_ci:
     assert float(r["ci_low"]) <= float(r["ci_high"]), r
 PY
 
+# 3b. Raking models/ks-2024 to region and size_class: some bootstrap draws cannot be raked;
+# they are dropped and counted, the same count in text, CSV and JSON and for any thread
+# count, and the command fails (65, naming the margin) only above --max-failed-draws.
+"$MANDAT" aggregate --model "$ks" --rake region,size_class --threads 1 > "$tmp/rk.txt"
+"$MANDAT" aggregate --model "$ks" --rake region,size_class --threads 2 --format csv \
+  2> "$tmp/rk.err" > "$tmp/rk.csv"
+"$MANDAT" aggregate --model "$ks" --rake region,size_class --format json --quiet > "$tmp/rk.json"
+grep -q "bootstrap draws dropped" "$tmp/rk.err" || fail "no note of dropped draws on stderr"
+python3 - "$tmp/rk.txt" "$tmp/rk.csv" "$tmp/rk.json" <<'PY'
+import csv, json, re, sys
+text = open(sys.argv[1]).read()
+m = re.search(r"Note: (\d+) of 1000 bootstrap draws dropped .*first: draw (\d+), .*margin (\S+)=", text)
+assert m, "no dropped-draws note in the text"
+dropped, first = int(m.group(1)), int(m.group(2))
+assert dropped > 0 and m.group(3) in ("region", "size_class")
+row = [r for r in csv.DictReader(open(sys.argv[2])) if r["question"] == "bootstrap"]
+assert len(row) == 1 and row[0]["statistic"] == "dropped_draws", row
+assert int(row[0]["value"]) == dropped and int(row[0]["n"]) == 1000, row
+b = json.load(open(sys.argv[3]))["bootstrap"]
+assert (b["draws"], b["used"], b["dropped"], b["first_dropped"]) == (1000, 1000 - dropped, dropped, first), b
+assert json.load(open(sys.argv[3]))["settings"]["max_failed_draws"] == 0.05
+PY
+"$MANDAT" aggregate --model "$ks" --rake region,size_class --threads 2 > "$tmp/rk2.txt"
+cmp -s "$tmp/rk.txt" "$tmp/rk2.txt" || fail "raked bootstrap differs between 1 and 2 threads"
+
 # 4. Text output, --out, help and version.
 "$MANDAT" aggregate --model "$mini" --poststrata region --bootstrap 50 > "$tmp/t.txt"
 grep -q "Mandate from 8 of 12 members" "$tmp/t.txt" || fail "text heading"
@@ -115,6 +140,11 @@ expect 2 "expected a grouping column" -- "$MANDAT" aggregate --model "$mini" --p
 expect 2 "expected two columns" -- "$MANDAT" aggregate --model "$mini" --rake region
 expect 2 "expected a size measure" -- "$MANDAT" aggregate --model "$mini" --weights income
 expect 2 "expected text, csv or json" -- "$MANDAT" aggregate --model "$mini" --format xml
+expect 2 "max-failed-draws: expected a share from 0 to 1" -- \
+  "$MANDAT" aggregate --model "$mini" --max-failed-draws 1.5
+expect 65 "more than the 0 % allowed (max_failed_draws)" -- \
+  "$MANDAT" aggregate --model "$ks" --rake region,size_class --max-failed-draws 0
+grep -Eq "bootstrap draw [0-9]+: .*margin (region|size_class)=" "$tmp/err" || fail "margin not named"
 expect 2 "unknown command" -- "$MANDAT" aggregat
 expect 66 "respondents.csv: cannot open" -- "$MANDAT" aggregate --model "$tmp/nowhere"
 cp -r "$mini" "$tmp/bad"

@@ -20,7 +20,7 @@ for rule in percent krone percent_min_krone table priority mixed; do
 import json, sys
 j = json.load(open(sys.argv[1]))
 s = j["solution"]
-assert s["solved"] and s["feasible"], s
+assert s["status"] == "solved" and s["binding"] == "", s
 ch4 = [g for g in j["groups"] if g["chapter"] == "4"]
 W = sum(g["wage_bill_nok"] for g in ch4)
 e = sum(g["wage_bill_nok"] * g["annual_effect_pct"] for g in ch4) / W
@@ -69,7 +69,8 @@ INI
 python3 - "$tmp/asis.json" "$model/guarantee.csv" "$model/increases_2023.csv" "$tmp/new.csv" <<'PY'
 import csv, json, sys
 j = json.load(open(sys.argv[1]))
-assert not j["solution"]["solved"] and j["solution"]["scalar"] == 1
+assert j["solution"]["status"] == "applied" and j["solution"]["binding"] is None
+assert j["solution"]["scalar"] == 1
 old = {(r["group"], int(r["step_years"])): int(r["annual_nok"]) for r in csv.DictReader(open(sys.argv[2]))}
 inc = {}
 for r in csv.DictReader(open(sys.argv[3])):

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_rng.h>
+
+#include "engine/mix.h"
 #include "mandat/aggregate.h"
 #include "testutil.h"
 
@@ -470,6 +473,136 @@ static void test_errors(void **state) {
   mdt_aggregate_free(NULL);
 }
 
+
+/*
+ * Dropped draws. Four members, all answering one score question (1-5) about group a:
+ *   member  region size  employees answer
+ *   A       X      s     2         1
+ *   B       X      l     3         5
+ *   C       Y      s     5         3
+ *   D       Y      s     7         3
+ * Raked to region and size, the margins are X 5, Y 12, s 14, l 3; the base weights meet
+ * them, so the point mean is (2*1 + 3*5 + 5*3 + 7*3)/17 = 53/17.
+ * The bootstrap resamples two of {A, B} in X and two of {C, D} in Y:
+ *   X = {A, B}: A 2, B 3 (B alone holds l), Y scales to 12 whatever it drew, and C and D both
+ *               answer 3: the mean is (2 + 15 + 36)/17 = 53/17 again, in every such draw;
+ *   X = {A, A}: l has no respondent in the draw (the point has one): dropped;
+ *   X = {B, B}: B alone must hold X's 5 and l's 3: raking cannot converge: dropped.
+ * So a draw is dropped exactly when X's two picks are the same member (probability 1/2), and
+ * the kept draws all give 53/17: an interval other than [53/17, 53/17] used a dropped draw
+ * (X = {A, A} would give (2*1 + 12*3)/14 = 38/14).
+ */
+static const mdt_test_question drop_questions[] = {
+    {"q_score", MDT_Q_SCORE, MDT_ROLE_PRIORITY, 1, 5, {"a", NULL}, {0}},
+};
+
+/* Independently of the aggregator: which draws pick the same member twice in X, from the
+ * documented streams (one per chunk of 8 draws, seeded by mdt__chunk_seed; per draw X's two
+ * picks, then Y's two). Returns the dropped count; *first the first dropped draw (0-based)
+ * and *first_bb whether its picks were B, B. */
+static size_t expected_dropped(unsigned long seed, size_t B, size_t *first, int *first_bb) {
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  size_t dropped = 0;
+  *first = SIZE_MAX;
+  for (size_t b = 0; b < B; b++) {
+    if (b % 8 == 0)
+      gsl_rng_set(rng, mdt__chunk_seed(seed, b / 8));
+    unsigned long x1 = gsl_rng_uniform_int(rng, 2), x2 = gsl_rng_uniform_int(rng, 2);
+    (void)gsl_rng_uniform_int(rng, 2);
+    (void)gsl_rng_uniform_int(rng, 2);
+    if (x1 == x2) {
+      if (dropped++ == 0) {
+        *first = b;
+        *first_bb = x1 == 1;
+      }
+    }
+  }
+  gsl_rng_free(rng);
+  return dropped;
+}
+
+static void test_dropped_draws(void **state) {
+  (void)state;
+  static const double emp[] = {2, 3, 5, 7};
+  static const char *const region[] = {"X", "X", "Y", "Y"};
+  static const char *const size[] = {"s", "l", "s", "s"};
+  const char *names[] = {"region", "size"};
+  const char *const *labels[] = {region, size};
+  mdt_respondents *r = mdt_test_respondents(4, emp, 2, names, labels);
+  mdt_questionnaire *q = mdt_test_questionnaire(1, drop_questions);
+  char *ids[] = {"a"};
+  mdt_groups groups = {0};
+  groups.n = 1;
+  groups.id = ids;
+  int32_t resp[] = {0, 1, 2, 3}, opts[] = {0, 0, 0, 0};
+  double vals[] = {1, 5, 3, 3};
+  mdt_answers answers = {4, resp, opts, vals};
+  mdt_aggregate_options opt;
+  mdt_aggregate_options_init(&opt);
+  opt.weights.measure = MDT_SIZE_EMPLOYEES;
+  opt.weights.rake[0] = 0;
+  opt.weights.rake[1] = 1;
+  opt.bootstrap = 200;
+  opt.seed = 7;
+  opt.keep_profile_draws = 1;
+  opt.max_failed_draws = 1;
+  size_t first = 0;
+  int first_bb = 0;
+  size_t want = expected_dropped(opt.seed, opt.bootstrap, &first, &first_bb);
+  assert_true(want > 0 && want < opt.bootstrap);
+  mdt_aggregate *agg = NULL;
+  mdt_error err;
+  for (int threads = 1; threads <= 3; threads += 2) {
+    opt.threads = threads;
+    assert_int_equal(mdt_aggregate_answers(r, q, &groups, NULL, &answers, &opt, &agg, &err),
+                     MDT_OK);
+    assert_int_equal(agg->draws_dropped, want);
+    assert_int_equal(agg->bootstrap, opt.bootstrap - want);
+    assert_int_equal(agg->first_dropped, first + 1);
+    assert_non_null(strstr(agg->dropped_reason, first_bb ? "region=X" : "size=l"));
+    const mdt_estimate *m = find(agg, -1, 0, 0, MDT_STAT_MEAN);
+    assert_near(m->value, 53.0 / 17, 1e-12);
+    assert_near(m->ci_low, 53.0 / 17, 1e-12);
+    assert_near(m->ci_high, 53.0 / 17, 1e-12);
+    /* the kept profiles: (53/17 - 1)/4 = 9/17 in each of the draws used */
+    for (size_t b = 0; b < agg->bootstrap; b++)
+      assert_near(agg->profile_draws[b], 9.0 / 17, 1e-12);
+    /* one group: always among the top three of the draws used */
+    assert_near(agg->profiles[0].top3_frequency[0], 1.0, 0);
+    mdt_aggregate_free(agg);
+    agg = NULL;
+  }
+  /* The share limit: more dropped than allowed fails with the first dropped draw's margin. */
+  opt.max_failed_draws = ((double)want - 1) / (double)opt.bootstrap;
+  assert_int_equal(mdt_aggregate_answers(r, q, &groups, NULL, &answers, &opt, &agg, &err),
+                   MDT_ENOCONV);
+  assert_null(agg);
+  char head[64];
+  snprintf(head, sizeof head, "bootstrap draw %zu: ", first + 1);
+  assert_non_null(strstr(err.message, head));
+  assert_non_null(strstr(err.message, first_bb ? "region=X" : "size=l"));
+  assert_non_null(strstr(err.message, "max_failed_draws"));
+  /* exactly the share allowed passes */
+  opt.max_failed_draws = (double)want / (double)opt.bootstrap;
+  assert_int_equal(mdt_aggregate_answers(r, q, &groups, NULL, &answers, &opt, &agg, &err),
+                   MDT_OK);
+  mdt_aggregate_free(agg);
+  /* a share outside [0, 1] is a usage error */
+  opt.max_failed_draws = 1.5;
+  assert_int_equal(mdt_aggregate_answers(r, q, &groups, NULL, &answers, &opt, &agg, &err),
+                   MDT_EUSAGE);
+  /* The point estimate's raking failing stays an error, whatever the share: without A's
+   * answer, B alone must hold X's 5 and l's 3. */
+  opt.max_failed_draws = 1;
+  mdt_answers without_a = {3, resp + 1, opts + 1, vals + 1};
+  assert_int_equal(mdt_aggregate_answers(r, q, &groups, NULL, &without_a, &opt, &agg, &err),
+                   MDT_ENOCONV);
+  assert_null(strstr(err.message, "bootstrap"));
+  assert_non_null(strstr(err.message, "region=X"));
+  mdt_test_questionnaire_free(q);
+  mdt_test_respondents_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_rank_by_hand, setup, teardown),
@@ -482,6 +615,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_paths_agree, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bootstrap_reproducible, setup, teardown),
       cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+      cmocka_unit_test(test_dropped_draws),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mandat/csv.h"
+#include "core/csv.h"
 #include "testutil.h"
 
 static const mdt_csv_spec people_specs[] = {

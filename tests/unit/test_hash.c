@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mandat/hash.h"
+#include "core/hash.h"
 #include "testutil.h"
 
 static void test_vectors(void **state) {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mandat/csv.h"
+#include "core/csv.h"
 #include "mandat/model.h"
 #include "mandat/register.h"
 #include "mandat/steptable.h"

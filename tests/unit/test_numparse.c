@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mandat/numparse.h"
+#include "core/numparse.h"
 #include "testutil.h"
 
 /* splitmix64: a fixed sequence, so the test is the same on every run. */

@@ -37,6 +37,7 @@ static void test_defaults(void **state) {
   assert_string_equal(s->weights, "employees");
   assert_int_equal(s->bootstrap, 1000);
   assert_near(s->level, 0.95, 0);
+  assert_near(s->max_failed_draws, 0.05, 0);
   assert_int_equal(s->has_frame, 0);
   assert_int_equal(s->regions, 1);
   assert_string_equal(s->region_column, "region");
@@ -81,6 +82,7 @@ static void test_every_section(void **state) {
                             "by_group = yes\n"
                             "bootstrap = 250\n"
                             "level = 0.9\n"
+                            "max_failed_draws = 0.125\n"
                             "[sweeps]\n"
                             "theta = 0:1:0.25\n"
                             "krone_share = 0, 0.5, 1\n"
@@ -118,6 +120,7 @@ static void test_every_section(void **state) {
   assert_string_equal(s->rake[1], "size_class");
   assert_int_equal(s->by_group, 1);
   assert_int_equal(s->bootstrap, 250);
+  assert_near(s->max_failed_draws, 0.125, 0);
   /* 0:1:0.25 gives 0, 0.25, 0.5, 0.75, 1 */
   assert_int_equal(s->sweep_theta.n, 5);
   assert_near(s->sweep_theta.values[4], 1.0, 0);
@@ -188,6 +191,8 @@ static void test_errors(void **state) {
   assert_error_at(&e, MDT_EDATA, 2, 8, "expected en or nb");
   e = load_fail("e17.ini", "[empty_unknown]\n[frame]\nframe_pct = 1\n");
   assert_error_at(&e, MDT_EDATA, 1, 1, "found [empty_unknown]");
+  e = load_fail("e18.ini", "[weighting]\nmax_failed_draws = 1.5\n");
+  assert_error_at(&e, MDT_EDATA, 2, 20, "expected a share of the draws from 0 to 1, found '1.5'");
   mdt_scenario *s = NULL;
   assert_int_equal(mdt_scenario_load("/nonexistent/s.ini", &s, &e), MDT_ENOINPUT);
 }

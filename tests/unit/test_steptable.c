@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mandat/csv.h"
+#include "core/csv.h"
 #include "mandat/steptable.h"
 #include "testutil.h"
 

@@ -11,6 +11,7 @@
 
 #include "mandat/table.h"
 #include "testutil.h"
+#include "report/json_int.h"
 
 static const char *const names4[] = {"name", "n", "value", "note"};
 static const mdt_col_kind kinds4[] = {MDT_COL_TEXT, MDT_COL_INT, MDT_COL_NUMBER, MDT_COL_TEXT};
@@ -205,7 +206,7 @@ static void test_csv_full_disk(void **state) {
 static void test_json(void **state) {
   (void)state;
   mdt_table *t = sample_table();
-  json_t *j = mdt_table_json(t);
+  json_t *j = mdt__table_json(t);
   assert_non_null(j);
   char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
   assert_non_null(s);
@@ -220,15 +221,15 @@ static void test_json(void **state) {
 
   /* A fraction in an INT column stays a real; a text that is not UTF-8 fails. */
   mdt_table_set_num(t, 0, 1, 12.5);
-  j = mdt_table_json(t);
+  j = mdt__table_json(t);
   assert_non_null(j);
   assert_true(json_is_real(json_object_get(json_array_get(j, 0), "n")));
   json_decref(j);
   assert_int_equal(mdt_table_set_text(t, 0, 3, "Troms\xF8"), 0); /* Latin-1 ø */
-  assert_null(mdt_table_json(t));
+  assert_null(mdt__table_json(t));
 
   mdt_table *empty = new_table();
-  j = mdt_table_json(empty);
+  j = mdt__table_json(empty);
   assert_true(json_is_array(j));
   assert_int_equal(json_array_size(j), 0);
   json_decref(j);

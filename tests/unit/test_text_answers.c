@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mandat/csv.h"
+#include "core/csv.h"
 #include "mandat/model.h"
 #include "mandat/text_answers.h"
+#include "report/json_int.h"
 #include "testutil.h"
 
 /* Epsilon's answer in tests/fixtures/regional/text_answers.csv, as its bytes: the quoted
@@ -117,7 +118,7 @@ static void test_table_order_and_round_trip(void **state) {
   assert_int_equal(mdt_table_set_text(t, 2, 5, "Kort svar."), 0);
 
   /* JSON: dumped and parsed again. */
-  json_t *j = mdt_table_json(t);
+  json_t *j = mdt__table_json(t);
   assert_non_null(j);
   char *s = json_dumps(j, JSON_COMPACT);
   json_decref(j);

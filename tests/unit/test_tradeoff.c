@@ -145,6 +145,113 @@ static void test_theta_sweep_by_hand(void **state) {
   mdt_sweep_free(s);
 }
 
+/*
+ * What binds a sweep point, on the two groups above (room 3 pp, z_A = sqrt 3, z_B = -1/sqrt 3,
+ * so p_A = x (1 + theta sqrt 3), p_B = x (1 - theta / sqrt 3); cost = (400 000 p_A +
+ * 1 200 000 p_B) / 1 600 000).
+ * Caps of 4 % on both:
+ *   theta 0     p_A = p_B = x = 3: nothing binds.
+ *   theta 0.5   A's 5.598 is capped at 4; B pays the rest: 1 200 000 p_B = 4 800 000 -
+ *               1 600 000, p_B = 8/3; x = (8/3) / (1 - 0.5/sqrt 3) = 3.7489..., below the
+ *               caps: one group at its cap is no reason to doubt x, nothing reported.
+ *   theta 2     1 - 2/sqrt 3 < 0: B sits at its floor (none: 0) for every x, and A alone
+ *               at its cap gives 400 000 x 4 / 1 600 000 = 1 pp < 3: infeasible.
+ * Caps of 3 % on both, theta 0.5: A capped at 3, B needs (4 800 000 - 1 200 000) / 1 200 000
+ *   = 3 = its cap: the room is met by the caps alone: "all at cap", x meaningless.
+ * Floors of 3 % on both, theta 2: B at its floor 3 for every x; A needs (4 800 000 -
+ *   3 600 000) / 400 000 = 3 = its floor: "all at floor".
+ * Caps of 4 % on A and 10 % on B with theta 0.5 as the central month moves to July (the
+ *   effect of a percent is half of it): A's cap gives 0.5 x 4 x 0.25 = 0.5 pp, B must give
+ *   2.5 pp = 0.5 p_B x 0.75, p_B = 20/3, x = (20/3) / (1 - 0.5/sqrt 3) = 9.372 < 10: nothing
+ *   binds all; with B's cap at 6 % the caps cannot reach the room (0.5 (4 x 0.25 + 6 x 0.75)
+ *   = 2.75 < 3): infeasible.
+ * Caps of 2 % on A and 3.5 % on B, theta 0.5, from January: A at 2 gives 0.5 pp, B pays
+ *   2.5 pp = 0.75 p_B, p_B = 10/3 (free, below 3.5), and x = (10/3) / 0.7113 = 4.686 lies
+ *   above both caps: no one gets x, so "all but B at cap" and x is not shown.
+ */
+static void test_binding_by_hand(void **state) {
+  fixture *f = *state;
+  mdt_microsim_report_options ro;
+  mdt_microsim_report_options_init(&ro);
+  ro.overheng_pct = 0;
+  ro.glidning_pct = 0;
+  const char *ids[] = {"A", "B"};
+  mdt_sweep_context ctx = {&ro, 0, NULL, NULL, ids};
+  double caps[2] = {4, 4}, floors[2] = {NAN, NAN};
+  f->spec.cap_pct = caps;
+  f->spec.floor_pct = floors;
+  double thetas[] = {0, 0.5, 2};
+  mdt_sweep *s = NULL;
+  mdt_error err;
+  assert_int_equal(mdt_sweep_run(f->alloc, f->work, &f->base, &f->spec, MDT_SWEEP_THETA, thetas,
+                                 3, &ctx, &s, &err),
+                   MDT_OK);
+  assert_string_equal(s->points[0].binding, "");
+  assert_true(s->points[0].attainable);
+  assert_near(s->points[0].scalar, 3, 1e-7);
+  assert_string_equal(s->points[1].binding, "");
+  assert_true(s->points[1].attainable);
+  assert_near(s->points[1].scalar, (8.0 / 3) / (1 - 0.5 / sqrt(3)), 1e-6);
+  assert_near(s->group_rise_pct[1 * 2 + 0], 4, 1e-9);
+  assert_false(s->points[2].attainable);
+  assert_false(s->points[2].feasible);
+  assert_non_null(strstr(s->points[2].binding, "infeasible: the caps allow at most 1"));
+  mdt_sweep_free(s);
+
+  caps[0] = caps[1] = 3;
+  double half[] = {0.5};
+  assert_int_equal(mdt_sweep_run(f->alloc, f->work, &f->base, &f->spec, MDT_SWEEP_THETA, half,
+                                 1, &ctx, &s, &err),
+                   MDT_OK);
+  assert_true(s->points[0].feasible);
+  assert_false(s->points[0].attainable);
+  assert_string_equal(s->points[0].binding, "all at cap");
+  assert_near(s->points[0].total_growth_pct, 3, 1e-7);
+  mdt_sweep_free(s);
+
+  caps[0] = caps[1] = NAN;
+  floors[0] = floors[1] = 3;
+  double two[] = {2};
+  assert_int_equal(mdt_sweep_run(f->alloc, f->work, &f->base, &f->spec, MDT_SWEEP_THETA, two,
+                                 1, &ctx, &s, &err),
+                   MDT_OK);
+  assert_true(s->points[0].feasible);
+  assert_string_equal(s->points[0].binding, "all at floor");
+  mdt_sweep_free(s);
+
+  floors[0] = floors[1] = NAN;
+  caps[0] = 4;
+  caps[1] = 10;
+  f->spec.theta = 0.5;
+  double months[] = {7};
+  assert_int_equal(mdt_sweep_run(f->alloc, f->work, &f->base, &f->spec,
+                                 MDT_SWEEP_CENTRAL_MONTH, months, 1, &ctx, &s, &err),
+                   MDT_OK);
+  assert_string_equal(s->points[0].binding, "");
+  assert_near(s->points[0].scalar, (20.0 / 3) / (1 - 0.5 / sqrt(3)), 1e-6);
+  mdt_sweep_free(s);
+  caps[1] = 6;
+  assert_int_equal(mdt_sweep_run(f->alloc, f->work, &f->base, &f->spec,
+                                 MDT_SWEEP_CENTRAL_MONTH, months, 1, &ctx, &s, &err),
+                   MDT_OK);
+  assert_false(s->points[0].feasible);
+  assert_non_null(strstr(s->points[0].binding, "infeasible: the caps allow at most 2.75"));
+  mdt_sweep_free(s);
+
+  /* x above every cap with B free (see above) */
+  caps[0] = 2;
+  caps[1] = 3.5;
+  months[0] = 1;
+  assert_int_equal(mdt_sweep_run(f->alloc, f->work, &f->base, &f->spec,
+                                 MDT_SWEEP_CENTRAL_MONTH, months, 1, &ctx, &s, &err),
+                   MDT_OK);
+  assert_true(s->points[0].feasible);
+  assert_false(s->points[0].attainable);
+  assert_string_equal(s->points[0].binding, "all but B at cap");
+  assert_near(s->group_rise_pct[1], 10.0 / 3, 1e-7);
+  mdt_sweep_free(s);
+}
+
 static void test_regions_and_mandate(void **state) {
   fixture *f = *state;
   f->spec.theta = 0.5;
@@ -257,6 +364,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_exchange_rates, setup, teardown),
       cmocka_unit_test_setup_teardown(test_theta_sweep_by_hand, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_binding_by_hand, setup, teardown),
       cmocka_unit_test_setup_teardown(test_regions_and_mandate, setup, teardown),
       cmocka_unit_test_setup_teardown(test_monte_carlo, setup, teardown),
   };

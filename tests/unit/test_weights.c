@@ -201,6 +201,46 @@ static void test_raking_empty_level(void **state) {
   mdt_test_respondents_free(r);
 }
 
+/*
+ * What a bootstrap draw meets (the case of test_aggregate's dropped draws): members A (X, s,
+ * 2 employees), B (X, l, 3), C (Y, s, 5), D (Y, s, 7), all answering; margins X 5, Y 12,
+ * s 14, l 3.
+ *   A twice, B not drawn: l has no respondent; it is listed as empty and the rest fits
+ *     (A 2, C 5, D 7 after scaling A's 4 down to X's covered 2).
+ *   B twice, A not drawn: B alone must be X's 5 and l's 3: no convergence, naming region=X.
+ */
+static void test_raking_bootstrap_draws(void **state) {
+  (void)state;
+  static const double emp[] = {2, 3, 5, 7};
+  static const char *const region[] = {"X", "X", "Y", "Y"};
+  static const char *const size[] = {"s", "l", "s", "s"};
+  static const unsigned char all[] = {1, 1, 1, 1};
+  const char *names[] = {"region", "size"};
+  const char *const *labels[] = {region, size};
+  mdt_respondents *r = mdt_test_respondents(4, emp, 2, names, labels);
+  mdt_weights *w = NULL;
+  mdt_error err;
+  assert_int_equal(mdt_weights_new(r, &w, &err), MDT_OK);
+  mdt_weight_options opt;
+  mdt_weight_options_init(&opt);
+  opt.measure = MDT_SIZE_EMPLOYEES;
+  opt.rake[0] = 0;
+  opt.rake[1] = 1;
+  double aa[] = {2, 0, 1, 1}, bb[] = {0, 2, 1, 1};
+  assert_int_equal(mdt_weights_compute(w, r, all, aa, &opt, &err), MDT_OK);
+  assert_int_equal(w->nempty, 1);
+  assert_int_equal(w->empty[0].grouping, 1);
+  assert_string_equal(r->groupings[1].levels[w->empty[0].level], "l");
+  assert_near(w->w[0], 2, 1e-9);
+  assert_near(w->w[1], 0, 0);
+  assert_near(w->w[2], 5, 1e-9);
+  assert_near(w->w[3], 7, 1e-9);
+  assert_int_equal(mdt_weights_compute(w, r, all, bb, &opt, &err), MDT_ENOCONV);
+  assert_non_null(strstr(err.message, "region=X"));
+  mdt_weights_free(w);
+  mdt_test_respondents_free(r);
+}
+
 static void test_cap_by_hand(void **state) {
   (void)state;
   /* Weights 10, 20, 30, 40 (total 100), cap 30 %: 40 is held at 30 and its excess goes to
@@ -284,6 +324,7 @@ int main(void) {
       cmocka_unit_test(test_poststratification_by_hand),
       cmocka_unit_test(test_raking_by_hand),
       cmocka_unit_test(test_raking_empty_level),
+      cmocka_unit_test(test_raking_bootstrap_draws),
       cmocka_unit_test(test_cap_by_hand),
       cmocka_unit_test(test_errors),
   };

@@ -639,6 +639,72 @@ static void test_empty_table(void **state) {
   mdt_table_free(t);
 }
 
+/* The <font> element of cell style xf in styles.xml (a copy). */
+static char *style_font(const char *styles, long xf) {
+  const char *p = strstr(styles, "<cellXfs");
+  assert_non_null(p);
+  for (long i = 0; i <= xf; i++) {
+    p = strstr(p + 1, "<xf ");
+    assert_non_null(p);
+  }
+  long id = strtol(strstr(p, "fontId=\"") + 8, NULL, 10);
+  const char *f = strstr(styles, "<fonts");
+  assert_non_null(f);
+  for (long i = 0; i <= id; i++) {
+    f = strstr(f + 1, "<font>");
+    assert_non_null(f);
+  }
+  return strndup(f, (size_t)(strstr(f, "</font>") - f));
+}
+
+/* Rows whose "binding" column is not empty (sweep points the bounds settle or that cannot be
+ * met) are grey italics, with the column's number format kept; the others are as usual. */
+static void test_binding_rows_marked(void **state) {
+  (void)state;
+  static const char *const names[] = {"value", "binding", "scalar"};
+  static const mdt_col_kind kinds[] = {MDT_COL_NUMBER, MDT_COL_TEXT, MDT_COL_PCT};
+  mdt_table *t = make_table("sweep_summary", "Sweep", 3, names, kinds);
+  assert_int_equal(mdt_table_add_row(t), 0);
+  mdt_table_set_num(t, 0, 0, 0.5);
+  assert_int_equal(mdt_table_set_text(t, 0, 1, ""), 0);
+  mdt_table_set_num(t, 0, 2, 4.4319);
+  assert_int_equal(mdt_table_add_row(t), 1);
+  mdt_table_set_num(t, 1, 0, 2);
+  assert_int_equal(mdt_table_set_text(t, 1, 1, "all at cap"), 0);
+  char *xlsx = path_in_tmp("binding.xlsx"), *dir = path_in_tmp("binding");
+  mdt_error err;
+  const mdt_table *const tables[] = {t};
+  if (mdt_workbook_write(xlsx, tables, 1, NULL, 0, "en", &err) != MDT_OK)
+    fail_msg("%s", mdt_test_errstr(&err));
+  char cmd[1200];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s' && unzip -q -o '%s' -d '%s'", dir, xlsx, dir);
+  assert_int_equal(system(cmd), 0);
+  char *sheet = part(dir, "xl/worksheets/sheet1.xml");
+  char *styles = part(dir, "xl/styles.xml");
+  /* row 4: nothing binds: the number format alone, no italics */
+  char *font = style_font(styles, cell_style(sheet, "A4"));
+  assert_lacks(font, "<i/>");
+  free(font);
+  assert_int_equal(cell_style(sheet, "B4"), -1); /* an empty text is not written */
+  /* row 5: marked, its number still in the column's format, its text marked too */
+  font = style_font(styles, cell_style(sheet, "A5"));
+  assert_has(font, "<i/>");
+  assert_has(font, "808080");
+  free(font);
+  char *fmt = style_format(styles, cell_style(sheet, "A5"));
+  assert_string_equal(fmt, "0.000");
+  free(fmt);
+  font = style_font(styles, cell_style(sheet, "B5"));
+  assert_has(font, "<i/>");
+  free(font);
+  assert_int_equal(cell_style(sheet, "C5"), -1); /* no number: blank */
+  free(styles);
+  free(sheet);
+  free(dir);
+  free(xlsx);
+  mdt_table_free(t);
+}
+
 static void test_labels(void **state) {
   (void)state;
   static const char *const required[] = {
@@ -653,7 +719,7 @@ static void test_labels(void **state) {
       "rise_p10_nok", "rise_p50_nok", "rise_p90_nok", "suppressed", "priority",
       "top3_frequency", "element", "month", "component", "step_years", "annual_nok",
       "new_annual_nok", "increase_nok", "from_group", "to_group", "points_per_point",
-      "nok_per_fte_per_nok", "setting", "total_growth_pct", "satisfaction",
+      "nok_per_fte_per_nok", "setting", "binding", "status", "total_growth_pct", "satisfaction",
       "low_pay_ratio_pct", "real_fall_share", "p_growth_above_frame", "quantile",
       "bin_low_pct", "bin_high_pct", "share", "p_real_fall", "pct_low", "pct_high",
       "growth_low_pct", "growth_high_pct", "region", "respondents", "l1_distance_pp",
@@ -692,6 +758,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
       cmocka_unit_test_setup_teardown(test_cannot_write, setup, teardown),
       cmocka_unit_test(test_empty_table),
+      cmocka_unit_test(test_binding_rows_marked),
       cmocka_unit_test(test_labels),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/outdir.h"
+#include "report/outdir.h"
 
 static const char six_x[] = {'X', 'X', 'X', 'X', 'X', 'X', '\0'};
 
@@ -36,7 +36,7 @@ static int remove_tree(const char *dir) {
   return rc | rmdir(dir);
 }
 
-mdt_status cli_outdir_begin(cli_outdir *od, const char *target, mdt_error *err) {
+mdt_status mdt__outdir_begin(mdt__outdir *od, const char *target, mdt_error *err) {
   memset(od, 0, sizeof *od);
   size_t n = strlen(target);
   while (n > 1 && target[n - 1] == '/')
@@ -57,13 +57,13 @@ mdt_status cli_outdir_begin(cli_outdir *od, const char *target, mdt_error *err) 
   return MDT_OK;
 }
 
-char *cli_outdir_path(const cli_outdir *od, const char *name, char *buf, size_t size) {
+char *mdt__outdir_path(const mdt__outdir *od, const char *name, char *buf, size_t size) {
   if ((size_t)snprintf(buf, size, "%s/%s", od->tmp, name) >= size)
     return NULL;
   return buf;
 }
 
-mdt_status cli_outdir_commit(cli_outdir *od, mdt_error *err) {
+mdt_status mdt__outdir_commit(mdt__outdir *od, mdt_error *err) {
   /* Make the files durable before the folder becomes visible under its name. */
   int dfd = open(od->tmp, O_RDONLY | O_DIRECTORY);
   if (dfd >= 0) {
@@ -89,21 +89,21 @@ mdt_status cli_outdir_commit(cli_outdir *od, mdt_error *err) {
     if (renameat2(AT_FDCWD, od->tmp, AT_FDCWD, od->target, RENAME_EXCHANGE) != 0)
       return mdt_error_set_at(err, MDT_ECANTWRITE, od->target, 0, 0,
                               "cannot swap the new results into place: %s", strerror(errno));
-    if (remove_tree(od->tmp) != 0)
-      fprintf(stderr, "mandat: note: could not remove the previous results now in %s\n",
-              od->tmp);
+    /* If this fails, the previous results stay in the temporary folder (a later run of the
+     * same target removes it); the new ones are in place either way. */
+    (void)remove_tree(od->tmp);
   }
   od->active = 0;
   return MDT_OK;
 }
 
-void cli_outdir_abort(cli_outdir *od) {
+void mdt__outdir_abort(mdt__outdir *od) {
   if (od->active)
     remove_tree(od->tmp);
   od->active = 0;
 }
 
-mdt_status cli_lock_acquire(cli_lock *lk, const char *path, mdt_error *err) {
+mdt_status mdt__lock_acquire(mdt__lock *lk, const char *path, mdt_error *err) {
   lk->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lk->fd < 0)
     return mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot open the lock file: %s",
@@ -126,12 +126,14 @@ mdt_status cli_lock_acquire(cli_lock *lk, const char *path, mdt_error *err) {
   }
   char pid[32];
   int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-  if (ftruncate(lk->fd, 0) == 0 && pwrite(lk->fd, pid, (size_t)len, 0) < 0)
-    fprintf(stderr, "mandat: note: could not write the process id into %s\n", path);
+  /* The process id is only a courtesy for a second run's message: a failure to write it is
+   * not an error. */
+  if (ftruncate(lk->fd, 0) == 0)
+    (void)!pwrite(lk->fd, pid, (size_t)len, 0);
   return MDT_OK;
 }
 
-void cli_lock_release(cli_lock *lk) {
+void mdt__lock_release(mdt__lock *lk) {
   if (lk->fd >= 0)
     close(lk->fd); /* closing drops the flock */
   lk->fd = -1;

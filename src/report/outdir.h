@@ -1,10 +1,10 @@
 /*
- * Internal to the mandat program: a result folder written beside its target and swapped
+ * Internal to libmandat's report layer: a result folder written beside its target and swapped
  * into place only when complete (a killed or failed run leaves the previous result and no
  * partial folder under the target's name), and the run lock (--lock FILE).
  */
-#ifndef MANDAT_CLI_OUTDIR_H
-#define MANDAT_CLI_OUTDIR_H
+#ifndef MANDAT_REPORT_OUTDIR_H
+#define MANDAT_REPORT_OUTDIR_H
 
 #include <stddef.h>
 
@@ -14,23 +14,23 @@ typedef struct {
   char target[4096];
   char tmp[4200];  /* the folder being written: "<target>.tmp-" and six characters of mkdtemp */
   int active;
-} cli_outdir;
+} mdt__outdir;
 
 /* Creates the temporary sibling of target. */
-mdt_status cli_outdir_begin(cli_outdir *od, const char *target, mdt_error *err);
+mdt_status mdt__outdir_begin(mdt__outdir *od, const char *target, mdt_error *err);
 /* Path of file name inside the folder being written; NULL when it does not fit. */
-char *cli_outdir_path(const cli_outdir *od, const char *name, char *buf, size_t size);
+char *mdt__outdir_path(const mdt__outdir *od, const char *name, char *buf, size_t size);
 /* fsyncs the files and renames the folder to target, atomically replacing an old one. */
-mdt_status cli_outdir_commit(cli_outdir *od, mdt_error *err);
+mdt_status mdt__outdir_commit(mdt__outdir *od, mdt_error *err);
 /* Removes the temporary folder (after a failure). */
-void cli_outdir_abort(cli_outdir *od);
+void mdt__outdir_abort(mdt__outdir *od);
 
 typedef struct {
   int fd;
-} cli_lock;
+} mdt__lock;
 
 /* Takes an exclusive lock on path without waiting: MDT_ELOCKED when another run holds it. */
-mdt_status cli_lock_acquire(cli_lock *lk, const char *path, mdt_error *err);
-void cli_lock_release(cli_lock *lk);
+mdt_status mdt__lock_acquire(mdt__lock *lk, const char *path, mdt_error *err);
+void mdt__lock_release(mdt__lock *lk);
 
 #endif

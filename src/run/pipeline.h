@@ -2,10 +2,10 @@
  * Internal to the mandat program: everything a scenario needs loaded and resolved once (the
  * model, register, tables, frame, mandate profile, the base settlement and the rule), shared
  * by `mandat simulate` and `mandat run`.
- * Ownership: cli_pipeline_load fills a caller-owned struct that cli_pipeline_free empties.
+ * Ownership: mdt__pipeline_load fills a caller-owned struct that mdt__pipeline_free empties.
  */
-#ifndef MANDAT_CLI_PIPELINE_H
-#define MANDAT_CLI_PIPELINE_H
+#ifndef MANDAT_RUN_PIPELINE_H
+#define MANDAT_RUN_PIPELINE_H
 
 #include "mandat/aggregate.h"
 #include "mandat/allocate.h"
@@ -26,11 +26,13 @@ typedef struct {
                                  0: point estimates only */
   int year;                   /* year of the scenario's settlement period (0 or 1: the first) */
   /* Year two of a period starts from year one's result; reg and guarantee are taken over by
-   * cli_pipeline_load (freed with the pipeline, also when loading fails). */
+   * mdt__pipeline_load (freed with the pipeline, also when loading fails). */
   mdt_register *reg;          /* the register a year later, or NULL: the model's */
   mdt_step_table *guarantee;  /* year one's new guarantee table, or NULL: the scenario's */
   double *overheng_pct;       /* per group: year one's carry-over, or NULL */
-} cli_pipeline_args;
+  void (*log)(void *user, const char *message); /* what the run is doing, or NULL */
+  void *log_user;
+} mdt__pipeline_args;
 
 typedef struct {
   mdt_scenario *sc;
@@ -71,23 +73,27 @@ typedef struct {
   mdt_settlement base;
   mdt_allocation spec;
   char register_path[4096];
-} cli_pipeline;
+  void (*log)(void *user, const char *message);
+  void *log_user;
+} mdt__pipeline;
 
 /* Loads and resolves everything; errors name the file, line and column of the culprit. */
-mdt_status cli_pipeline_load(cli_pipeline *p, const cli_pipeline_args *args, mdt_error *err);
+mdt_status mdt__pipeline_load(mdt__pipeline *p, const mdt__pipeline_args *args, mdt_error *err);
 
 /* Solves the rule on the frame, or, without a frame, evaluates the settlement as written. */
-mdt_status cli_pipeline_solve(cli_pipeline *p, mdt_allocation_result *res, mdt_error *err);
+mdt_status mdt__pipeline_solve(mdt__pipeline *p, mdt_allocation_result *res, mdt_error *err);
 
 /* Aggregates the answers with the scenario's weighting (bootstrap draws: B, 0 for none). */
-mdt_status cli_pipeline_aggregate(cli_pipeline *p, size_t bootstrap, mdt_aggregate **out,
+mdt_status mdt__pipeline_aggregate(mdt__pipeline *p, size_t bootstrap, mdt_aggregate **out,
                                   mdt_error *err);
 
-void cli_pipeline_free(cli_pipeline *p);
+void mdt__pipeline_free(mdt__pipeline *p);
 
 /* The heading facts of a settlement table, from the pipeline. */
-void cli_settlement_context(const cli_pipeline *p, mdt_settlement_context *ctx);
+void mdt__pipeline_settlement_context(const mdt__pipeline *p, mdt_settlement_context *ctx);
+/* All cores the machine has, 1..64. */
+int mdt__default_threads(void);
 /* Report options (overheng, glidning per group, step moves, price forecast, overhead). */
-void cli_report_options(const cli_pipeline *p, mdt_microsim_report_options *ro);
+void mdt__pipeline_report_options(const mdt__pipeline *p, mdt_microsim_report_options *ro);
 
 #endif

@@ -1,11 +1,31 @@
-#include "cli/pipeline.h"
+#include "run/pipeline.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include "cli/cli.h"
+
+static void plog(const mdt__pipeline *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void plog(const mdt__pipeline *p, const char *fmt, ...) {
+  if (p->log == NULL)
+    return;
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  p->log(p->log_user, msg);
+}
+
+int mdt__default_threads(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
 
 static int file_exists(const char *path) {
   struct stat st;
@@ -26,7 +46,7 @@ static long group_index(const mdt_groups *g, const char *id) {
   return -1;
 }
 
-static mdt_status grouping_index(const cli_pipeline *p, const char *key, const char *name,
+static mdt_status grouping_index(const mdt__pipeline *p, const char *key, const char *name,
                                  long *out, mdt_error *err) {
   const mdt_respondents *r = p->model->respondents;
   for (size_t g = 0; g < r->ngroupings; g++)
@@ -40,7 +60,7 @@ static mdt_status grouping_index(const cli_pipeline *p, const char *key, const c
 }
 
 /* Per-group percents "GROUP:PCT" into an array (NaN elsewhere). */
-static mdt_status group_pcts(cli_pipeline *p, const char *key, const mdt_scenario_group_pct *list,
+static mdt_status group_pcts(mdt__pipeline *p, const char *key, const mdt_scenario_group_pct *list,
                              size_t n, double **out, mdt_error *err) {
   const mdt_groups *g = p->model->groups;
   double *a = malloc((g->n ? g->n : 1) * sizeof *a);
@@ -61,7 +81,7 @@ static mdt_status group_pcts(cli_pipeline *p, const char *key, const mdt_scenari
   return MDT_OK;
 }
 
-static mdt_status resolve_covered(cli_pipeline *p, mdt_error *err) {
+static mdt_status resolve_covered(mdt__pipeline *p, mdt_error *err) {
   const mdt_groups *g = p->model->groups;
   const char *spec = p->sc->covered ? p->sc->covered : "chapter:4";
   p->covered = calloc(g->n ? g->n : 1, 1);
@@ -92,7 +112,7 @@ static mdt_status resolve_covered(cli_pipeline *p, mdt_error *err) {
   return MDT_OK;
 }
 
-static mdt_status load_table(cli_pipeline *p, const char *path, const char *key, int optional,
+static mdt_status load_table(mdt__pipeline *p, const char *path, const char *key, int optional,
                              mdt_step_table **out, mdt_error *err) {
   *out = NULL;
   if (path == NULL)
@@ -103,7 +123,7 @@ static mdt_status load_table(cli_pipeline *p, const char *path, const char *key,
   return mdt_step_table_load(path, p->model->groups, out, err);
 }
 
-static mdt_status weighting_options(cli_pipeline *p, mdt_error *err) {
+static mdt_status weighting_options(mdt__pipeline *p, mdt_error *err) {
   mdt_aggregate_options *o = &p->agg_opt;
   mdt_aggregate_options_init(o);
   const mdt_scenario *sc = p->sc;
@@ -126,6 +146,7 @@ static mdt_status weighting_options(cli_pipeline *p, mdt_error *err) {
                              "expected poststrata or rake, found both");
   o->by_group = sc->by_group;
   o->bootstrap = sc->bootstrap;
+  o->max_failed_draws = sc->max_failed_draws;
   o->seed = sc->seed;
   o->level = sc->level;
   o->political_only = sc->adopted_political_only;
@@ -142,7 +163,7 @@ static mdt_status weighting_options(cli_pipeline *p, mdt_error *err) {
   return MDT_OK;
 }
 
-mdt_status cli_pipeline_aggregate(cli_pipeline *p, size_t bootstrap, mdt_aggregate **out,
+mdt_status mdt__pipeline_aggregate(mdt__pipeline *p, size_t bootstrap, mdt_aggregate **out,
                                   mdt_error *err) {
   mdt_aggregate_options o = p->agg_opt;
   o.bootstrap = bootstrap;
@@ -175,7 +196,7 @@ static int groups_have(const double *v, size_t n, int all) {
 
 /* One of overheng or glidning per group: year one's carry-over, groups.csv's own figures, or
  * the scenario's one figure for every group; never both silently. */
-static mdt_status resolve_one(cli_pipeline *p, const char *key, int want_groups, int has_number,
+static mdt_status resolve_one(mdt__pipeline *p, const char *key, int want_groups, int has_number,
                               double number, const double *own, const double *year_one,
                               double **out, const char **source, mdt_error *err) {
   const mdt_groups *g = p->model->groups;
@@ -206,7 +227,7 @@ static mdt_status resolve_one(cli_pipeline *p, const char *key, int want_groups,
   return MDT_OK;
 }
 
-static mdt_status resolve_og(cli_pipeline *p, const cli_pipeline_args *args, mdt_error *err) {
+static mdt_status resolve_og(mdt__pipeline *p, const mdt__pipeline_args *args, mdt_error *err) {
   const mdt_scenario *sc = p->sc;
   const mdt_groups *g = p->model->groups;
   mdt_status st = resolve_one(p, "overheng_pct", sc->overheng_groups,
@@ -221,7 +242,7 @@ static mdt_status resolve_og(cli_pipeline *p, const cli_pipeline_args *args, mdt
 }
 
 /* Notes where the scenario's one figure overrides the model's own per group. */
-static void note_override(cli_pipeline *p, const char *what, const double *used,
+static void note_override(mdt__pipeline *p, const char *what, const double *used,
                           const double *own, const char *source) {
   const mdt_groups *g = p->model->groups;
   if (used == NULL || source == NULL || strcmp(source, "scenario") != 0 ||
@@ -244,7 +265,7 @@ static void note_override(cli_pipeline *p, const char *what, const double *used,
 }
 
 /* Each local_frame group's percent: the frame's room for that group from its month. */
-static mdt_status local_frame_pcts(cli_pipeline *p, mdt_error *err) {
+static mdt_status local_frame_pcts(mdt__pipeline *p, mdt_error *err) {
   const mdt_scenario *sc = p->sc;
   const mdt_groups *g = p->model->groups;
   for (size_t k = 0; k < sc->nlocal_frame; k++) {
@@ -285,7 +306,7 @@ static mdt_status local_frame_pcts(cli_pipeline *p, mdt_error *err) {
 
 /* The area's overheng and glidning from its groups, and the room the solver must fill: on
  * the covered groups (their growth equals the frame) or on the whole area. */
-static mdt_status room_of(cli_pipeline *p, mdt_error *err) {
+static mdt_status room_of(mdt__pipeline *p, mdt_error *err) {
   const mdt_scenario *sc = p->sc;
   const mdt_groups *g = p->model->groups;
   const size_t G = g->n;
@@ -343,9 +364,11 @@ static mdt_status room_of(cli_pipeline *p, mdt_error *err) {
   return MDT_OK;
 }
 
-mdt_status cli_pipeline_load(cli_pipeline *p, const cli_pipeline_args *args, mdt_error *err) {
+mdt_status mdt__pipeline_load(mdt__pipeline *p, const mdt__pipeline_args *args, mdt_error *err) {
   memset(p, 0, sizeof *p);
   p->reg = args->reg; /* taken over, also on failure */
+  p->log = args->log;
+  p->log_user = args->log_user;
   p->guarantee = args->guarantee;
   mdt_status st;
   char path[4096];
@@ -378,7 +401,7 @@ mdt_status cli_pipeline_load(cli_pipeline *p, const cli_pipeline_args *args, mdt
   if (args->rule && (st = mdt_scenario_set(sc, "settlement", "rule", args->rule, err)) != MDT_OK)
     return st;
   p->threads = args->threads > 0 ? args->threads : sc->threads > 0 ? sc->threads
-                                                                     : cli_default_threads();
+                                                                     : mdt__default_threads();
   mdt_rule rule;
   if ((st = mdt_rule_from_name(sc->rule, &rule, err)) != MDT_OK)
     return mdt_scenario_fail(sc, "settlement", "rule", err, MDT_EDATA, "%s", err->message);
@@ -391,7 +414,7 @@ mdt_status cli_pipeline_load(cli_pipeline *p, const cli_pipeline_args *args, mdt
                      sizeof p->register_path) == NULL)
     return mdt_error_set(err, MDT_EUSAGE, "model path too long");
   if (p->reg == NULL) {
-    cli_log("reading %s", p->register_path);
+    plog(p, "reading %s", p->register_path);
     st = mdt_register_load_threads(p->register_path, p->model->respondents, p->model->groups,
                                    p->threads, &p->reg, err);
     if (st != MDT_OK)
@@ -441,11 +464,11 @@ mdt_status cli_pipeline_load(cli_pipeline *p, const cli_pipeline_args *args, mdt
   if (rule == MDT_RULE_PRIORITY || sc->regions || args->bootstrap) {
     size_t draws = args->bootstrap ? sc->bootstrap : 0;
     if (draws)
-      cli_log("aggregating the answers with %zu bootstrap draws", draws);
+      plog(p, "aggregating the answers with %zu bootstrap draws", draws);
     else
-      cli_log("aggregating the answers");
+      plog(p, "aggregating the answers");
     p->agg_opt.keep_profile_draws = args->bootstrap && sc->u_mandate;
-    st = cli_pipeline_aggregate(p, draws, &p->agg, err);
+    st = mdt__pipeline_aggregate(p, draws, &p->agg, err);
     if (st != MDT_OK)
       return st;
   }
@@ -482,10 +505,10 @@ mdt_status cli_pipeline_load(cli_pipeline *p, const cli_pipeline_args *args, mdt
 
 /* The room the step moves take when the glidning does not already hold them: their effect
  * on the groups the room is solved on, in pp of the area's wage bill. */
-static mdt_status step_room(cli_pipeline *p, const mdt_settlement *s, double *out,
+static mdt_status step_room(mdt__pipeline *p, const mdt_settlement *s, double *out,
                             mdt_error *err) {
   mdt_microsim_report_options ro;
-  cli_report_options(p, &ro);
+  mdt__pipeline_report_options(p, &ro);
   ro.percentiles = 0;
   mdt_microsim_report *r = NULL;
   mdt_status st = mdt_microsim_apply(p->work, s, &ro, &r, err);
@@ -502,7 +525,7 @@ static mdt_status step_room(cli_pipeline *p, const mdt_settlement *s, double *ou
   return MDT_OK;
 }
 
-mdt_status cli_pipeline_solve(cli_pipeline *p, mdt_allocation_result *res, mdt_error *err) {
+mdt_status mdt__pipeline_solve(mdt__pipeline *p, mdt_allocation_result *res, mdt_error *err) {
   if (p->has_frame && p->sc->step_moves && !p->sc->glidning_includes_step_moves) {
     /* Step moves add to growth and depend (a little) on the raised guarantee: solve, take
      * their cost out of the room, and again, until the room stands still. */
@@ -552,7 +575,7 @@ mdt_status cli_pipeline_solve(cli_pipeline *p, mdt_allocation_result *res, mdt_e
   return mdt_allocator_evaluate(p->alloc, &p->base, &p->spec, x, res, err);
 }
 
-void cli_pipeline_free(cli_pipeline *p) {
+void mdt__pipeline_free(mdt__pipeline *p) {
   mdt_allocator_free(p->alloc);
   mdt_microsim_work_free(p->work);
   mdt_microsim_free(p->sim);
@@ -573,3 +596,33 @@ void cli_pipeline_free(cli_pipeline *p) {
   free(p->cap_pct);
   memset(p, 0, sizeof *p);
 }
+
+void mdt__pipeline_settlement_context(const mdt__pipeline *p, mdt_settlement_context *ctx) {
+  memset(ctx, 0, sizeof *ctx);
+  ctx->groups = p->model->groups;
+  ctx->rule = p->sc->rule;
+  ctx->theta = p->sc->theta;
+  ctx->solved = p->has_frame;
+  ctx->frame_pct = p->has_frame ? p->sc->frame_pct : NAN;
+  ctx->overheng_pct = p->overheng_pct;
+  ctx->glidning_pct = p->glidning_pct;
+  ctx->price_pct = p->price_pct;
+  ctx->room_annual_pct = p->has_frame ? p->spec.room_annual_pct : NAN;
+  ctx->central_month = p->sc->central_month;
+  ctx->local_pot_pct = p->sc->local_pot_pct;
+  ctx->local_month = p->sc->local_month;
+  ctx->payroll_overhead_pct = p->sc->payroll_overhead_pct;
+}
+
+void mdt__pipeline_report_options(const mdt__pipeline *p, mdt_microsim_report_options *ro) {
+  mdt_microsim_report_options_init(ro);
+  ro->overheng_pct = isnan(p->overheng_pct) ? 0 : p->overheng_pct;
+  ro->glidning_pct = isnan(p->glidning_pct) ? 0 : p->glidning_pct;
+  ro->group_overheng_pct = p->group_overheng;
+  ro->group_glidning_pct = p->group_glidning;
+  ro->step_moves = p->sc->step_moves && p->guarantee != NULL;
+  ro->glidning_includes_step_moves = p->sc->glidning_includes_step_moves;
+  ro->price_forecast_pct = p->price_pct;
+  ro->payroll_overhead_pct = p->sc->payroll_overhead_pct;
+}
+

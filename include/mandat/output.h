@@ -1,0 +1,67 @@
+/*
+ * mandat/output.h: a run's result (mandat/run.h) written as the folder `mandat run` writes,
+ * and its summary as the program prints it; the run lock.
+ *
+ * Ownership: nothing here keeps a pointer after the call; the caller owns every argument.
+ *
+ * The folder: one CSV per table (tidy: `,` and `.`, a header row, numbers with 15 significant
+ * digits), report.json (a summary and every table), report.xlsx (one sheet per table with
+ * native charts) and manifest.json (program version, seed, the SHA-256 of every input file,
+ * every resolved setting and where overheng and glidning came from). A two-year scenario
+ * writes one such folder per year (DIR/2024/, DIR/2025/) and DIR/period.csv and period.json.
+ * The folder is written beside its target (DIR.tmp-XXXXXX) and renamed into place, or
+ * atomically exchanged with a previous one, only when complete: a failed or killed write
+ * leaves the previous result as it was and no partial folder under the target's name. The
+ * same result gives the same bytes in every file.
+ */
+#ifndef MANDAT_OUTPUT_H
+#define MANDAT_OUTPUT_H
+
+#include <stdio.h>
+
+#include "mandat/error.h"
+#include "mandat/run.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What the writer does now ("writing the tables"), or NULL. */
+typedef void (*mdt_output_progress_fn)(void *user, const char *what);
+
+/*
+ * Writes r into the folder dir (see above).
+ *   r:        the result
+ *   dir:      the target folder (its parent must exist)
+ *   progress: told of each step, or NULL; user: handed to it
+ *   err:      filled on failure; may be NULL
+ * Errors: MDT_ECANTWRITE (with the path), MDT_ENOINPUT (an input for the manifest's digests
+ * disappeared), MDT_ENOMEM.
+ */
+mdt_status mdt_output_write(const mdt_result *r, const char *dir, mdt_output_progress_fn progress,
+                            void *user, mdt_error *err);
+
+/*
+ * The summary `mandat run` prints: the mandate's top priorities, the frame decomposed, the
+ * settlement per group and in total, the uncertainty, the regions and, for two years, the
+ * period. dir is named in its last line (may be NULL). Returns 0, or -1 when fp could not be
+ * written (check ferror too).
+ */
+int mdt_output_summary(FILE *fp, const mdt_result *r, const char *dir);
+
+/* An exclusive lock on a file, so that two runs of the same job never overlap. */
+typedef struct mdt_output_lock {
+  int fd; /* -1: not held */
+} mdt_output_lock;
+
+/* Takes the lock on path without waiting: MDT_ELOCKED (naming the holder's process id when
+ * known) when another process holds it, MDT_ECANTWRITE when path cannot be opened. */
+mdt_status mdt_output_lock_acquire(mdt_output_lock *lk, const char *path, mdt_error *err);
+/* Releases the lock (a lock not held is a no-op). */
+void mdt_output_lock_release(mdt_output_lock *lk);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

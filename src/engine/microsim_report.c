@@ -1,0 +1,713 @@
+/* The microsimulation's reports: percentiles of individual rises, the full report per group
+ * and in total, the spread over pay, the new guarantee table, the register a year later, and
+ * exact amounts as text. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/microsim_int.h"
+#include "mandat/frame.h"
+
+/* ------------------------------------------------------------------------------------------
+ * Percentiles of individual rises
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+  double v;
+  int64_t w;
+} weighted_value;
+
+static void wv_swap(weighted_value *a, size_t i, size_t j) {
+  weighted_value t = a[i];
+  a[i] = a[j];
+  a[j] = t;
+}
+
+static double median3(double a, double b, double c) {
+  if (a > b) {
+    double t = a;
+    a = b;
+    b = t;
+  }
+  if (b > c)
+    b = c;
+  return a > b ? a : b;
+}
+
+#define NQUANTILES 3
+static const int quantile_tenths[NQUANTILES] = {1, 5, 9};
+
+/* A weighted selection in progress: targets (10 x cumulative weight to reach, ascending) and
+ * where their answers go. */
+typedef struct {
+  mdt_i128 target[NQUANTILES];
+  double *out[NQUANTILES];
+  int n;
+} targets;
+
+/*
+ * Weighted quantiles of a[lo..hi): for each target T, the smallest value whose cumulative
+ * weight (times 10) reaches T, the mean of it and the next value when reached exactly.
+ * below is 10 x the weight of the values known to lie below a[lo..hi), above the smallest
+ * value known to lie above it (NaN for none). One selection
+ * with three-way partitions (many rises are equal) serves every target, splitting only where
+ * the targets part: O(n) on average; a is reordered.
+ */
+static void weighted_select(weighted_value *a, size_t lo, size_t hi, mdt_i128 below,
+                            double above, targets t) {
+  while (t.n > 0) {
+    double pivot = median3(a[lo].v, a[lo + (hi - lo) / 2].v, a[hi - 1].v);
+    size_t lt = lo, i = lo, gt = hi;
+    mdt_i128 wl = 0, we = 0;
+    while (i < gt) {
+      double v = a[i].v;
+      if (v < pivot) {
+        wl += a[i].w;
+        wv_swap(a, lt++, i++);
+      } else if (v > pivot) {
+        wv_swap(a, i, --gt);
+      } else {
+        we += a[i].w;
+        i++;
+      }
+    }
+    wl *= 10;
+    we *= 10;
+    targets left = {.n = 0}, right = {.n = 0};
+    double next = NAN; /* the smallest value above the pivot, found when needed */
+    for (int k = 0; k < t.n; k++) {
+      mdt_i128 T = t.target[k];
+      if (below + wl >= T) {
+        left.target[left.n] = T;
+        left.out[left.n++] = t.out[k];
+      } else if (below + wl + we > T) {
+        *t.out[k] = pivot;
+      } else if (below + wl + we == T) {
+        if (isnan(next)) {
+          next = above;
+          for (size_t j = gt; j < hi; j++)
+            if (isnan(next) || a[j].v < next)
+              next = a[j].v;
+        }
+        *t.out[k] = isnan(next) ? pivot : (pivot + next) / 2.0;
+      } else {
+        right.target[right.n] = T;
+        right.out[right.n++] = t.out[k];
+      }
+    }
+    /* Recurse into the smaller set of targets, loop on the other: depth <= NQUANTILES. */
+    if (left.n > 0 && right.n > 0)
+      weighted_select(a, lo, lt, below, pivot, left);
+    if (right.n > 0) {
+      below += wl + we;
+      lo = gt;
+      t = right;
+    } else {
+      hi = lt;
+      above = pivot;
+      t = left;
+    }
+  }
+}
+
+/* Buckets of the first stage of range_percentiles. */
+#define PCT_BUCKETS 2048
+
+/* The bucket of v among PCT_BUCKETS equal slices of [vmin, vmax]: non-decreasing in v, so
+ * every value of a later bucket is larger than every value of an earlier one. */
+static size_t pct_bucket(double v, double vmin, double scale) {
+  size_t b = (size_t)((v - vmin) * scale);
+  return b < PCT_BUCKETS ? b : PCT_BUCKETS - 1;
+}
+
+/*
+ * The three percentiles of a[lo..hi) (total_w their weight, vmin and vmax its smallest and
+ * largest value) into p. Two stages, both exact: a weighted histogram over PCT_BUCKETS slices
+ * of [vmin, vmax] finds the bucket each target falls in; one scan gathers those buckets'
+ * values to the front, and the selection only sees them, with the weight below each bucket
+ * and the smallest value above it. Streaming passes instead of a selection's swaps over the
+ * whole range.
+ */
+static void range_percentiles(weighted_value *a, size_t lo, size_t hi, int64_t total_w,
+                              double vmin, double vmax, double p[NQUANTILES]) {
+  for (int k = 0; k < NQUANTILES; k++)
+    p[k] = NAN;
+  if (hi <= lo || total_w <= 0)
+    return;
+  if (!(vmax > vmin)) {
+    for (int k = 0; k < NQUANTILES; k++)
+      p[k] = vmin;
+    return;
+  }
+  int64_t bw[PCT_BUCKETS];
+  double bmin[PCT_BUCKETS];
+  for (size_t b = 0; b < PCT_BUCKETS; b++) {
+    bw[b] = 0;
+    bmin[b] = INFINITY;
+  }
+  const double scale = (double)PCT_BUCKETS / (vmax - vmin);
+  for (size_t i = lo; i < hi; i++) {
+    size_t b = pct_bucket(a[i].v, vmin, scale);
+    bw[b] += a[i].w;
+    bmin[b] = a[i].v < bmin[b] ? a[i].v : bmin[b];
+  }
+  /* The buckets holding the targets, with the weight below each. */
+  size_t tb[NQUANTILES];
+  mdt_i128 tbelow[NQUANTILES];
+  targets tt[NQUANTILES];
+  int nb = 0, k = 0;
+  mdt_i128 cum = 0; /* 10 x the weight of the buckets before b */
+  unsigned char wanted[PCT_BUCKETS];
+  memset(wanted, 0, sizeof wanted);
+  for (size_t b = 0; b < PCT_BUCKETS && k < NQUANTILES; b++) {
+    mdt_i128 wb = (mdt_i128)bw[b] * 10;
+    for (; k < NQUANTILES && wb > 0; k++) {
+      mdt_i128 T = (mdt_i128)total_w * quantile_tenths[k];
+      if (T > cum + wb)
+        break;
+      if (nb == 0 || tb[nb - 1] != b) {
+        tb[nb] = b;
+        tbelow[nb] = cum;
+        tt[nb].n = 0;
+        wanted[b] = 1;
+        nb++;
+      }
+      targets *t = &tt[nb - 1];
+      t->target[t->n] = T;
+      t->out[t->n++] = &p[k];
+    }
+    cum += wb;
+  }
+  /* One scan gathers the wanted buckets to a[lo..end); then each to its own slice. */
+  size_t end = lo;
+  for (size_t i = lo; i < hi; i++)
+    if (wanted[pct_bucket(a[i].v, vmin, scale)])
+      wv_swap(a, end++, i);
+  size_t start = lo;
+  for (int j = 0; j < nb; j++) {
+    size_t stop = start;
+    for (size_t i = start; i < end; i++)
+      if (pct_bucket(a[i].v, vmin, scale) == tb[j])
+        wv_swap(a, stop++, i);
+    double above = NAN;
+    for (size_t c = tb[j] + 1; c < PCT_BUCKETS && isnan(above); c++)
+      if (bw[c] > 0)
+        above = bmin[c];
+    weighted_select(a, start, stop, tbelow[j], above, tt[j]);
+    start = stop;
+  }
+}
+
+/* Fills buf[0..n) with every employee's full-year rise (NOK, or percent of old pay), in
+ * cell order, so that group g occupies its cells' range of the columns; vmin and vmax get
+ * each group's smallest and largest value (+inf and -inf for groups without employees). */
+static void fill_rises(const mdt_microsim_work *w, int in_pct, weighted_value *buf, double *vmin,
+                       double *vmax) {
+  const mdt_microsim *sim = w->sim;
+  for (size_t g = 0; g < sim->ngroups; g++) {
+    double frac = w->group_frac_full[g], lo = INFINITY, hi = -INFINITY;
+    for (size_t c = sim->group_cell[g]; c < sim->group_cell[g + 1]; c++)
+      for (size_t i = sim->cell_start[c]; i < sim->cell_start[c + 1]; i++) {
+        double old = sim->old_nok[i];
+        double rise = full_rise(w, c, frac, old);
+        double v = in_pct ? rise / old * 100.0 : rise;
+        buf[i].v = v;
+        buf[i].w = sim->weight_e4[i];
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+      }
+    vmin[g] = lo;
+    vmax[g] = hi;
+  }
+}
+
+/* Percentiles of individual rises per group and for the area. Each group's selection only
+ * reorders its own range, so the area's runs on the same filled buffer. */
+static void report_percentiles(const mdt_microsim_work *w, weighted_value *buf, double *vmin,
+                               double *vmax, mdt_microsim_report *r) {
+  const mdt_microsim *sim = w->sim;
+  const size_t G = sim->ngroups;
+  for (int in_pct = 0; in_pct < 2; in_pct++) {
+    fill_rises(w, in_pct, buf, vmin, vmax);
+    vmin[G] = INFINITY;
+    vmax[G] = -INFINITY;
+    for (size_t g = 0; g < G; g++) {
+      vmin[G] = vmin[g] < vmin[G] ? vmin[g] : vmin[G];
+      vmax[G] = vmax[g] > vmax[G] ? vmax[g] : vmax[G];
+    }
+    double p[NQUANTILES];
+    for (size_t g = 0; g <= G; g++) {
+      mdt_microsim_row *row = g < G ? &r->groups[g] : &r->total;
+      if (g < G)
+        range_percentiles(buf, sim->cell_start[sim->group_cell[g]],
+                          sim->cell_start[sim->group_cell[g + 1]], sim->employees_e4[g], vmin[g],
+                          vmax[g], p);
+      else
+        range_percentiles(buf, 0, sim->n, sim->total_employees_e4, vmin[G], vmax[G], p);
+      double *dst[NQUANTILES] = {in_pct ? &row->rise_p10_pct : &row->rise_p10_nok,
+                                 in_pct ? &row->rise_p50_pct : &row->rise_p50_nok,
+                                 in_pct ? &row->rise_p90_pct : &row->rise_p90_nok};
+      for (int k = 0; k < NQUANTILES; k++)
+        *dst[k] = p[k];
+    }
+  }
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The report
+ * ------------------------------------------------------------------------------------------ */
+
+void mdt_microsim_report_free(mdt_microsim_report *r) {
+  if (r == NULL)
+    return;
+  free(r->groups);
+  free(r);
+}
+
+static int rate_ok(double pct) { return isnan(pct) || (isfinite(pct) && pct > -100.0); }
+
+static mdt_status options_check(const mdt_microsim_report_options *opt,
+                                const mdt_groups *groups, size_t ngroups, mdt_error *err) {
+  if (!rate_ok(opt->overheng_pct))
+    return mdt_error_set(err, MDT_EDATA,
+                         "the area's overheng: expected a percentage above -100 or none, found "
+                         "%.15g",
+                         opt->overheng_pct);
+  if (!rate_ok(opt->glidning_pct))
+    return mdt_error_set(err, MDT_EDATA,
+                         "the area's glidning: expected a percentage above -100 or none, found "
+                         "%.15g",
+                         opt->glidning_pct);
+  if (opt->group_overheng_pct != NULL || opt->group_glidning_pct != NULL)
+    for (size_t g = 0; g < ngroups; g++) {
+      double o = opt->group_overheng_pct != NULL ? opt->group_overheng_pct[g] : 0.0;
+      double gl = opt->group_glidning_pct != NULL ? opt->group_glidning_pct[g] : 0.0;
+      if (!rate_ok(o) || !rate_ok(gl))
+        return mdt_error_set(err, MDT_EDATA,
+                             "group '%s': its %s: expected a percentage above -100 or none, "
+                             "found %.15g",
+                             mdt__microsim_group_id(groups, g), !rate_ok(o) ? "overheng" : "glidning",
+                             !rate_ok(o) ? o : gl);
+    }
+  if (!rate_ok(opt->price_forecast_pct))
+    return mdt_error_set(err, MDT_EDATA,
+                         "the price forecast: expected a percentage above -100 or none, found "
+                         "%.15g",
+                         opt->price_forecast_pct);
+  if (!(isfinite(opt->payroll_overhead_pct) && opt->payroll_overhead_pct >= 0.0 &&
+        opt->payroll_overhead_pct <= MDT_FRAME_MAX_PCT))
+    return mdt_error_set(err, MDT_EDATA,
+                         "the payroll overhead: expected a percentage from 0 to %g, found %.15g",
+                         MDT_FRAME_MAX_PCT, opt->payroll_overhead_pct);
+  return MDT_OK;
+}
+
+/* The overheng and the glidning estimate of group g under opt. */
+static void group_og(const mdt_microsim_report_options *opt, size_t g, double *o, double *gl) {
+  *o = opt->group_overheng_pct != NULL ? opt->group_overheng_pct[g] : opt->overheng_pct;
+  *gl = opt->group_glidning_pct != NULL ? opt->group_glidning_pct[g] : opt->glidning_pct;
+}
+
+/* Growth and real growth of a row from its effect and the overheng and glidning used. */
+static void row_growth(mdt_microsim_row *row, double overheng, double glidning, double price) {
+  row->overheng_pct = overheng;
+  row->glidning_pct = glidning;
+  row->annual_growth_pct = overheng + row->annual_effect_pct + row->step_effect_pct + glidning;
+  row->real_growth_pct =
+      ((1.0 + row->annual_growth_pct / 100.0) / (1.0 + price / 100.0) - 1.0) * 100.0;
+}
+
+/* Head counts, wage bill and rise of a row from exact sums; the rates that divide by them. */
+static void row_money(mdt_microsim_row *row, int64_t employees_e4, mdt_i128 fte_e8,
+                      mdt_i128 wage_bill_e8, mdt_i128 rise_e8, double rise_frac_e8) {
+  row->employees_e4 = employees_e4;
+  row->fte_e8 = fte_e8;
+  row->wage_bill_e8 = wage_bill_e8;
+  row->rise_e8 = rise_e8;
+  row->rise_frac_e8 = rise_frac_e8;
+  row->employees = (double)employees_e4 / 1e4;
+  row->fte = (double)fte_e8 / 1e8;
+  row->wage_bill_nok = (double)wage_bill_e8 / 1e8;
+  double rise = (double)rise_e8 + rise_frac_e8;
+  row->rise_nok = rise / 1e8;
+  row->nok_per_fte = fte_e8 > 0 ? rise / (double)fte_e8 : NAN;
+  row->rise_pct = wage_bill_e8 > 0 ? rise / (double)wage_bill_e8 * 100.0 : NAN;
+}
+
+static void fill_rows(const mdt_microsim_work *w, const mdt_microsim_report_options *opt,
+                      const mdt_microsim_effect *effect, mdt_microsim_report *r) {
+  const mdt_microsim *sim = w->sim;
+  const double W = sim->total_wage_bill_d;
+  const double overhead = 1.0 + opt->payroll_overhead_pct / 100.0;
+  double cost_total = 0.0, frac_total = 0.0, carry_total = 0.0;
+  double step_year_total = 0.0, step_full_total = 0.0;
+  double o_total = 0.0, gl_total = 0.0; /* sums of W_g x the group's figure */
+  int64_t step_emp_total = 0;
+  mdt_i128 whole_total = 0;
+  for (size_t g = 0; g < sim->ngroups; g++) {
+    mdt_microsim_row *row = &r->groups[g];
+    double Wg = sim->wage_bill_d[g], S = w->group_sum[g];
+    double central = S * w->central_year;
+    double local = Wg * w->group_local_year[g];
+    double named = Wg * w->group_named_year[g];
+    double cost = central + local + named;
+    double step_year = w->group_step_year[g], step_full = w->group_step_full[g];
+    double carry = S * w->central_carry + Wg * (w->group_local_carry[g] + w->group_named_carry[g]);
+    double step_carry = step_full - step_year;
+    row->covered = w->covered[g];
+    row->named = w->group_named_year[g] > 0.0 || w->group_named_carry[g] > 0.0;
+    row_money(row, sim->employees_e4[g], sim->fte_e8[g], sim->wage_bill_e8[g],
+              w->group_whole[g], w->group_frac[g]);
+    double per = Wg > 0.0 ? 100.0 / Wg : NAN;
+    row->central_effect_pct = central * per;
+    row->local_effect_pct = local * per;
+    row->named_effect_pct = named * per;
+    row->annual_effect_pct = row->central_effect_pct + row->local_effect_pct +
+                             row->named_effect_pct;
+    row->area_effect_pct = cost / W * 100.0;
+    row->carryover_pct = (carry + step_carry) * per;
+    row->carryover_nok = (carry + step_carry) / 1e8;
+    row->step_effect_pct = step_year * per;
+    row->step_carryover_pct = step_carry * per;
+    row->step_rise_nok = step_full / 1e8;
+    row->step_employees = (double)w->group_step_emp[g] / 1e4;
+    double o, gl;
+    group_og(opt, g, &o, &gl);
+    if (opt->step_moves && opt->glidning_includes_step_moves)
+      gl -= row->step_effect_pct;
+    row_growth(row, o, gl, opt->price_forecast_pct);
+    row->cost_nok = (cost + step_year) / 1e8 * overhead;
+    cost_total += cost + step_year;
+    carry_total += carry + step_carry;
+    step_year_total += step_year;
+    step_full_total += step_full;
+    step_emp_total += w->group_step_emp[g];
+    o_total += Wg * o;
+    gl_total += Wg * gl;
+    whole_total += w->group_whole[g];
+    frac_total += w->group_frac[g];
+  }
+  mdt_microsim_row *t = &r->total;
+  row_money(t, sim->total_employees_e4, sim->total_fte_e8, sim->total_wage_bill_e8, whole_total,
+            frac_total);
+  t->central_effect_pct = effect->central_pct;
+  t->local_effect_pct = effect->local_pct;
+  t->named_effect_pct = effect->named_pct;
+  t->annual_effect_pct = effect->annual_pct;
+  t->area_effect_pct = effect->annual_pct;
+  t->carryover_pct = carry_total / W * 100.0;
+  t->carryover_nok = carry_total / 1e8;
+  t->step_effect_pct = step_year_total / W * 100.0;
+  t->step_carryover_pct = (step_full_total - step_year_total) / W * 100.0;
+  t->step_rise_nok = step_full_total / 1e8;
+  t->step_employees = (double)step_emp_total / 1e4;
+  /* The area's overheng and glidning are its groups', weighted by their wage bills. */
+  row_growth(t, o_total / W, gl_total / W, opt->price_forecast_pct);
+  t->cost_nok = cost_total / 1e8 * overhead;
+}
+
+static void rows_no_percentiles(mdt_microsim_report *r) {
+  for (size_t g = 0; g <= r->ngroups; g++) {
+    mdt_microsim_row *row = g < r->ngroups ? &r->groups[g] : &r->total;
+    row->rise_p10_nok = row->rise_p50_nok = row->rise_p90_nok = NAN;
+    row->rise_p10_pct = row->rise_p50_pct = row->rise_p90_pct = NAN;
+  }
+}
+
+/* What every full pass does first: check its arguments (opt NULL means the defaults, kept
+ * in *defaults) and prepare the work area for s. */
+static mdt_status begin_full_pass(const char *fn, mdt_microsim_work *w, const void *out,
+                                  const mdt_settlement *s,
+                                  const mdt_microsim_report_options **opt,
+                                  mdt_microsim_report_options *defaults, mdt_error *err) {
+  if (w == NULL || out == NULL)
+    return mdt_error_set(err, MDT_EUSAGE, "%s: no %s given", fn,
+                         w == NULL ? "work area" : "result");
+  if (*opt == NULL) {
+    mdt_microsim_report_options_init(defaults);
+    *opt = defaults;
+  }
+  mdt_status st = options_check(*opt, w->sim->groups, w->sim->ngroups, err);
+  if (st != MDT_OK || (st = mdt__microsim_prepare(w, s, err)) != MDT_OK)
+    return st;
+  mdt__microsim_central(w, s);
+  return MDT_OK;
+}
+
+mdt_status mdt_microsim_apply(mdt_microsim_work *w, const mdt_settlement *s,
+                              const mdt_microsim_report_options *opt,
+                              mdt_microsim_report **out, mdt_error *err) {
+  mdt_microsim_report_options defaults;
+  mdt_status st = begin_full_pass("mdt_microsim_apply", w, out, s, &opt, &defaults, err);
+  if (st != MDT_OK)
+    return st;
+  const mdt_microsim *sim = w->sim;
+  mdt_microsim_report *r = calloc(1, sizeof *r);
+  weighted_value *buf = NULL;
+  double *range = NULL; /* smallest and largest rise per group and for the area */
+  if (r == NULL || (r->groups = calloc(sim->ngroups, sizeof *r->groups)) == NULL)
+    goto nomem;
+  r->ngroups = sim->ngroups;
+  if (opt->percentiles && ((buf = malloc(sim->n * sizeof *buf)) == NULL ||
+                           (range = malloc(2 * (sim->ngroups + 1) * sizeof *range)) == NULL))
+    goto nomem;
+
+  w->step_moves = opt->step_moves;
+  mdt__run_job(w, mdt__unit_exact);
+  w->step_moves = 0;
+  mdt__combine_sums(w, 1);
+  mdt_microsim_effect effect;
+  mdt__microsim_effect_from_sums(w, &effect);
+  fill_rows(w, opt, &effect, r);
+  rows_no_percentiles(r);
+  if (buf != NULL)
+    report_percentiles(w, buf, range, range + sim->ngroups + 1, r);
+  free(buf);
+  free(range);
+  *out = r;
+  return MDT_OK;
+
+nomem:
+  free(buf);
+  free(range);
+  mdt_microsim_report_free(r);
+  return mdt_error_set(err, MDT_ENOMEM, "out of memory for the settlement's report");
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The spread over pay
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+  double pay;
+  int32_t w;
+} pay_weight;
+
+static int cmp_pay(const void *a, const void *b) {
+  double x = ((const pay_weight *)a)->pay, y = ((const pay_weight *)b)->pay;
+  return x < y ? -1 : x > y;
+}
+
+/* The employee-weighted 20th and 80th percentile of full-time pay (the smallest pay whose
+ * cumulative weight reaches the share), found once per work area. */
+static int find_pay_fifths(mdt_microsim_work *w) {
+  const mdt_microsim *sim = w->sim;
+  pay_weight *a = malloc((sim->n ? sim->n : 1) * sizeof *a);
+  if (a == NULL)
+    return -1;
+  for (size_t i = 0; i < sim->n; i++) {
+    a[i].pay = sim->old_nok[i];
+    a[i].w = sim->weight_e4[i];
+  }
+  qsort(a, sim->n, sizeof *a, cmp_pay);
+  double total = (double)sim->total_employees_e4, cum = 0;
+  w->pay_p20 = w->pay_p80 = a[sim->n - 1].pay;
+  int have20 = 0;
+  for (size_t i = 0; i < sim->n; i++) {
+    cum += a[i].w;
+    if (!have20 && cum >= 0.2 * total) {
+      w->pay_p20 = a[i].pay;
+      have20 = 1;
+    }
+    if (cum >= 0.8 * total) {
+      w->pay_p80 = a[i].pay;
+      break;
+    }
+  }
+  free(a);
+  w->have_pay_fifths = 1;
+  return 0;
+}
+
+mdt_status mdt_microsim_spread_of(mdt_microsim_work *w, const mdt_settlement *s,
+                                  const mdt_microsim_report_options *opt,
+                                  mdt_microsim_spread *out, mdt_error *err) {
+  mdt_microsim_report_options defaults;
+  mdt_status st = begin_full_pass("mdt_microsim_spread_of", w, out, s, &opt, &defaults, err);
+  if (st != MDT_OK)
+    return st;
+  const mdt_microsim *sim = w->sim;
+  if (!w->have_pay_fifths && find_pay_fifths(w) != 0)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory for the pay percentiles");
+  double low_rise = 0, low_bill = 0, high_rise = 0, high_bill = 0;
+  double falls = 0;
+  int unknown = 0; /* a group's overheng or glidning is unknown: so is its real growth */
+  for (size_t g = 0; g < sim->ngroups; g++) {
+    double own_o, own_g;
+    group_og(opt, g, &own_o, &own_g);
+    double base = own_o + own_g;
+    if (isnan(base) && sim->group_cell[g + 1] > sim->group_cell[g])
+      unknown = 1;
+    double frac = w->group_frac_full[g];
+    double later_year = w->group_local_year[g] + w->group_named_year[g];
+    for (size_t c = sim->group_cell[g]; c < sim->group_cell[g + 1]; c++)
+      for (size_t i = sim->cell_start[c]; i < sim->cell_start[c + 1]; i++) {
+        double old = sim->old_nok[i], wf = sim->wfte_e8[i];
+        double central = cell_central(w, c, old);
+        double rise = central + frac * old;
+        if (old <= w->pay_p20) {
+          low_rise += wf * rise;
+          low_bill += wf * old;
+        }
+        if (old >= w->pay_p80) {
+          high_rise += wf * rise;
+          high_bill += wf * old;
+        }
+        double effect = (central * w->central_year + old * later_year) / old * 100;
+        if (base + effect < opt->price_forecast_pct)
+          falls += sim->weight_e4[i];
+      }
+  }
+  out->low_rise_pct = low_bill > 0 ? low_rise / low_bill * 100 : NAN;
+  out->high_rise_pct = high_bill > 0 ? high_rise / high_bill * 100 : NAN;
+  out->low_pay_ratio_pct =
+      out->high_rise_pct > 0 ? out->low_rise_pct / out->high_rise_pct * 100 : NAN;
+  out->real_fall_share = isnan(opt->price_forecast_pct) || unknown
+                             ? NAN
+                             : falls / (double)sim->total_employees_e4;
+  return MDT_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The new guarantee table
+ * ------------------------------------------------------------------------------------------ */
+
+static void copy_group(mdt_step_table *out, const mdt_step_table *from, size_t g) {
+  size_t k = from != NULL ? from->nsteps[g] : 0;
+  for (size_t j = 0; j < k; j++) {
+    out->years[g * MDT_STEPS_MAX + j] = from->years[g * MDT_STEPS_MAX + j];
+    out->nok[g * MDT_STEPS_MAX + j] = from->nok[g * MDT_STEPS_MAX + j];
+  }
+  out->nsteps[g] = k;
+}
+
+mdt_status mdt_microsim_guarantee(const mdt_microsim *sim, const mdt_settlement *s,
+                                  mdt_step_table *out, mdt_error *err) {
+  if (sim == NULL || out == NULL)
+    return mdt_error_set(err, MDT_EUSAGE, "mdt_microsim_guarantee: no %s given",
+                         sim == NULL ? "microsim" : "table to fill");
+  mdt_status st = mdt__settlement_check(sim, s, err);
+  if (st != MDT_OK)
+    return st;
+  if (out->ngroups != sim->ngroups || out->nsteps == NULL || out->years == NULL ||
+      out->nok == NULL)
+    return mdt_error_set(err, MDT_EUSAGE,
+                         "mdt_microsim_guarantee: expected a table of %zu groups to fill, found "
+                         "one of %zu",
+                         sim->ngroups, out->ngroups);
+  for (size_t g = 0; g < sim->ngroups; g++) {
+    int covered = mdt__is_covered(sim, s, g);
+    if (covered && s->new_guarantee != NULL) {
+      copy_group(out, s->new_guarantee, g);
+      continue;
+    }
+    copy_group(out, s->guarantee, g);
+    if (!covered)
+      continue;
+    double p = (s->pct_by_group != NULL ? s->pct_by_group[g] : s->pct) / 100.0;
+    for (size_t k = 0; k < out->nsteps[g]; k++) {
+      size_t at = g * MDT_STEPS_MAX + k;
+      double table = s->table != NULL ? mdt__amount_at(s->table, g, out->years[at]) : 0.0;
+      double fixed = s->base_table != NULL ? mdt__amount_at(s->base_table, g, out->years[at]) : 0.0;
+      double raised = mdt__raised_guarantee((double)out->nok[at], p, s->krone_nok + fixed,
+                                       s->table_scale, table, s->min_krone_nok);
+      out->nok[at] = (int64_t)llround(raised);
+    }
+  }
+  return MDT_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The register a year later
+ * ------------------------------------------------------------------------------------------ */
+
+mdt_status mdt_microsim_next_year(mdt_microsim_work *w, const mdt_register *reg,
+                                  const mdt_settlement *s,
+                                  const mdt_microsim_report_options *opt, mdt_register **out,
+                                  mdt_error *err) {
+  mdt_microsim_report_options defaults;
+  if (reg == NULL)
+    return mdt_error_set(err, MDT_EUSAGE, "mdt_microsim_next_year: no register given");
+  mdt_status st = begin_full_pass("mdt_microsim_next_year", w, out, s, &opt, &defaults, err);
+  if (st != MDT_OK)
+    return st;
+  const mdt_microsim *sim = w->sim;
+  if (reg->n != sim->n)
+    return mdt_error_set(err, MDT_EUSAGE,
+                         "mdt_microsim_next_year: expected the register of %zu rows the "
+                         "microsim was compiled from, found %zu rows",
+                         sim->n, reg->n);
+  mdt_register *next = NULL;
+  if ((st = mdt_register_new(reg->n, &next, err)) != MDT_OK)
+    return st;
+  if (reg->path != NULL && (next->path = strdup(reg->path)) == NULL) {
+    mdt_register_free(next);
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory for next year's register");
+  }
+  next->has_weight = reg->has_weight;
+  for (size_t i = 0; i < reg->n; i++) {
+    next->respondent[i] = reg->respondent[i];
+    next->group[i] = reg->group[i];
+    next->seniority_years[i] = reg->seniority_years[i] + 1.0;
+    next->fte_e4[i] = reg->fte_e4[i];
+    next->weight_e4[i] = reg->weight_e4[i];
+  }
+  for (size_t c = 0; c < sim->ncells; c++) {
+    double frac = w->group_frac_full[sim->cell_group[c]];
+    int steps = opt->step_moves && !isnan(w->cell_next_guarantee[c]);
+    for (size_t i = sim->cell_start[c]; i < sim->cell_start[c + 1]; i++) {
+      double old = sim->old_nok[i];
+      double central = cell_central(w, c, old);
+      double pay = old + central + frac * old, lift_sum, lift_dec;
+      if (steps && mdt__step_move(w, c, i, old, central, &lift_sum, &lift_dec))
+        pay += lift_dec;
+      next->salary_nok[sim->row_of[i]] = (int64_t)llround(pay);
+    }
+  }
+  *out = next;
+  return MDT_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Exact amounts as text
+ * ------------------------------------------------------------------------------------------ */
+
+char *mdt_microsim_format_e8(mdt_i128 value_e8, int decimals, char *buf, size_t size) {
+  if (buf == NULL || size == 0)
+    return buf;
+  buf[0] = '\0';
+  if (decimals < 0 || decimals > 8)
+    return buf;
+  __extension__ typedef unsigned __int128 u128;
+  int negative = value_e8 < 0;
+  u128 mag = negative ? (u128)0 - (u128)value_e8 : (u128)value_e8;
+  u128 unit = 1;
+  for (int k = decimals; k < 8; k++)
+    unit *= 10;
+  mag = (mag + unit / 2) / unit; /* half away from zero, on the magnitude */
+  char digits[64];
+  int len = 0;
+  do {
+    digits[len++] = (char)('0' + (int)(mag % 10));
+    mag /= 10;
+  } while (mag > 0 || len <= decimals);
+  int all_zero = 1;
+  for (int k = 0; k < len; k++)
+    if (digits[k] != '0')
+      all_zero = 0;
+  size_t need = (size_t)len + (decimals > 0 ? 1u : 0u) + (negative && !all_zero ? 1u : 0u) + 1u;
+  if (need > size)
+    return buf;
+  size_t at = 0;
+  if (negative && !all_zero)
+    buf[at++] = '-';
+  for (int k = len - 1; k >= 0; k--) {
+    buf[at++] = digits[k];
+    if (k == decimals && decimals > 0)
+      buf[at++] = '.';
+  }
+  buf[at] = '\0';
+  return buf;
+}
+

@@ -1,0 +1,209 @@
+/* The microsimulation's work area and its worker threads: fixed units of employees run on the
+ * caller's thread and the workers; what each unit computes never depends on which thread. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/microsim_int.h"
+
+/* ------------------------------------------------------------------------------------------
+ * The work area and its threads
+ * ------------------------------------------------------------------------------------------ */
+
+static void run_units(mdt_microsim_work *w) {
+  const size_t nunits = w->sim->nunits;
+  for (;;) {
+    size_t u = atomic_fetch_add_explicit(&w->next, 1, memory_order_relaxed);
+    if (u >= nunits)
+      break;
+    w->job(w, u);
+  }
+}
+
+static void *worker_main(void *arg) {
+  mdt_microsim_work *w = arg;
+  unsigned long seen = 0;
+  pthread_mutex_lock(&w->mu);
+  for (;;) {
+    while (!w->stop && w->generation == seen)
+      pthread_cond_wait(&w->go, &w->mu);
+    if (w->stop)
+      break;
+    seen = w->generation;
+    pthread_mutex_unlock(&w->mu);
+    run_units(w);
+    pthread_mutex_lock(&w->mu);
+    if (--w->busy == 0)
+      pthread_cond_signal(&w->done);
+  }
+  pthread_mutex_unlock(&w->mu);
+  return NULL;
+}
+
+/* Runs fn on every unit, on the caller's thread and the workers. Which thread takes which
+ * unit varies; what each unit computes does not. */
+void mdt__run_job(mdt_microsim_work *w, mdt__unit_fn fn) {
+  w->job = fn;
+  atomic_store_explicit(&w->next, 0, memory_order_relaxed);
+  if (w->nstarted == 0 || w->sim->nunits < 2) {
+    run_units(w);
+    return;
+  }
+  pthread_mutex_lock(&w->mu);
+  w->busy = w->nstarted;
+  w->generation++;
+  pthread_cond_broadcast(&w->go);
+  pthread_mutex_unlock(&w->mu);
+  run_units(w);
+  pthread_mutex_lock(&w->mu);
+  while (w->busy > 0)
+    pthread_cond_wait(&w->done, &w->mu);
+  pthread_mutex_unlock(&w->mu);
+}
+
+void mdt_microsim_work_free(mdt_microsim_work *w) {
+  if (w == NULL)
+    return;
+  if (w->pool_ready) {
+    pthread_mutex_lock(&w->mu);
+    w->stop = 1;
+    pthread_cond_broadcast(&w->go);
+    pthread_mutex_unlock(&w->mu);
+    for (int t = 0; t < w->nstarted; t++)
+      pthread_join(w->tids[t], NULL);
+    pthread_cond_destroy(&w->done);
+    pthread_cond_destroy(&w->go);
+    pthread_mutex_destroy(&w->mu);
+  }
+  free(w->tids);
+  free(w->covered);
+  free(w->group_frac_full);
+  free(w->group_local_year);
+  free(w->group_named_year);
+  free(w->group_local_carry);
+  free(w->group_named_carry);
+  free(w->cell_active);
+  free(w->cell_table);
+  free(w->cell_fixed);
+  free(w->cell_fixed_at_guarantee);
+  free(w->cell_next_guarantee);
+  free(w->cell_next_table);
+  free(w->cell_next_fixed);
+  free(w->cell_next_explicit);
+  free(w->cell_next_floor);
+  free(w->group_frac_month);
+  free(w->unit_step_year);
+  free(w->unit_step_full);
+  free(w->unit_step_emp);
+  free(w->group_step_year);
+  free(w->group_step_full);
+  free(w->group_step_emp);
+  free(w->cell_guarantee);
+  free(w->cell_table_at_guarantee);
+  free(w->cell_new_guarantee);
+  free(w->cell_p);
+  free(w->cell_a);
+  free(w->cell_min);
+  free(w->cell_floor);
+  free(w->unit_sum);
+  free(w->unit_whole);
+  free(w->unit_frac);
+  free(w->group_sum);
+  free(w->group_whole);
+  free(w->group_frac);
+  free(w);
+}
+
+mdt_status mdt_microsim_work_new(const mdt_microsim *sim, int threads, mdt_microsim_work **out,
+                                 mdt_error *err) {
+  if (sim == NULL || out == NULL)
+    return mdt_error_set(err, MDT_EUSAGE, "mdt_microsim_work_new: no %s given",
+                         sim == NULL ? "microsim" : "result");
+  if (threads < 1 || threads > MDT_MICROSIM_MAX_THREADS)
+    return mdt_error_set(err, MDT_EUSAGE, "expected from 1 to %d threads, found %d",
+                         MDT_MICROSIM_MAX_THREADS, threads);
+  mdt_microsim_work *w = calloc(1, sizeof *w);
+  if (w == NULL)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory for a work area");
+  w->sim = sim;
+  w->threads = threads;
+  const size_t G = sim->ngroups, C = sim->ncells, U = sim->nunits;
+  w->covered = calloc(G, 1);
+  w->group_frac_full = calloc(G, sizeof(double));
+  w->group_local_year = calloc(G, sizeof(double));
+  w->group_named_year = calloc(G, sizeof(double));
+  w->group_local_carry = calloc(G, sizeof(double));
+  w->group_named_carry = calloc(G, sizeof(double));
+  w->cell_active = calloc(C, 1);
+  w->cell_table = calloc(C, sizeof(double));
+  w->cell_fixed = calloc(C, sizeof(double));
+  w->cell_fixed_at_guarantee = calloc(C, sizeof(double));
+  w->cell_next_guarantee = calloc(C, sizeof(double));
+  w->cell_next_table = calloc(C, sizeof(double));
+  w->cell_next_fixed = calloc(C, sizeof(double));
+  w->cell_next_explicit = calloc(C, sizeof(double));
+  w->cell_next_floor = calloc(C, sizeof(double));
+  w->group_frac_month = calloc(G * 12, sizeof(double));
+  w->unit_step_year = calloc(U, sizeof(double));
+  w->unit_step_full = calloc(U, sizeof(double));
+  w->unit_step_emp = calloc(U, sizeof(int64_t));
+  w->group_step_year = calloc(G, sizeof(double));
+  w->group_step_full = calloc(G, sizeof(double));
+  w->group_step_emp = calloc(G, sizeof(int64_t));
+  w->cell_guarantee = calloc(C, sizeof(double));
+  w->cell_table_at_guarantee = calloc(C, sizeof(double));
+  w->cell_new_guarantee = calloc(C, sizeof(double));
+  w->cell_p = calloc(C, sizeof(double));
+  w->cell_a = calloc(C, sizeof(double));
+  w->cell_min = calloc(C, sizeof(double));
+  w->cell_floor = calloc(C, sizeof(double));
+  w->unit_sum = calloc(U, sizeof(double));
+  w->unit_whole = calloc(U, sizeof(mdt_i128));
+  w->unit_frac = calloc(U, sizeof(double));
+  w->group_sum = calloc(G, sizeof(double));
+  w->group_whole = calloc(G, sizeof(mdt_i128));
+  w->group_frac = calloc(G, sizeof(double));
+  w->tids = calloc((size_t)threads, sizeof *w->tids);
+  if (!w->covered || !w->group_frac_full || !w->group_local_year || !w->group_named_year ||
+      !w->group_local_carry || !w->group_named_carry || !w->cell_active || !w->cell_table ||
+      !w->cell_guarantee || !w->cell_table_at_guarantee || !w->cell_new_guarantee ||
+      !w->cell_fixed || !w->cell_fixed_at_guarantee || !w->cell_next_guarantee ||
+      !w->cell_next_table || !w->cell_next_fixed || !w->cell_next_explicit ||
+      !w->cell_next_floor || !w->group_frac_month || !w->unit_step_year ||
+      !w->unit_step_full || !w->unit_step_emp || !w->group_step_year || !w->group_step_full ||
+      !w->group_step_emp ||
+      !w->cell_p || !w->cell_a || !w->cell_min || !w->cell_floor || !w->unit_sum ||
+      !w->unit_whole || !w->unit_frac || !w->group_sum || !w->group_whole || !w->group_frac ||
+      !w->tids) {
+    mdt_microsim_work_free(w);
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory for a work area");
+  }
+  if (threads > 1) {
+    if (pthread_mutex_init(&w->mu, NULL) != 0) {
+      mdt_microsim_work_free(w);
+      return mdt_error_set(err, MDT_EINTERNAL, "cannot create the work area's lock");
+    }
+    if (pthread_cond_init(&w->go, NULL) != 0) {
+      pthread_mutex_destroy(&w->mu);
+      mdt_microsim_work_free(w);
+      return mdt_error_set(err, MDT_EINTERNAL, "cannot create the work area's conditions");
+    }
+    if (pthread_cond_init(&w->done, NULL) != 0) {
+      pthread_cond_destroy(&w->go);
+      pthread_mutex_destroy(&w->mu);
+      mdt_microsim_work_free(w);
+      return mdt_error_set(err, MDT_EINTERNAL, "cannot create the work area's conditions");
+    }
+    w->pool_ready = 1;
+    for (int t = 1; t < threads; t++) {
+      if (pthread_create(&w->tids[w->nstarted], NULL, worker_main, w) != 0) {
+        mdt_microsim_work_free(w);
+        return mdt_error_set(err, MDT_EINTERNAL, "cannot start worker thread %d of %d", t + 1,
+                             threads);
+      }
+      w->nstarted++;
+    }
+  }
+  *out = w;
+  return MDT_OK;
+}
+

@@ -1,0 +1,389 @@
+/* A run's result written as a folder: CSV tables, report.json, report.xlsx, manifest.json. */
+#include "mandat/output.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/hash.h"
+#include "mandat/report.h"
+#include "mandat/version.h"
+#include "mandat/workbook.h"
+#include "report/outdir.h"
+#include "run/run_int.h"
+#include "report/json_int.h"
+
+/* ----------------------------------------------------------------- writing -- */
+
+static int has_table(const mdt__table_set *ts, const char *name) {
+  for (size_t k = 0; k < ts->n; k++)
+    if (strcmp(ts->t[k]->name, name) == 0)
+      return 1;
+  return 0;
+}
+
+static mdt_status write_workbook(const mdt__year *s, const char *path, const char *lang,
+                                 mdt_error *err) {
+  static const char *const growth[] = {"annual_growth_pct"};
+  static const char *const priority[] = {"priority"};
+  static const char *const effect[] = {"annual_effect_pct"};
+  static const char *const share[] = {"share"};
+  static const char *const pct[] = {"pct"};
+  static const char *const l1[] = {"l1_distance_pp"};
+  const mdt_chart_spec all[] = {
+      {"sweep_theta", MDT_CHART_LINE, "Each group's annual growth along theta", "value", 1,
+       growth, "group", NULL, NULL, "theta", "annual_growth_pct"},
+      {"frame", MDT_CHART_COLUMN, "The frame decomposed", "component", 1, effect, NULL, NULL,
+       NULL, "component", "annual_effect_pct"},
+      {"growth_distribution", MDT_CHART_COLUMN, "Monte Carlo: annual growth", "bin_low_pct", 1,
+       share, NULL, NULL, NULL, "annual_growth_pct", "share"},
+      {"profile", MDT_CHART_BAR, "The mandate profile with intervals", "group", 1, priority,
+       NULL, "ci_low", "ci_high", "group", "priority"},
+      {"mandate_uncertainty", MDT_CHART_BAR, "Each group's percent with the mandate's interval",
+       "group", 1, pct, NULL, "pct_low", "pct_high", "group", "pct"},
+      {"regions", MDT_CHART_BAR, "Distance of each region's allocation from the national one",
+       "region", 1, l1, NULL, NULL, NULL, "region", "l1_distance_pp"},
+      {"sweep_krone_share", MDT_CHART_LINE, "Each group's annual growth along the krone share",
+       "value", 1, growth, "group", NULL, NULL, "krone_share", "annual_growth_pct"},
+  };
+  mdt_chart_spec charts[sizeof all / sizeof all[0]];
+  size_t nch = 0;
+  for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+    if (has_table(&s->tables, all[k].table))
+      charts[nch++] = all[k];
+  return mdt_workbook_write(path, (const mdt_table *const *)s->tables.t, s->tables.n, charts, nch,
+                            lang, err);
+}
+
+/* A path as the manifest shows it: relative to the scenario's folder when inside it. */
+static const char *shown_path(const mdt_scenario *sc, const char *path) {
+  size_t n = strlen(sc->dir);
+  if (strncmp(path, sc->dir, n) == 0 && path[n] == '/') {
+    path += n + 1;
+    while (strncmp(path, "./", 2) == 0)
+      path += 2;
+  }
+  return path;
+}
+
+static json_t *dist_json(const mdt_scenario_dist *d) {
+  if (!d->given || d->use_frame)
+    return json_string("fixed");
+  if (!d->normal)
+    return mdt__report_json_number(d->value);
+  json_t *o = json_object();
+  json_object_set_new(o, "normal_mean", mdt__report_json_number(d->value));
+  json_object_set_new(o, "normal_sd", mdt__report_json_number(d->sd));
+  return o;
+}
+
+static json_t *grid_json(const mdt_scenario_grid *g) {
+  json_t *a = json_array();
+  for (size_t k = 0; k < g->n; k++)
+    json_array_append_new(a, mdt__report_json_number(g->values[k]));
+  return a;
+}
+
+static json_t *group_pcts_json(const mdt_scenario_group_pct *l, size_t n) {
+  json_t *a = json_array();
+  for (size_t k = 0; k < n; k++) {
+    json_t *o = json_object();
+    json_object_set_new(o, "group", json_string(l[k].group));
+    json_object_set_new(o, "pct", mdt__report_json_number(l[k].pct));
+    if (l[k].month)
+      json_object_set_new(o, "month", json_integer(l[k].month));
+    json_array_append_new(a, o);
+  }
+  return a;
+}
+
+/* Every setting as the run used it (defaults filled in; threads left out: they change
+ * nothing). */
+static json_t *settings_json(const mdt__pipeline *p) {
+  const mdt_scenario *sc = p->sc;
+  json_t *root = json_object(), *o;
+  o = json_object();
+  json_object_set_new(o, "frame_pct", p->has_frame ? mdt__report_json_number(sc->frame_pct) : json_null());
+  json_object_set_new(o, "overheng_pct", mdt__report_json_number(p->overheng_pct));
+  json_object_set_new(o, "glidning_pct", mdt__report_json_number(p->glidning_pct));
+  json_object_set_new(o, "glidning_from_history", json_boolean(sc->glidning_from_history));
+  json_object_set_new(o, "price_forecast_pct", mdt__report_json_number(p->price_pct));
+  json_object_set_new(o, "room_annual_pct",
+                      p->has_frame ? mdt__report_json_number(p->frame.room_annual_pct) : json_null());
+  json_object_set_new(root, "frame", o);
+  o = json_object();
+  json_object_set_new(o, "rule", json_string(sc->rule));
+  json_object_set_new(o, "central_month", json_integer(sc->central_month));
+  json_object_set_new(o, "covered", json_string(sc->covered ? sc->covered : "chapter:4"));
+  json_object_set_new(o, "theta", mdt__report_json_number(sc->theta));
+  json_object_set_new(o, "krone_share", mdt__report_json_number(sc->krone_share));
+  json_object_set_new(o, "min_krone_nok", mdt__report_json_number(sc->min_krone_nok));
+  json_object_set_new(o, "table", sc->table_path ? json_string(shown_path(sc, sc->table_path)) : json_null());
+  json_object_set_new(o, "guarantee",
+                      p->guarantee ? json_string(shown_path(sc, sc->guarantee_path)) : json_null());
+  json_object_set_new(o, "local_pot_pct", mdt__report_json_number(sc->local_pot_pct));
+  json_object_set_new(o, "local_month", json_integer(sc->local_month));
+  json_object_set_new(o, "named", group_pcts_json(sc->named, sc->nnamed));
+  json_object_set_new(o, "floors", group_pcts_json(sc->floors, sc->nfloors));
+  json_object_set_new(o, "caps", group_pcts_json(sc->caps, sc->ncaps));
+  json_object_set_new(o, "payroll_overhead_pct", mdt__report_json_number(sc->payroll_overhead_pct));
+  json_object_set_new(root, "settlement", o);
+  o = json_object();
+  json_object_set_new(o, "weights", json_string(sc->weights));
+  json_object_set_new(o, "sqrt", json_boolean(sc->sqrt_weights));
+  json_object_set_new(o, "cap", mdt__report_json_number(sc->cap_share));
+  json_object_set_new(o, "poststrata", sc->poststrata ? json_string(sc->poststrata) : json_null());
+  json_t *rk = json_null();
+  if (sc->rake[0]) {
+    rk = json_array();
+    json_array_append_new(rk, json_string(sc->rake[0]));
+    json_array_append_new(rk, json_string(sc->rake[1]));
+  }
+  json_object_set_new(o, "rake", rk);
+  json_object_set_new(o, "by_group", json_boolean(sc->by_group));
+  json_object_set_new(o, "bootstrap", json_integer((json_int_t)sc->bootstrap));
+  json_object_set_new(o, "level", mdt__report_json_number(sc->level));
+  json_object_set_new(o, "max_failed_draws", mdt__report_json_number(sc->max_failed_draws));
+  json_object_set_new(root, "weighting", o);
+  o = json_object();
+  json_object_set_new(o, "theta", grid_json(&sc->sweep_theta));
+  json_object_set_new(o, "krone_share", grid_json(&sc->sweep_krone_share));
+  json_object_set_new(o, "local_pot_pct", grid_json(&sc->sweep_local_pot));
+  json_object_set_new(o, "central_month", grid_json(&sc->sweep_central_month));
+  json_object_set_new(root, "sweeps", o);
+  o = json_object();
+  json_object_set_new(o, "draws", json_integer((json_int_t)sc->draws));
+  json_object_set_new(o, "glidning_pct", dist_json(&sc->u_glidning));
+  json_object_set_new(o, "overheng_pct", dist_json(&sc->u_overheng));
+  json_object_set_new(o, "price_forecast_pct", dist_json(&sc->u_price));
+  json_object_set_new(o, "headcount_drift_pct", dist_json(&sc->u_headcount_drift));
+  json_object_set_new(o, "mandate", json_boolean(sc->u_mandate));
+  json_object_set_new(root, "uncertainty", o);
+  o = json_object();
+  json_object_set_new(o, "enabled", json_boolean(sc->regions));
+  json_object_set_new(o, "column", json_string(sc->region_column));
+  json_object_set_new(root, "regions", o);
+  o = json_object();
+  json_object_set_new(o, "lang", json_string(sc->lang));
+  json_object_set_new(root, "output", o);
+  json_object_set_new(root, "seed", json_integer((json_int_t)sc->seed));
+  return root;
+}
+
+static mdt_status add_input(json_t *arr, const mdt_scenario *sc, const char *path,
+                            mdt_error *err) {
+  char hex[MDT_SHA256_HEX_SIZE];
+  mdt_status st = mdt_sha256_file(path, hex, err);
+  if (st != MDT_OK)
+    return st;
+  struct stat sb;
+  json_t *o = json_object();
+  json_object_set_new(o, "file", json_string(shown_path(sc, path)));
+  json_object_set_new(o, "sha256", json_string(hex));
+  json_object_set_new(o, "bytes", json_integer(stat(path, &sb) == 0 ? (json_int_t)sb.st_size : -1));
+  json_array_append_new(arr, o);
+  return MDT_OK;
+}
+
+static mdt_status manifest(const mdt__year *s, const char *scenario_path, json_t **out,
+                           mdt_error *err) {
+  const mdt__pipeline *p = &s->p;
+  const mdt_scenario *sc = p->sc;
+  json_t *root = json_object(), *inputs = json_array();
+  json_object_set_new(root, "program", json_string("mandat"));
+  json_object_set_new(root, "version", json_string(MDT_VERSION_STRING));
+  json_object_set_new(root, "seed", json_integer((json_int_t)sc->seed));
+  mdt_status st = add_input(inputs, sc, scenario_path, err);
+  static const char *const model_files[] = {"respondents.csv", "groups.csv", "questions.csv",
+                                            "options.csv", "answers.csv", "register.csv"};
+  char path[4096];
+  for (size_t k = 0; k < sizeof model_files / sizeof model_files[0] && st == MDT_OK; k++)
+    if (mdt_model_path(sc->model_dir, model_files[k], path, sizeof path))
+      st = add_input(inputs, sc, path, err);
+  if (st == MDT_OK && sc->by_group &&
+      mdt_model_path(sc->model_dir, "headcounts.csv", path, sizeof path))
+    st = add_input(inputs, sc, path, err);
+  if (st == MDT_OK && p->guarantee)
+    st = add_input(inputs, sc, sc->guarantee_path, err);
+  if (st == MDT_OK && p->table)
+    st = add_input(inputs, sc, sc->table_path, err);
+  if (st == MDT_OK && p->new_guarantee)
+    st = add_input(inputs, sc, sc->new_guarantee_path, err);
+  json_object_set_new(root, "inputs", inputs);
+  json_object_set_new(root, "settings", settings_json(p));
+  if (s->agg != NULL)
+    json_object_set_new(root, "bootstrap", mdt__report_bootstrap_json(s->agg));
+  json_t *notes = json_array();
+  for (int k = 0; k < p->nnotes; k++)
+    json_array_append_new(notes, json_string(p->notes[k]));
+  json_object_set_new(root, "notes", notes);
+  json_object_set_new(root, "overheng_source",
+                      p->overheng_source ? json_string(p->overheng_source) : json_null());
+  json_object_set_new(root, "glidning_source",
+                      p->glidning_source ? json_string(p->glidning_source) : json_null());
+  json_object_set_new(root, "year", json_integer(sc->first_year + sc->year - 1));
+  json_t *outs = json_array();
+  for (size_t k = 0; k < s->tables.n; k++) {
+    char name[128];
+    snprintf(name, sizeof name, "%s.csv", s->tables.t[k]->name);
+    json_array_append_new(outs, json_string(name));
+  }
+  json_array_append_new(outs, json_string("report.json"));
+  json_array_append_new(outs, json_string("report.xlsx"));
+  json_object_set_new(root, "outputs", outs);
+  if (st != MDT_OK) {
+    json_decref(root);
+    return st;
+  }
+  *out = root;
+  return MDT_OK;
+}
+
+static json_t *summary_json(const mdt__year *s) {
+  const mdt__pipeline *p = &s->p;
+  json_t *o = json_object();
+  json_object_set_new(o, "members", json_integer((json_int_t)s->agg->nmembers));
+  json_object_set_new(o, "respondents", json_integer((json_int_t)s->agg->nrespondents));
+  json_object_set_new(o, "bootstrap", mdt__report_bootstrap_json(s->agg));
+  json_object_set_new(o, "rule", json_string(p->sc->rule));
+  json_object_set_new(o, "status",
+                      json_string(mdt_report_settlement_status(p->has_frame, !s->infeasible)));
+  json_object_set_new(o, "binding", p->has_frame ? json_string(s->binding) : json_null());
+  json_object_set_new(o, "scalar",
+                      mdt__report_json_number(s->binding[0] ? NAN : s->res.scalar));
+  json_object_set_new(o, "annual_effect_pct", mdt__report_json_number(s->res.annual_effect_pct));
+  json_object_set_new(o, "annual_growth_pct",
+                      mdt__report_json_number(s->rep->total.annual_growth_pct));
+  json_object_set_new(o, "p_growth_above_frame",
+                      s->mc ? mdt__report_json_number(s->mc->p_above_frame) : json_null());
+  if (s->infeasible && s->infeasible_msg[0])
+    json_object_set_new(o, "infeasible", json_string(s->infeasible_msg));
+  return o;
+}
+
+static mdt_status write_json_file(const char *path, json_t *j, mdt_error *err) {
+  FILE *fp = fopen(path, "w");
+  if (fp == NULL)
+    return mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot write");
+  mdt_status st = mdt__report_write_json(fp, j, err);
+  if (fclose(fp) != 0 && st == MDT_OK)
+    st = mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot write");
+  return st;
+}
+
+static mdt_status write_outputs(const mdt__year *s, const mdt__outdir *od, const char *prefix,
+                                const char *scenario_path, mdt_output_progress_fn progress,
+                                void *user, mdt_error *err) {
+  char path[4400];
+  mdt_status st = MDT_OK;
+  if (progress != NULL)
+    progress(user, "writing the tables");
+  for (size_t k = 0; k < s->tables.n && st == MDT_OK; k++) {
+    char name[160];
+    snprintf(name, sizeof name, "%s%s.csv", prefix, s->tables.t[k]->name);
+    mdt__outdir_path(od, name, path, sizeof path);
+    FILE *fp = fopen(path, "w");
+    if (fp == NULL)
+      return mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot write");
+    st = mdt_table_write_csv(s->tables.t[k], fp, err);
+    if (fclose(fp) != 0 && st == MDT_OK)
+      st = mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot write");
+  }
+  if (st != MDT_OK)
+    return st;
+  json_t *report = json_object(), *tables = json_object();
+  json_object_set_new(report, "program", json_string("mandat"));
+  json_object_set_new(report, "version", json_string(MDT_VERSION_STRING));
+  json_object_set_new(report, "summary", summary_json(s));
+  for (size_t k = 0; k < s->tables.n; k++)
+    json_object_set_new(tables, s->tables.t[k]->name, mdt__table_json(s->tables.t[k]));
+  json_object_set_new(report, "tables", tables);
+  char name[160];
+  snprintf(name, sizeof name, "%sreport.json", prefix);
+  mdt__outdir_path(od, name, path, sizeof path);
+  st = write_json_file(path, report, err);
+  json_decref(report);
+  if (st != MDT_OK)
+    return st;
+  if (progress != NULL)
+    progress(user, "writing the workbook");
+  snprintf(name, sizeof name, "%sreport.xlsx", prefix);
+  mdt__outdir_path(od, name, path, sizeof path);
+  if ((st = write_workbook(s, path, s->p.sc->lang, err)) != MDT_OK)
+    return st;
+  json_t *man = NULL;
+  if ((st = manifest(s, scenario_path, &man, err)) != MDT_OK)
+    return st;
+  snprintf(name, sizeof name, "%smanifest.json", prefix);
+  mdt__outdir_path(od, name, path, sizeof path);
+  st = write_json_file(path, man, err);
+  json_decref(man);
+  return st;
+}
+
+
+mdt_status mdt_output_write(const mdt_result *r, const char *dir, mdt_output_progress_fn progress,
+                            void *user, mdt_error *err) {
+  if (r == NULL || dir == NULL)
+    return mdt_error_set(err, MDT_EUSAGE, "mdt_output_write: no %s given",
+                         r == NULL ? "result" : "folder");
+  mdt__outdir od;
+  memset(&od, 0, sizeof od);
+  mdt_status st = mdt__outdir_begin(&od, dir, err);
+  char path[4400];
+  char prefix[2][32] = {"", ""};
+  if (st == MDT_OK && r->nyears == 2)
+    for (int k = 0; k < 2 && st == MDT_OK; k++) {
+      snprintf(prefix[k], sizeof prefix[k], "%d/", r->first_year + k);
+      char sub[32];
+      snprintf(sub, sizeof sub, "%d", r->first_year + k);
+      if (mdt__outdir_path(&od, sub, path, sizeof path) == NULL || mkdir(path, 0777) != 0)
+        st = mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot create the folder");
+    }
+  for (int k = 0; k < r->nyears && st == MDT_OK; k++) {
+    const char *sp = r->scenario_path != NULL ? r->scenario_path : r->years[k].p.sc->path;
+    st = write_outputs(&r->years[k], &od, prefix[k], sp, progress, user, err);
+  }
+  if (st == MDT_OK && r->period != NULL) {
+    mdt__outdir_path(&od, "period.csv", path, sizeof path);
+    FILE *fp = fopen(path, "w");
+    if (fp == NULL)
+      st = mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot write");
+    else {
+      st = mdt_table_write_csv(r->period, fp, err);
+      if (fclose(fp) != 0 && st == MDT_OK)
+        st = mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot write");
+    }
+    if (st == MDT_OK) {
+      json_t *j = json_object();
+      json_object_set_new(j, "first_year", json_integer(r->first_year));
+      json_object_set_new(j, "period", mdt__table_json(r->period));
+      mdt__outdir_path(&od, "period.json", path, sizeof path);
+      st = write_json_file(path, j, err);
+      json_decref(j);
+    }
+  }
+  if (st == MDT_OK) {
+    if (progress != NULL)
+      progress(user, "moving the results into place");
+    st = mdt__outdir_commit(&od, err);
+  }
+  if (st != MDT_OK)
+    mdt__outdir_abort(&od);
+  return st;
+}
+
+mdt_status mdt_output_lock_acquire(mdt_output_lock *lk, const char *path, mdt_error *err) {
+  mdt__lock l = {-1};
+  mdt_status st = mdt__lock_acquire(&l, path, err);
+  lk->fd = l.fd;
+  return st;
+}
+
+void mdt_output_lock_release(mdt_output_lock *lk) {
+  mdt__lock l = {lk->fd};
+  mdt__lock_release(&l);
+  lk->fd = -1;
+}

@@ -1,0 +1,60 @@
+/*
+ * Internal to libmandat: what a run and its result hold, shared by the run layer (which
+ * computes it) and the report layer (which writes it).
+ * Ownership: a mdt__year owns everything it points to; mdt__year_free releases it.
+ */
+#ifndef MANDAT_RUN_RUN_INT_H
+#define MANDAT_RUN_RUN_INT_H
+
+#include "mandat/run.h"
+#include "mandat/tradeoff.h"
+#include "mandat/uncertainty.h"
+#include "run/pipeline.h"
+
+#define MDT__MAX_TABLES 40
+
+typedef struct {
+  mdt_table *t[MDT__MAX_TABLES];
+  size_t n;
+} mdt__table_set;
+
+/* One year of a settlement period: resolved, computed and turned into tables. */
+typedef struct mdt__year {
+  mdt__pipeline p;
+  mdt_aggregate *agg;              /* with bootstrap intervals */
+  mdt_allocation_result res;
+  double *res_pct, *res_z;         /* copies of the solution's per-group arrays: the
+                                      allocator's own are overwritten by the next solve */
+  signed char *res_clamped;
+  int infeasible;                  /* the settlement could not meet the room or a bound */
+  char infeasible_msg[768];
+  char binding[MDT_BINDING_SIZE];  /* what binds the solved settlement, "" for nothing */
+  mdt_microsim_report *rep;
+  mdt_step_table *new_guarantee;
+  mdt_sweep *sweeps[4];
+  mdt_mc_result *mc;
+  mdt_mandate_uncertainty *mandate;
+  mdt_region_allocations *regions;
+  long region_column;
+  mdt__table_set tables;
+} mdt__year;
+
+struct mdt_run {
+  mdt_run_options opt;
+  char *scenario_path, *model_dir, *rule, *seed, *lang; /* copies of the options' strings */
+  int nyears;
+  int computed;
+  mdt__year years[2];
+};
+
+struct mdt_result {
+  int nyears;
+  int first_year;
+  char *scenario_path;             /* as given, for the manifest; NULL: none */
+  mdt__year years[2];
+  mdt_table *period;               /* two years: the period table */
+};
+
+void mdt__year_free(mdt__year *y);
+
+#endif
