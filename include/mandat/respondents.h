@@ -74,6 +74,9 @@ const char *mdt_adoption_name(mdt_adoption a);
 long mdt_respondents_find(const mdt_respondents *r, const char *id);
 /* The grouping column called name, or NULL. */
 const mdt_grouping *mdt_respondents_grouping(const mdt_respondents *r, const char *name);
+/* The index of the grouping column called name in r->groupings (what mdt_weights_options'
+ * poststrata and rake and mdt_aggregate_options' breakdown take), or -1. */
+long mdt_respondents_grouping_index(const mdt_respondents *r, const char *name);
 /* Index of level label in grouping g, or -1. */
 long mdt_grouping_level(const mdt_grouping *g, const char *label);
 

@@ -95,11 +95,8 @@ static const struct option long_options[] = {
 /* Grouping column index for name, or a usage error listing the columns. */
 static int find_grouping(const mdt_respondents *r, const char *opt, const char *name,
                          long *out) {
-  for (size_t g = 0; g < r->ngroupings; g++)
-    if (strcmp(r->groupings[g].name, name) == 0) {
-      *out = (long)g;
-      return 0;
-    }
+  if ((*out = mdt_respondents_grouping_index(r, name)) >= 0)
+    return 0;
   char have[512];
   size_t o = 0;
   have[0] = '\0';

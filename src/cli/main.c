@@ -19,6 +19,7 @@ static const command commands[] = {
     {"aggregate", cmd_aggregate, "weight the members' answers into a mandate"},
     {"frame", cmd_frame, "annual wage growth and the room for central increases (TBU)"},
     {"simulate", cmd_simulate, "divide the frame among employee groups over the register"},
+    {"compare", cmd_compare, "alternatives side by side: scenarios or result folders"},
     {"generate", cmd_generate, "synthetic members, answers, registers and model folders"},
     {NULL, NULL, NULL},
 };

@@ -319,11 +319,16 @@ long mdt_respondents_find(const mdt_respondents *r, const char *id) {
   return mdt__dict_find(r->index, id, strlen(id));
 }
 
-const mdt_grouping *mdt_respondents_grouping(const mdt_respondents *r, const char *name) {
-  for (size_t k = 0; k < r->ngroupings; k++)
+long mdt_respondents_grouping_index(const mdt_respondents *r, const char *name) {
+  for (size_t k = 0; r != NULL && name != NULL && k < r->ngroupings; k++)
     if (strcmp(r->groupings[k].name, name) == 0)
-      return &r->groupings[k];
-  return NULL;
+      return (long)k;
+  return -1;
+}
+
+const mdt_grouping *mdt_respondents_grouping(const mdt_respondents *r, const char *name) {
+  long k = mdt_respondents_grouping_index(r, name);
+  return k < 0 ? NULL : &r->groupings[k];
 }
 
 long mdt_grouping_level(const mdt_grouping *g, const char *label) {

@@ -49,11 +49,8 @@ static long group_index(const mdt_groups *g, const char *id) {
 static mdt_status grouping_index(const mdt__pipeline *p, const char *key, const char *name,
                                  long *out, mdt_error *err) {
   const mdt_respondents *r = p->model->respondents;
-  for (size_t g = 0; g < r->ngroupings; g++)
-    if (strcmp(r->groupings[g].name, name) == 0) {
-      *out = (long)g;
-      return MDT_OK;
-    }
+  if ((*out = mdt_respondents_grouping_index(r, name)) >= 0)
+    return MDT_OK;
   const char *section = strcmp(key, "column") == 0 ? "regions" : "weighting";
   return mdt_scenario_fail(p->sc, section, key, err, MDT_EDATA,
                            "expected a grouping column of %s, found '%s'", r->path, name);

@@ -141,6 +141,14 @@ static mdt_status compute(mdt__year *s, const mdt_run_options *o, mdt_error *err
             MDT_OK)
       return st;
   }
+  /* Key figures of the settlement itself, for comparisons between alternatives. */
+  if ((st = mdt_microsim_spread_of(p->work, &s->res.settlement, &ro, &s->spread, err)) != MDT_OK)
+    return st;
+  s->satisfaction = NAN;
+  if (s->agg != NULL) {
+    mdt_sweep_context sc1 = {&ro, s->agg->nmembers, s->agg->top_group, s->agg->weights, NULL};
+    s->satisfaction = mdt_tradeoff_satisfaction(&sc1, s->rep);
+  }
   if (o->scope == MDT_RUN_SETTLEMENT)
     return MDT_OK;
   /* Sweeps, each point a solved settlement (only with a frame to solve on). */
@@ -206,6 +214,42 @@ static mdt_status compute(mdt__year *s, const mdt_run_options *o, mdt_error *err
   return MDT_OK;
 }
 
+/* The settlement's key figures in one table: what `mandat compare` sets side by side. */
+static mdt_table *indicators_table(const mdt__year *s) {
+  static const char *const names[] = {"indicator", "value"};
+  static const mdt_col_kind kinds[] = {MDT_COL_TEXT, MDT_COL_NUMBER};
+  mdt_table *t = NULL;
+  mdt_error err;
+  if (mdt_table_new("indicators", "The settlement's key figures", 2, names, kinds, &t, &err) !=
+      MDT_OK)
+    return NULL;
+  const mdt_microsim_row *tot = &s->rep->total;
+  const struct {
+    const char *name;
+    double v;
+  } rows[] = {
+      {"annual_growth_pct", tot->annual_growth_pct},
+      {"real_growth_pct", tot->real_growth_pct},
+      {"annual_effect_pct", tot->annual_effect_pct},
+      {"cost_nok", tot->cost_nok},
+      {"carryover_pct", tot->carryover_pct},
+      {"carryover_nok", tot->carryover_nok},
+      {"satisfaction", s->satisfaction},
+      {"low_pay_ratio_pct", s->spread.low_pay_ratio_pct},
+      {"real_fall_share", s->spread.real_fall_share},
+      {"p_growth_above_frame", s->mc != NULL ? s->mc->p_above_frame : NAN},
+  };
+  for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+    long r = mdt_table_add_row(t);
+    if (r < 0 || mdt_table_set_text(t, (size_t)r, 0, rows[k].name) != 0) {
+      mdt_table_free(t);
+      return NULL;
+    }
+    mdt_table_set_num(t, (size_t)r, 1, rows[k].v);
+  }
+  return t;
+}
+
 static mdt_status build_tables(mdt__year *s, mdt_error *err) {
   mdt__pipeline *p = &s->p;
   const mdt_groups *g = p->model->groups;
@@ -223,7 +267,8 @@ static mdt_status build_tables(mdt__year *s, mdt_error *err) {
                                       p->has_frame ? p->sc->frame_pct : NAN),
                  err)) ||
       (st = keep(ts, mdt_tables_settlement(s->rep, &s->res, &sctx), err)) ||
-      (st = keep(ts, mdt_tables_exchange(s->rep, g), err)))
+      (st = keep(ts, mdt_tables_exchange(s->rep, g), err)) ||
+      (st = keep(ts, indicators_table(s), err)))
     return st;
   if (p->guarantee != NULL &&
       (st = keep(ts, mdt_tables_guarantee(p->guarantee, s->new_guarantee, g), err)))

@@ -36,6 +36,8 @@ typedef struct mdt__year {
   mdt_mandate_uncertainty *mandate;
   mdt_region_allocations *regions;
   long region_column;
+  double satisfaction;             /* the mandate's satisfaction with the settlement, or NaN */
+  mdt_microsim_spread spread;      /* the settlement's spread over pay */
   mdt__table_set tables;
 } mdt__year;
 
