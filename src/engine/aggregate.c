@@ -42,6 +42,7 @@ void mdt_aggregate_options_init(mdt_aggregate_options *opt) {
   opt->level = 0.95;
   opt->threads = 1;
   opt->max_failed_draws = 0.05;
+  opt->adopted_weight = 1;
 }
 
 /* Pre-weighted sums of one option within one key (see the meaning per type in add_*). */
@@ -104,6 +105,8 @@ struct mdt_aggregator {
   cell_acc *cells;     /* K x C */
   question_acc *qs;    /* K x Q */
   unsigned char *responded;
+  unsigned char *answered_all; /* per member: gave an answer, counted or not */
+  double *adopted_factor;      /* per member: base-weight factor by adoption, or NULL */
   /* ranks kept per respondent */
   long *rank_slot;     /* per option: index among rank options, or -1 */
   size_t nrank;
@@ -140,6 +143,8 @@ void mdt_aggregator_free(mdt_aggregator *a) {
   free(a->cells);
   free(a->qs);
   free(a->responded);
+  free(a->answered_all);
+  free(a->adopted_factor);
   free(a->rank_slot);
   free(a->ranks);
   free(a->choice_slot);
@@ -147,6 +152,10 @@ void mdt_aggregator_free(mdt_aggregator *a) {
   free(a->entries);
   free(a->ehash);
   free(a);
+}
+
+static mdt_adoption adoption_of(const mdt_respondents *r, size_t i) {
+  return r->adopted ? r->adopted[i] : MDT_ADOPTED_UNKNOWN;
 }
 
 static long level_of(const mdt_respondents *r, long grouping, size_t i) {
@@ -206,6 +215,11 @@ mdt_status mdt_aggregator_new(const mdt_respondents *r, const mdt_questionnaire 
     if (q->questions[k].type == MDT_Q_RANK && q->questions[k].noptions > 255)
       return mdt_error_set(err, MDT_EDATA, "rank question '%s' has %zu options; at most 255",
                            q->questions[k].id, q->questions[k].noptions);
+  if (!(opt->adopted_weight > 0) || !isfinite(opt->adopted_weight))
+    return mdt_error_set(err, MDT_EUSAGE,
+                         "expected an adopted weight above 0 (to leave answers out, count "
+                         "political ones only), found %g",
+                         opt->adopted_weight);
   mdt_aggregator *a = calloc(1, sizeof *a);
   if (a == NULL)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory");
@@ -236,13 +250,22 @@ mdt_status mdt_aggregator_new(const mdt_respondents *r, const mdt_questionnaire 
   a->cells = calloc(K1 * (a->C ? a->C : 1), sizeof *a->cells);
   a->qs = calloc(K1 * (a->Q ? a->Q : 1), sizeof *a->qs);
   a->responded = calloc(R1, 1);
+  a->answered_all = calloc(R1, 1);
   a->rank_slot = calloc(a->C ? a->C : 1, sizeof *a->rank_slot);
   a->choice_slot = calloc(a->Q ? a->Q : 1, sizeof *a->choice_slot);
   a->ehash_cap = 1024;
   a->ehash = malloc(a->ehash_cap * sizeof *a->ehash);
   if (!a->key_of || !a->key_break || !a->pre || !a->size || !a->cells || !a->qs ||
-      !a->responded || !a->rank_slot || !a->choice_slot || !a->ehash)
+      !a->responded || !a->answered_all || !a->rank_slot || !a->choice_slot || !a->ehash)
     goto nomem;
+  if (opt->adopted_weight != 1) {
+    if ((a->adopted_factor = malloc(R1 * sizeof *a->adopted_factor)) == NULL)
+      goto nomem;
+    for (size_t i = 0; i < a->R; i++)
+      a->adopted_factor[i] =
+          adoption_of(r, i) == MDT_ADOPTED_POLITICAL ? 1.0 : opt->adopted_weight;
+    a->opt.weights.member_factor = a->adopted_factor;
+  }
   for (size_t k = 0; k < a->ehash_cap; k++)
     a->ehash[k] = SIZE_MAX;
   for (size_t c = 0; c < a->C; c++) {
@@ -260,8 +283,11 @@ mdt_status mdt_aggregator_new(const mdt_respondents *r, const mdt_questionnaire 
     mdt_aggregator_free(a);
     return st;
   }
+  /* Without per-respondent weights the pre-weight carries the adoption factor, so that a
+   * key's factor (Σw / Σpre) is the same for every member in it. */
   for (size_t i = 0; i < a->R; i++)
-    a->pre[i] = a->per_respondent ? 1.0 : a->size[i];
+    a->pre[i] = a->per_respondent ? 1.0
+                                  : a->size[i] * (a->adopted_factor ? a->adopted_factor[i] : 1);
   assign_keys(a);
   *out = a;
   return MDT_OK;
@@ -336,6 +362,9 @@ mdt_status mdt_aggregator_add(const mdt_answer_batch *batch, void *aggregator, m
     double v = batch->value[k];
     if (i >= a->R || c >= a->C)
       return mdt_error_set(err, MDT_EINTERNAL, "answer outside the tables (%zu, %zu)", i, c);
+    a->answered_all[i] = 1;
+    if (a->opt.political_only && adoption_of(a->r, i) != MDT_ADOPTED_POLITICAL)
+      continue; /* left out: the member counts as not having answered */
     a->responded[i] = 1;
     size_t qi = q->options[c].question;
     size_t key = (size_t)a->key_of[i];
@@ -360,6 +389,8 @@ mdt_status mdt_aggregator_add(const mdt_answer_batch *batch, void *aggregator, m
       a->chose[i * a->nchoice + (size_t)a->choice_slot[qi]] = 1;
       if (v == 1)
         acc->s1 += pw;
+      break;
+    case MDT_Q_TEXT: /* no options, so no answer in answers.csv can name one */
       break;
     }
   }
@@ -1153,6 +1184,7 @@ void mdt_aggregate_free(mdt_aggregate *agg) {
   free(agg->weights);
   free(agg->size);
   free(agg->responded);
+  free(agg->answered);
   free(agg->top_group);
   free(agg->profile_draws);
   free(agg->empty);
@@ -1179,14 +1211,23 @@ static mdt_status make_result(const mdt_aggregator *a, const layout *lay, size_t
   agg->weights = malloc((a->R ? a->R : 1) * sizeof *agg->weights);
   agg->size = malloc((a->R ? a->R : 1) * sizeof *agg->size);
   agg->responded = malloc(a->R ? a->R : 1);
+  agg->answered = malloc(a->R ? a->R : 1);
   agg->empty = calloc(w->nempty ? w->nempty : 1, sizeof *agg->empty);
   agg->profiles = calloc(nscopes, sizeof *agg->profiles);
-  if (!agg->rows || !agg->weights || !agg->size || !agg->responded || !agg->empty ||
+  if (!agg->rows || !agg->weights || !agg->size || !agg->responded || !agg->answered ||
+      !agg->empty ||
       !agg->profiles)
     goto nomem;
   memcpy(agg->weights, w->w, a->R * sizeof *agg->weights);
   memcpy(agg->size, w->size, a->R * sizeof *agg->size);
   memcpy(agg->responded, a->responded, a->R);
+  memcpy(agg->answered, a->answered_all, a->R);
+  for (size_t i = 0; i < a->R; i++) {
+    if (!a->answered_all[i])
+      continue;
+    agg->answered_by_adoption[adoption_of(a->r, i)]++;
+    agg->nexcluded += !a->responded[i];
+  }
   memcpy(agg->empty, w->empty, w->nempty * sizeof *agg->empty);
   size_t G1 = a->G ? a->G : 1;
   for (size_t s = 0; s < nscopes; s++) {

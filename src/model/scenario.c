@@ -619,6 +619,26 @@ static int k_rake(parse_state *ps, const char *v) {
   return 1;
 }
 static int k_by_group(parse_state *ps, const char *v) { return want_bool(ps, v, &S->by_group); }
+static int k_adopted(parse_state *ps, const char *v) {
+  if (strcmp(v, "all") == 0 || strcmp(v, "political") == 0) {
+    S->adopted_political_only = strcmp(v, "political") == 0;
+    return 1;
+  }
+  fail_here(ps, value_column(ps), "expected all or political, found '%s'", v);
+  return 0;
+}
+static int k_adopted_weight(parse_state *ps, const char *v) {
+  if (!want_num(ps, v, &S->adopted_weight, 0, 1e6, "a factor above 0"))
+    return 0;
+  if (!(S->adopted_weight > 0)) {
+    fail_here(ps, value_column(ps),
+              "expected a factor above 0 (to leave answers out: adopted = political), "
+              "found '%s'",
+              v);
+    return 0;
+  }
+  return 1;
+}
 static int k_bootstrap(parse_state *ps, const char *v) {
   double d;
   if (!want_num(ps, v, &d, 0, 1000000, "a number of draws from 0 to 1000000"))
@@ -748,6 +768,8 @@ static const key_desc keys[] = {
     {"weighting", "poststrata", k_poststrata},
     {"weighting", "rake", k_rake},
     {"weighting", "by_group", k_by_group},
+    {"weighting", "adopted", k_adopted},
+    {"weighting", "adopted_weight", k_adopted_weight},
     {"weighting", "bootstrap", k_bootstrap},
     {"weighting", "level", k_level},
     {"weighting", "max_failed_draws", k_max_failed_draws},
@@ -1055,6 +1077,7 @@ mdt_status mdt_scenario_new(const char *dir, mdt_scenario **out, mdt_error *err)
   s->bootstrap = 1000;
   s->max_failed_draws = 0.05;
   s->level = 0.95;
+  s->adopted_weight = 1;
   s->regions = 1;
   s->u_mandate = 1;
   memcpy(s->lang, "en", 3);

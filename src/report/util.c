@@ -10,8 +10,12 @@
 void mdt_report_csv_field(FILE *fp, const char *s) {
   if (s == NULL)
     return;
-  if (strpbrk(s, ",;\"\r\n") != NULL)
-    csv_fwrite(fp, s, strlen(s));
+  size_t len = strlen(s);
+  /* Spaces or tabs at either end are quoted too: a CSV reader (libcsv, ours) trims them from
+   * an unquoted field, and a text answer must come back as written. */
+  int padded = len > 0 && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t');
+  if (padded || strpbrk(s, ",;\"\r\n") != NULL)
+    csv_fwrite(fp, s, len);
   else
     fputs(s, fp);
 }

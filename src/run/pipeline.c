@@ -146,6 +146,8 @@ static mdt_status weighting_options(mdt__pipeline *p, mdt_error *err) {
   o->max_failed_draws = sc->max_failed_draws;
   o->seed = sc->seed;
   o->level = sc->level;
+  o->political_only = sc->adopted_political_only;
+  o->adopted_weight = sc->adopted_weight;
   o->threads = p->threads;
   o->breakdown = -1;
   if (p->model->respondents->ngroupings > 0) {

@@ -116,6 +116,8 @@ json_t *mdt__run_settings_json(const mdt__pipeline *p) {
   json_object_set_new(o, "bootstrap", json_integer((json_int_t)sc->bootstrap));
   json_object_set_new(o, "level", json_number(sc->level));
   json_object_set_new(o, "max_failed_draws", json_number(sc->max_failed_draws));
+  json_object_set_new(o, "adopted", json_string(sc->adopted_political_only ? "political" : "all"));
+  json_object_set_new(o, "adopted_weight", json_number(sc->adopted_weight));
   json_object_set_new(root, "weighting", o);
   o = json_object();
   json_object_set_new(o, "theta", grid_json(&sc->sweep_theta));
