@@ -49,7 +49,7 @@ mdt_status mdt_response_status_compute(const mdt_respondents *r, const unsigned 
 void mdt_response_status_free(mdt_response_status *s);
 
 /*
- * The table `status`: one row per level (level < 0: every level, then the nation as
+ * The table `response_status`: one row per level (level < 0: every level, then the nation as
  * scope/stratum "all"; level >= 0: that level's row only, for a region's own pack).
  * Columns: scope, stratum, members, answered, response_rate (share), employees,
  * employees_answered, employee_share (share), political, administrative, unknown,

@@ -227,6 +227,23 @@ static const label labels[] = {
     {"compare_guarantee", "New guarantee pay by alternative", "Ny garantilønn per alternativ"},
     {"compare_indicators", "Key figures by alternative", "Nøkkeltall per alternativ"},
     {"compare_settings", "Settings that differ", "Innstillinger som er ulike"},
+    /* ---- the regional process: response status and text answers ---- */
+    {"response_status", "Response status", "Svarstatus"},
+    {"status_missing", "Members that have not answered", "Medlemmer som ikke har svart"},
+    {"text_answers", "Text answers", "Fritekstsvar"},
+    {"members", "Members", "Medlemmer"},
+    {"answered", "Answered", "Har svart"},
+    {"response_rate", "Response rate", "Svarprosent"},
+    {"employees_answered", "Employees of those who answered", "Ansatte hos dem som har svart"},
+    {"employee_share", "Share of employees covered", "Andel av de ansatte som er dekket"},
+    {"political", "Adopted politically", "Politisk vedtatt"},
+    {"administrative", "Adopted administratively", "Administrativt vedtatt"},
+    {"unknown", "Not known", "Ukjent"},
+    {"political_share", "Share adopted politically", "Andel politisk vedtatt"},
+    {"adopted", "How the answer was adopted", "Hvordan svaret ble vedtatt"},
+    {"respondent", "Member number", "Medlemsnummer"},
+    {"kind", "Kind of member", "Type medlem"},
+    {"text", "Answer", "Svar"},
 };
 
 const char *mdt_label_find(const char *key, const char *lang) {

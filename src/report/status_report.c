@@ -55,7 +55,7 @@ mdt_status mdt_response_status_table(const mdt_response_status *s, const mdt_res
                                      long level, mdt_table **out, mdt_error *err) {
   *out = NULL;
   mdt_table *t = NULL;
-  mdt_status st = mdt_table_new("status", "Who has answered: members, employees covered and "
+  mdt_status st = mdt_table_new("response_status", "Who has answered: members, employees covered and "
                                           "how the answers were adopted",
                                 S_N, status_names, status_kinds, &t, err);
   if (st != MDT_OK)

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mandat/response_status.h"
 #include "mandat/result_tables.h"
+#include "mandat/text_answers.h"
 #include "run/run_int.h"
 
 void mdt_run_options_init(mdt_run_options *o) { memset(o, 0, sizeof *o); }
@@ -270,6 +272,32 @@ static mdt_status build_tables(mdt__year *s, mdt_error *err) {
       (st = keep(ts, mdt_tables_exchange(s->rep, g), err)) ||
       (st = keep(ts, indicators_table(s), err)))
     return st;
+  /* Who has answered (and who not), and what they wrote, for the regional process. */
+  if (s->agg != NULL && s->agg->answered != NULL) {
+    mdt_table *status = NULL, *missing = NULL;
+    const char *by = mdt_respondents_grouping_index(p->model->respondents,
+                                                    p->sc->region_column) >= 0
+                         ? p->sc->region_column
+                         : NULL;
+    if ((st = mdt_response_status_tables(p->model, s->agg->answered, by, &status, &missing,
+                                         err)) != MDT_OK)
+      return st;
+    if ((st = keep(ts, status, err)) != MDT_OK) {
+      mdt_table_free(missing);
+      return st;
+    }
+    if ((st = keep(ts, missing, err)) != MDT_OK)
+      return st;
+  }
+  if (p->model->text_answers != NULL) {
+    mdt_table *text = NULL;
+    long grouping = mdt_respondents_grouping_index(p->model->respondents, p->sc->region_column);
+    if ((st = mdt_text_answers_table(p->model->text_answers, p->model->respondents,
+                                     p->model->questionnaire, grouping, -1, -1, &text, err)) !=
+            MDT_OK ||
+        (st = keep(ts, text, err)) != MDT_OK)
+      return st;
+  }
   if (p->guarantee != NULL &&
       (st = keep(ts, mdt_tables_guarantee(p->guarantee, s->new_guarantee, g), err)))
     return st;

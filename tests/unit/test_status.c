@@ -93,7 +93,7 @@ static void test_status_table(void **state) {
   mdt_error err;
   mdt_error_clear(&err);
   assert_int_equal(mdt_response_status_tables(m, NULL, NULL, &st, &miss, &err), MDT_OK);
-  assert_string_equal(st->name, "status");
+  assert_string_equal(st->name, "response_status");
   /* Nord, Sør, Vest (byte order), then the nation. */
   assert_int_equal(st->nrows, 4);
   static const char *const stratum[] = {"Nord", "Sør", "Vest", "all"};
