@@ -33,6 +33,7 @@ static mdt_status write_workbook(const mdt__year *s, const char *path, const cha
   static const char *const share[] = {"share"};
   static const char *const pct[] = {"pct"};
   static const char *const l1[] = {"l1_distance_pp"};
+  static const char *const profile_distance[] = {"profile_distance"};
   const mdt_chart_spec all[] = {
       {"sweep_theta", MDT_CHART_LINE, "chart_sweep_theta", "value", 1,
        growth, "group", NULL, NULL, "theta", "annual_growth_pct"},
@@ -48,6 +49,8 @@ static mdt_status write_workbook(const mdt__year *s, const char *path, const cha
        "region", 1, l1, NULL, NULL, NULL, "region", "l1_distance_pp"},
       {"sweep_krone_share", MDT_CHART_LINE, "chart_sweep_krone_share",
        "value", 1, growth, "group", NULL, NULL, "krone_share", "annual_growth_pct"},
+      {"regions_side_by_side", MDT_CHART_BAR, "chart_regions_side_by_side", "region", 1,
+       profile_distance, NULL, NULL, NULL, "region", "profile_distance"},
   };
   mdt_chart_spec charts[sizeof all / sizeof all[0]];
   size_t nch = 0;
