@@ -646,6 +646,7 @@ void mdt_result_settlement_context(const mdt_result *r, size_t y, mdt_settlement
   const mdt__year *yr = year_of(r, y);
   if (yr != NULL) {
     mdt__pipeline_settlement_context(&yr->p, ctx);
+    ctx->lang = yr->p.sc->lang;
     if (yr->p.has_frame)
       ctx->binding = yr->binding;
   } else
