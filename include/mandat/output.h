@@ -80,6 +80,22 @@ int mdt_output_comparison_summary(FILE *fp, const mdt_comparison *c);
 mdt_status mdt_output_write_region_packs(const mdt_result *r, const char *dir, const char *lang,
                                          mdt_error *err);
 
+/*
+ * Year y's part of the summary as lines, for a workbook's summary sheet (mandat/workbook.h):
+ * what mdt_output_summary prints for a one-year result, without its last line (the folder the
+ * files were written to, which a workbook inside that folder need not name).
+ *   r:      the result
+ *   y:      the year (0-based, below mdt_result_years)
+ *   lines:  receives an array of *nlines strings, without line breaks; free it with
+ *           mdt_output_lines_free
+ *   err:    filled on failure; may be NULL
+ * Errors: MDT_EUSAGE (no result, or no year y), MDT_ENOMEM.
+ */
+mdt_status mdt_output_summary_lines(const mdt_result *r, size_t y, char ***lines, size_t *nlines,
+                                    mdt_error *err);
+/* Frees what mdt_output_summary_lines returned; (NULL, 0) is a no-op. */
+void mdt_output_lines_free(char **lines, size_t nlines);
+
 /* An exclusive lock on a file, so that two runs of the same job never overlap. */
 typedef struct mdt_output_lock {
   int fd; /* -1: not held */

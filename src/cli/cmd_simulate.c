@@ -68,7 +68,7 @@ int cmd_simulate(int argc, char **argv) {
   const char *format = "text", *out_path = NULL, *gout_path = NULL;
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
     switch (c) {
     case OPT_MODEL:
       args.model_dir = optarg;
@@ -100,6 +100,7 @@ int cmd_simulate(int argc, char **argv) {
     case OPT_QUIET:
       cli_g.quiet = 1;
       break;
+    case 'h':
     case OPT_HELP:
       usage(stdout);
       return 0;
