@@ -5,10 +5,11 @@
  * Ownership: nothing here keeps a pointer after the call; the caller owns every argument.
  *
  * The folder: one CSV per table (tidy: `,` and `.`, a header row, numbers with 15 significant
- * digits), report.json (a summary and every table), report.xlsx (one sheet per table with
- * native charts) and manifest.json (program version, seed, the SHA-256 of every input file,
- * every resolved setting and where overheng and glidning came from). A two-year scenario
- * writes one such folder per year (DIR/2024/, DIR/2025/) and DIR/period.csv and period.json.
+ * digits), report.json (a summary and every table), report.xlsx (the summary's lines, then
+ * one sheet per table with native charts, set up to print: mandat/workbook.h) and
+ * manifest.json (program version, seed, the SHA-256 of every input file, every resolved
+ * setting and where overheng and glidning came from). A two-year scenario writes one such
+ * folder per year (DIR/2024/, DIR/2025/) and DIR/period.csv and period.json.
  * The folder is written beside its target (DIR.tmp-XXXXXX) and renamed into place, or
  * atomically exchanged with a previous one, only when complete: a failed or killed write
  * leaves the previous result as it was and no partial folder under the target's name. The
