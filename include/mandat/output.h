@@ -20,6 +20,7 @@
 
 #include <stdio.h>
 
+#include "mandat/compare.h"
 #include "mandat/error.h"
 #include "mandat/run.h"
 
@@ -65,6 +66,36 @@ mdt_status mdt_output_summary_lines(const mdt_result *r, size_t y, char ***lines
                                     mdt_error *err);
 /* Frees what mdt_output_summary_lines returned; (NULL, 0) is a no-op. */
 void mdt_output_lines_free(char **lines, size_t nlines);
+
+/*
+ * Writes a comparison (mandat/compare.h) into the folder dir, as mdt_output_write does a
+ * result: one CSV per table, compare.json with every table, and compare.xlsx with one sheet
+ * per table and a chart of each group's annual growth by alternative; atomically.
+ *   lang: "en" or "nb", for the workbook's labels (NULL: "en")
+ */
+mdt_status mdt_output_write_comparison(const mdt_comparison *c, const char *dir,
+                                       const char *lang, mdt_error *err);
+
+/* The comparison on the terminal: each group's annual growth by alternative with the
+ * differences from the first, the key figures, and the settings that differ. Returns 0, or
+ * -1 when fp could not be written. */
+int mdt_output_comparison_summary(FILE *fp, const mdt_comparison *c);
+
+/*
+ * One workbook per region for its editorial committee, into the folder dir (atomically):
+ * NN-Name.xlsx (the region's number, the first two digits of its members' numbers, and an
+ * ASCII form of its name), each with an overview (the first sheet, one page: response, the
+ * employees covered, answers adopted politically, the distance of its allocation from the
+ * nation's, how many of its answers differ from the nation's beyond both intervals), its
+ * response status and the members that have not answered, its weighted answers beside the
+ * nation's with their intervals (marked where they differ beyond both), its priority profile
+ * and the allocation it would give on the frame beside the nation's, and its members' text
+ * answers by question. A region with no respondents gets a pack that says so. The first year
+ * of the result is used.
+ *   lang: "nb" (the default for NULL) or "en"
+ */
+mdt_status mdt_output_write_region_packs(const mdt_result *r, const char *dir, const char *lang,
+                                         mdt_error *err);
 
 /* An exclusive lock on a file, so that two runs of the same job never overlap. */
 typedef struct mdt_output_lock {

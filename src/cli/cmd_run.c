@@ -24,7 +24,13 @@ static void usage(FILE *fp) {
         "  --threads N       threads (default: the scenario's, else all cores); the results do\n"
         "                    not depend on it\n"
         "  --seed N          override the scenario's [run] seed\n"
-        "  --lang en|nb      labels of the workbook (default: the scenario's, else en)\n"
+        "  --lang en|nb      labels of the workbook, the summary and Excel CSVs (default: the\n"
+        "                    scenario's [output] lang, else en)\n"
+        "  --csv DIALECT     tidy (default: `,` and `.`, for machines) or excel-nb (`;`,\n"
+        "                    decimal comma, labels and group names, for Norwegian Excel)\n"
+        "  --regional-packs DIR\n"
+        "                    also one workbook per region for its editorial committee\n"
+        "                    (Norwegian unless --lang en)\n"
         "  --strict          exit 1 when the settlement exceeds the frame or a bound cannot be\n"
         "                    met (the results are still written)\n"
         "  --lock FILE       hold FILE locked while running; another run then exits 75 at once\n"
@@ -39,13 +45,26 @@ static void usage(FILE *fp) {
         fp);
 }
 
-enum { OPT_OUT = 256, OPT_THREADS, OPT_SEED, OPT_LANG, OPT_STRICT, OPT_LOCK, OPT_QUIET, OPT_HELP };
+enum {
+  OPT_OUT = 256,
+  OPT_THREADS,
+  OPT_SEED,
+  OPT_LANG,
+  OPT_CSV,
+  OPT_PACKS,
+  OPT_STRICT,
+  OPT_LOCK,
+  OPT_QUIET,
+  OPT_HELP
+};
 
 static const struct option long_options[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"seed", required_argument, NULL, OPT_SEED},
     {"lang", required_argument, NULL, OPT_LANG},
+    {"csv", required_argument, NULL, OPT_CSV},
+    {"regional-packs", required_argument, NULL, OPT_PACKS},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"lock", required_argument, NULL, OPT_LOCK},
     {"quiet", no_argument, NULL, OPT_QUIET},
@@ -94,7 +113,7 @@ static void note(void *user, const char *message) {
 /* ---------------------------------------------------------------- command -- */
 
 int cmd_run(int argc, char **argv) {
-  const char *out_dir = NULL, *lock_path = NULL;
+  const char *out_dir = NULL, *lock_path = NULL, *packs_dir = NULL;
   int strict = 0;
   mdt_run_options o;
   mdt_run_options_init(&o);
@@ -116,6 +135,14 @@ int cmd_run(int argc, char **argv) {
       if (strcmp(optarg, "en") && strcmp(optarg, "nb"))
         return cli_usage_error("run", "--lang: expected en or nb, found '%s'", optarg);
       o.lang = optarg;
+      break;
+    case OPT_CSV:
+      if (strcmp(optarg, "tidy") && strcmp(optarg, "excel-nb"))
+        return cli_usage_error("run", "--csv: expected tidy or excel-nb, found '%s'", optarg);
+      o.csv = optarg;
+      break;
+    case OPT_PACKS:
+      packs_dir = optarg;
       break;
     case OPT_STRICT:
       strict = 1;
@@ -162,6 +189,10 @@ int cmd_run(int argc, char **argv) {
   mdt_run_free(run);
   if (st == MDT_OK)
     st = mdt_output_write(res, out_dir, progress_step, &pr, &err);
+  if (st == MDT_OK && packs_dir != NULL) {
+    progress_step(&pr, "writing the regional packs");
+    st = mdt_output_write_region_packs(res, packs_dir, o.lang ? o.lang : "nb", &err);
+  }
   progress_end(&pr);
   if (st != MDT_OK) {
     mdt_result_free(res);

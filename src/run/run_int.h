@@ -36,12 +36,14 @@ typedef struct mdt__year {
   mdt_mandate_uncertainty *mandate;
   mdt_region_allocations *regions;
   long region_column;
+  double satisfaction;             /* the mandate's satisfaction with the settlement, or NaN */
+  mdt_microsim_spread spread;      /* the settlement's spread over pay */
   mdt__table_set tables;
 } mdt__year;
 
 struct mdt_run {
   mdt_run_options opt;
-  char *scenario_path, *model_dir, *rule, *seed, *lang; /* copies of the options' strings */
+  char *scenario_path, *model_dir, *rule, *seed, *lang, *csv; /* copies of the options' strings */
   int nyears;
   int computed;
   mdt__year years[2];
@@ -56,5 +58,10 @@ struct mdt_result {
 };
 
 void mdt__year_free(mdt__year *y);
+/* The table regions_side_by_side of a year (NULL when it has no region breakdown, or when
+ * out of memory: check y->agg first). */
+mdt_table *mdt__regions_side_by_side(const mdt__year *y);
+/* The sum over groups of |a region's priority - the nation's|, NaN when unknown. */
+double mdt__profile_distance(const mdt__year *y, size_t level);
 
 #endif
