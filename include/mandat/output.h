@@ -5,11 +5,10 @@
  * Ownership: nothing here keeps a pointer after the call; the caller owns every argument.
  *
  * The folder: one CSV per table (tidy: `,` and `.`, a header row, numbers with 15 significant
- * digits), report.json (a summary and every table), report.xlsx (the summary's lines, then
- * one sheet per table with native charts, set up to print: mandat/workbook.h) and
- * manifest.json (program version, seed, the SHA-256 of every input file, every resolved
- * setting and where overheng and glidning came from). A two-year scenario writes one such
- * folder per year (DIR/2024/, DIR/2025/) and DIR/period.csv and period.json.
+ * digits), report.json (a summary and every table), report.xlsx (one sheet per table with
+ * native charts) and manifest.json (program version, seed, the SHA-256 of every input file,
+ * every resolved setting and where overheng and glidning came from). A two-year scenario
+ * writes one such folder per year (DIR/2024/, DIR/2025/) and DIR/period.csv and period.json.
  * The folder is written beside its target (DIR.tmp-XXXXXX) and renamed into place, or
  * atomically exchanged with a previous one, only when complete: a failed or killed write
  * leaves the previous result as it was and no partial folder under the target's name. The
@@ -52,22 +51,6 @@ mdt_status mdt_output_write(const mdt_result *r, const char *dir, mdt_output_pro
 int mdt_output_summary(FILE *fp, const mdt_result *r, const char *dir);
 
 /*
- * Year y's part of the summary as lines, for a workbook's summary sheet (mandat/workbook.h):
- * what mdt_output_summary prints for a one-year result, without its last line (the folder the
- * files were written to, which a workbook inside that folder need not name).
- *   r:      the result
- *   y:      the year (0-based, below mdt_result_years)
- *   lines:  receives an array of *nlines strings, without line breaks; free it with
- *           mdt_output_lines_free
- *   err:    filled on failure; may be NULL
- * Errors: MDT_EUSAGE (no result, or no year y), MDT_ENOMEM.
- */
-mdt_status mdt_output_summary_lines(const mdt_result *r, size_t y, char ***lines, size_t *nlines,
-                                    mdt_error *err);
-/* Frees what mdt_output_summary_lines returned; (NULL, 0) is a no-op. */
-void mdt_output_lines_free(char **lines, size_t nlines);
-
-/*
  * Writes a comparison (mandat/compare.h) into the folder dir, as mdt_output_write does a
  * result: one CSV per table, compare.json with every table, and compare.xlsx with one sheet
  * per table and a chart of each group's annual growth by alternative; atomically.
@@ -96,6 +79,22 @@ int mdt_output_comparison_summary(FILE *fp, const mdt_comparison *c);
  */
 mdt_status mdt_output_write_region_packs(const mdt_result *r, const char *dir, const char *lang,
                                          mdt_error *err);
+
+/*
+ * Year y's part of the summary as lines, for a workbook's summary sheet (mandat/workbook.h):
+ * what mdt_output_summary prints for a one-year result, without its last line (the folder the
+ * files were written to, which a workbook inside that folder need not name).
+ *   r:      the result
+ *   y:      the year (0-based, below mdt_result_years)
+ *   lines:  receives an array of *nlines strings, without line breaks; free it with
+ *           mdt_output_lines_free
+ *   err:    filled on failure; may be NULL
+ * Errors: MDT_EUSAGE (no result, or no year y), MDT_ENOMEM.
+ */
+mdt_status mdt_output_summary_lines(const mdt_result *r, size_t y, char ***lines, size_t *nlines,
+                                    mdt_error *err);
+/* Frees what mdt_output_summary_lines returned; (NULL, 0) is a no-op. */
+void mdt_output_lines_free(char **lines, size_t nlines);
 
 /* An exclusive lock on a file, so that two runs of the same job never overlap. */
 typedef struct mdt_output_lock {

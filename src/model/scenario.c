@@ -152,10 +152,28 @@ static int set_string(char **field, const char *value) {
   return 0;
 }
 
+/* One number of a key that takes one (not a list): a decimal comma is accepted too
+ * (frame_pct = 4,5, as a Norwegian writes it); in lists the comma separates items. */
+static int parse_one_num(const char *s, double *out) {
+  if (parse_num(s, out) == 0)
+    return 0;
+  char buf[128];
+  size_t n = strlen(s);
+  if (n == 0 || n >= sizeof buf || strchr(s, '.') != NULL)
+    return -1;
+  memcpy(buf, s, n + 1);
+  trim(buf);
+  double v;
+  if (mdt_parse_double(buf, strlen(buf), 1, &v) != 0 || !isfinite(v))
+    return -1;
+  *out = v;
+  return 0;
+}
+
 static int want_num(parse_state *ps, const char *value, double *out, double lo, double hi,
                     const char *what) {
   double v;
-  if (parse_num(value, &v) != 0 || v < lo || v > hi) {
+  if (parse_one_num(value, &v) != 0 || v < lo || v > hi) {
     fail_here(ps, value_column(ps), "expected %s, found '%s'", what, value);
     return 0;
   }

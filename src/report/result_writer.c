@@ -42,8 +42,8 @@ static mdt_status write_workbook(const mdt__year *s, const char *path, const cha
   const mdt_chart_spec all[] = {
       {"sweep_theta", MDT_CHART_LINE, "chart_sweep_theta", "value", 1,
        growth, "group", NULL, NULL, "theta", "annual_growth_pct", NULL},
-      {"frame", MDT_CHART_COLUMN_STACKED, "chart_frame", "scope", 1, effect, "component", NULL,
-       NULL, "scope", "annual_effect_pct", frame_totals},
+      {"frame", MDT_CHART_COLUMN_STACKED, "chart_frame", "scope", 1, effect,
+       "component", NULL, NULL, "scope", "annual_effect_pct", frame_totals},
       {"growth_distribution", MDT_CHART_COLUMN, "chart_growth_distribution", "bin_low_pct", 1,
        share, NULL, NULL, NULL, "annual_growth_pct", "share", NULL},
       {"profile", MDT_CHART_BAR, "chart_profile", "group", 1, priority,

@@ -235,6 +235,15 @@ static int valid_sheet_name(const char *s) {
   return strpbrk(s, "[]:*?/\\") == NULL;
 }
 
+/* A table's sheet name: in Norwegian the catalogue's "sheet_NAME" (at most 31 characters, none
+ * of Excel's forbidden ones), else the table's own name. */
+static const char *sheet_name(const mdt_table *t, const char *lang) {
+  char key[80];
+  snprintf(key, sizeof key, "sheet_%s", t->name);
+  const char *s = lang != NULL && strcmp(lang, "nb") == 0 ? mdt_label_find(key, lang) : NULL;
+  return s != NULL && valid_sheet_name(s) ? s : t->name;
+}
+
 static int cells_equal(const mdt_cell *a, const mdt_cell *b) {
   if (a->kind != b->kind)
     return 0;
@@ -681,7 +690,7 @@ static lxw_error bar_intervals(lxw_chart *c, const char *sheet, const chart_plan
 static lxw_error add_chart(lxw_workbook *wb, lxw_worksheet *ws, const mdt_table *t,
                            const chart_plan *p, const char *lang) {
   const mdt_chart_spec *s = p->spec;
-  const char *sheet = t->name;
+  const char *sheet = sheet_name(t, lang);
   lxw_chart *c = workbook_add_chart(wb, lxw_type(p));
   if (c == NULL)
     return LXW_ERROR_MEMORY_MALLOC_FAILED;
@@ -959,7 +968,7 @@ static lxw_error fill_and_close(lxw_workbook *wb, const mdt_workbook_summary *su
   if ((breaks == NULL || sizes == NULL) && e == LXW_NO_ERROR)
     e = LXW_ERROR_MEMORY_MALLOC_FAILED;
   for (size_t i = 0; i < ntables && e == LXW_NO_ERROR; i++) {
-    if ((sheets[i] = workbook_add_worksheet(wb, tables[i]->name)) == NULL)
+    if ((sheets[i] = workbook_add_worksheet(wb, sheet_name(tables[i], lang))) == NULL)
       e = LXW_ERROR_MEMORY_MALLOC_FAILED;
     if (e == LXW_NO_ERROR)
       e = write_sheet(sheets[i], tables[i], &f, lang, &sizes[i]);

@@ -24,10 +24,14 @@ for f in "$tmp"/p1/*.xlsx; do
   cmp -s "$f" "$tmp/p2/$(basename "$f")" || fail "$(basename "$f") differs between 1 and 2 threads"
 done
 mkdir "$tmp/x" && (cd "$tmp/x" && unzip -q "$tmp/p1/42-Agder.xlsx")
-for sheet in overview response_status status_missing answers priorities text_answers; do
+# The sheets, by their Norwegian names: overview, response status, missing members, answers
+# beside the nation's, priorities, text answers.
+for sheet in Oversikt Svarstatus "Ikke svart" "Svar mot landet" Prioriteringer Fritekstsvar; do
   grep -o "<sheet name=\"[^\"]*\"" "$tmp/x/xl/workbook.xml" | grep "\"$sheet\"" > /dev/null \
     || fail "Agder's pack has no $sheet sheet"
 done
+grep -o "<sheet name=\"[^\"]*\"" "$tmp/x/xl/workbook.xml" | head -1 | grep "Oversikt" > /dev/null \
+  || fail "the overview is not the first sheet"
 python3 - "$tmp/r1" <<'PY'
 import csv, os, sys
 rows = list(csv.DictReader(open(os.path.join(sys.argv[1], "regions_side_by_side.csv"), encoding="utf-8")))
