@@ -32,16 +32,19 @@ check() {
 }
 
 check
-for cmd in run aggregate frame simulate generate "generate answers" "generate register" \
-  "generate members" "generate model"; do
+for cmd in run status aggregate frame simulate compare generate "generate answers" \
+  "generate register" "generate members" "generate model"; do
   # shellcheck disable=SC2086
   check $cmd
 done
 
 # After another option, -h still asks for the help rather than being taken as a value.
-"$MANDAT" aggregate --quiet -h | head -n 1 | grep -q '^Usage: mandat aggregate'
-"$MANDAT" run --quiet -h | head -n 1 | grep -q '^Usage: mandat run'
-"$MANDAT" generate answers --quiet -h | head -n 1 | grep -q '^Usage: mandat generate answers'
+for cmd in aggregate run status "generate answers"; do
+  # shellcheck disable=SC2086
+  "$MANDAT" $cmd --quiet -h > "$tmp/after"
+  [ "$(head -n 1 "$tmp/after" | cut -d ' ' -f 1-$(( $(echo "$cmd" | wc -w) + 2 )))" = \
+    "Usage: mandat $cmd" ] || { echo "FAIL: mandat $cmd --quiet -h"; exit 1; }
+done
 
 # An unknown short option is still a usage error (exit 2).
 set +e
