@@ -10,8 +10,9 @@
 #include <string.h>
 
 #include "engine/mix.h"
+#include "engine/partial.h"
 
-#define DRAWS_PER_CHUNK 4096
+#define DRAWS_PER_CHUNK MDT__MC_CHUNK
 
 const double mdt_mc_quantile_levels[MDT_MC_NQUANTILES] = {0.01, 0.05, 0.25, 0.5,
                                                           0.75, 0.95, 0.99};
@@ -42,9 +43,10 @@ typedef struct {
   const mdt_microsim_report *rep;
   const mdt_mc_options *o;
   size_t G;
-  double *growth;          /* draws */
+  double *growth;          /* draws of the chunks run, from draw base */
   double *group_growth;    /* draws x G */
   unsigned char *fall;     /* draws x G */
+  size_t base;             /* the first draw of the first chunk run */
   pthread_mutex_t lock;
   size_t next_chunk, nchunks;
   int failed;
@@ -86,7 +88,8 @@ static void *mc_worker(void *arg) {
     gsl_rng_set(rng, mdt__chunk_seed(o->seed, chunk));
     size_t first = chunk * DRAWS_PER_CHUNK;
     size_t last = first + DRAWS_PER_CHUNK < o->draws ? first + DRAWS_PER_CHUNK : o->draws;
-    for (size_t d = first; d < last; d++) {
+    for (size_t dd = first; dd < last; dd++) {
+      size_t d = dd - job->base;
       double ov = draw(&o->overheng_pct, rng);
       double gl = draw(&o->glidning_pct, rng);
       double pr = draw(&o->price_pct, rng);
@@ -122,9 +125,7 @@ static int dist_ok(const mdt_mc_dist *d) {
   return isfinite(d->mean) && (!d->normal || (isfinite(d->sd) && d->sd >= 0));
 }
 
-mdt_status mdt_mc_run(const mdt_microsim_report *rep, const mdt_mc_options *o,
-                      mdt_mc_result **out, mdt_error *err) {
-  *out = NULL;
+static mdt_status check_options(const mdt_mc_options *o, mdt_error *err) {
   if (o->draws < 1 || o->draws > 100000000)
     return mdt_error_set(err, MDT_EUSAGE, "expected 1 to 100000000 draws, found %zu", o->draws);
   if (!dist_ok(&o->overheng_pct) || !dist_ok(&o->glidning_pct) || !dist_ok(&o->price_pct) ||
@@ -133,16 +134,75 @@ mdt_status mdt_mc_run(const mdt_microsim_report *rep, const mdt_mc_options *o,
                          "expected finite means and standard deviations of at least 0");
   if (o->threads < 1 || o->threads > 64 || o->nbins < 1 || o->nbins > 10000)
     return mdt_error_set(err, MDT_EUSAGE, "expected 1 to 64 threads and 1 to 10000 bins");
-  size_t G = rep->ngroups, N = o->draws, G1 = G ? G : 1;
-  mdt_mc_result *r = calloc(1, sizeof *r);
+  return MDT_OK;
+}
+
+mdt_status mdt__mc_draws(const mdt_microsim_report *rep, const mdt_mc_options *o,
+                         size_t chunk_lo, size_t chunk_hi, double *growth,
+                         double *group_growth, unsigned char *fall, mdt_error *err) {
+  mdt_status st = check_options(o, err);
+  if (st != MDT_OK)
+    return st;
   mc_job job;
   memset(&job, 0, sizeof job);
-  job.growth = malloc(N * sizeof *job.growth);
-  job.group_growth = malloc(N * G1 * sizeof *job.group_growth);
-  job.fall = malloc(N * G1);
+  job.rep = rep;
+  job.o = o;
+  job.G = rep->ngroups;
+  job.growth = growth;
+  job.group_growth = group_growth;
+  job.fall = fall;
+  job.base = chunk_lo * DRAWS_PER_CHUNK;
+  job.next_chunk = chunk_lo;
+  job.nchunks = chunk_hi;
+  pthread_mutex_init(&job.lock, NULL);
+  pthread_t tids[64];
+  int started = 0;
+  for (int t = 1; t < o->threads && (size_t)t < chunk_hi - chunk_lo; t++)
+    if (pthread_create(&tids[started], NULL, mc_worker, &job) == 0)
+      started++;
+  mc_worker(&job);
+  for (int t = 0; t < started; t++)
+    pthread_join(tids[t], NULL);
+  pthread_mutex_destroy(&job.lock);
+  if (job.failed)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory for a random number generator");
+  return MDT_OK;
+}
+
+mdt_status mdt_mc_run(const mdt_microsim_report *rep, const mdt_mc_options *o,
+                      mdt_mc_result **out, mdt_error *err) {
+  *out = NULL;
+  mdt_status st = check_options(o, err);
+  if (st != MDT_OK)
+    return st;
+  size_t G1 = rep->ngroups ? rep->ngroups : 1, N = o->draws;
+  double *growth = malloc(N * sizeof *growth);
+  double *group_growth = malloc(N * G1 * sizeof *group_growth);
+  unsigned char *fall = malloc(N * G1);
+  if (!growth || !group_growth || !fall)
+    st = mdt_error_set(err, MDT_ENOMEM, "out of memory for %zu draws", N);
+  if (st == MDT_OK)
+    st = mdt__mc_draws(rep, o, 0, (N + DRAWS_PER_CHUNK - 1) / DRAWS_PER_CHUNK, growth,
+                       group_growth, fall, err);
+  if (st == MDT_OK)
+    st = mdt__mc_summarise(rep, o, growth, group_growth, fall, out, err);
+  free(growth);
+  free(group_growth);
+  free(fall);
+  return st;
+}
+
+mdt_status mdt__mc_summarise(const mdt_microsim_report *rep, const mdt_mc_options *o,
+                             const double *growth, const double *group_growth,
+                             const unsigned char *fall, mdt_mc_result **out, mdt_error *err) {
+  *out = NULL;
+  mdt_status st = check_options(o, err);
+  if (st != MDT_OK)
+    return st;
+  size_t G = rep->ngroups, N = o->draws, G1 = G ? G : 1;
+  mdt_mc_result *r = calloc(1, sizeof *r);
   double *col = malloc(N * sizeof *col);
-  mdt_status st = MDT_OK;
-  if (r == NULL || !job.growth || !job.group_growth || !job.fall || !col) {
+  if (r == NULL || !col) {
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory for %zu draws", N);
     goto done;
   }
@@ -156,32 +216,14 @@ mdt_status mdt_mc_run(const mdt_microsim_report *rep, const mdt_mc_options *o,
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory");
     goto done;
   }
-  job.rep = rep;
-  job.o = o;
-  job.G = G;
-  job.nchunks = (N + DRAWS_PER_CHUNK - 1) / DRAWS_PER_CHUNK;
-  pthread_mutex_init(&job.lock, NULL);
-  pthread_t tids[64];
-  int started = 0;
-  for (int t = 1; t < o->threads && (size_t)t < job.nchunks; t++)
-    if (pthread_create(&tids[started], NULL, mc_worker, &job) == 0)
-      started++;
-  mc_worker(&job);
-  for (int t = 0; t < started; t++)
-    pthread_join(tids[t], NULL);
-  pthread_mutex_destroy(&job.lock);
-  if (job.failed) {
-    st = mdt_error_set(err, MDT_ENOMEM, "out of memory for a random number generator");
-    goto done;
-  }
   /* Summaries, in draw order. */
   size_t above = 0;
   for (size_t d = 0; d < N; d++)
-    above += job.growth[d] > o->frame_pct;
+    above += growth[d] > o->frame_pct;
   r->p_above_frame = (double)above / (double)N;
-  r->mean_growth_pct = gsl_stats_mean(job.growth, 1, N);
-  r->sd_growth_pct = N > 1 ? gsl_stats_sd(job.growth, 1, N) : 0;
-  memcpy(col, job.growth, N * sizeof *col);
+  r->mean_growth_pct = gsl_stats_mean(growth, 1, N);
+  r->sd_growth_pct = N > 1 ? gsl_stats_sd(growth, 1, N) : 0;
+  memcpy(col, growth, N * sizeof *col);
   gsl_sort(col, 1, N);
   for (int q = 0; q < MDT_MC_NQUANTILES; q++)
     r->quantiles[q] = gsl_stats_quantile_from_sorted_data(col, 1, N, mdt_mc_quantile_levels[q]);
@@ -222,8 +264,8 @@ mdt_status mdt_mc_run(const mdt_microsim_report *rep, const mdt_mc_options *o,
   for (size_t k = 0; k < G; k++) {
     size_t falls = 0;
     for (size_t d = 0; d < N; d++) {
-      col[d] = job.group_growth[d * G + k];
-      falls += job.fall[d * G + k];
+      col[d] = group_growth[d * G + k];
+      falls += fall[d * G + k];
     }
     r->p_real_fall[k] = (double)falls / (double)N;
     gsl_sort(col, 1, N);
@@ -232,9 +274,6 @@ mdt_status mdt_mc_run(const mdt_microsim_report *rep, const mdt_mc_options *o,
     r->group_q95[k] = gsl_stats_quantile_from_sorted_data(col, 1, N, 0.95);
   }
 done:
-  free(job.growth);
-  free(job.group_growth);
-  free(job.fall);
   free(col);
   if (st != MDT_OK) {
     mdt_mc_result_free(r);
