@@ -22,6 +22,7 @@ int cmd_frame(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* Worker threads to use by default: the cores online (1 to 64). */
 int cli_default_threads(void);

@@ -1038,8 +1038,9 @@ static mdt_status run_bootstrap(const mdt_aggregator *a, const layout *lay, size
   job.nchunks = (job.B + DRAWS_PER_CHUNK - 1) / DRAWS_PER_CHUNK;
   if (a->raw != NULL && a->raw->mode == MDT__BOOT_SLICE) {
     /* A slice: only its own chunks, each from the same stream as in the whole run. */
-    job.next_chunk = a->raw->first / DRAWS_PER_CHUNK;
-    job.nchunks = (a->raw->last + DRAWS_PER_CHUNK - 1) / DRAWS_PER_CHUNK;
+    mdt__slice(job.nchunks, a->raw->slice_k, a->raw->slice_n, &job.next_chunk, &job.nchunks);
+    a->raw->first = job.next_chunk * DRAWS_PER_CHUNK;
+    a->raw->last = job.nchunks * DRAWS_PER_CHUNK < job.B ? job.nchunks * DRAWS_PER_CHUNK : job.B;
   }
   job.fail_draw = SIZE_MAX;
   job.nstrata = levels_of(a->r, bs);

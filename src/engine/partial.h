@@ -25,6 +25,13 @@
 #define MDT__BOOT_CHUNK 8    /* bootstrap draws per random stream (aggregate.c) */
 #define MDT__MC_CHUNK 4096   /* Monte Carlo draws per random stream (uncertainty.c) */
 
+/* Slice k (1-based) of n of units 0..units-1: [*lo, *hi), contiguous, sizes differing by at
+ * most one; every unit in exactly one slice. */
+static inline void mdt__slice(size_t units, unsigned k, unsigned n, size_t *lo, size_t *hi) {
+  *lo = (size_t)((unsigned long long)units * (k - 1) / n);
+  *hi = (size_t)((unsigned long long)units * k / n);
+}
+
 typedef enum {
   MDT__BOOT_SLICE = 1, /* compute only draws [first, last) and keep their raw values */
   MDT__BOOT_GIVEN = 2  /* compute no draw: take all B draws' raw values from here */
@@ -35,7 +42,8 @@ typedef enum {
  * a slice fills rows [first, last). */
 typedef struct mdt__boot_raw {
   mdt__boot_mode mode;
-  size_t first, last;     /* draws of the slice; first a multiple of MDT__BOOT_CHUNK */
+  unsigned slice_k, slice_n; /* MDT__BOOT_SLICE: slice k of n of the chunks of draws */
+  size_t first, last;     /* draws of the slice (set by the aggregator) */
   size_t B;               /* draws of the whole run */
   size_t nrows;           /* estimates per draw */
   size_t ntop3;           /* top-3 flags per draw (scopes x groups) */
