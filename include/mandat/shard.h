@@ -46,7 +46,8 @@ typedef struct {
  * Reads a shard's identity:
  *   "K/N"       as written (1-based);
  *   "slurm"     SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN + 1 of SLURM_ARRAY_TASK_COUNT
- *               (an array --array=0-3 and one --array=1-4 both give 1..4 of 4);
+ *               (an array --array=0-3 and one --array=1-4 both give 1..4 of 4; all three
+ *               must be set, as Slurm sets them in an array job);
  *   "k8s"       JOB_COMPLETION_INDEX + 1 (a Kubernetes indexed job counts from 0);
  *   "parallel"  PARALLEL_SEQ (GNU parallel counts from 1);
  * for k8s and parallel n is count, or when count is 0 the environment's MANDAT_SHARD_COUNT.

@@ -49,13 +49,12 @@ mdt_status mdt_shard_parse(const char *spec, unsigned count, mdt_shard_id *out, 
   if (count != 0 && !env_count)
     return mdt_error_set(err, MDT_EUSAGE, "--shard-count goes with --shard k8s or parallel");
   if (strcmp(spec, "slurm") == 0) {
-    unsigned long id, min = 0;
+    unsigned long id, min;
+    /* Task ids are those of --array (0-3, 1-4, ...); their minimum, which Slurm always sets
+     * in an array job, makes them 1-based. A stepped array (--array=0-6:2) has no contiguous
+     * ids and is refused below. */
     if ((st = env_uint("SLURM_ARRAY_TASK_ID", ULONG_MAX / 2, &id, err)) != MDT_OK ||
-        (st = env_uint("SLURM_ARRAY_TASK_COUNT", MDT_SHARD_MAX, &n, err)) != MDT_OK)
-      return st;
-    /* Task ids are those of --array (0-3, 1-4, ...); their minimum makes them 1-based. A
-     * stepped array (--array=0-6:2) has no contiguous ids and is refused below. */
-    if (getenv("SLURM_ARRAY_TASK_MIN") != NULL &&
+        (st = env_uint("SLURM_ARRAY_TASK_COUNT", MDT_SHARD_MAX, &n, err)) != MDT_OK ||
         (st = env_uint("SLURM_ARRAY_TASK_MIN", ULONG_MAX / 2, &min, err)) != MDT_OK)
       return st;
     if (id < min)
