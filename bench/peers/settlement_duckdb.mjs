@@ -143,7 +143,7 @@ if (mode === 'pass') {
       S[Number(g)] = s;
     let total = 0;
     for (let g = 0; g < G; g++) {
-      const level = wage[g] + S[g];
+      const level = wage[g]; // percent elements are on the pay before the settlement
       total += S[g] * year + (covered[g] ? level * localYear : 0) +
                (g === named ? level * namedYear : 0);
     }

@@ -103,7 +103,7 @@ def main():
                 np.subtract(lift, old, out=lift)
                 np.maximum(buf, lift, out=buf)
                 S = float(wfte @ buf)
-            level = W[g] + S
+            level = W[g]  # percent elements are on the pay before the settlement
             total += S * year
             if g in cols:
                 total += level * local_year

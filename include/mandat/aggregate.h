@@ -88,10 +88,19 @@ typedef struct {
                              uncertainty) */
   double max_failed_draws; /* largest share of the draws, in [0, 1], that may be dropped
                               because their calibration cannot be met (default 0.05) */
+  /* How the answers' adoption (respondents.csv's adopted) counts. political_only: the
+   * answers of members that did not adopt politically are left out, and those members count
+   * as non-respondents (post-stratification and raking give their weight to the others).
+   * adopted_weight: the base weight of a member whose answer was not adopted politically
+   * (administratively or unknown) is multiplied by this factor (> 0) before calibration, so
+   * within a stratum it counts adopted_weight times as much per unit of size; 1 = no
+   * difference. */
+  int political_only;
+  double adopted_weight;  /* default 1 */
 } mdt_aggregate_options;
 
 /* Defaults: weight options' defaults, no breakdown, 1000 draws, seed 1, 95 %, 1 thread,
- * at most 5 % of the draws dropped. */
+ * at most 5 % of the draws dropped, every answer counted alike whatever its adoption. */
 void mdt_aggregate_options_init(mdt_aggregate_options *opt);
 
 /* One estimate: a row of the tidy table. */
@@ -139,6 +148,12 @@ typedef struct mdt_aggregate {
                              priority rank question (the first such option), -1 for none */
   double *profile_draws;  /* with keep_profile_draws: bootstrap x ngroups national profiles
                              of the draws used (NaN for groups without one), else NULL */
+  size_t answered_by_adoption[MDT_ADOPTION_N]; /* members that gave an answer, by how it was
+                                                  adopted, before political_only leaves
+                                                  any out */
+  size_t nexcluded;       /* members whose answers political_only left out */
+  unsigned char *answered; /* per member: gave at least one answer, whether political_only
+                              counted it or not (what the response status counts) */
 } mdt_aggregate;
 
 typedef struct mdt_aggregator mdt_aggregator;

@@ -14,6 +14,7 @@
 #include "mandat/headcounts.h"
 #include "mandat/questionnaire.h"
 #include "mandat/respondents.h"
+#include "mandat/text_answers.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -21,8 +22,11 @@ extern "C" {
 
 /* What to load besides respondents, groups and the questionnaire (always loaded). */
 enum {
-  MDT_MODEL_ANSWERS = 1u << 0,    /* answers.csv (required when asked for) */
+  MDT_MODEL_ANSWERS = 1u << 0,    /* answers.csv (required when asked for), and
+                                     text_answers.csv when the folder has one */
   MDT_MODEL_HEADCOUNTS = 1u << 1, /* headcounts.csv (required when asked for) */
+  MDT_MODEL_TEXT_ANSWERS = 1u << 2, /* text_answers.csv when the folder has one, without
+                                       answers.csv (a run that streams the answers) */
 };
 
 typedef struct mdt_model {
@@ -31,6 +35,8 @@ typedef struct mdt_model {
   mdt_groups *groups;
   mdt_questionnaire *questionnaire;
   mdt_answers *answers;         /* NULL unless MDT_MODEL_ANSWERS */
+  mdt_text_answers *text_answers; /* NULL unless MDT_MODEL_ANSWERS or MDT_MODEL_TEXT_ANSWERS
+                                     and text_answers.csv */
   mdt_headcounts *headcounts;   /* NULL unless MDT_MODEL_HEADCOUNTS */
 } mdt_model;
 

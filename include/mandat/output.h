@@ -19,6 +19,7 @@
 
 #include <stdio.h>
 
+#include "mandat/compare.h"
 #include "mandat/error.h"
 #include "mandat/run.h"
 
@@ -48,6 +49,20 @@ mdt_status mdt_output_write(const mdt_result *r, const char *dir, mdt_output_pro
  * written (check ferror too).
  */
 int mdt_output_summary(FILE *fp, const mdt_result *r, const char *dir);
+
+/*
+ * Writes a comparison (mandat/compare.h) into the folder dir, as mdt_output_write does a
+ * result: one CSV per table, compare.json with every table, and compare.xlsx with one sheet
+ * per table and a chart of each group's annual growth by alternative; atomically.
+ *   lang: "en" or "nb", for the workbook's labels (NULL: "en")
+ */
+mdt_status mdt_output_write_comparison(const mdt_comparison *c, const char *dir,
+                                       const char *lang, mdt_error *err);
+
+/* The comparison on the terminal: each group's annual growth by alternative with the
+ * differences from the first, the key figures, and the settings that differ. Returns 0, or
+ * -1 when fp could not be written. */
+int mdt_output_comparison_summary(FILE *fp, const mdt_comparison *c);
 
 /* An exclusive lock on a file, so that two runs of the same job never overlap. */
 typedef struct mdt_output_lock {

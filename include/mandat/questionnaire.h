@@ -4,11 +4,12 @@
  * Ownership: mdt_questionnaire_load returns an object the caller frees with
  * mdt_questionnaire_free.
  *
- * questions.csv: id, type (score/rank/share/choice), text; optional role
+ * questions.csv: id, type (score/rank/share/choice/text), text; optional role
  * (priority/split/profile), min and max (the allowed range of a score or share; defaults
  * 1-5 for score, 0-100 for share) and ties (yes/no, default no: may a respondent give two
  * options of a rank question the same rank?).
- * options.csv: question, id, label; optional group (an employee group id from groups.csv).
+ * options.csv: question, id, label; optional group (an employee group id from groups.csv);
+ * a text question has no options.
  * Options are numbered globally ("cells"): the options of question q are
  * first_option .. first_option + noptions - 1, in file order.
  */
@@ -24,7 +25,15 @@
 extern "C" {
 #endif
 
-typedef enum { MDT_Q_SCORE, MDT_Q_RANK, MDT_Q_SHARE, MDT_Q_CHOICE } mdt_question_type;
+/* MDT_Q_TEXT: free text, answered in text_answers.csv (see text_answers.h); it has no
+ * options, no role and no range, and the aggregate never sees it. */
+typedef enum {
+  MDT_Q_SCORE,
+  MDT_Q_RANK,
+  MDT_Q_SHARE,
+  MDT_Q_CHOICE,
+  MDT_Q_TEXT
+} mdt_question_type;
 typedef enum { MDT_ROLE_NONE, MDT_ROLE_PRIORITY, MDT_ROLE_SPLIT, MDT_ROLE_PROFILE } mdt_question_role;
 
 typedef struct {

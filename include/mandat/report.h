@@ -102,7 +102,11 @@ mdt_status mdt_report_settlement_text(FILE *fp, const mdt_microsim_report *rep,
 /* Writes s as one CSV field: quoted (by libcsv) only when it holds a delimiter, quote or
  * line end. */
 void mdt_report_csv_field(FILE *fp, const char *s);
-/* Writes a number as a CSV field with 15 significant digits; NaN as an empty field. */
+/* v with 15 significant digits and never in exponent form ("0.00005", not "5e-05"); "" for
+ * NaN and infinities. Returns buf. */
+char *mdt_report_format_number(double v, char *buf, size_t size);
+/* Writes a number as a CSV field with 15 significant digits (never in exponent form); NaN as
+ * an empty field. */
 void mdt_report_csv_number(FILE *fp, double v);
 
 /* Prints s padded with spaces to width display columns (UTF-8 aware), cut with "…" when

@@ -5,8 +5,10 @@
  * mdt_respondents_free; every pointer inside it belongs to the table.
  *
  * respondents.csv: id, name, kind (kommune/fylkeskommune), region, population, employees
- * (required); fte, wagebill (optional numbers); size_class and any further columns are
- * grouping columns. kind and region are grouping columns too.
+ * (required); fte, wagebill (optional numbers); adopted (optional: how the member's answer
+ * was adopted, politisk/administrativt/ukjent or political/administrative/unknown, empty =
+ * unknown; without the column every member is unknown); size_class and any further columns
+ * are grouping columns. kind and region are grouping columns too.
  */
 #ifndef MANDAT_RESPONDENTS_H
 #define MANDAT_RESPONDENTS_H
@@ -21,6 +23,15 @@ extern "C" {
 #endif
 
 typedef enum { MDT_KIND_KOMMUNE = 0, MDT_KIND_FYLKESKOMMUNE = 1 } mdt_member_kind;
+
+/* How a member adopted its answer: by the kommunestyre or fylkesting (KS asks for this), by
+ * the administration, or not known. */
+typedef enum {
+  MDT_ADOPTED_UNKNOWN = 0,
+  MDT_ADOPTED_POLITICAL = 1,
+  MDT_ADOPTED_ADMINISTRATIVE = 2
+} mdt_adoption;
+#define MDT_ADOPTION_N 3
 
 /* A categorical column: each respondent's level as an index into levels. */
 typedef struct {
@@ -40,6 +51,7 @@ typedef struct mdt_respondents {
   double *fte;           /* full-time equivalents; NaN where not given */
   double *wagebill_nok;  /* NOK per year; NaN where not given */
   long *line;            /* line of each member in respondents.csv (for messages) */
+  mdt_adoption *adopted; /* per member; MDT_ADOPTED_UNKNOWN where not given */
   size_t ngroupings;
   mdt_grouping *groupings; /* "kind", "region", then the other columns in file order */
   char *path;            /* the file read */
@@ -52,6 +64,11 @@ mdt_status mdt_respondents_load(const char *path, mdt_respondents **out, mdt_err
 mdt_status mdt_respondents_load_threads(const char *path, int threads, mdt_respondents **out,
                                         mdt_error *err);
 void mdt_respondents_free(mdt_respondents *r);
+
+/* An adoption from its file spelling (see above) into *out; 0, or -1 if s is none of them. */
+int mdt_adoption_parse(const char *s, mdt_adoption *out);
+/* "political", "administrative" or "unknown". */
+const char *mdt_adoption_name(mdt_adoption a);
 
 /* Row of the member with the given id, or -1. */
 long mdt_respondents_find(const mdt_respondents *r, const char *id);

@@ -65,6 +65,7 @@ typedef struct mdt_run_options {
   int threads;               /* 0: the scenario's [output] threads, else every core */
   const char *seed;          /* overrides [run] seed (as text, checked like the file's); NULL */
   const char *lang;          /* overrides [output] lang ("en" or "nb"); NULL */
+  const char *csv;           /* overrides [output] csv ("tidy" or "excel-nb"); NULL */
   mdt_run_scope scope;       /* default MDT_RUN_ALL */
   mdt_run_progress_fn progress; /* or NULL */
   mdt_run_cancel_fn cancel;  /* or NULL */

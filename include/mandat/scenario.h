@@ -32,7 +32,11 @@
  *   [weighting]   weights (measure, "sqrt:" allowed), sqrt (yes/no), cap (share), poststrata,
  *                 rake (COL1, COL2), by_group (yes/no), bootstrap (draws), level,
  *                 max_failed_draws (share of the draws that may be dropped because their
- *                 weights cannot be calibrated; default 0.05)
+ *                 weights cannot be calibrated; default 0.05),
+ *                 adopted (all/political: count only the answers adopted politically, the
+ *                 other members then count as non-respondents; default all),
+ *                 adopted_weight (factor > 0 on the base weight of answers not adopted
+ *                 politically; default 1)
  *   [sweeps]      theta, krone_share, local_pot_pct, central_month: each a list "a, b, c" or
  *                 a range "from:to:step"
  *   [uncertainty] draws, glidning_pct, overheng_pct, price_forecast_pct,
@@ -40,7 +44,8 @@
  *                 "normal(mean, sd)"; mandate (yes/no: carry the mandate's bootstrap into
  *                 the priority allocation)
  *   [regions]     column (a grouping column; default region), enabled (yes/no)
- *   [output]      lang (en/nb), threads
+ *   [output]      lang (en/nb), threads, csv (tidy: `,` and `.` for machines, the default;
+ *                 excel-nb: `;`, decimal comma and Norwegian labels for Excel)
  *   [run]         seed (default 1)
  *   [period]      first_year (a label for the first year, e.g. 2024; default 1)
  *   [year2.frame], [year2.settlement]: keys of [frame] and [settlement] that differ in the
@@ -144,6 +149,8 @@ typedef struct mdt_scenario {
   size_t bootstrap;        /* default 1000 */
   double level;            /* default 0.95 */
   double max_failed_draws; /* share of bootstrap draws that may be dropped, default 0.05 */
+  int adopted_political_only; /* adopted = political */
+  double adopted_weight;   /* default 1 */
   /* [sweeps] */
   mdt_scenario_grid sweep_theta, sweep_krone_share, sweep_local_pot, sweep_central_month;
   /* [uncertainty] */
@@ -155,6 +162,7 @@ typedef struct mdt_scenario {
   char *region_column;     /* default "region" */
   /* [output] */
   char lang[3];            /* "en" or "nb" */
+  char csv[16];            /* "tidy" or "excel-nb" */
   int threads;             /* 0 = all cores */
   /* [run] */
   unsigned long seed;

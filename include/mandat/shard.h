@@ -75,8 +75,8 @@ mdt_status mdt_shard_run(const mdt_run_options *o, mdt_shard_id id, const char *
  * every k from 1 to n exactly once), checks that the inputs are still those the parts were
  * computed from, and computes the run's result from them: the result mdt_run_compute gives,
  * which mdt_output_write writes as the single run's folder (plus shards.json).
- *   o:      threads and callbacks for the merge (its scenario, model, rule, seed and language
- *           are taken from the parts); may be NULL
+ *   o:      threads and callbacks for the merge (its scenario, model, rule, seed, language
+ *           and CSV dialect are taken from the parts); may be NULL
  *   parts:  the part files, in any order; nparts of them
  *   out:    receives the result (untouched on failure)
  *   err:    filled on failure; may be NULL

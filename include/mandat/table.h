@@ -62,9 +62,34 @@ static inline const mdt_cell *mdt_table_cell(const mdt_table *t, size_t row, siz
   return &t->cells[row * t->ncols + col];
 }
 
-/* Writes the table as CSV: header of column names, numbers with 15 significant digits,
- * empty cells empty, text quoted only when needed. */
+/* Writes the table as CSV: header of column names, numbers with 15 significant digits (never
+ * in exponent form), empty cells empty, text quoted only when needed. */
 mdt_status mdt_table_write_csv(const mdt_table *t, FILE *fp, mdt_error *err);
+
+/* The CSV dialects mandat writes. */
+typedef enum {
+  MDT_CSV_TIDY = 0,  /* for machines: `,` and `.`, column names, ids, full precision */
+  MDT_CSV_EXCEL_NB   /* for Norwegian Excel: UTF-8 with a byte-order mark, `;`, decimal
+                        comma, labels for column names and row labels, group names for group
+                        ids, and fixed decimals by column kind (percent 3, kroner and counts 0,
+                        shares 4, other numbers 3) */
+} mdt_csv_dialect;
+
+/* How mdt_table_write_csv_as writes. */
+typedef struct mdt_csv_options {
+  mdt_csv_dialect dialect;
+  const char *lang;               /* labels: "en" or "nb" (MDT_CSV_EXCEL_NB only) */
+  size_t ngroups;                 /* group ids and names shown instead of them in columns */
+  const char *const *group_ids;   /* group, from_group and to_group (MDT_CSV_EXCEL_NB only); */
+  const char *const *group_names; /* may be NULL */
+} mdt_csv_options;
+
+/* "tidy" or "excel-nb" into *out; -1 (out untouched) for anything else. */
+int mdt_csv_dialect_parse(const char *name, mdt_csv_dialect *out);
+
+/* Writes the table as CSV in opt's dialect (NULL: tidy, as mdt_table_write_csv). */
+mdt_status mdt_table_write_csv_as(const mdt_table *t, FILE *fp, const mdt_csv_options *opt,
+                                  mdt_error *err);
 
 /* Writes the rows as a JSON array of objects keyed by column name (empty cells are null;
  * whole numbers in MDT_COL_INT columns are JSON integers). */

@@ -48,6 +48,15 @@ typedef struct {
   const char *const *groups; /* group ids, to name a free group in a binding (may be NULL) */
 } mdt_sweep_context;
 
+/*
+ * The mandate's satisfaction with a settlement: the weighted share of the members with a
+ * first-ranked group whose group's annual growth is above the area's. NaN when ctx has no
+ * members or no member has a first choice.
+ *   ctx: the members, their first choices and weights (report is not read)
+ *   rep: the settlement's report
+ */
+double mdt_tradeoff_satisfaction(const mdt_sweep_context *ctx, const mdt_microsim_report *rep);
+
 /* Room for what binds a point: "infeasible: " and the solver's reason. */
 #define MDT_BINDING_SIZE 200
 

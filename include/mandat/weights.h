@@ -7,8 +7,9 @@
  * bootstrap can recompute weights thousands of times.
  *
  * Steps: base weight b_i = size measure (optionally its square root), times a multiplicity
- * (bootstrap) for members that answered and 0 for the others; then post-stratification on
- * one grouping column or raking to two; then the cap on any member's share.
+ * (bootstrap) and the option's member factor for members that answered and 0 for the
+ * others; then post-stratification on one grouping column or raking to two; then the cap on
+ * any member's share.
  */
 #ifndef MANDAT_WEIGHTS_H
 #define MANDAT_WEIGHTS_H
@@ -38,6 +39,9 @@ typedef struct {
   long rake[2];          /* two grouping column indexes to rake to, or -1 */
   double rake_tolerance; /* largest relative margin deviation accepted (default 1e-10) */
   int rake_max_iter;     /* iteration limit of the raking (default 1000) */
+  const double *member_factor; /* per member, multiplies the base weight before calibration
+                                  (e.g. answers not adopted politically), or NULL for 1;
+                                  owned by the caller */
 } mdt_weight_options;
 
 /* A level of a grouping column that has members but no respondents. */

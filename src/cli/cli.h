@@ -23,6 +23,8 @@ int cmd_simulate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 /* Worker threads to use by default: the cores online (1 to 64). */
 int cli_default_threads(void);

@@ -27,6 +27,11 @@ static void usage(FILE *fp) {
         "  --rake-max-iter N     raking iteration limit (default 1000)\n"
         "  --by-group            weight answers about an employee group by the member's\n"
         "                        headcount in that group (needs headcounts.csv)\n"
+        "  --adopted all|political  count every answer (default) or only those adopted\n"
+        "                        politically (respondents.csv's adopted); with political the\n"
+        "                        other members count as non-respondents\n"
+        "  --adopted-weight X    multiply the base weight of answers not adopted politically\n"
+        "                        by X > 0 (default 1)\n"
         "\n"
         "Estimates:\n"
         "  --by COLUMN           also report per stratum of COLUMN (default: the\n"
@@ -59,7 +64,7 @@ static void usage(FILE *fp) {
 enum {
   OPT_WEIGHTS = 256, OPT_SQRT, OPT_CAP, OPT_POSTSTRATA, OPT_RAKE, OPT_RAKE_TOL, OPT_RAKE_ITER,
   OPT_BY_GROUP, OPT_BY, OPT_BOOTSTRAP, OPT_SEED, OPT_LEVEL, OPT_MAX_FAILED, OPT_THREADS, OPT_FORMAT, OPT_OUT,
-  OPT_MODEL, OPT_QUIET, OPT_HELP
+  OPT_MODEL, OPT_QUIET, OPT_HELP, OPT_ADOPTED, OPT_ADOPTED_WEIGHT
 };
 
 static const struct option long_options[] = {
@@ -72,6 +77,8 @@ static const struct option long_options[] = {
     {"rake-tolerance", required_argument, NULL, OPT_RAKE_TOL},
     {"rake-max-iter", required_argument, NULL, OPT_RAKE_ITER},
     {"by-group", no_argument, NULL, OPT_BY_GROUP},
+    {"adopted", required_argument, NULL, OPT_ADOPTED},
+    {"adopted-weight", required_argument, NULL, OPT_ADOPTED_WEIGHT},
     {"by", required_argument, NULL, OPT_BY},
     {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
     {"seed", required_argument, NULL, OPT_SEED},
@@ -163,6 +170,19 @@ int cmd_aggregate(int argc, char **argv) {
       break;
     case OPT_BY:
       a.by = optarg;
+      break;
+    case OPT_ADOPTED:
+      if (strcmp(optarg, "all") != 0 && strcmp(optarg, "political") != 0)
+        return cli_usage_error("aggregate", "--adopted: expected all or political, found '%s'",
+                               optarg);
+      opt.political_only = strcmp(optarg, "political") == 0;
+      break;
+    case OPT_ADOPTED_WEIGHT:
+      if (cli_parse_double(optarg, &d) != 0 || !(d > 0) || d > 1e6)
+        return cli_usage_error("aggregate", "--adopted-weight: expected a factor above 0, "
+                                            "found '%s'",
+                               optarg);
+      opt.adopted_weight = d;
       break;
     case OPT_BOOTSTRAP:
       if (cli_parse_ulong(optarg, &ul) != 0 || ul > 1000000)

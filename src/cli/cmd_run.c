@@ -25,7 +25,10 @@ static void usage(FILE *fp) {
         "  --threads N       threads (default: the scenario's, else all cores); the results do\n"
         "                    not depend on it\n"
         "  --seed N          override the scenario's [run] seed\n"
-        "  --lang en|nb      labels of the workbook (default: the scenario's, else en)\n"
+        "  --lang en|nb      labels of the workbook, the summary and Excel CSVs (default: the\n"
+        "                    scenario's [output] lang, else en)\n"
+        "  --csv DIALECT     tidy (default: `,` and `.`, for machines) or excel-nb (`;`,\n"
+        "                    decimal comma, labels and group names, for Norwegian Excel)\n"
         "  --strict          exit 1 when the settlement exceeds the frame or a bound cannot be\n"
         "                    met (the results are still written)\n"
         "  --lock FILE       hold FILE locked while running; another run then exits 75 at once\n"
@@ -48,14 +51,26 @@ static void usage(FILE *fp) {
         fp);
 }
 
-enum { OPT_OUT = 256, OPT_THREADS, OPT_SEED, OPT_LANG, OPT_STRICT, OPT_LOCK, OPT_QUIET, OPT_HELP,
-       OPT_SHARD, OPT_SHARD_COUNT };
+enum {
+  OPT_OUT = 256,
+  OPT_THREADS,
+  OPT_SEED,
+  OPT_LANG,
+  OPT_CSV,
+  OPT_STRICT,
+  OPT_LOCK,
+  OPT_QUIET,
+  OPT_HELP,
+  OPT_SHARD,
+  OPT_SHARD_COUNT
+};
 
 static const struct option long_options[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"seed", required_argument, NULL, OPT_SEED},
     {"lang", required_argument, NULL, OPT_LANG},
+    {"csv", required_argument, NULL, OPT_CSV},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"lock", required_argument, NULL, OPT_LOCK},
     {"quiet", no_argument, NULL, OPT_QUIET},
@@ -150,6 +165,11 @@ int cmd_run(int argc, char **argv) {
       if (strcmp(optarg, "en") && strcmp(optarg, "nb"))
         return cli_usage_error("run", "--lang: expected en or nb, found '%s'", optarg);
       o.lang = optarg;
+      break;
+    case OPT_CSV:
+      if (strcmp(optarg, "tidy") && strcmp(optarg, "excel-nb"))
+        return cli_usage_error("run", "--csv: expected tidy or excel-nb, found '%s'", optarg);
+      o.csv = optarg;
       break;
     case OPT_STRICT:
       strict = 1;

@@ -122,7 +122,7 @@ static mdt_status solve_point(mdt_allocator *a, const mdt_settlement *base,
   return st;
 }
 
-static double satisfaction(const mdt_sweep_context *ctx, const mdt_microsim_report *rep) {
+double mdt_tradeoff_satisfaction(const mdt_sweep_context *ctx, const mdt_microsim_report *rep) {
   if (ctx->nmembers == 0 || ctx->top_group == NULL || ctx->weight == NULL)
     return NAN;
   double avg = rep->total.annual_growth_pct, yes = 0, all = 0;
@@ -204,7 +204,7 @@ mdt_status mdt_sweep_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_settl
                                          sizeof p->binding);
     p->scalar = res.scalar;
     p->total_growth_pct = rep->total.annual_growth_pct;
-    p->satisfaction = satisfaction(ctx, rep);
+    p->satisfaction = mdt_tradeoff_satisfaction(ctx, rep);
     p->low_pay_ratio_pct = spread.low_pay_ratio_pct;
     p->real_fall_share = spread.real_fall_share;
     for (size_t g = 0; g < G; g++) {

@@ -338,7 +338,8 @@ mdt_status mdt_weights_compute(mdt_weights *w, const mdt_respondents *r,
   w->nrespondents = 0;
   for (size_t i = 0; i < r->n; i++) {
     double m = multiplicity ? multiplicity[i] : 1.0;
-    w->w[i] = responded[i] ? w->size[i] * m : 0.0;
+    double f = opt->member_factor ? opt->member_factor[i] : 1.0;
+    w->w[i] = responded[i] ? w->size[i] * m * f : 0.0;
     w->nrespondents += responded[i] && m > 0;
   }
   if (opt->poststrata >= 0)

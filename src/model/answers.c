@@ -152,6 +152,8 @@ static mdt_status check_value(stream_state *s, const mdt_csv_batch *b, size_t i,
                           "'%s', found a second 1 from %s",
                           qu->id, mdt__quote_field(b, i, A_RESPONDENT, found, sizeof found));
     return MDT_OK;
+  case MDT_Q_TEXT: /* has no options, so check_batch has already refused the row */
+    break;
   }
   return mdt_error_set(err, MDT_EINTERNAL, "question '%s' has an unknown type", qu->id);
 }

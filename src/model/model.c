@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "model/load.h"
 
@@ -22,6 +23,7 @@ void mdt_model_free(mdt_model *m) {
     return;
   mdt_headcounts_free(m->headcounts);
   mdt_answers_free(m->answers);
+  mdt_text_answers_free(m->text_answers);
   mdt_questionnaire_free(m->questionnaire);
   mdt_groups_free(m->groups);
   mdt_respondents_free(m->respondents);
@@ -64,6 +66,13 @@ mdt_status mdt_model_load_threads(const char *dir, unsigned flags, int threads, 
       ((st = model_path(dir, "answers.csv", path, err)) != MDT_OK ||
        (st = mdt_answers_load(path, m->respondents, m->questionnaire, &m->answers, err)) !=
            MDT_OK))
+    goto fail;
+  /* Free-text answers are optional: a questionnaire without text questions has none. */
+  if ((flags & (MDT_MODEL_ANSWERS | MDT_MODEL_TEXT_ANSWERS)) &&
+      ((st = model_path(dir, "text_answers.csv", path, err)) != MDT_OK ||
+       (access(path, F_OK) == 0 &&
+        (st = mdt_text_answers_load(path, m->respondents, m->questionnaire, &m->text_answers,
+                                    err)) != MDT_OK)))
     goto fail;
   if ((flags & MDT_MODEL_HEADCOUNTS) &&
       ((st = model_path(dir, "headcounts.csv", path, err)) != MDT_OK ||

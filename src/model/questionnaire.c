@@ -26,7 +26,7 @@ static const mdt_csv_spec option_specs[O_N] = {
 /* Separates question and option id in oindex keys; ids are printable text. */
 #define KEY_SEP '\x1f'
 
-static const char *const type_names[] = {"score", "rank", "share", "choice"};
+static const char *const type_names[] = {"score", "rank", "share", "choice", "text"};
 static const char *const role_names[] = {"none", "priority", "split", "profile"};
 
 const char *mdt_question_type_name(mdt_question_type t) {
@@ -96,9 +96,10 @@ static mdt_status check_range(const mdt_csv_table *t, size_t i, mdt_question *qu
   double lo = t->present[Q_MIN] ? t->reals[Q_MIN][i] : NAN;
   double hi = t->present[Q_MAX] ? t->reals[Q_MAX][i] : NAN;
   char found[MDT__FOUND_MAX], other[MDT__FOUND_MAX];
-  if (qu->type == MDT_Q_RANK || qu->type == MDT_Q_CHOICE) {
-    const char *why = qu->type == MDT_Q_RANK ? "its ranks run from 1 to the number of options"
-                                             : "its values are 0 and 1";
+  if (qu->type == MDT_Q_RANK || qu->type == MDT_Q_CHOICE || qu->type == MDT_Q_TEXT) {
+    const char *why = qu->type == MDT_Q_RANK     ? "its ranks run from 1 to the number of options"
+                      : qu->type == MDT_Q_CHOICE ? "its values are 0 and 1"
+                                                 : "its answers are text";
     size_t col = !isnan(lo) ? Q_MIN : !isnan(hi) ? Q_MAX : Q_N;
     if (col == Q_N)
       return MDT_OK;
@@ -135,10 +136,10 @@ static mdt_status read_question(const mdt_csv_table *t, size_t i, mdt_questionna
     return mdt_csv_fail(t, i, Q_ID, err, MDT_EDATA,
                         "expected a unique question id, found %s again (first on line %ld)",
                         mdt__quote_field(t, i, Q_ID, found, sizeof found), t->line[first]);
-  int type = parse_name(mdt_csv_str(t, Q_TYPE, i), type_names, 4);
+  int type = parse_name(mdt_csv_str(t, Q_TYPE, i), type_names, 5);
   if (type < 0)
     return mdt_csv_fail(t, i, Q_TYPE, err, MDT_EDATA,
-                        "expected score, rank, share or choice, found %s",
+                        "expected score, rank, share, choice or text, found %s",
                         mdt__quote_field(t, i, Q_TYPE, found, sizeof found));
   qu->type = (mdt_question_type)type;
   qu->role = MDT_ROLE_NONE;
@@ -149,6 +150,11 @@ static mdt_status read_question(const mdt_csv_table *t, size_t i, mdt_questionna
                           "expected priority, split, profile or an empty field, found %s",
                           mdt__quote_field(t, i, Q_ROLE, found, sizeof found));
     qu->role = (mdt_question_role)(role + 1);
+    if (type == MDT_Q_TEXT)
+      return mdt_csv_fail(t, i, Q_ROLE, err, MDT_EDATA,
+                          "expected an empty field for a text question (text is reported, "
+                          "never weighted), found %s",
+                          mdt__quote_field(t, i, Q_ROLE, found, sizeof found));
     if (qu->role == MDT_ROLE_PRIORITY && type != MDT_Q_SCORE && type != MDT_Q_RANK)
       return mdt_csv_fail(t, i, Q_ROLE, err, MDT_EDATA,
                           "expected split, profile or an empty field for a %s question "
@@ -224,6 +230,11 @@ static mdt_status check_option(const mdt_csv_table *t, size_t i, const mdt_quest
     return mdt_csv_fail(t, i, O_QUESTION, err, MDT_EDATA,
                         "expected a question id from questions.csv, found %s",
                         mdt__quote_field(t, i, O_QUESTION, found, sizeof found));
+  if (q->questions[qi].type == MDT_Q_TEXT)
+    return mdt_csv_fail(t, i, O_QUESTION, err, MDT_EDATA,
+                        "expected a question with options, found text question %s (its "
+                        "answers are free text in text_answers.csv)",
+                        mdt__quote_field(t, i, O_QUESTION, found, sizeof found));
   p->question[i] = (size_t)qi;
   size_t klen = make_key(&p->key, qid, mdt_csv_str(t, O_ID, i));
   long first;
@@ -257,11 +268,11 @@ static mdt_status check_option(const mdt_csv_table *t, size_t i, const mdt_quest
   return MDT_OK;
 }
 
-/* Every question needs options; a ranking needs two things to rank. */
+/* Every question but a text question needs options; a ranking needs two things to rank. */
 static mdt_status check_counts(const mdt_csv_table *qt, const option_pass *p,
                                const mdt_questionnaire *q, mdt_error *err) {
   for (size_t qi = 0; qi < q->nquestions; qi++) {
-    if (p->count[qi] == 0)
+    if (p->count[qi] == 0 && q->questions[qi].type != MDT_Q_TEXT)
       return mdt_csv_fail(qt, qi, Q_ID, err, MDT_EDATA,
                           "expected at least one option in options.csv, found none");
     if (q->questions[qi].type == MDT_Q_RANK && p->count[qi] < 2)

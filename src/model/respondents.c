@@ -8,14 +8,53 @@
 #include "model/load.h"
 
 /* Columns with a fixed meaning; every other header column is a grouping column. */
-enum { C_ID, C_NAME, C_KIND, C_REGION, C_POPULATION, C_EMPLOYEES, C_FTE, C_WAGEBILL, C_FIXED };
+enum {
+  C_ID, C_NAME, C_KIND, C_REGION, C_POPULATION, C_EMPLOYEES, C_FTE, C_WAGEBILL, C_ADOPTED,
+  C_FIXED
+};
 
 static const mdt_csv_spec fixed_specs[C_FIXED] = {
     {"id", MDT_CSV_STR, 1, 0},         {"name", MDT_CSV_STR, 1, 0},
     {"kind", MDT_CSV_STR, 1, 0},       {"region", MDT_CSV_STR, 1, 0},
     {"population", MDT_CSV_REAL, 1, 0}, {"employees", MDT_CSV_REAL, 1, 0},
     {"fte", MDT_CSV_REAL, 0, 1},       {"wagebill", MDT_CSV_REAL, 0, 1},
+    {"adopted", MDT_CSV_STR, 0, 1},
 };
+
+/* The adoption's spellings: Norwegian as KS writes it, English, and an empty field. */
+static const struct {
+  const char *name;
+  mdt_adoption value;
+} adoption_names[] = {
+    {"politisk", MDT_ADOPTED_POLITICAL},
+    {"political", MDT_ADOPTED_POLITICAL},
+    {"administrativt", MDT_ADOPTED_ADMINISTRATIVE},
+    {"administrative", MDT_ADOPTED_ADMINISTRATIVE},
+    {"ukjent", MDT_ADOPTED_UNKNOWN},
+    {"unknown", MDT_ADOPTED_UNKNOWN},
+    {"", MDT_ADOPTED_UNKNOWN},
+};
+
+int mdt_adoption_parse(const char *s, mdt_adoption *out) {
+  for (size_t k = 0; k < sizeof adoption_names / sizeof adoption_names[0]; k++)
+    if (strcmp(s, adoption_names[k].name) == 0) {
+      *out = adoption_names[k].value;
+      return 0;
+    }
+  return -1;
+}
+
+const char *mdt_adoption_name(mdt_adoption a) {
+  switch (a) {
+  case MDT_ADOPTED_POLITICAL:
+    return "political";
+  case MDT_ADOPTED_ADMINISTRATIVE:
+    return "administrative";
+  case MDT_ADOPTED_UNKNOWN:
+    break;
+  }
+  return "unknown";
+}
 
 static int is_fixed(const char *name) {
   for (size_t j = 0; j < C_FIXED; j++)
@@ -35,6 +74,7 @@ void mdt_respondents_free(mdt_respondents *r) {
   free(r->fte);
   free(r->wagebill_nok);
   free(r->line);
+  free(r->adopted);
   if (r->groupings != NULL)
     for (size_t k = 0; k < r->ngroupings; k++) {
       free(r->groupings[k].name);
@@ -101,6 +141,12 @@ static mdt_status check_rows(const mdt_csv_table *t, mdt_respondents *r, mdt_err
       return mdt_csv_fail(t, i, C_KIND, err, MDT_EDATA,
                           "expected kommune or fylkeskommune, found %s",
                           mdt__quote_field(t, i, C_KIND, found, sizeof found));
+    if (t->present[C_ADOPTED] &&
+        mdt_adoption_parse(mdt_csv_str(t, C_ADOPTED, i), &r->adopted[i]) != 0)
+      return mdt_csv_fail(t, i, C_ADOPTED, err, MDT_EDATA,
+                          "expected politisk, administrativt, ukjent (or political, "
+                          "administrative, unknown) or an empty field, found %s",
+                          mdt__quote_field(t, i, C_ADOPTED, found, sizeof found));
     static const size_t sizes[] = {C_POPULATION, C_EMPLOYEES, C_FTE, C_WAGEBILL};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
       mdt_status st = check_size(t, i, sizes[k], err);
@@ -242,11 +288,12 @@ mdt_status mdt_respondents_load_threads(const char *path, int threads, mdt_respo
   r->fte = malloc(n * sizeof *r->fte);
   r->wagebill_nok = malloc(n * sizeof *r->wagebill_nok);
   r->line = malloc(n * sizeof *r->line);
+  r->adopted = calloc(n, sizeof *r->adopted);
   r->groupings = calloc(2 + nspecs - C_FIXED, sizeof *r->groupings);
   r->ngroupings = 2 + nspecs - C_FIXED;
   r->index = mdt__dict_new(n);
   if (!r->path || !r->id || !r->name || !r->kind || !r->population || !r->employees ||
-      !r->fte || !r->wagebill_nok || !r->line || !r->groupings || !r->index)
+      !r->fte || !r->wagebill_nok || !r->line || !r->adopted || !r->groupings || !r->index)
     goto nomem;
   st = check_rows(t, r, err);
   if (st != MDT_OK)

@@ -619,6 +619,26 @@ static int k_rake(parse_state *ps, const char *v) {
   return 1;
 }
 static int k_by_group(parse_state *ps, const char *v) { return want_bool(ps, v, &S->by_group); }
+static int k_adopted(parse_state *ps, const char *v) {
+  if (strcmp(v, "all") == 0 || strcmp(v, "political") == 0) {
+    S->adopted_political_only = strcmp(v, "political") == 0;
+    return 1;
+  }
+  fail_here(ps, value_column(ps), "expected all or political, found '%s'", v);
+  return 0;
+}
+static int k_adopted_weight(parse_state *ps, const char *v) {
+  if (!want_num(ps, v, &S->adopted_weight, 0, 1e6, "a factor above 0"))
+    return 0;
+  if (!(S->adopted_weight > 0)) {
+    fail_here(ps, value_column(ps),
+              "expected a factor above 0 (to leave answers out: adopted = political), "
+              "found '%s'",
+              v);
+    return 0;
+  }
+  return 1;
+}
 static int k_bootstrap(parse_state *ps, const char *v) {
   double d;
   if (!want_num(ps, v, &d, 0, 1000000, "a number of draws from 0 to 1000000"))
@@ -683,6 +703,14 @@ static int k_lang(parse_state *ps, const char *v) {
   memcpy(S->lang, v, 3);
   return 1;
 }
+static int k_csv(parse_state *ps, const char *v) {
+  if (strcmp(v, "tidy") != 0 && strcmp(v, "excel-nb") != 0) {
+    fail_here(ps, value_column(ps), "expected tidy or excel-nb, found '%s'", v);
+    return 0;
+  }
+  snprintf(S->csv, sizeof S->csv, "%s", v);
+  return 1;
+}
 static int k_threads(parse_state *ps, const char *v) {
   double d;
   if (!want_num(ps, v, &d, 0, 64, "a thread count from 0 (all cores) to 64"))
@@ -740,6 +768,8 @@ static const key_desc keys[] = {
     {"weighting", "poststrata", k_poststrata},
     {"weighting", "rake", k_rake},
     {"weighting", "by_group", k_by_group},
+    {"weighting", "adopted", k_adopted},
+    {"weighting", "adopted_weight", k_adopted_weight},
     {"weighting", "bootstrap", k_bootstrap},
     {"weighting", "level", k_level},
     {"weighting", "max_failed_draws", k_max_failed_draws},
@@ -757,6 +787,7 @@ static const key_desc keys[] = {
     {"regions", "enabled", k_regions},
     {"output", "lang", k_lang},
     {"output", "threads", k_threads},
+    {"output", "csv", k_csv},
     {"run", "seed", k_seed},
     {"period", "first_year", k_first_year},
 };
@@ -1046,9 +1077,11 @@ mdt_status mdt_scenario_new(const char *dir, mdt_scenario **out, mdt_error *err)
   s->bootstrap = 1000;
   s->max_failed_draws = 0.05;
   s->level = 0.95;
+  s->adopted_weight = 1;
   s->regions = 1;
   s->u_mandate = 1;
   memcpy(s->lang, "en", 3);
+  memcpy(s->csv, "tidy", 5);
   s->seed = 1;
   s->step_moves = 1;
   s->glidning_includes_step_moves = 1;

@@ -223,6 +223,10 @@ static void write_member(gen_state *s, size_t m, double z, size_t region) {
   }
   for (size_t qi = 0; qi < s->q->nquestions; qi++) {
     const mdt_question *qu = &s->q->questions[qi];
+    /* Text answers come from their own step (mdt_synth_text_answers_write); skipping the
+     * question before any draw leaves every numeric answer as it was without it. */
+    if (qu->type == MDT_Q_TEXT)
+      continue;
     if (qi > 0 && gsl_rng_uniform(s->rng) < ITEM_NONRESPONSE)
       continue;
     switch (qu->type) {
@@ -237,6 +241,8 @@ static void write_member(gen_state *s, size_t m, double z, size_t region) {
       break;
     case MDT_Q_CHOICE:
       write_choice(s, m, qu, L);
+      break;
+    case MDT_Q_TEXT:
       break;
     }
   }

@@ -88,6 +88,8 @@ static json_t *settings_json(const mdt_report_context *ctx) {
   json_object_set_new(s, "seed", json_integer((json_int_t)o->seed));
   json_object_set_new(s, "level", json_real(o->level));
   json_object_set_new(s, "max_failed_draws", json_real(o->max_failed_draws));
+  json_object_set_new(s, "adopted", json_string(o->political_only ? "political" : "all"));
+  json_object_set_new(s, "adopted_weight", json_real(o->adopted_weight));
   return s;
 }
 
@@ -157,6 +159,14 @@ json_t *mdt__report_aggregate_json(const mdt_aggregate *agg, const mdt_report_co
   json_object_set_new(root, "members", json_integer((json_int_t)agg->nmembers));
   json_object_set_new(root, "respondents", json_integer((json_int_t)agg->nrespondents));
   json_object_set_new(root, "total_weight", mdt__report_json_number(agg->total_weight));
+  json_t *ad = json_object();
+  static const mdt_adoption order[] = {MDT_ADOPTED_POLITICAL, MDT_ADOPTED_ADMINISTRATIVE,
+                                       MDT_ADOPTED_UNKNOWN};
+  for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
+    json_object_set_new(ad, mdt_adoption_name(order[k]),
+                        json_integer((json_int_t)agg->answered_by_adoption[order[k]]));
+  json_object_set_new(ad, "left_out", json_integer((json_int_t)agg->nexcluded));
+  json_object_set_new(root, "adopted", ad);
   json_object_set_new(root, "settings", settings_json(ctx));
   json_object_set_new(root, "bootstrap", mdt__report_bootstrap_json(agg));
   json_t *empty = json_array();
@@ -263,6 +273,21 @@ static void option_label(FILE *fp, const mdt_report_context *ctx, size_t c, int 
   mdt_report_pad(fp, strcmp(o->id, o->label) == 0 ? o->id : buf, width);
 }
 
+/* How many answers were adopted politically, and what the weighting did with the others. */
+static void adoption_line(FILE *fp, const mdt_aggregate *agg, const mdt_aggregate_options *o) {
+  const size_t *by = agg->answered_by_adoption;
+  size_t answered = by[MDT_ADOPTED_POLITICAL] + by[MDT_ADOPTED_ADMINISTRATIVE] +
+                    by[MDT_ADOPTED_UNKNOWN];
+  fprintf(fp, "Adopted politically: %zu of %zu answers (administratively %zu, unknown %zu)",
+          by[MDT_ADOPTED_POLITICAL], answered, by[MDT_ADOPTED_ADMINISTRATIVE],
+          by[MDT_ADOPTED_UNKNOWN]);
+  if (o && o->political_only)
+    fprintf(fp, "; political only: %zu left out as non-respondents", agg->nexcluded);
+  else if (o && o->adopted_weight != 1)
+    fprintf(fp, "; the others weigh %g times as much", o->adopted_weight);
+  fputs("\n", fp);
+}
+
 static void heading(FILE *fp, const mdt_aggregate *agg, const mdt_report_context *ctx) {
   const mdt_aggregate_options *o = ctx->options;
   const mdt_respondents *r = ctx->respondents;
@@ -284,6 +309,7 @@ static void heading(FILE *fp, const mdt_aggregate *agg, const mdt_report_context
               o->level * 100);
   }
   fputs("\n", fp);
+  adoption_line(fp, agg, o);
   for (size_t k = 0; k < agg->nempty; k++) {
     const mdt_empty_stratum *e = &agg->empty[k];
     const mdt_grouping *g = &r->groupings[e->grouping];
@@ -355,6 +381,8 @@ static void question_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_
     mdt_report_pad(fp, "option", lw);
     fputs("    share   interval\n", fp);
     break;
+  case MDT_Q_TEXT: /* the caller skips text questions */
+    break;
   }
   for (size_t j = 0; j < qq->noptions; j++) {
     size_t c = qq->first_option + j;
@@ -395,6 +423,8 @@ static void question_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_
       text_number(fp, a->value, 9, 3);
       text_interval(fp, a->ci_low, a->ci_high, 3);
       break;
+    case MDT_Q_TEXT:
+      break;
     }
     fputc('\n', fp);
   }
@@ -433,7 +463,8 @@ mdt_status mdt_report_aggregate_text(FILE *fp, const mdt_aggregate *agg,
   if (ctx->groups)
     profile_block(fp, agg, ctx);
   for (size_t qi = 0; qi < ctx->questionnaire->nquestions; qi++)
-    question_block(fp, agg, ctx, qi);
+    if (ctx->questionnaire->questions[qi].type != MDT_Q_TEXT) /* reported verbatim elsewhere */
+      question_block(fp, agg, ctx, qi);
   if (agg->breakdown >= 0 && ctx->groups)
     strata_block(fp, agg, ctx);
   if (ferror(fp))

@@ -13,6 +13,7 @@
 #include "mandat/workbook.h"
 #include "report/outdir.h"
 #include "run/run_int.h"
+#include "run/settings.h"
 #include "report/json_int.h"
 
 /* ----------------------------------------------------------------- writing -- */
@@ -33,19 +34,19 @@ static mdt_status write_workbook(const mdt__year *s, const char *path, const cha
   static const char *const pct[] = {"pct"};
   static const char *const l1[] = {"l1_distance_pp"};
   const mdt_chart_spec all[] = {
-      {"sweep_theta", MDT_CHART_LINE, "Each group's annual growth along theta", "value", 1,
+      {"sweep_theta", MDT_CHART_LINE, "chart_sweep_theta", "value", 1,
        growth, "group", NULL, NULL, "theta", "annual_growth_pct"},
-      {"frame", MDT_CHART_COLUMN, "The frame decomposed", "component", 1, effect, NULL, NULL,
+      {"frame", MDT_CHART_COLUMN, "chart_frame", "component", 1, effect, NULL, NULL,
        NULL, "component", "annual_effect_pct"},
-      {"growth_distribution", MDT_CHART_COLUMN, "Monte Carlo: annual growth", "bin_low_pct", 1,
+      {"growth_distribution", MDT_CHART_COLUMN, "chart_growth_distribution", "bin_low_pct", 1,
        share, NULL, NULL, NULL, "annual_growth_pct", "share"},
-      {"profile", MDT_CHART_BAR, "The mandate profile with intervals", "group", 1, priority,
+      {"profile", MDT_CHART_BAR, "chart_profile", "group", 1, priority,
        NULL, "ci_low", "ci_high", "group", "priority"},
-      {"mandate_uncertainty", MDT_CHART_BAR, "Each group's percent with the mandate's interval",
+      {"mandate_uncertainty", MDT_CHART_BAR, "chart_mandate_uncertainty",
        "group", 1, pct, NULL, "pct_low", "pct_high", "group", "pct"},
-      {"regions", MDT_CHART_BAR, "Distance of each region's allocation from the national one",
+      {"regions", MDT_CHART_BAR, "chart_regions",
        "region", 1, l1, NULL, NULL, NULL, "region", "l1_distance_pp"},
-      {"sweep_krone_share", MDT_CHART_LINE, "Each group's annual growth along the krone share",
+      {"sweep_krone_share", MDT_CHART_LINE, "chart_sweep_krone_share",
        "value", 1, growth, "group", NULL, NULL, "krone_share", "annual_growth_pct"},
   };
   mdt_chart_spec charts[sizeof all / sizeof all[0]];
@@ -57,121 +58,6 @@ static mdt_status write_workbook(const mdt__year *s, const char *path, const cha
                             lang, err);
 }
 
-/* A path as the manifest shows it: relative to the scenario's folder when inside it. */
-static const char *shown_path(const mdt_scenario *sc, const char *path) {
-  size_t n = strlen(sc->dir);
-  if (strncmp(path, sc->dir, n) == 0 && path[n] == '/') {
-    path += n + 1;
-    while (strncmp(path, "./", 2) == 0)
-      path += 2;
-  }
-  return path;
-}
-
-static json_t *dist_json(const mdt_scenario_dist *d) {
-  if (!d->given || d->use_frame)
-    return json_string("fixed");
-  if (!d->normal)
-    return mdt__report_json_number(d->value);
-  json_t *o = json_object();
-  json_object_set_new(o, "normal_mean", mdt__report_json_number(d->value));
-  json_object_set_new(o, "normal_sd", mdt__report_json_number(d->sd));
-  return o;
-}
-
-static json_t *grid_json(const mdt_scenario_grid *g) {
-  json_t *a = json_array();
-  for (size_t k = 0; k < g->n; k++)
-    json_array_append_new(a, mdt__report_json_number(g->values[k]));
-  return a;
-}
-
-static json_t *group_pcts_json(const mdt_scenario_group_pct *l, size_t n) {
-  json_t *a = json_array();
-  for (size_t k = 0; k < n; k++) {
-    json_t *o = json_object();
-    json_object_set_new(o, "group", json_string(l[k].group));
-    json_object_set_new(o, "pct", mdt__report_json_number(l[k].pct));
-    if (l[k].month)
-      json_object_set_new(o, "month", json_integer(l[k].month));
-    json_array_append_new(a, o);
-  }
-  return a;
-}
-
-/* Every setting as the run used it (defaults filled in; threads left out: they change
- * nothing). */
-static json_t *settings_json(const mdt__pipeline *p) {
-  const mdt_scenario *sc = p->sc;
-  json_t *root = json_object(), *o;
-  o = json_object();
-  json_object_set_new(o, "frame_pct", p->has_frame ? mdt__report_json_number(sc->frame_pct) : json_null());
-  json_object_set_new(o, "overheng_pct", mdt__report_json_number(p->overheng_pct));
-  json_object_set_new(o, "glidning_pct", mdt__report_json_number(p->glidning_pct));
-  json_object_set_new(o, "glidning_from_history", json_boolean(sc->glidning_from_history));
-  json_object_set_new(o, "price_forecast_pct", mdt__report_json_number(p->price_pct));
-  json_object_set_new(o, "room_annual_pct",
-                      p->has_frame ? mdt__report_json_number(p->frame.room_annual_pct) : json_null());
-  json_object_set_new(root, "frame", o);
-  o = json_object();
-  json_object_set_new(o, "rule", json_string(sc->rule));
-  json_object_set_new(o, "central_month", json_integer(sc->central_month));
-  json_object_set_new(o, "covered", json_string(sc->covered ? sc->covered : "chapter:4"));
-  json_object_set_new(o, "theta", mdt__report_json_number(sc->theta));
-  json_object_set_new(o, "krone_share", mdt__report_json_number(sc->krone_share));
-  json_object_set_new(o, "min_krone_nok", mdt__report_json_number(sc->min_krone_nok));
-  json_object_set_new(o, "table", sc->table_path ? json_string(shown_path(sc, sc->table_path)) : json_null());
-  json_object_set_new(o, "guarantee",
-                      p->guarantee ? json_string(shown_path(sc, sc->guarantee_path)) : json_null());
-  json_object_set_new(o, "local_pot_pct", mdt__report_json_number(sc->local_pot_pct));
-  json_object_set_new(o, "local_month", json_integer(sc->local_month));
-  json_object_set_new(o, "named", group_pcts_json(sc->named, sc->nnamed));
-  json_object_set_new(o, "floors", group_pcts_json(sc->floors, sc->nfloors));
-  json_object_set_new(o, "caps", group_pcts_json(sc->caps, sc->ncaps));
-  json_object_set_new(o, "payroll_overhead_pct", mdt__report_json_number(sc->payroll_overhead_pct));
-  json_object_set_new(root, "settlement", o);
-  o = json_object();
-  json_object_set_new(o, "weights", json_string(sc->weights));
-  json_object_set_new(o, "sqrt", json_boolean(sc->sqrt_weights));
-  json_object_set_new(o, "cap", mdt__report_json_number(sc->cap_share));
-  json_object_set_new(o, "poststrata", sc->poststrata ? json_string(sc->poststrata) : json_null());
-  json_t *rk = json_null();
-  if (sc->rake[0]) {
-    rk = json_array();
-    json_array_append_new(rk, json_string(sc->rake[0]));
-    json_array_append_new(rk, json_string(sc->rake[1]));
-  }
-  json_object_set_new(o, "rake", rk);
-  json_object_set_new(o, "by_group", json_boolean(sc->by_group));
-  json_object_set_new(o, "bootstrap", json_integer((json_int_t)sc->bootstrap));
-  json_object_set_new(o, "level", mdt__report_json_number(sc->level));
-  json_object_set_new(o, "max_failed_draws", mdt__report_json_number(sc->max_failed_draws));
-  json_object_set_new(root, "weighting", o);
-  o = json_object();
-  json_object_set_new(o, "theta", grid_json(&sc->sweep_theta));
-  json_object_set_new(o, "krone_share", grid_json(&sc->sweep_krone_share));
-  json_object_set_new(o, "local_pot_pct", grid_json(&sc->sweep_local_pot));
-  json_object_set_new(o, "central_month", grid_json(&sc->sweep_central_month));
-  json_object_set_new(root, "sweeps", o);
-  o = json_object();
-  json_object_set_new(o, "draws", json_integer((json_int_t)sc->draws));
-  json_object_set_new(o, "glidning_pct", dist_json(&sc->u_glidning));
-  json_object_set_new(o, "overheng_pct", dist_json(&sc->u_overheng));
-  json_object_set_new(o, "price_forecast_pct", dist_json(&sc->u_price));
-  json_object_set_new(o, "headcount_drift_pct", dist_json(&sc->u_headcount_drift));
-  json_object_set_new(o, "mandate", json_boolean(sc->u_mandate));
-  json_object_set_new(root, "uncertainty", o);
-  o = json_object();
-  json_object_set_new(o, "enabled", json_boolean(sc->regions));
-  json_object_set_new(o, "column", json_string(sc->region_column));
-  json_object_set_new(root, "regions", o);
-  o = json_object();
-  json_object_set_new(o, "lang", json_string(sc->lang));
-  json_object_set_new(root, "output", o);
-  json_object_set_new(root, "seed", json_integer((json_int_t)sc->seed));
-  return root;
-}
-
 static mdt_status add_input(json_t *arr, const mdt_scenario *sc, const char *path,
                             mdt_error *err) {
   char hex[MDT_SHA256_HEX_SIZE];
@@ -180,7 +66,7 @@ static mdt_status add_input(json_t *arr, const mdt_scenario *sc, const char *pat
     return st;
   struct stat sb;
   json_t *o = json_object();
-  json_object_set_new(o, "file", json_string(shown_path(sc, path)));
+  json_object_set_new(o, "file", json_string(mdt__run_shown_path(sc, path)));
   json_object_set_new(o, "sha256", json_string(hex));
   json_object_set_new(o, "bytes", json_integer(stat(path, &sb) == 0 ? (json_int_t)sb.st_size : -1));
   json_array_append_new(arr, o);
@@ -212,7 +98,7 @@ static mdt_status manifest(const mdt__year *s, const char *scenario_path, json_t
   if (st == MDT_OK && p->new_guarantee)
     st = add_input(inputs, sc, sc->new_guarantee_path, err);
   json_object_set_new(root, "inputs", inputs);
-  json_object_set_new(root, "settings", settings_json(p));
+  json_object_set_new(root, "settings", mdt__run_settings_json(p));
   if (s->agg != NULL)
     json_object_set_new(root, "bootstrap", mdt__report_bootstrap_json(s->agg));
   json_t *notes = json_array();
@@ -276,6 +162,11 @@ static mdt_status write_json_file(const char *path, json_t *j, mdt_error *err) {
 static mdt_status write_outputs(const mdt__year *s, const mdt__outdir *od, const char *prefix,
                                 const char *scenario_path, mdt_output_progress_fn progress,
                                 void *user, mdt_error *err) {
+  const mdt_scenario *sc = s->p.sc;
+  const mdt_groups *gr = s->p.model->groups;
+  mdt_csv_options csvo = {MDT_CSV_TIDY, sc->lang, gr->n, (const char *const *)gr->id,
+                          (const char *const *)gr->name};
+  mdt_csv_dialect_parse(sc->csv, &csvo.dialect);
   char path[4400];
   mdt_status st = MDT_OK;
   if (progress != NULL)
@@ -287,7 +178,7 @@ static mdt_status write_outputs(const mdt__year *s, const mdt__outdir *od, const
     FILE *fp = fopen(path, "w");
     if (fp == NULL)
       return mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot write");
-    st = mdt_table_write_csv(s->tables.t[k], fp, err);
+    st = mdt_table_write_csv_as(s->tables.t[k], fp, &csvo, err);
     if (fclose(fp) != 0 && st == MDT_OK)
       st = mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot write");
   }

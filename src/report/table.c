@@ -7,6 +7,7 @@
 
 #include "mandat/report.h"
 #include "mandat/table.h"
+#include "mandat/workbook.h"
 #include "report/json_int.h"
 
 enum { CELL_EMPTY = 0, CELL_NUM = 1, CELL_TEXT = 2 };
@@ -154,6 +155,139 @@ long mdt_table_col(const mdt_table *t, const char *name) {
     if (strcmp(t->cols[k], name) == 0)
       return (long)k;
   return -1;
+}
+
+int mdt_csv_dialect_parse(const char *name, mdt_csv_dialect *out) {
+  if (name != NULL && strcmp(name, "tidy") == 0)
+    *out = MDT_CSV_TIDY;
+  else if (name != NULL && strcmp(name, "excel-nb") == 0)
+    *out = MDT_CSV_EXCEL_NB;
+  else
+    return -1;
+  return 0;
+}
+
+/* Decimals of a column kind in the Excel dialect. */
+static int excel_decimals(mdt_col_kind kind) {
+  switch (kind) {
+  case MDT_COL_NOK:
+  case MDT_COL_INT:
+    return 0;
+  case MDT_COL_SHARE:
+    return 4;
+  default:
+    return 3;
+  }
+}
+
+/* A number with fixed decimals and a decimal comma. */
+static void excel_number(FILE *fp, double v, int decimals) {
+  if (!isfinite(v))
+    return;
+  char buf[400];
+  snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  if (strspn(buf, "-0.") == strlen(buf) && buf[0] == '-')
+    memmove(buf, buf + 1, strlen(buf)); /* no "-0,000" */
+  for (char *p = buf; *p; p++)
+    if (*p == '.')
+      *p = ',';
+  fputs(buf, fp);
+}
+
+/* A text field of the Excel dialect: quoted when it holds ; " or a line end. */
+static void excel_field(FILE *fp, const char *s) {
+  if (strpbrk(s, ";\"\r\n") == NULL) {
+    fputs(s, fp);
+    return;
+  }
+  fputc('"', fp);
+  for (; *s; s++) {
+    if (*s == '"')
+      fputc('"', fp);
+    fputc(*s, fp);
+  }
+  fputc('"', fp);
+}
+
+static int group_column(const char *name) {
+  return strcmp(name, "group") == 0 || strcmp(name, "from_group") == 0 ||
+         strcmp(name, "to_group") == 0;
+}
+
+/* What the Excel dialect shows for a text cell: a group's name for its id, a label for a
+ * catalogue key, else the text. */
+static const char *excel_text(const mdt_csv_options *o, const char *col, const char *text) {
+  if (group_column(col) && o->group_ids != NULL && o->group_names != NULL)
+    for (size_t g = 0; g < o->ngroups; g++)
+      if (strcmp(o->group_ids[g], text) == 0)
+        return o->group_names[g];
+  const char *l = mdt_label_find(text, o->lang);
+  return l != NULL ? l : text;
+}
+
+/* A composite row label "KEY:GROUP" (e.g. named:c34) as "Label: group name". */
+static void excel_composite(FILE *fp, const mdt_csv_options *o, const char *text) {
+  const char *colon = strchr(text, ':');
+  char key[64];
+  size_t n = colon ? (size_t)(colon - text) : 0;
+  if (colon == NULL || n >= sizeof key) {
+    excel_field(fp, excel_text(o, "", text));
+    return;
+  }
+  memcpy(key, text, n);
+  key[n] = '\0';
+  const char *l = mdt_label_find(key, o->lang);
+  if (l == NULL) {
+    excel_field(fp, text);
+    return;
+  }
+  char buf[512];
+  snprintf(buf, sizeof buf, "%s: %s", l, excel_text(o, "group", colon + 1));
+  excel_field(fp, buf);
+}
+
+static mdt_status write_excel(const mdt_table *t, FILE *fp, const mdt_csv_options *o,
+                              mdt_error *err) {
+  fputs("\xEF\xBB\xBF", fp); /* UTF-8 byte-order mark: Excel then reads æøå right */
+  for (size_t k = 0; k < t->ncols; k++) {
+    if (k > 0)
+      fputc(';', fp);
+    excel_field(fp, mdt_label(t->cols[k], o->lang));
+  }
+  fputs("\r\n", fp);
+  for (size_t i = 0; i < t->nrows; i++) {
+    for (size_t k = 0; k < t->ncols; k++) {
+      if (k > 0)
+        fputc(';', fp);
+      const mdt_cell *c = mdt_table_cell(t, i, k);
+      if (c->kind == CELL_NUM)
+        excel_number(fp, c->num, excel_decimals(t->kinds[k]));
+      else if (c->kind == CELL_TEXT && strchr(c->text, ':') != NULL && !strchr(c->text, ' '))
+        excel_composite(fp, o, c->text);
+      else if (c->kind == CELL_TEXT && strcmp(t->cols[k], "chapter") == 0) {
+        /* "3.4" would become a date (3 April) in a Norwegian Excel: say what it is. */
+        fputs(strcmp(o->lang, "nb") == 0 ? "kap. " : "ch. ", fp);
+        excel_field(fp, c->text);
+      } else if (c->kind == CELL_TEXT)
+        excel_field(fp, excel_text(o, t->cols[k], c->text));
+    }
+    fputs("\r\n", fp);
+  }
+  if (fflush(fp) != 0 || ferror(fp))
+    return mdt_error_set(err, MDT_ECANTWRITE, "cannot write table '%s' as CSV: %s", t->name,
+                         strerror(errno));
+  return MDT_OK;
+}
+
+mdt_status mdt_table_write_csv_as(const mdt_table *t, FILE *fp, const mdt_csv_options *opt,
+                                  mdt_error *err) {
+  if (opt != NULL && opt->dialect == MDT_CSV_EXCEL_NB) {
+    mdt_csv_options o = *opt;
+    if (o.lang == NULL)
+      o.lang = "nb";
+    return write_excel(t, fp, &o, err);
+  }
+  return mdt_table_write_csv(t, fp, err);
 }
 
 mdt_status mdt_table_write_csv(const mdt_table *t, FILE *fp, mdt_error *err) {

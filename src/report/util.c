@@ -1,6 +1,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mandat/report.h"
@@ -9,15 +10,57 @@
 void mdt_report_csv_field(FILE *fp, const char *s) {
   if (s == NULL)
     return;
-  if (strpbrk(s, ",;\"\r\n") != NULL)
-    csv_fwrite(fp, s, strlen(s));
+  size_t len = strlen(s);
+  /* Spaces or tabs at either end are quoted too: a CSV reader (libcsv, ours) trims them from
+   * an unquoted field, and a text answer must come back as written. */
+  int padded = len > 0 && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t');
+  if (padded || strpbrk(s, ",;\"\r\n") != NULL)
+    csv_fwrite(fp, s, len);
   else
     fputs(s, fp);
 }
 
+char *mdt_report_format_number(double v, char *buf, size_t size) {
+  if (size == 0)
+    return buf;
+  buf[0] = '\0';
+  if (!isfinite(v))
+    return buf;
+  if (v == 0)
+    v = 0.0; /* no "-0" */
+  snprintf(buf, size, "%.15g", v);
+  if (strchr(buf, 'e') == NULL)
+    return buf;
+  /* The same 15 significant digits written out in full. */
+  int e = (int)floor(log10(fabs(v)));
+  if (e < 0) {
+    snprintf(buf, size, "%.*f", 14 - e, v);
+    size_t n = strlen(buf);
+    while (n > 0 && buf[n - 1] == '0')
+      buf[--n] = '\0';
+    if (n > 0 && buf[n - 1] == '.')
+      buf[--n] = '\0';
+  } else {
+    /* 15 significant digits, then zeros: 1.23456789012346e+17 -> 123456789012346000. */
+    char m[64];
+    snprintf(m, sizeof m, "%.14e", v);
+    char *ep = strchr(m, 'e');
+    int exp10 = atoi(ep + 1);
+    size_t o = 0;
+    for (const char *q = m; q < ep && o + 1 < size; q++)
+      if (*q != '.')
+        buf[o++] = *q;
+    size_t digits = o - (m[0] == '-');
+    for (; digits < (size_t)exp10 + 1 && o + 1 < size; digits++)
+      buf[o++] = '0';
+    buf[o] = '\0';
+  }
+  return buf;
+}
+
 void mdt_report_csv_number(FILE *fp, double v) {
-  if (isfinite(v))
-    fprintf(fp, "%.15g", v == 0 ? 0.0 : v);
+  char buf[400];
+  fputs(mdt_report_format_number(v, buf, sizeof buf), fp);
 }
 
 json_t *mdt__report_json_number(double v) {

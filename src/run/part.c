@@ -164,6 +164,7 @@ mdt_status mdt__part_write(const char *path, unsigned k, unsigned n, int nyears,
   put_opt(&w, id->rule);
   put_opt(&w, id->seed);
   put_opt(&w, id->lang);
+  put_opt(&w, id->csv);
   put_str(&w, id->inputs);
   put_u64(&w, id->seed_used);
   for (int y = 0; y < nyears; y++)
@@ -472,6 +473,7 @@ mdt_status mdt__part_read(const char *path, mdt__part *out, mdt_error *err) {
   out->id.rule = get_opt(&r, &nomem);
   out->id.seed = get_opt(&r, &nomem);
   out->id.lang = get_opt(&r, &nomem);
+  out->id.csv = get_opt(&r, &nomem);
   out->id.inputs = get_str(&r, &nomem);
   out->id.seed_used = (unsigned long)get_u64(&r);
   if (out->n < 1 || out->n > MDT_SHARD_MAX || out->k < 1 || out->k > out->n ||

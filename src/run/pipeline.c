@@ -148,6 +148,8 @@ static mdt_status weighting_options(mdt__pipeline *p, mdt_error *err) {
   o->max_failed_draws = sc->max_failed_draws;
   o->seed = sc->seed;
   o->level = sc->level;
+  o->political_only = sc->adopted_political_only;
+  o->adopted_weight = sc->adopted_weight;
   o->threads = p->threads;
   o->breakdown = -1;
   if (p->model->respondents->ngroupings > 0) {
@@ -406,7 +408,9 @@ mdt_status mdt__pipeline_load(mdt__pipeline *p, const mdt__pipeline_args *args, 
   if ((st = mdt_rule_from_name(sc->rule, &rule, err)) != MDT_OK)
     return mdt_scenario_fail(sc, "settlement", "rule", err, MDT_EDATA, "%s", err->message);
 
-  st = mdt_model_load_threads(sc->model_dir, sc->by_group ? MDT_MODEL_HEADCOUNTS : 0, p->threads,
+  st = mdt_model_load_threads(sc->model_dir,
+                              (sc->by_group ? MDT_MODEL_HEADCOUNTS : 0) | MDT_MODEL_TEXT_ANSWERS,
+                              p->threads,
                               &p->model, err);
   if (st != MDT_OK)
     return st;

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mandat/response_status.h"
 #include "mandat/result_tables.h"
+#include "mandat/text_answers.h"
 #include "run/run_int.h"
 #include "run/shard_int.h"
 
@@ -142,6 +144,14 @@ static mdt_status compute(mdt__year *s, const mdt_run_options *o, mdt_error *err
             MDT_OK)
       return st;
   }
+  /* Key figures of the settlement itself, for comparisons between alternatives. */
+  if ((st = mdt_microsim_spread_of(p->work, &s->res.settlement, &ro, &s->spread, err)) != MDT_OK)
+    return st;
+  s->satisfaction = NAN;
+  if (s->agg != NULL) {
+    mdt_sweep_context sc1 = {&ro, s->agg->nmembers, s->agg->top_group, s->agg->weights, NULL};
+    s->satisfaction = mdt_tradeoff_satisfaction(&sc1, s->rep);
+  }
   if (o->scope == MDT_RUN_SETTLEMENT)
     return MDT_OK;
   /* Sweeps, each point a solved settlement (only with a frame to solve on). */
@@ -222,6 +232,42 @@ static mdt_status compute(mdt__year *s, const mdt_run_options *o, mdt_error *err
   return MDT_OK;
 }
 
+/* The settlement's key figures in one table: what `mandat compare` sets side by side. */
+static mdt_table *indicators_table(const mdt__year *s) {
+  static const char *const names[] = {"indicator", "value"};
+  static const mdt_col_kind kinds[] = {MDT_COL_TEXT, MDT_COL_NUMBER};
+  mdt_table *t = NULL;
+  mdt_error err;
+  if (mdt_table_new("indicators", "The settlement's key figures", 2, names, kinds, &t, &err) !=
+      MDT_OK)
+    return NULL;
+  const mdt_microsim_row *tot = &s->rep->total;
+  const struct {
+    const char *name;
+    double v;
+  } rows[] = {
+      {"annual_growth_pct", tot->annual_growth_pct},
+      {"real_growth_pct", tot->real_growth_pct},
+      {"annual_effect_pct", tot->annual_effect_pct},
+      {"cost_nok", tot->cost_nok},
+      {"carryover_pct", tot->carryover_pct},
+      {"carryover_nok", tot->carryover_nok},
+      {"satisfaction", s->satisfaction},
+      {"low_pay_ratio_pct", s->spread.low_pay_ratio_pct},
+      {"real_fall_share", s->spread.real_fall_share},
+      {"p_growth_above_frame", s->mc != NULL ? s->mc->p_above_frame : NAN},
+  };
+  for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+    long r = mdt_table_add_row(t);
+    if (r < 0 || mdt_table_set_text(t, (size_t)r, 0, rows[k].name) != 0) {
+      mdt_table_free(t);
+      return NULL;
+    }
+    mdt_table_set_num(t, (size_t)r, 1, rows[k].v);
+  }
+  return t;
+}
+
 static mdt_status build_tables(mdt__year *s, mdt_error *err) {
   mdt__pipeline *p = &s->p;
   const mdt_groups *g = p->model->groups;
@@ -239,8 +285,35 @@ static mdt_status build_tables(mdt__year *s, mdt_error *err) {
                                       p->has_frame ? p->sc->frame_pct : NAN),
                  err)) ||
       (st = keep(ts, mdt_tables_settlement(s->rep, &s->res, &sctx), err)) ||
-      (st = keep(ts, mdt_tables_exchange(s->rep, g), err)))
+      (st = keep(ts, mdt_tables_exchange(s->rep, g), err)) ||
+      (st = keep(ts, indicators_table(s), err)))
     return st;
+  /* Who has answered (and who not), and what they wrote, for the regional process. */
+  if (s->agg != NULL && s->agg->answered != NULL) {
+    mdt_table *status = NULL, *missing = NULL;
+    const char *by = mdt_respondents_grouping_index(p->model->respondents,
+                                                    p->sc->region_column) >= 0
+                         ? p->sc->region_column
+                         : NULL;
+    if ((st = mdt_response_status_tables(p->model, s->agg->answered, by, &status, &missing,
+                                         err)) != MDT_OK)
+      return st;
+    if ((st = keep(ts, status, err)) != MDT_OK) {
+      mdt_table_free(missing);
+      return st;
+    }
+    if ((st = keep(ts, missing, err)) != MDT_OK)
+      return st;
+  }
+  if (p->model->text_answers != NULL) {
+    mdt_table *text = NULL;
+    long grouping = mdt_respondents_grouping_index(p->model->respondents, p->sc->region_column);
+    if ((st = mdt_text_answers_table(p->model->text_answers, p->model->respondents,
+                                     p->model->questionnaire, grouping, -1, -1, &text, err)) !=
+            MDT_OK ||
+        (st = keep(ts, text, err)) != MDT_OK)
+      return st;
+  }
   if (p->guarantee != NULL &&
       (st = keep(ts, mdt_tables_guarantee(p->guarantee, s->new_guarantee, g), err)))
     return st;
@@ -383,6 +456,8 @@ static mdt_status open_year(mdt_run *run, mdt__year *y, mdt__pipeline_args *args
                            run->lang);
     memcpy(y->p.sc->lang, run->lang, 3);
   }
+  if (st == MDT_OK && run->csv != NULL)
+    st = mdt_scenario_set(y->p.sc, "output", "csv", run->csv, err);
   if (st == MDT_OK) {
     y->p.agg_opt.seed = y->p.sc->seed;
     for (int k = 0; k < y->p.nnotes; k++) {
@@ -428,6 +503,7 @@ mdt_status mdt__run_open(const mdt_run_options *o, mdt__shard_year *shard[2], md
   run->rule = dup_opt(o->rule, &nomem);
   run->seed = dup_opt(o->seed, &nomem);
   run->lang = dup_opt(o->lang, &nomem);
+  run->csv = dup_opt(o->csv, &nomem);
   if (nomem) {
     mdt_run_free(run);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory");
@@ -462,6 +538,7 @@ void mdt_run_free(mdt_run *run) {
   free(run->rule);
   free(run->seed);
   free(run->lang);
+  free(run->csv);
   free(run);
 }
 

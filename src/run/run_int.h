@@ -39,6 +39,8 @@ typedef struct mdt__year {
   mdt_mandate_uncertainty *mandate;
   mdt_region_allocations *regions;
   long region_column;
+  double satisfaction;             /* the mandate's satisfaction with the settlement, or NaN */
+  mdt_microsim_spread spread;      /* the settlement's spread over pay */
   mdt__table_set tables;
   mdt__shard_year *shard;          /* borrowed: the slice a shard computes or the parts a
                                       merge puts together; NULL for a whole run */
@@ -46,7 +48,7 @@ typedef struct mdt__year {
 
 struct mdt_run {
   mdt_run_options opt;
-  char *scenario_path, *model_dir, *rule, *seed, *lang; /* copies of the options' strings */
+  char *scenario_path, *model_dir, *rule, *seed, *lang, *csv; /* copies of the options' strings */
   int nyears;
   int computed;
   mdt__year years[2];

@@ -96,6 +96,7 @@ void mdt__shard_identity_clear(mdt__shard_identity *id) {
   free(id->rule);
   free(id->seed);
   free(id->lang);
+  free(id->csv);
   free(id->inputs);
   memset(id, 0, sizeof *id);
 }
@@ -109,8 +110,8 @@ static const char *identity_differs(const mdt__shard_identity *a, const mdt__sha
   if (!str_eq(a->scenario_path, b->scenario_path))
     return "the scenario path";
   if (!str_eq(a->model_dir, b->model_dir) || !str_eq(a->rule, b->rule) ||
-      !str_eq(a->lang, b->lang))
-    return "the options (--model, --rule or --lang)";
+      !str_eq(a->lang, b->lang) || !str_eq(a->csv, b->csv))
+    return "the options (--model, --rule, --lang or --csv)";
   if (!str_eq(a->seed, b->seed) || a->seed_used != b->seed_used)
     return "the seed";
   if (!str_eq(a->inputs, b->inputs))
@@ -210,6 +211,7 @@ static mdt_status identity_of(const mdt_run_options *o, const mdt__year *years, 
   id->rule = dup_or_null(o->rule, &nomem);
   id->seed = dup_or_null(o->seed, &nomem);
   id->lang = dup_or_null(o->lang, &nomem);
+  id->csv = dup_or_null(o->csv, &nomem);
   id->seed_used = years[0].p.sc->seed;
   if (st == MDT_OK && (nomem || id->inputs == NULL))
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory");
@@ -769,6 +771,7 @@ mdt_status mdt_shard_merge(const mdt_run_options *o, const char *const *paths, s
   ro.rule = parts[0].id.rule;
   ro.seed = parts[0].id.seed;
   ro.lang = parts[0].id.lang;
+  ro.csv = parts[0].id.csv;
   ro.scope = MDT_RUN_ALL;
   mdt__shard_year *years[2] = {&merged[0], &merged[1]};
   st = mdt__run_open(&ro, years, &run, err);

@@ -83,7 +83,7 @@ mdt_status mdt__shard_regions_run(mdt__shard_year *sh, mdt_allocator *a, mdt_mic
  * input. Parts of one run have equal identities. */
 typedef struct {
   char *scenario_path;      /* as given to the shard (the manifest shows it so) */
-  char *model_dir, *rule, *seed, *lang; /* the options' overrides, or NULL */
+  char *model_dir, *rule, *seed, *lang, *csv; /* the options' overrides, or NULL */
   char *inputs;             /* "file sha256\n" per input, the scenario first */
   unsigned long seed_used;  /* the resolved seed */
 } mdt__shard_identity;

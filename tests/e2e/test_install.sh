@@ -44,7 +44,7 @@ printf '#include <mandat/mandat.h>\n#include <cstdio>\nint main() { std::printf(
   > "$tmp/link.cpp"
 c++ -std=c++11 $san -I"$prefix/include" $gsl_cflags "$tmp/link.cpp" -L"$libdir" -lmandat \
   -Wl,-rpath,"$libdir" -o "$tmp/link_cpp" || fail "a C++ program does not link"
-"$tmp/link_cpp" | grep -q "invalid input data" || fail "the C++ program"
+"$tmp/link_cpp" | grep "invalid input data" > /dev/null || fail "the C++ program"
 
 # 2. find_package: the example project, shared and static.
 cmake -S "$MDT_SOURCE_DIR/tests/examples" -B "$tmp/ex" -DCMAKE_PREFIX_PATH="$prefix" \
@@ -53,7 +53,7 @@ cmake -S "$MDT_SOURCE_DIR/tests/examples" -B "$tmp/ex" -DCMAKE_PREFIX_PATH="$pre
 cmake --build "$tmp/ex" > "$tmp/exb.log" 2>&1 || { cat "$tmp/exb.log" >&2; fail "example build"; }
 "$prefix/bin/mandat" run "$scenario" --out "$tmp/program" --quiet \
   || fail "the installed mandat does not run from its prefix"
-ldd "$prefix/bin/mandat" | grep -q "$prefix" || fail "the installed mandat does not use the prefix's library"
+ldd "$prefix/bin/mandat" | grep "$prefix" > /dev/null || fail "the installed mandat does not use the prefix's library"
 "$tmp/ex/run_scenario" "$scenario" "$tmp/library" || fail "run_scenario"
 "$tmp/ex/run_scenario_static" "$scenario" "$tmp/static" || fail "run_scenario_static"
 diff -r "$tmp/program" "$tmp/library" > /dev/null || fail "the library's folder differs from the program's"

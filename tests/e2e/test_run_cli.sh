@@ -13,7 +13,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # 1. A complete folder; the same numbers with one thread and with two.
 "$MANDAT" run "$scenario" --out "$tmp/r1" --threads 1 > "$tmp/summary.txt" 2> "$tmp/log.txt"
 "$MANDAT" run "$scenario" --out "$tmp/r2" --threads 2 --quiet
-for f in profile profile_strata aggregate frame settlement exchange_rates guarantee sweep_theta sweep_summary \
+for f in profile profile_strata aggregate frame settlement exchange_rates indicators guarantee sweep_theta sweep_summary \
          sweep_krone_share sweep_local_pot sweep_central_month uncertainty \
          uncertainty_groups growth_distribution mandate_uncertainty regions region_allocations; do
   [ -s "$tmp/r1/$f.csv" ] || fail "missing $f.csv"
@@ -38,7 +38,7 @@ import hashlib, json, os, sys
 out, model, scenario = sys.argv[1:4]
 rep = json.load(open(os.path.join(out, "report.json")))
 assert rep["summary"]["status"] == "solved" and abs(rep["summary"]["annual_growth_pct"] - 5.2) < 1e-6
-assert len(rep["tables"]) == 18, sorted(rep["tables"])
+assert len(rep["tables"]) == 22, sorted(rep["tables"])
 man = json.load(open(os.path.join(out, "manifest.json")))
 assert man["seed"] == 7 and man["program"] == "mandat"
 files = {i["file"]: i["sha256"] for i in man["inputs"]}

@@ -53,6 +53,14 @@ for k in 1 2 3; do "$MANDAT" run "$period" --shard "$k/3" --out "pp-$k" --thread
 same_folder psingle pmerged "a two-year period"
 [ -s pmerged/2025/settlement.csv ] || fail "period: no 2025 folder"
 
+# The options that change the folder travel with the parts: Norwegian labels and Excel CSVs.
+"$MANDAT" run "$scenario" --out nb-single --lang nb --csv excel-nb --quiet
+for k in 1 2; do "$MANDAT" run "$scenario" --shard "$k/2" --lang nb --csv excel-nb --out "nb-$k" --quiet; done
+"$MANDAT" merge nb-1 nb-2 --out nb-merged --quiet
+same_folder nb-single nb-merged "--lang nb --csv excel-nb"
+expect_csv_differs=$(cmp -s single/settlement.csv nb-single/settlement.csv && echo same || echo differs)
+[ "$expect_csv_differs" = differs ] || fail "--csv excel-nb wrote the tidy CSV"
+
 # The summary a merge prints is the single run's.
 "$MANDAT" run "$scenario" --out single-again > summary-single.txt 2> /dev/null
 "$MANDAT" merge part-2-1 part-2-2 --out merged-summary > summary-merged.txt 2> /dev/null

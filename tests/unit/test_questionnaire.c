@@ -210,7 +210,7 @@ static void test_question_errors(void **state) {
                   "id: expected a unique question id, found 'q_rank' again (first on line 2)");
   err = load_fail("qtype", QHEAD QGOOD "q2,scale,Skala,,,,\n", OGOOD, groups, 'q');
   assert_error_at(&err, MDT_EDATA, 3, 4,
-                  "type: expected score, rank, share or choice, found 'scale'");
+                  "type: expected score, rank, share, choice or text, found 'scale'");
   err = load_fail("qnotype", QHEAD QGOOD "q2,,Skala,,,,\n", OGOOD, groups, 'q');
   assert_error_at(&err, MDT_EDATA, 3, 4, "type: expected text, found an empty field");
   err = load_fail("qrole", QHEAD QGOOD "q2,score,Skala,prio,,,\n", OGOOD, groups, 'q');

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mandat/report.h"
 #include "mandat/table.h"
 #include "testutil.h"
 #include "report/json_int.h"
@@ -160,6 +161,21 @@ static char *csv_of(const mdt_table *t) {
   return buf;
 }
 
+/* Numbers are never written in exponent form: the same 15 significant digits in full. */
+static void test_plain_numbers(void **state) {
+  (void)state;
+  char buf[400];
+  assert_string_equal(mdt_report_format_number(5e-05, buf, sizeof buf), "0.00005");
+  assert_string_equal(mdt_report_format_number(-1.5e-10, buf, sizeof buf), "-0.00000000015");
+  /* 1/3 * 1e-7 to 15 significant digits: 3.33333333333333e-08 */
+  assert_string_equal(mdt_report_format_number(1.0 / 3 * 1e-7, buf, sizeof buf),
+                      "0.0000000333333333333333");
+  assert_string_equal(mdt_report_format_number(2.385, buf, sizeof buf), "2.385");
+  assert_string_equal(mdt_report_format_number(-0.0, buf, sizeof buf), "0");
+  assert_string_equal(mdt_report_format_number(2.5e20, buf, sizeof buf), "250000000000000000000");
+  assert_string_equal(mdt_report_format_number(NAN, buf, sizeof buf), "");
+}
+
 static void test_csv_exact(void **state) {
   (void)state;
   mdt_table *t = sample_table();
@@ -167,7 +183,9 @@ static void test_csv_exact(void **state) {
   assert_string_equal(csv, "name,n,value,note\n"
                            "Oslo,12,2.385,\n"
                            "\"Bergen, Vestland\",,0.333333333333333,\"says \"\"no\"\"\"\n"
-                           "Tromsø,0,1.23456789012346e+17,\"two\nlines\"\n");
+                           /* 123456789012345678 to 15 significant digits, written out
+                              without an exponent: 1.23456789012346e+17 = 123456789012346000 */
+                           "Tromsø,0,123456789012346000,\"two\nlines\"\n");
   free(csv);
 
   /* A table without rows is its header. */
@@ -240,6 +258,7 @@ static void test_json(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_new_and_cells), cmocka_unit_test(test_new_errors),
+      cmocka_unit_test(test_plain_numbers),
       cmocka_unit_test(test_csv_exact),     cmocka_unit_test(test_csv_full_disk),
       cmocka_unit_test(test_json),
   };

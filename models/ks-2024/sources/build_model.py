@@ -12,6 +12,9 @@ writes into the folder above it:
   options.csv       its answer options
   guarantee.csv     the guarantee pay (garantilønn) valid from 1 May 2023
   increases_2023.csv  the 2023 settlement's kroner table, copied unchanged
+  text_answers.csv  SYNTHETIC free-text answers, and respondents.csv's SYNTHETIC adopted
+                    column, both drawn from who answered in ../answers.csv (see
+                    synthetic_regional below); run this again after `mandat generate answers`
 
 Python 3 standard library only. Deterministic: exact arithmetic (fractions, decimal) and fixed
 orders, so two runs give byte-identical files on any machine. Every consistency check of the
@@ -86,6 +89,32 @@ CHAPTER_SCOPE = {"4": "chapter_4", "3.4": "chapter_3.4", "5": "chapter_5"}
 # 2023 step structure: g1 keeps all seven steps; g2-g5 had 2 and 4 merged into 0.
 STEPS_G1 = (0, 2, 4, 6, 8, 10, 16)
 STEPS_MERGED = (0, 6, 8, 10, 16)
+
+# SYNTHETIC, not observed: how the members that answered adopted their answers (KS reported
+# that about 75 % of the members answered with a political adoption in 2022), the share of
+# them that also write a free-text answer, and the seed of these draws.
+SYNTH_ADOPTION = (("politisk", 0.75), ("administrativt", 0.20), ("ukjent", 0.05))
+SYNTH_TEXT_SHARE = 0.06
+SYNTH_SEED = 2024
+TEXT_QUESTION = "q_innspill"
+
+# The synthetic free-text answers: made up, in the style of a kommunestyre's vedtak, with
+# commas, quotes, a line break and æøå so that every output shows them unchanged.
+SYNTH_TEXTS = (
+    "Kommunestyret ber KS prioritere rekruttering av sykepleiere og lærere i distriktene, "
+    "særlig i nord.",
+    "Kommunestyret vedtok: \"Lavtlønte må sikres reallønnsvekst også i 2024.\"",
+    "Den lokale potten bør være større, men ikke på bekostning av garantilønnen.\n"
+    "Vi viser til formannskapets sak 12/24.",
+    "Økt satsing på fagarbeidere, helsefagarbeidere og barne- og ungdomsarbeidere.",
+    "Behold ansiennitetsstigen; \"lønnsløft for utdanning\" må ikke gå ut over de "
+    "ufaglærte.",
+    "Likelønn: kvinnedominerte yrker må løftes. Vi støtter en særskilt pott til lærere med "
+    "tilleggsutdanning.",
+    "Vi har store vansker med å rekruttere barnehagelærere, og ber om et kronetillegg som "
+    "monner.",
+    "Ingen øvrige innspill.",
+)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL = os.path.dirname(HERE)
@@ -287,9 +316,49 @@ def build_respondents(area, checks):
     checks.append("respondents.csv: examples (employees): " + ", ".join(
         f"{i} {next(r[1] for r in rows if r[0] == i)} {emp[i]}"
         for i in ("1151", "1515", "1818", "4601", "5001", "46", "56")))
+    adopted = synthetic_regional([r[0] for r in rows], checks)
     return write("respondents.csv",
                  ["id", "name", "kind", "region", "population", "employees", "fte",
-                  "size_class"], rows)
+                  "size_class", "adopted"], [r + [adopted[r[0]]] for r in rows])
+
+
+def synthetic_regional(ids, checks):
+    """SYNTHETIC: each answering member's adoption, and a few free-text answers.
+
+    Who answered is read from ../answers.csv (made by `mandat generate answers`, which ignores
+    the adopted column and the text question, so the two steps do not feed each other).
+    The texts are SYNTH_TEXTS in turn, so each of them occurs.
+    Members without an answer get an empty adoption. Draws use only random.random() of a
+    Random seeded with SYNTH_SEED, whose sequence Python keeps the same across versions.
+    Writes text_answers.csv; returns {id: adoption}.
+    """
+    import random
+    path = os.path.join(MODEL, "answers.csv")
+    answered = set()
+    if os.path.exists(path):
+        with open(path, encoding="utf-8", newline="") as f:
+            answered = {r["respondent"] for r in csv.DictReader(f)}
+    rng = random.Random(SYNTH_SEED)
+    adopted, texts = {}, []
+    for i in ids:  # respondents.csv order
+        if i not in answered:
+            adopted[i] = ""
+            continue
+        u, acc = rng.random(), 0.0
+        adopted[i] = SYNTH_ADOPTION[-1][0]
+        for name, p in SYNTH_ADOPTION:
+            acc += p
+            if u < acc:
+                adopted[i] = name
+                break
+        if rng.random() < SYNTH_TEXT_SHARE:
+            texts.append([i, TEXT_QUESTION, SYNTH_TEXTS[len(texts) % len(SYNTH_TEXTS)]])
+    write("text_answers.csv", ["respondent", "question", "text"], texts)
+    counts = {name: sum(1 for v in adopted.values() if v == name) for name, _ in SYNTH_ADOPTION}
+    checks.append("respondents.csv: SYNTHETIC adopted among the " + str(len(answered)) +
+                  " members that answered: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    checks.append(f"text_answers.csv: SYNTHETIC, {len(texts)} free-text answers")
+    return adopted
 
 
 def guarantee_2023(checks):
@@ -511,6 +580,7 @@ def build_questionnaire():
         ["q_form", "choice", "Kronetillegg eller prosenttillegg?", "profile", "", "", ""],
         ["q_lowpay", "choice", "Lavtlønn eller utdanning og ansiennitet?", "profile", "", "",
          ""],
+        [TEXT_QUESTION, "text", "Andre innspill til forhandlingene", "", "", "", ""],
     ]
     o = []
     for qid in ("q_rank", "q_score"):
