@@ -629,6 +629,20 @@ static mdt_status assemble_year(mdt__part *parts, unsigned n, int y, mdt__shard_
   return MDT_OK;
 }
 
+/* Frees a part's per-draw arrays, keeping its slices. */
+static void drop_values(mdt__shard_year *sh) {
+  mdt__boot_raw_free(&sh->boot);
+  free(sh->mc_growth);
+  free(sh->mc_group_growth);
+  free(sh->mc_fall);
+  free(sh->m_pct);
+  free(sh->m_growth);
+  free(sh->m_feasible);
+  free(sh->m_done);
+  sh->mc_growth = sh->mc_group_growth = sh->m_pct = sh->m_growth = NULL;
+  sh->mc_fall = sh->m_feasible = sh->m_done = NULL;
+}
+
 static void json_str(strbuf *b, const char *s) {
   sb_add(b, "\"");
   for (; s != NULL && *s; s++) {
@@ -761,6 +775,11 @@ mdt_status mdt_shard_merge(const mdt_run_options *o, const char *const *paths, s
     st = assemble_year(parts, n, y, &merged[y], err);
   if (st != MDT_OK)
     goto done;
+  /* The parts' values are in the merged years now; only their slices are still needed (for
+   * shards.json), so the run computed again does not hold them twice. */
+  for (unsigned k = 0; k < n; k++)
+    for (int y = 0; y < parts[k].nyears; y++)
+      drop_values(&parts[k].years[y]);
   /* The run the parts are from, computed again from their values. */
   mdt_run_options ro;
   mdt_run_options_init(&ro);
