@@ -26,6 +26,7 @@
 #include "mandat/result_tables.h"
 #include "mandat/run.h"
 #include "mandat/scenario.h"
+#include "mandat/shard.h"
 #include "mandat/steptable.h"
 #include "mandat/synth.h"
 #include "mandat/table.h"

@@ -9,6 +9,8 @@
  * native charts) and manifest.json (program version, seed, the SHA-256 of every input file,
  * every resolved setting and where overheng and glidning came from). A two-year scenario
  * writes one such folder per year (DIR/2024/, DIR/2025/) and DIR/period.csv and period.json.
+ * A result merged from shards (mandat/shard.h) writes the same files, byte for byte, and
+ * DIR/shards.json beside them (the parts, their SHA-256 and slices).
  * The folder is written beside its target (DIR.tmp-XXXXXX) and renamed into place, or
  * atomically exchanged with a previous one, only when complete: a failed or killed write
  * leaves the previous result as it was and no partial folder under the target's name. The

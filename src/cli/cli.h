@@ -22,6 +22,7 @@ int cmd_frame(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 

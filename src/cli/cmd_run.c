@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "mandat/output.h"
 #include "mandat/run.h"
+#include "mandat/shard.h"
 
 static void usage(FILE *fp) {
   fputs("Usage: mandat run SCENARIO.ini --out DIR [OPTIONS]\n"
@@ -34,14 +35,22 @@ static void usage(FILE *fp) {
         "  --strict          exit 1 when the settlement exceeds the frame or a bound cannot be\n"
         "                    met (the results are still written)\n"
         "  --lock FILE       hold FILE locked while running; another run then exits 75 at once\n"
+        "  --shard K/N       compute only slice K of N of the independent work (bootstrap\n"
+        "                    draws, Monte Carlo chunks, sweep points, regions) and write it\n"
+        "                    to --out as a part file for 'mandat merge'; K/N may be slurm\n"
+        "                    (SLURM_ARRAY_TASK_ID of SLURM_ARRAY_TASK_COUNT), k8s\n"
+        "                    (JOB_COMPLETION_INDEX) or parallel (PARALLEL_SEQ)\n"
+        "  --shard-count N   the number of shards for --shard k8s or parallel (default:\n"
+        "                    MANDAT_SHARD_COUNT)\n"
         "  --quiet           no summary, log lines or progress\n"
         "  --help            this text\n"
         "\n"
         "Exit status: 0 ok, 1 a --strict check failed, 2 usage, 65 bad data, 66 missing input,\n"
         "70 internal error, 73 cannot write output, 75 lock held.\n"
         "\n"
-        "Example:\n"
-        "  mandat run models/ks-2024/scenario.ini --out result\n",
+        "Examples:\n"
+        "  mandat run models/ks-2024/scenario.ini --out result\n"
+        "  mandat run models/ks-2024/scenario.ini --shard 2/4 --out part-2.mdtpart\n",
         fp);
 }
 
@@ -55,7 +64,9 @@ enum {
   OPT_STRICT,
   OPT_LOCK,
   OPT_QUIET,
-  OPT_HELP
+  OPT_HELP,
+  OPT_SHARD,
+  OPT_SHARD_COUNT
 };
 
 static const struct option long_options[] = {
@@ -69,6 +80,8 @@ static const struct option long_options[] = {
     {"lock", required_argument, NULL, OPT_LOCK},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"help", no_argument, NULL, OPT_HELP},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"shard-count", required_argument, NULL, OPT_SHARD_COUNT},
     {NULL, 0, NULL, 0},
 };
 
@@ -112,8 +125,30 @@ static void note(void *user, const char *message) {
 
 /* ---------------------------------------------------------------- command -- */
 
+/* One shard of the run: its slice into the part file out (no summary: a merge has it). */
+static int run_shard(mdt_run_options *o, mdt_shard_id sid, const char *out,
+                     mdt_output_lock *lock) {
+  mdt_error err;
+  mdt_error_clear(&err);
+  progress pr = {isatty(2) && !cli_g.quiet, 0, 11};
+  cli_g.bar = pr.bar;
+  o->progress = progress_step;
+  o->note = note;
+  o->user = &pr;
+  cli_log("shard %u of %u", sid.k, sid.n);
+  mdt_status st = mdt_shard_run(o, sid, out, &err);
+  progress_end(&pr);
+  mdt_output_lock_release(lock);
+  if (st != MDT_OK)
+    return cli_report_error(&err);
+  if (!cli_g.quiet)
+    printf("Wrote shard %u of %u to %s\n", sid.k, sid.n, out);
+  return 0;
+}
+
 int cmd_run(int argc, char **argv) {
-  const char *out_dir = NULL, *lock_path = NULL, *packs_dir = NULL;
+  const char *out_dir = NULL, *lock_path = NULL, *packs_dir = NULL, *shard = NULL;
+  unsigned long shard_count = 0;
   int strict = 0;
   mdt_run_options o;
   mdt_run_options_init(&o);
@@ -153,6 +188,15 @@ int cmd_run(int argc, char **argv) {
     case OPT_QUIET:
       cli_g.quiet = 1;
       break;
+    case OPT_SHARD:
+      shard = optarg;
+      break;
+    case OPT_SHARD_COUNT:
+      if (cli_parse_ulong(optarg, &shard_count) != 0 || shard_count < 1 ||
+          shard_count > MDT_SHARD_MAX)
+        return cli_usage_error("run", "--shard-count: expected 1 to %d, found '%s'",
+                               MDT_SHARD_MAX, optarg);
+      break;
     case 'h':
     case OPT_HELP:
       usage(stdout);
@@ -171,8 +215,15 @@ int cmd_run(int argc, char **argv) {
   mdt_error err;
   mdt_error_clear(&err);
   mdt_output_lock lock = {-1};
+  if (shard_count != 0 && shard == NULL)
+    return cli_usage_error("run", "--shard-count goes with --shard k8s or parallel");
+  mdt_shard_id sid = {0, 0};
+  if (shard != NULL && mdt_shard_parse(shard, (unsigned)shard_count, &sid, &err) != MDT_OK)
+    return cli_usage_error("run", "%s", err.message);
   if (lock_path && mdt_output_lock_acquire(&lock, lock_path, &err) != MDT_OK)
     return cli_report_error(&err);
+  if (shard != NULL)
+    return run_shard(&o, sid, out_dir, &lock);
   progress pr = {isatty(2) && !cli_g.quiet, 0, 11};
   cli_g.bar = pr.bar;
   o.progress = progress_step;

@@ -16,6 +16,7 @@ typedef struct {
 static const command commands[] = {
     {"run", cmd_run, "run a scenario: mandate, settlement, trade-offs, uncertainty, report"},
     {"status", cmd_status, "who has answered, per region, who has not, and the text answers"},
+    {"merge", cmd_merge, "merge the parts of a sharded run (run --shard K/N) into its folder"},
     {"aggregate", cmd_aggregate, "weight the members' answers into a mandate"},
     {"frame", cmd_frame, "annual wage growth and the room for central increases (TBU)"},
     {"simulate", cmd_simulate, "divide the frame among employee groups over the register"},

@@ -12,6 +12,7 @@
 #include "engine/mix.h"
 
 #include "engine/aggregate_int.h"
+#include "engine/partial.h"
 
 
 static const char *const statistic_names[] = {
@@ -531,6 +532,53 @@ static mdt_status top_groups(const mdt_aggregator *a, mdt_aggregate *agg, mdt_er
   return MDT_OK;
 }
 
+/* ----------------------------------------------------------- raw draws -- */
+
+void mdt__boot_raw_free(mdt__boot_raw *b) {
+  if (b == NULL)
+    return;
+  free(b->draws);
+  free(b->top3);
+  free(b->profiles);
+  free(b->dropped);
+  b->draws = b->profiles = NULL;
+  b->top3 = b->dropped = NULL;
+}
+
+void mdt__aggregator_set_raw(mdt_aggregator *a, mdt__boot_raw *raw) { a->raw = raw; }
+
+/* Checks that given draws have the shape this aggregation's draws have. */
+static mdt_status take_raw(const mdt_aggregator *a, const mdt__boot_raw *raw, size_t nrows,
+                           size_t nscopes, mdt_error *err) {
+  int profiles = a->opt.keep_profile_draws && a->G > 0;
+  if (raw->B != a->opt.bootstrap || raw->nrows != nrows || raw->ntop3 != nscopes * a->G ||
+      (raw->profiles != NULL) != profiles || (profiles && raw->G != a->G) ||
+      raw->draws == NULL || raw->top3 == NULL || raw->dropped == NULL)
+    return mdt_error_set(err, MDT_EDATA,
+                         "the bootstrap draws given (%zu draws of %zu estimates) do not fit "
+                         "this aggregation (%zu draws of %zu estimates)",
+                         raw->B, raw->nrows, (size_t)a->opt.bootstrap, nrows);
+  return MDT_OK;
+}
+
+/* Hands a slice's draws to raw (the arrays move; the caller's pointers are cleared). */
+static void give_raw(const mdt_aggregator *a, mdt__boot_raw *raw, size_t nrows,
+                     size_t nscopes, double **draws, unsigned char **top3, double **profiles,
+                     unsigned char **dropped, size_t first_drop, const mdt_error *drop_err) {
+  raw->B = a->opt.bootstrap;
+  raw->nrows = nrows;
+  raw->ntop3 = nscopes * a->G;
+  raw->G = *profiles != NULL ? a->G : 0;
+  raw->draws = *draws;
+  raw->top3 = *top3;
+  raw->profiles = *profiles;
+  raw->dropped = *dropped;
+  raw->first_drop = first_drop;
+  raw->drop_err = *drop_err;
+  *draws = *profiles = NULL;
+  *top3 = *dropped = NULL;
+}
+
 mdt_status mdt_aggregator_finish(mdt_aggregator *a, mdt_aggregate **out, mdt_error *err) {
   *out = NULL;
   if (a->finished)
@@ -587,26 +635,53 @@ mdt_status mdt_aggregator_finish(mdt_aggregator *a, mdt_aggregate **out, mdt_err
   if (boot) {
     size_t B = a->opt.bootstrap;
     size_t G1 = a->G ? a->G : 1;
-    draws = malloc(B * nr * sizeof *draws);
-    top3 = calloc(B * nscopes * G1, 1);
+    mdt__boot_raw *raw = a->raw;
+    int given = raw != NULL && raw->mode == MDT__BOOT_GIVEN;
+    if (given) {
+      if ((st = take_raw(a, raw, lay.nrows, nscopes, err)) != MDT_OK)
+        goto done;
+      draws = raw->draws;
+      top3 = raw->top3;
+      profiles = raw->profiles;
+      dropped = raw->dropped;
+      raw->draws = raw->profiles = NULL;
+      raw->top3 = raw->dropped = NULL;
+      first_drop = raw->first_drop;
+      drop_err = raw->drop_err;
+    } else {
+      draws = malloc(B * nr * sizeof *draws);
+      top3 = calloc(B * nscopes * G1, 1);
+      dropped = calloc(B, 1);
+    }
     lo = malloc(nr * sizeof *lo);
     hi = malloc(nr * sizeof *hi);
     tmp = malloc(B * sizeof *tmp);
     freq = calloc(nscopes * G1, sizeof *freq);
-    dropped = calloc(B, 1);
     if (!draws || !top3 || !lo || !hi || !tmp || !freq || !dropped) {
       st = mdt_error_set(err, MDT_ENOMEM, "out of memory for %zu bootstrap draws", B);
       goto done;
     }
-    if (a->opt.keep_profile_draws && a->G > 0 &&
+    if (!given && a->opt.keep_profile_draws && a->G > 0 &&
         (profiles = malloc(B * a->G * sizeof *profiles)) == NULL) {
       st = mdt_error_set(err, MDT_ENOMEM, "out of memory for %zu bootstrap profiles", B);
       goto done;
     }
-    st = mdt__agg_run_bootstrap(a, &lay, nscopes, ws.w, draws, top3, profiles, dropped, err,
-                       &first_drop, &drop_err);
+    if (!given)
+      st = mdt__agg_run_bootstrap(a, &lay, nscopes, ws.w, draws, top3, profiles, dropped, err,
+                                  &first_drop, &drop_err);
     if (st != MDT_OK)
       goto done;
+    if (raw != NULL && raw->mode == MDT__BOOT_SLICE) {
+      /* A slice hands its draws over as they are; the whole run's summaries need them all. */
+      give_raw(a, raw, lay.nrows, nscopes, &draws, &top3, &profiles, &dropped, first_drop,
+               &drop_err);
+      free(lo);
+      free(hi);
+      free(freq);
+      lo = hi = freq = NULL;
+      boot = 0;
+      goto result;
+    }
     used = mdt__agg_keep_draws(dropped, B, draws, lay.nrows * sizeof *draws);
     mdt__agg_keep_draws(dropped, B, top3, nscopes * a->G);
     if (profiles)
@@ -621,10 +696,11 @@ mdt_status mdt_aggregator_finish(mdt_aggregator *a, mdt_aggregate **out, mdt_err
     for (size_t k = 0; k < nscopes * a->G; k++)
       freq[k] = used > 0 ? freq[k] / (double)used : NAN;
   }
+result:
   st = make_result(a, &lay, nscopes, value, n, neff, lo, hi, freq, ws.w, out, err);
   if (st == MDT_OK) {
     (*out)->bootstrap = used;
-    (*out)->draws_dropped = a->opt.bootstrap - used;
+    (*out)->draws_dropped = boot ? a->opt.bootstrap - used : 0;
     if (first_drop != SIZE_MAX) {
       (*out)->first_dropped = first_drop + 1;
       snprintf((*out)->dropped_reason, sizeof (*out)->dropped_reason, "%.255s", drop_err.message);

@@ -14,10 +14,11 @@
 #include "engine/mix.h"
 
 #include "engine/aggregate_int.h"
+#include "engine/partial.h"
 
 /* -------------------------------------------------------------- bootstrap -- */
 
-#define DRAWS_PER_CHUNK 8
+#define DRAWS_PER_CHUNK MDT__BOOT_CHUNK
 
 typedef struct {
   const mdt_aggregator *a;
@@ -181,6 +182,12 @@ mdt_status mdt__agg_run_bootstrap(const mdt_aggregator *a, const layout *lay, si
   job.drop_draw = SIZE_MAX;
   mdt_error_clear(&job.drop_err);
   job.nchunks = (job.B + DRAWS_PER_CHUNK - 1) / DRAWS_PER_CHUNK;
+  if (a->raw != NULL && a->raw->mode == MDT__BOOT_SLICE) {
+    /* A slice: only its own chunks, each from the same stream as in the whole run. */
+    mdt__slice(job.nchunks, a->raw->slice_k, a->raw->slice_n, &job.next_chunk, &job.nchunks);
+    a->raw->first = job.next_chunk * DRAWS_PER_CHUNK;
+    a->raw->last = job.nchunks * DRAWS_PER_CHUNK < job.B ? job.nchunks * DRAWS_PER_CHUNK : job.B;
+  }
   job.fail_draw = SIZE_MAX;
   job.nstrata = mdt__agg_levels_of(a->r, bs);
   job.stratum_start = calloc(job.nstrata + 1, sizeof *job.stratum_start);
@@ -200,8 +207,8 @@ mdt_status mdt__agg_run_bootstrap(const mdt_aggregator *a, const layout *lay, si
   job.stratum_start[job.nstrata] = m;
   pthread_mutex_init(&job.lock, NULL);
   int nthreads = a->opt.threads;
-  if ((size_t)nthreads > job.nchunks)
-    nthreads = (int)(job.nchunks ? job.nchunks : 1);
+  if ((size_t)nthreads > job.nchunks - job.next_chunk)
+    nthreads = (int)(job.nchunks > job.next_chunk ? job.nchunks - job.next_chunk : 1);
   pthread_t tids[64];
   if (nthreads > 64)
     nthreads = 64;

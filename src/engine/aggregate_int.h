@@ -98,6 +98,8 @@ struct mdt_aggregator {
   size_t *ehash;       /* open addressing over entries, SIZE_MAX = empty */
   size_t ehash_cap;
   int finished;
+  struct mdt__boot_raw *raw; /* a sharded run's slice of the bootstrap (engine/partial.h), or
+                                NULL: every draw */
 };
 
 typedef struct {

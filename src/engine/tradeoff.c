@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/partial.h"
+
 void mdt_tradeoff_exchange(const mdt_microsim_report *rep, double *points, double *nok) {
   size_t G = rep->ngroups;
   for (size_t a = 0; a < G; a++)
@@ -274,6 +276,15 @@ static mdt_status solve_profile(mdt_allocator *a, mdt_microsim_work *w,
   return MDT_OK;
 }
 
+mdt_status mdt__mandate_solve(mdt_allocator *a, mdt_microsim_work *w, const mdt_settlement *base,
+                              const mdt_allocation *spec, const double *profile,
+                              const mdt_microsim_report_options *ro, double *pct,
+                              double *growth, int *feasible, mdt_error *err) {
+  mdt_microsim_report_options opt = *ro;
+  opt.percentiles = 0;
+  return solve_profile(a, w, base, spec, profile, &opt, pct, growth, feasible, err);
+}
+
 mdt_status mdt_mandate_uncertainty_run(mdt_allocator *a, mdt_microsim_work *w,
                                        const mdt_settlement *base, const mdt_allocation *spec,
                                        const double *profile_draws, size_t ndraws,
@@ -281,19 +292,46 @@ mdt_status mdt_mandate_uncertainty_run(mdt_allocator *a, mdt_microsim_work *w,
                                        mdt_mandate_uncertainty **out, mdt_error *err) {
   *out = NULL;
   size_t G = mdt_microsim_ngroups(mdt_microsim_work_sim(w));
+  double *pd = malloc((ndraws ? ndraws : 1) * (G ? G : 1) * sizeof *pd);
+  double *gd = malloc((ndraws ? ndraws : 1) * (G ? G : 1) * sizeof *gd);
+  mdt_status st = MDT_OK;
+  size_t infeasible = 0;
+  if (pd == NULL || gd == NULL)
+    st = mdt_error_set(err, MDT_ENOMEM, "out of memory");
+  for (size_t b = 0; b < ndraws && st == MDT_OK; b++) {
+    int feasible;
+    st = mdt__mandate_solve(a, w, base, spec, &profile_draws[b * G], ro, &pd[b * G],
+                            &gd[b * G], &feasible, err);
+    infeasible += !feasible;
+  }
+  if (st == MDT_OK)
+    st = mdt__mandate_uncertainty_from(a, w, base, spec, pd, gd, ndraws, infeasible, level, ro,
+                                       out, err);
+  free(pd);
+  free(gd);
+  return st;
+}
+
+mdt_status mdt__mandate_uncertainty_from(mdt_allocator *a, mdt_microsim_work *w,
+                                         const mdt_settlement *base, const mdt_allocation *spec,
+                                         double *pd, double *gd, size_t ndraws,
+                                         size_t infeasible, double level,
+                                         const mdt_microsim_report_options *ro,
+                                         mdt_mandate_uncertainty **out, mdt_error *err) {
+  *out = NULL;
+  size_t G = mdt_microsim_ngroups(mdt_microsim_work_sim(w));
   mdt_microsim_report_options opt = *ro;
   opt.percentiles = 0;
   mdt_mandate_uncertainty *u = calloc(1, sizeof *u);
-  double *pd = malloc((ndraws ? ndraws : 1) * (G ? G : 1) * sizeof *pd);
-  double *gd = malloc((ndraws ? ndraws : 1) * (G ? G : 1) * sizeof *gd);
   double *col = malloc((ndraws ? ndraws : 1) * sizeof *col);
   mdt_status st = MDT_OK;
-  if (u == NULL || pd == NULL || gd == NULL || col == NULL) {
+  if (u == NULL || col == NULL) {
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory");
     goto done;
   }
   u->ngroups = G;
   u->ndraws = ndraws;
+  u->infeasible = infeasible;
   size_t G1 = G ? G : 1;
   u->pct = malloc(G1 * sizeof(double));
   u->pct_low = malloc(G1 * sizeof(double));
@@ -308,11 +346,6 @@ mdt_status mdt_mandate_uncertainty_run(mdt_allocator *a, mdt_microsim_work *w,
   }
   int feasible;
   st = solve_profile(a, w, base, spec, spec->profile, &opt, u->pct, u->growth, &feasible, err);
-  for (size_t b = 0; b < ndraws && st == MDT_OK; b++) {
-    st = solve_profile(a, w, base, spec, &profile_draws[b * G], &opt, &pd[b * G], &gd[b * G],
-                       &feasible, err);
-    u->infeasible += !feasible;
-  }
   if (st != MDT_OK)
     goto done;
   for (size_t g = 0; g < G; g++) {
@@ -324,8 +357,6 @@ mdt_status mdt_mandate_uncertainty_run(mdt_allocator *a, mdt_microsim_work *w,
     interval_of(col, ndraws, level, &u->growth_low[g], &u->growth_high[g]);
   }
 done:
-  free(pd);
-  free(gd);
   free(col);
   if (st != MDT_OK) {
     mdt_mandate_uncertainty_free(u);

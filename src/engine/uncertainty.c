@@ -5,13 +5,15 @@
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/mix.h"
+#include "engine/partial.h"
 
-#define DRAWS_PER_CHUNK 4096
+#define DRAWS_PER_CHUNK MDT__MC_CHUNK
 
 const double mdt_mc_quantile_levels[MDT_MC_NQUANTILES] = {0.01, 0.05, 0.25, 0.5,
                                                           0.75, 0.95, 0.99};
@@ -42,9 +44,10 @@ typedef struct {
   const mdt_microsim_report *rep;
   const mdt_mc_options *o;
   size_t G;
-  double *growth;          /* draws */
+  double *growth;          /* draws of the chunks run, from draw base */
   double *group_growth;    /* draws x G */
   unsigned char *fall;     /* draws x G */
+  size_t base;             /* the first draw of the first chunk run */
   pthread_mutex_t lock;
   size_t next_chunk, nchunks;
   int failed;
@@ -86,7 +89,8 @@ static void *mc_worker(void *arg) {
     gsl_rng_set(rng, mdt__chunk_seed(o->seed, chunk));
     size_t first = chunk * DRAWS_PER_CHUNK;
     size_t last = first + DRAWS_PER_CHUNK < o->draws ? first + DRAWS_PER_CHUNK : o->draws;
-    for (size_t d = first; d < last; d++) {
+    for (size_t dd = first; dd < last; dd++) {
+      size_t d = dd - job->base;
       double ov = draw(&o->overheng_pct, rng);
       double gl = draw(&o->glidning_pct, rng);
       double pr = draw(&o->price_pct, rng);
@@ -118,13 +122,73 @@ static void *mc_worker(void *arg) {
   return NULL;
 }
 
+/* ------------------------------------------------------------- quantiles -- */
+
+/* Moves the k-th smallest of a[0..n) to a[k], the smaller ones before it and the larger after
+ * (Wirth's selection), in linear time on average. a holds no NaN. */
+static void select_kth(double *a, size_t n, size_t k) {
+  ptrdiff_t l = 0, m = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
+  while (l < m) {
+    double x = a[kk];
+    ptrdiff_t i = l, j = m;
+    do {
+      while (a[i] < x)
+        i++;
+      while (x < a[j])
+        j--;
+      if (i <= j) {
+        double t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    } while (i <= j);
+    if (j < kk)
+      l = i;
+    if (kk < i)
+      m = j;
+  }
+}
+
+/* gsl_stats_quantile_from_sorted_data(sorted a, 1, n, f) without sorting a: that function
+ * reads only positions lhs = (int)(f (n - 1)) and lhs + 1, so those two order statistics are
+ * put where a sorted copy has them and the same function is called: the same number, in
+ * linear rather than n log n time (heapsorting a million draws per group dominated a merge
+ * of shards and the single run alike). sorted: a is sorted already (a column with a NaN is
+ * sorted as before, its order statistics being ill-defined). */
+static double quantile_of(double *a, size_t n, double f, int sorted) {
+  if (!sorted && n > 1) {
+    size_t lhs = (size_t)(int)(f * (double)(n - 1));
+    select_kth(a, n, lhs);
+    if (lhs + 1 < n) {
+      size_t m = lhs + 1;
+      for (size_t i = lhs + 2; i < n; i++)
+        if (a[i] < a[m])
+          m = i;
+      double t = a[lhs + 1];
+      a[lhs + 1] = a[m];
+      a[m] = t;
+    }
+  }
+  return gsl_stats_quantile_from_sorted_data(a, 1, n, f);
+}
+
+/* Sorts a column that holds a NaN (as gsl_sort always did) and says so. */
+static int sort_if_nan(double *a, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (isnan(a[i])) {
+      gsl_sort(a, 1, n);
+      return 1;
+    }
+  return 0;
+}
+
 static int dist_ok(const mdt_mc_dist *d) {
   return isfinite(d->mean) && (!d->normal || (isfinite(d->sd) && d->sd >= 0));
 }
 
-mdt_status mdt_mc_run(const mdt_microsim_report *rep, const mdt_mc_options *o,
-                      mdt_mc_result **out, mdt_error *err) {
-  *out = NULL;
+static mdt_status check_options(const mdt_mc_options *o, mdt_error *err) {
   if (o->draws < 1 || o->draws > 100000000)
     return mdt_error_set(err, MDT_EUSAGE, "expected 1 to 100000000 draws, found %zu", o->draws);
   if (!dist_ok(&o->overheng_pct) || !dist_ok(&o->glidning_pct) || !dist_ok(&o->price_pct) ||
@@ -133,16 +197,75 @@ mdt_status mdt_mc_run(const mdt_microsim_report *rep, const mdt_mc_options *o,
                          "expected finite means and standard deviations of at least 0");
   if (o->threads < 1 || o->threads > 64 || o->nbins < 1 || o->nbins > 10000)
     return mdt_error_set(err, MDT_EUSAGE, "expected 1 to 64 threads and 1 to 10000 bins");
-  size_t G = rep->ngroups, N = o->draws, G1 = G ? G : 1;
-  mdt_mc_result *r = calloc(1, sizeof *r);
+  return MDT_OK;
+}
+
+mdt_status mdt__mc_draws(const mdt_microsim_report *rep, const mdt_mc_options *o,
+                         size_t chunk_lo, size_t chunk_hi, double *growth,
+                         double *group_growth, unsigned char *fall, mdt_error *err) {
+  mdt_status st = check_options(o, err);
+  if (st != MDT_OK)
+    return st;
   mc_job job;
   memset(&job, 0, sizeof job);
-  job.growth = malloc(N * sizeof *job.growth);
-  job.group_growth = malloc(N * G1 * sizeof *job.group_growth);
-  job.fall = malloc(N * G1);
+  job.rep = rep;
+  job.o = o;
+  job.G = rep->ngroups;
+  job.growth = growth;
+  job.group_growth = group_growth;
+  job.fall = fall;
+  job.base = chunk_lo * DRAWS_PER_CHUNK;
+  job.next_chunk = chunk_lo;
+  job.nchunks = chunk_hi;
+  pthread_mutex_init(&job.lock, NULL);
+  pthread_t tids[64];
+  int started = 0;
+  for (int t = 1; t < o->threads && (size_t)t < chunk_hi - chunk_lo; t++)
+    if (pthread_create(&tids[started], NULL, mc_worker, &job) == 0)
+      started++;
+  mc_worker(&job);
+  for (int t = 0; t < started; t++)
+    pthread_join(tids[t], NULL);
+  pthread_mutex_destroy(&job.lock);
+  if (job.failed)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory for a random number generator");
+  return MDT_OK;
+}
+
+mdt_status mdt_mc_run(const mdt_microsim_report *rep, const mdt_mc_options *o,
+                      mdt_mc_result **out, mdt_error *err) {
+  *out = NULL;
+  mdt_status st = check_options(o, err);
+  if (st != MDT_OK)
+    return st;
+  size_t G1 = rep->ngroups ? rep->ngroups : 1, N = o->draws;
+  double *growth = malloc(N * sizeof *growth);
+  double *group_growth = malloc(N * G1 * sizeof *group_growth);
+  unsigned char *fall = malloc(N * G1);
+  if (!growth || !group_growth || !fall)
+    st = mdt_error_set(err, MDT_ENOMEM, "out of memory for %zu draws", N);
+  if (st == MDT_OK)
+    st = mdt__mc_draws(rep, o, 0, (N + DRAWS_PER_CHUNK - 1) / DRAWS_PER_CHUNK, growth,
+                       group_growth, fall, err);
+  if (st == MDT_OK)
+    st = mdt__mc_summarise(rep, o, growth, group_growth, fall, out, err);
+  free(growth);
+  free(group_growth);
+  free(fall);
+  return st;
+}
+
+mdt_status mdt__mc_summarise(const mdt_microsim_report *rep, const mdt_mc_options *o,
+                             const double *growth, const double *group_growth,
+                             const unsigned char *fall, mdt_mc_result **out, mdt_error *err) {
+  *out = NULL;
+  mdt_status st = check_options(o, err);
+  if (st != MDT_OK)
+    return st;
+  size_t G = rep->ngroups, N = o->draws, G1 = G ? G : 1;
+  mdt_mc_result *r = calloc(1, sizeof *r);
   double *col = malloc(N * sizeof *col);
-  mdt_status st = MDT_OK;
-  if (r == NULL || !job.growth || !job.group_growth || !job.fall || !col) {
+  if (r == NULL || !col) {
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory for %zu draws", N);
     goto done;
   }
@@ -156,38 +279,25 @@ mdt_status mdt_mc_run(const mdt_microsim_report *rep, const mdt_mc_options *o,
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory");
     goto done;
   }
-  job.rep = rep;
-  job.o = o;
-  job.G = G;
-  job.nchunks = (N + DRAWS_PER_CHUNK - 1) / DRAWS_PER_CHUNK;
-  pthread_mutex_init(&job.lock, NULL);
-  pthread_t tids[64];
-  int started = 0;
-  for (int t = 1; t < o->threads && (size_t)t < job.nchunks; t++)
-    if (pthread_create(&tids[started], NULL, mc_worker, &job) == 0)
-      started++;
-  mc_worker(&job);
-  for (int t = 0; t < started; t++)
-    pthread_join(tids[t], NULL);
-  pthread_mutex_destroy(&job.lock);
-  if (job.failed) {
-    st = mdt_error_set(err, MDT_ENOMEM, "out of memory for a random number generator");
-    goto done;
-  }
   /* Summaries, in draw order. */
   size_t above = 0;
   for (size_t d = 0; d < N; d++)
-    above += job.growth[d] > o->frame_pct;
+    above += growth[d] > o->frame_pct;
   r->p_above_frame = (double)above / (double)N;
-  r->mean_growth_pct = gsl_stats_mean(job.growth, 1, N);
-  r->sd_growth_pct = N > 1 ? gsl_stats_sd(job.growth, 1, N) : 0;
-  memcpy(col, job.growth, N * sizeof *col);
-  gsl_sort(col, 1, N);
+  r->mean_growth_pct = gsl_stats_mean(growth, 1, N);
+  r->sd_growth_pct = N > 1 ? gsl_stats_sd(growth, 1, N) : 0;
+  memcpy(col, growth, N * sizeof *col);
+  int sorted = sort_if_nan(col, N);
   for (int q = 0; q < MDT_MC_NQUANTILES; q++)
-    r->quantiles[q] = gsl_stats_quantile_from_sorted_data(col, 1, N, mdt_mc_quantile_levels[q]);
+    r->quantiles[q] = quantile_of(col, N, mdt_mc_quantile_levels[q], sorted);
+  double cmin = col[0], cmax = col[N - 1];
+  for (size_t d = 0; d < N && !sorted; d++) {
+    cmin = col[d] < cmin ? col[d] : cmin;
+    cmax = col[d] > cmax ? col[d] : cmax;
+  }
   /* Bins of a round width (1, 2, 2.5 or 5 times a power of ten) that start at a multiple of
    * it: at most nbins of them, readable as labels. */
-  double range = col[N - 1] - col[0], width = 1e-6;
+  double range = cmax - cmin, width = 1e-6;
   if (range > 0) {
     double raw = range / (double)o->nbins, mag = pow(10, floor(log10(raw)));
     static const double steps[] = {1, 2, 2.5, 5, 10};
@@ -197,8 +307,8 @@ mdt_status mdt_mc_run(const mdt_microsim_report *rep, const mdt_mc_options *o,
         break;
       }
   }
-  double lo = floor(col[0] / width) * width;
-  size_t nb = (size_t)floor((col[N - 1] - lo) / width) + 1;
+  double lo = floor(cmin / width) * width;
+  size_t nb = (size_t)floor((cmax - lo) / width) + 1;
   r->nbins = nb;
   r->bin_low = calloc(nb, sizeof(double));
   r->bin_high = calloc(nb, sizeof(double));
@@ -222,19 +332,16 @@ mdt_status mdt_mc_run(const mdt_microsim_report *rep, const mdt_mc_options *o,
   for (size_t k = 0; k < G; k++) {
     size_t falls = 0;
     for (size_t d = 0; d < N; d++) {
-      col[d] = job.group_growth[d * G + k];
-      falls += job.fall[d * G + k];
+      col[d] = group_growth[d * G + k];
+      falls += fall[d * G + k];
     }
     r->p_real_fall[k] = (double)falls / (double)N;
-    gsl_sort(col, 1, N);
-    r->group_q05[k] = gsl_stats_quantile_from_sorted_data(col, 1, N, 0.05);
-    r->group_q50[k] = gsl_stats_quantile_from_sorted_data(col, 1, N, 0.5);
-    r->group_q95[k] = gsl_stats_quantile_from_sorted_data(col, 1, N, 0.95);
+    int gsorted = sort_if_nan(col, N);
+    r->group_q05[k] = quantile_of(col, N, 0.05, gsorted);
+    r->group_q50[k] = quantile_of(col, N, 0.5, gsorted);
+    r->group_q95[k] = quantile_of(col, N, 0.95, gsorted);
   }
 done:
-  free(job.growth);
-  free(job.group_growth);
-  free(job.fall);
   free(col);
   if (st != MDT_OK) {
     mdt_mc_result_free(r);

@@ -1,5 +1,7 @@
 #include "run/pipeline.h"
 
+#include "engine/partial.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +178,8 @@ mdt_status mdt__pipeline_aggregate(mdt__pipeline *p, size_t bootstrap, mdt_aggre
                                       p->threads,
                               mdt_aggregator_add, a, err);
   }
+  if (st == MDT_OK && bootstrap > 0 && p->boot_raw != NULL)
+    mdt__aggregator_set_raw(a, p->boot_raw);
   if (st == MDT_OK)
     st = mdt_aggregator_finish(a, out, err);
   mdt_aggregator_free(a);
@@ -366,6 +370,7 @@ mdt_status mdt__pipeline_load(mdt__pipeline *p, const mdt__pipeline_args *args, 
   p->reg = args->reg; /* taken over, also on failure */
   p->log = args->log;
   p->log_user = args->log_user;
+  p->boot_raw = args->boot_raw;
   p->guarantee = args->guarantee;
   mdt_status st;
   char path[4096];

@@ -32,6 +32,7 @@ typedef struct {
   double *overheng_pct;       /* per group: year one's carry-over, or NULL */
   void (*log)(void *user, const char *message); /* what the run is doing, or NULL */
   void *log_user;
+  struct mdt__boot_raw *boot_raw; /* a sharded run's bootstrap (engine/partial.h), or NULL */
 } mdt__pipeline_args;
 
 typedef struct {
@@ -75,6 +76,7 @@ typedef struct {
   char register_path[4096];
   void (*log)(void *user, const char *message);
   void *log_user;
+  struct mdt__boot_raw *boot_raw; /* borrowed from the args */
 } mdt__pipeline;
 
 /* Loads and resolves everything; errors name the file, line and column of the culprit. */

@@ -11,6 +11,7 @@
 #include "mandat/result_tables.h"
 #include "mandat/text_answers.h"
 #include "run/run_int.h"
+#include "run/shard_int.h"
 
 void mdt_run_options_init(mdt_run_options *o) { memset(o, 0, sizeof *o); }
 
@@ -162,8 +163,13 @@ static mdt_status compute(mdt__year *s, const mdt_run_options *o, mdt_error *err
   for (int k = 0; k < 4 && p->has_frame; k++) {
     if (grids[k]->n == 0)
       continue;
-    st = mdt_sweep_run(p->alloc, p->work, &p->base, &p->spec, (mdt_sweep_setting)k,
-                       grids[k]->values, grids[k]->n, &ctx, &s->sweeps[k], err);
+    if (s->shard != NULL)
+      st = mdt__shard_sweep_run(s->shard, p->alloc, p->work, &p->base, &p->spec,
+                                (mdt_sweep_setting)k, grids[k]->values, grids[k]->n, &ctx,
+                                &s->sweeps[k], err);
+    else
+      st = mdt_sweep_run(p->alloc, p->work, &p->base, &p->spec, (mdt_sweep_setting)k,
+                         grids[k]->values, grids[k]->n, &ctx, &s->sweeps[k], err);
     if (st != MDT_OK)
       return st;
   }
@@ -180,17 +186,24 @@ static mdt_status compute(mdt__year *s, const mdt_run_options *o, mdt_error *err
     mo.price_pct = mc_dist(&sc->u_price, isnan(ro.price_forecast_pct) ? 0 : ro.price_forecast_pct);
     mo.drift_pct = mc_dist(&sc->u_headcount_drift, 0);
     mo.frame_pct = p->has_frame ? sc->frame_pct : NAN;
-    if ((st = mdt_mc_run(s->rep, &mo, &s->mc, err)) != MDT_OK)
+    st = s->shard != NULL ? mdt__shard_mc_run(s->shard, s->rep, &mo, &s->mc, err)
+                          : mdt_mc_run(s->rep, &mo, &s->mc, err);
+    if (st != MDT_OK)
       return st;
   }
   /* The mandate's uncertainty carried into the priority allocation. */
   STEP("the mandate's uncertainty");
   if (sc->u_mandate && p->has_frame && p->spec.rule == MDT_RULE_PRIORITY &&
-      s->agg->profile_draws != NULL) {
+      (s->agg->profile_draws != NULL || s->shard != NULL)) {
     mdt_allocation spec = p->spec;
     spec.profile = s->agg->profiles[0].priority;
-    st = mdt_mandate_uncertainty_run(p->alloc, p->work, &p->base, &spec, s->agg->profile_draws,
-                                     s->agg->bootstrap, sc->level, &ro, &s->mandate, err);
+    if (s->shard != NULL)
+      st = mdt__shard_mandate_run(s->shard, p->alloc, p->work, &p->base, &spec, s->agg,
+                                  sc->level, &ro, &s->mandate, err);
+    else
+      st = mdt_mandate_uncertainty_run(p->alloc, p->work, &p->base, &spec,
+                                       s->agg->profile_draws, s->agg->bootstrap, sc->level, &ro,
+                                       &s->mandate, err);
     if (st != MDT_OK)
       return st;
   }
@@ -208,7 +221,10 @@ static mdt_status compute(mdt__year *s, const mdt_run_options *o, mdt_error *err
     if (spec.rule != MDT_RULE_PRIORITY)
       spec.rule = MDT_RULE_PRIORITY; /* a region's mandate speaks through the priority rule */
     spec.profile = s->agg->profiles[0].priority;
-    st = mdt_regions_run(p->alloc, p->work, &p->base, &spec, profiles, L, &ro, &s->regions, err);
+    st = s->shard != NULL ? mdt__shard_regions_run(s->shard, p->alloc, p->work, &p->base, &spec,
+                                                   profiles, L, &ro, &s->regions, err)
+                          : mdt_regions_run(p->alloc, p->work, &p->base, &spec, profiles, L,
+                                            &ro, &s->regions, err);
     free(profiles);
     if (st != MDT_OK)
       return st;
@@ -434,6 +450,8 @@ static char *dup_opt(const char *s, int *nomem) {
 /* Loads one year into y. args' register and guarantee are taken over, also on failure. */
 static mdt_status open_year(mdt_run *run, mdt__year *y, mdt__pipeline_args *args,
                             mdt_error *err) {
+  y->shard = run->shard[args->year > 1 ? 1 : 0];
+  args->boot_raw = mdt__shard_boot(y->shard);
   mdt_status st = mdt__pipeline_load(&y->p, args, err);
   if (st == MDT_OK && run->seed != NULL)
     st = mdt_scenario_set(y->p.sc, "run", "seed", run->seed, err);
@@ -468,6 +486,11 @@ static void base_args(const mdt_run *run, mdt__pipeline_args *a) {
 }
 
 mdt_status mdt_run_open(const mdt_run_options *o, mdt_run **out, mdt_error *err) {
+  return mdt__run_open(o, NULL, out, err);
+}
+
+mdt_status mdt__run_open(const mdt_run_options *o, mdt__shard_year *shard[2], mdt_run **out,
+                         mdt_error *err) {
   if (o == NULL || out == NULL)
     return mdt_error_set(err, MDT_EUSAGE, "mdt_run_open: no %s given",
                          o == NULL ? "options" : "result");
@@ -475,6 +498,10 @@ mdt_status mdt_run_open(const mdt_run_options *o, mdt_run **out, mdt_error *err)
   if (run == NULL)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory");
   run->opt = *o;
+  if (shard != NULL) {
+    run->shard[0] = shard[0];
+    run->shard[1] = shard[1];
+  }
   int nomem = 0;
   run->scenario_path = dup_opt(o->scenario_path, &nomem);
   run->model_dir = dup_opt(o->model_dir, &nomem);
@@ -527,6 +554,7 @@ void mdt_result_free(mdt_result *r) {
     mdt__year_free(&r->years[k]);
   mdt_table_free(r->period);
   free(r->scenario_path);
+  free(r->shards_json);
   free(r);
 }
 
@@ -537,8 +565,10 @@ mdt_status mdt_run_compute(mdt_run *run, mdt_result **out, mdt_error *err) {
   if (run->computed)
     return mdt_error_set(err, MDT_EUSAGE, "mdt_run_compute: this run has been computed");
   const mdt_run_options *o = &run->opt;
+  /* A shard computes its slice only: it has no tables to build. */
+  int tables = mdt__shard_tables(run->shard[0]);
   mdt_status st = compute(&run->years[0], o, err);
-  if (st == MDT_OK)
+  if (st == MDT_OK && tables)
     st = build_tables(&run->years[0], err);
   if (st == MDT_OK && run->nyears == 2) {
     /* The interim settlement: year two starts where year one ends. */
@@ -557,7 +587,7 @@ mdt_status mdt_run_compute(mdt_run *run, mdt_result **out, mdt_error *err) {
     free(a.overheng_pct);
     if (st == MDT_OK)
       st = compute(&run->years[1], o, err);
-    if (st == MDT_OK)
+    if (st == MDT_OK && tables)
       st = build_tables(&run->years[1], err);
   }
   if (st != MDT_OK)
@@ -571,7 +601,8 @@ mdt_status mdt_run_compute(mdt_run *run, mdt_result **out, mdt_error *err) {
     free(r);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory");
   }
-  if (run->nyears == 2 && (r->period = period_table(&run->years[0], &run->years[1])) == NULL) {
+  if (run->nyears == 2 && tables &&
+      (r->period = period_table(&run->years[0], &run->years[1])) == NULL) {
     free(r->scenario_path);
     free(r);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory building the period table");

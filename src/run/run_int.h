@@ -13,6 +13,9 @@
 
 #define MDT__MAX_TABLES 40
 
+/* A sharded run's slice of a year's work, or a merge's parts of it (src/run/shard_int.h). */
+typedef struct mdt__shard_year mdt__shard_year;
+
 typedef struct {
   mdt_table *t[MDT__MAX_TABLES];
   size_t n;
@@ -39,6 +42,8 @@ typedef struct mdt__year {
   double satisfaction;             /* the mandate's satisfaction with the settlement, or NaN */
   mdt_microsim_spread spread;      /* the settlement's spread over pay */
   mdt__table_set tables;
+  mdt__shard_year *shard;          /* borrowed: the slice a shard computes or the parts a
+                                      merge puts together; NULL for a whole run */
 } mdt__year;
 
 struct mdt_run {
@@ -47,6 +52,8 @@ struct mdt_run {
   int nyears;
   int computed;
   mdt__year years[2];
+  mdt__shard_year *shard[2];       /* borrowed, per year: see mdt__year's; NULL, NULL for a
+                                      whole run */
 };
 
 struct mdt_result {
@@ -55,6 +62,7 @@ struct mdt_result {
   char *scenario_path;             /* as given, for the manifest; NULL: none */
   mdt__year years[2];
   mdt_table *period;               /* two years: the period table */
+  char *shards_json;               /* a merged result: DIR/shards.json's text, else NULL */
 };
 
 void mdt__year_free(mdt__year *y);
@@ -63,5 +71,9 @@ void mdt__year_free(mdt__year *y);
 mdt_table *mdt__regions_side_by_side(const mdt__year *y);
 /* The sum over groups of |a region's priority - the nation's|, NaN when unknown. */
 double mdt__profile_distance(const mdt__year *y, size_t level);
+
+/* mdt_run_open for a shard or a merge: each year computes through shard[y] (may be NULL). */
+mdt_status mdt__run_open(const mdt_run_options *o, mdt__shard_year *shard[2], mdt_run **out,
+                         mdt_error *err);
 
 #endif

@@ -31,6 +31,11 @@ for c in aggregate register_load settlement_pass solve monte_carlo; do
 done
 grep -q "^- full_run: .* the same bytes with --threads 1 and N" "$tmp/table.txt" ||
   fail "full_run: no check of 1 against 2 threads"
+for n in 2 4; do
+  grep -q "^- sharded_run: the merge of $n shards gives the single run's" "$tmp/table.txt" ||
+    fail "sharded_run: no check of the merge of $n shards"
+  grep -q "^| sharded_run | $n shards, sum | [0-9]" "$tmp/table.txt" || fail "sharded_run: $n shards"
+done
 ! grep -q "FAILED" "$tmp/table.txt" || fail "a check failed"
 # A peer either ran and agreed, or is reported as skipped with its reason.
 for peer in "aggregate | pandas" "aggregate | DuckDB" "register_load | pandas" \
