@@ -482,10 +482,11 @@ mdt_status mdt_csv_open(mdt_csv **out, const char *path, mdt_error *err) {
   size_t used = csv_parse(&p, buf + csv->bom, hdr_end - csv->bom, header_field_cb,
                           header_row_cb, &hs);
   int parse_bad = used != hdr_end - csv->bom;
+  int nomem = parse_bad && csv_error(&p) == CSV_ENOMEM;
   if (!parse_bad && csv_fini(&p, header_field_cb, header_row_cb, &hs) != 0)
     parse_bad = 1;
   csv_free(&p);
-  if (hs.nomem) {
+  if (hs.nomem || nomem) {
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory opening %s", path);
     goto fail;
   }
@@ -513,6 +514,14 @@ mdt_status mdt_csv_open(mdt_csv **out, const char *path, mdt_error *err) {
                               csv->header[a]);
         goto fail;
       }
+  }
+  if (hdr_end + 1 < len && buf[hdr_end] == '\r' && buf[hdr_end + 1] != '\n') {
+    long l, c;
+    locate_offset(path, csv->bom, (off_t)hdr_end, &l, &c);
+    st = mdt_error_set_at(err, MDT_EDATA, path, l, c,
+                          "expected a line end LF or CR LF, found a carriage return alone (old "
+                          "Mac line ends: save the file as CSV UTF-8)");
+    goto fail;
   }
   /* Data starts after the header's line end (CRLF or LF). */
   size_t data = hdr_end;
@@ -969,6 +978,36 @@ static void describe_columns(const reader *rd, read_state *rs, key_cache *caches
   }
 }
 
+/* The offset of the first carriage return in text[0..len) that is outside quotes and not
+ * followed by '\n', or len when there is none. libcsv ends a record at such a CR, but the
+ * rows of a chunk are counted by its '\n' bytes and its lines too: old Mac line ends are
+ * refused rather than read with wrong line numbers (or more rows than counted). */
+static size_t bare_cr(const char *text, size_t len) {
+  if (memchr(text, '\r', len) == NULL)
+    return len;
+  int in_quotes = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (text[i] == '"')
+      in_quotes = !in_quotes;
+    else if (text[i] == '\r' && !in_quotes && (i + 1 == len || text[i + 1] != '\n'))
+      return i;
+  }
+  return len;
+}
+
+/* The offset of the quote that opens the field still open at the end of text[0..len). */
+static size_t open_quote(const char *text, size_t len) {
+  int in_quotes = 0;
+  size_t at = 0;
+  for (size_t i = 0; i < len; i++)
+    if (text[i] == '"') {
+      in_quotes = !in_quotes;
+      if (in_quotes)
+        at = i;
+    }
+  return at;
+}
+
 /* Tokenises one chunk into its batch. Runs in a worker thread or the caller's, each with its
  * own key caches and column descriptors. */
 static void parse_chunk(const reader *rd, chunk *c, key_cache *caches, col_desc *desc) {
@@ -987,7 +1026,14 @@ static void parse_chunk(const reader *rd, chunk *c, key_cache *caches, col_desc 
                       c->text[valid] == 0 ? "a NUL byte" : "a byte that is not UTF-8");
     return;
   }
-  /* Every record ends with a line end (or the end of the file): this many rows at most, so
+  size_t cr = bare_cr(c->text, c->len);
+  if (cr < c->len) {
+    chunk_fail_offset(c, MDT_EDATA, c->offset + (off_t)cr,
+                      "expected a line end LF or CR LF, found a carriage return alone (old Mac "
+                      "line ends: save the file as CSV UTF-8)");
+    return;
+  }
+  /* Every record ends with a '\n' (or the end of the file): this many rows at most, so
    * the columns are sized once per chunk. */
   if (batch_grow(&c->batch, newlines + 1) != 0) {
     chunk_fail_offset(c, MDT_ENOMEM, c->offset, "out of memory reading the table");
@@ -1008,13 +1054,16 @@ static void parse_chunk(const reader *rd, chunk *c, key_cache *caches, col_desc 
   }
   csv_set_delim(&p, (unsigned char)csv->delimiter);
   size_t used = csv_parse(&p, c->text, c->len, field_cb, row_cb, &rs);
-  if (!rs.failed && used != c->len)
+  if (!rs.failed && used != c->len && csv_error(&p) == CSV_ENOMEM)
+    chunk_fail_offset(c, MDT_ENOMEM, c->offset + (off_t)used, "out of memory reading the table");
+  else if (!rs.failed && used != c->len)
     chunk_fail_offset(c, MDT_EDATA, c->offset + (off_t)used,
                       "expected a delimiter or line end after a closing quote, found '%c'",
                       c->text[used]);
   else if (!rs.failed && csv_fini(&p, field_cb, row_cb, &rs) != 0)
-    chunk_fail_offset(c, MDT_EDATA, c->offset + (off_t)c->len,
-                      "expected a closing quote, found the end of the file");
+    chunk_fail_offset(c, MDT_EDATA, c->offset + (off_t)open_quote(c->text, c->len),
+                      "expected a closing quote for the quote that opens here, found the end "
+                      "of the file");
   csv_free(&p);
   c->batch.nrows = rs.row;
   c->nlines = rs.nl_unquoted + rs.nl_embedded;
@@ -1424,9 +1473,16 @@ done:
   view.owns_layout = 0;
   view.line = NULL;
   view.strbuf = NULL;
-  if (view.ints)
-    for (size_t j = 0; j < view.ncols; j++)
-      view.ints[j] = NULL, view.reals[j] = NULL, view.str_off[j] = NULL;
+  /* The view borrows the chunks' columns; batch_setup may have failed after allocating only
+   * some of its arrays. */
+  for (size_t j = 0; j < view.ncols; j++) {
+    if (view.ints)
+      view.ints[j] = NULL;
+    if (view.reals)
+      view.reals[j] = NULL;
+    if (view.str_off)
+      view.str_off[j] = NULL;
+  }
   batch_free_columns(&view);
   free(f.tail);
   free(spec_of);
