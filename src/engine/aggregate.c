@@ -1193,6 +1193,15 @@ mdt_status mdt_aggregator_finish(mdt_aggregator *a, mdt_aggregate **out, mdt_err
     answered += a->responded[i];
   if (answered == 0)
     return mdt_error_set(err, MDT_EDATA, "expected answers from at least one member, found none");
+  /* A member that answered but is missing from headcounts.csv would have its answers about
+   * groups weighed by 0 without a word. */
+  if (a->opt.by_group && a->hc->listed != NULL)
+    for (size_t i = 0; i < a->R; i++)
+      if (a->responded[i] && !a->hc->listed[i])
+        return mdt_error_set_at(err, MDT_EDATA, a->hc->path, a->hc->end_line, 1,
+                                "expected rows for member '%s', which answered, found none "
+                                "(give 0 for a group it has no employees in)",
+                                a->r->id[i]);
   /* Ranks and choices become sums now that every respondent's answers are in. */
   for (size_t i = 0; i < a->R; i++) {
     if (!a->responded[i])
