@@ -1,6 +1,8 @@
 #include "cli/pipeline.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -55,6 +57,13 @@ static mdt_status group_pcts(cli_pipeline *p, const char *key, const mdt_scenari
       return mdt_scenario_fail(p->sc, "settlement", key, err, MDT_EDATA,
                                "expected a group of %s, found '%s'", g->path, list[k].group);
     }
+    /* Checked here, where the scenario's line is known, not first by the allocator. */
+    if (!(list[k].pct >= 0 && list[k].pct <= MDT_FRAME_MAX_PCT)) {
+      free(a);
+      return mdt_scenario_fail(p->sc, "settlement", key, err, MDT_EDATA,
+                               "group '%s': expected a percentage from 0 to %g, found %.15g",
+                               list[k].group, MDT_FRAME_MAX_PCT, list[k].pct);
+    }
     a[gi] = list[k].pct;
   }
   *out = a;
@@ -97,9 +106,17 @@ static mdt_status load_table(cli_pipeline *p, const char *path, const char *key,
   *out = NULL;
   if (path == NULL)
     return MDT_OK;
-  if (optional && !file_exists(path))
+  /* The model's own guarantee.csv may be absent (a model without guarantee pay), but not
+   * silently; a folder or an unreadable file in its place is an error like any other. */
+  struct stat sb;
+  if (optional && stat(path, &sb) != 0 && errno == ENOENT) {
+    fprintf(stderr, "mandat: warning: %s not found: the settlement has no %s table\n", path,
+            key);
     return MDT_OK;
-  (void)key;
+  }
+  if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+    return mdt_error_set_at(err, MDT_ENOINPUT, path, 0, 0,
+                            "cannot read: expected a file, found a directory");
   return mdt_step_table_load(path, p->model->groups, out, err);
 }
 
@@ -256,6 +273,10 @@ mdt_status cli_pipeline_load(cli_pipeline *p, const cli_pipeline_args *args, mdt
     if (gi < 0)
       return mdt_scenario_fail(sc, "settlement", "named", err, MDT_EDATA,
                                "expected a group of %s, found '%s'", g->path, sc->named[k].group);
+    if (!(sc->named[k].pct >= 0 && sc->named[k].pct <= MDT_FRAME_MAX_PCT))
+      return mdt_scenario_fail(sc, "settlement", "named", err, MDT_EDATA,
+                               "group '%s': expected a percentage from 0 to %g, found %.15g",
+                               sc->named[k].group, MDT_FRAME_MAX_PCT, sc->named[k].pct);
     p->named[k].group = (size_t)gi;
     p->named[k].pct = sc->named[k].pct;
     p->named[k].month = sc->named[k].month;
@@ -263,6 +284,12 @@ mdt_status cli_pipeline_load(cli_pipeline *p, const cli_pipeline_args *args, mdt
   if ((st = group_pcts(p, "floors", sc->floors, sc->nfloors, &p->floor_pct, err)) != MDT_OK ||
       (st = group_pcts(p, "caps", sc->caps, sc->ncaps, &p->cap_pct, err)) != MDT_OK)
     return st;
+  for (size_t k = 0; k < g->n; k++)
+    if (p->floor_pct[k] > p->cap_pct[k])
+      return mdt_scenario_fail(sc, "settlement", "floors", err, MDT_EDATA,
+                               "group '%s': expected a floor at most its cap %.15g %%, found a "
+                               "floor of %.15g %%",
+                               g->id[k], p->cap_pct[k], p->floor_pct[k]);
   /* The mandate profile, for the priority rule (the regions use it too). */
   if (rule == MDT_RULE_PRIORITY || sc->regions || args->bootstrap) {
     size_t draws = args->bootstrap ? sc->bootstrap : 0;
