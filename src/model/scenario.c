@@ -887,8 +887,9 @@ static long parse_lines(parse_state *ps) {
         *end = '\0';
         snprintf(section, sizeof section, "%s", start + 1);
         prev_name[0] = '\0';
-      } else if (!bad) {
-        bad = ps->line;
+      } else {
+        bad = ps->line; /* what follows would be read in the wrong section */
+        break;
       }
     } else {
       char *end = find_chars_or_comment(start, "=:");
@@ -903,8 +904,9 @@ static long parse_lines(parse_state *ps) {
         snprintf(prev_name, sizeof prev_name, "%s", name);
         if (!handler(ps, section, name, value) && !bad)
           bad = ps->line;
-      } else if (!bad) {
+      } else {
         bad = ps->line;
+        break;
       }
     }
   }
