@@ -331,8 +331,19 @@ mdt_status cli_pipeline_load(cli_pipeline *p, const cli_pipeline_args *args, mdt
 }
 
 mdt_status cli_pipeline_solve(cli_pipeline *p, mdt_allocation_result *res, mdt_error *err) {
-  if (p->has_frame)
-    return mdt_allocator_solve(p->alloc, &p->base, &p->spec, res, err);
+  if (p->has_frame) {
+    mdt_status st = mdt_allocator_solve(p->alloc, &p->base, &p->spec, res, err);
+    /* A frame that cannot be met is the scenario's: name its frame_pct line (the message,
+     * which run repeats as a warning, stays as it is). */
+    if (st == MDT_EINFEASIBLE && err->file[0] == '\0') {
+      mdt_error at;
+      mdt_scenario_fail(p->sc, "frame", "frame_pct", &at, st, "-");
+      snprintf(err->file, sizeof err->file, "%s", at.file);
+      err->line = at.line;
+      err->column = at.column;
+    }
+    return st;
+  }
   /* No frame: the settlement as written. */
   const mdt_scenario *sc = p->sc;
   double x;
