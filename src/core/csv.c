@@ -478,6 +478,9 @@ mdt_status mdt_csv_open(mdt_csv **out, const char *path, mdt_error *err) {
     goto fail;
   }
   csv_set_delim(&p, (unsigned char)csv->delimiter);
+  /* libcsv's buffer grows through the same realloc as everything else (the test build's
+   * allocation-failure injection reaches it this way). */
+  csv_set_realloc_func(&p, realloc);
   header_state hs = {csv, 0, 0};
   size_t used = csv_parse(&p, buf + csv->bom, hdr_end - csv->bom, header_field_cb,
                           header_row_cb, &hs);
@@ -1053,6 +1056,7 @@ static void parse_chunk(const reader *rd, chunk *c, key_cache *caches, col_desc 
     return;
   }
   csv_set_delim(&p, (unsigned char)csv->delimiter);
+  csv_set_realloc_func(&p, realloc);
   size_t used = csv_parse(&p, c->text, c->len, field_cb, row_cb, &rs);
   if (!rs.failed && used != c->len && csv_error(&p) == CSV_ENOMEM)
     chunk_fail_offset(c, MDT_ENOMEM, c->offset + (off_t)used, "out of memory reading the table");
