@@ -147,10 +147,11 @@ int cmd_simulate(int argc, char **argv) {
       st = mdt_microsim_guarantee(p.sim, &res.settlement, newg, &err);
     if (st == MDT_OK)
       st = cli_output_open(&gout, gout_path, &err);
-    if (st == MDT_OK) {
+    if (st == MDT_OK)
       st = mdt_step_table_write_csv(newg, p.model->groups, gout.fp, &err);
-      st = st == MDT_OK ? cli_output_commit(&gout, &err) : (cli_output_abort(&gout), st);
-    }
+    /* Put in place only with the table (below): both outputs or neither. */
+    if (st == MDT_OK)
+      st = cli_output_finish(&gout, &err);
   }
   if (st == MDT_OK) {
     mdt_settlement_context ctx;
@@ -165,8 +166,17 @@ int cmd_simulate(int argc, char **argv) {
         json_decref(j);
       } else
         st = mdt_report_settlement_text(out.fp, rep, &res, &ctx, &err);
-      st = st == MDT_OK ? cli_output_commit(&out, &err) : (cli_output_abort(&out), st);
+      if (st == MDT_OK)
+        st = cli_output_finish(&out, &err);
     }
+  }
+  if (st == MDT_OK)
+    st = cli_output_commit(&gout, &err);
+  if (st == MDT_OK)
+    st = cli_output_commit(&out, &err);
+  if (st != MDT_OK) {
+    cli_output_abort(&gout);
+    cli_output_abort(&out);
   }
   mdt_step_table_free(newg);
   mdt_microsim_report_free(rep);

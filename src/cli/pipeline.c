@@ -223,8 +223,9 @@ mdt_status cli_pipeline_load(cli_pipeline *p, const cli_pipeline_args *args, mdt
     if (!scenario_has(sc, "settlement", "guarantee")) {
       free(sc->guarantee_path);
       sc->guarantee_path = NULL;
-      if (mdt_model_path(d, "guarantee.csv", path, sizeof path))
-        sc->guarantee_path = strdup(path);
+      if (mdt_model_path(d, "guarantee.csv", path, sizeof path) &&
+          (sc->guarantee_path = strdup(path)) == NULL)
+        return mdt_error_set(err, MDT_ENOMEM, "out of memory");
     }
   }
   if (args->rule && (st = mdt_scenario_set(sc, "settlement", "rule", args->rule, err)) != MDT_OK)

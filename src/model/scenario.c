@@ -327,7 +327,14 @@ static int want_group_pcts(parse_state *ps, const char *value, mdt_scenario_grou
         *at = '\0';
       trim(items[j]);
       out[j].group = dup_str(items[j]);
-      ok = out[j].group != NULL && parse_num(colon + 1, &out[j].pct) == 0;
+      if (out[j].group == NULL) {
+        for (int i = 0; i < j; i++)
+          free(out[i].group);
+        free(out);
+        ps->status = MDT_ENOMEM;
+        return 0;
+      }
+      ok = parse_num(colon + 1, &out[j].pct) == 0;
       if (ok && at) {
         /* Converted to int only once it is known to be a whole month (anything else, such
          * as 1e300, does not fit an int). */
