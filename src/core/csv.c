@@ -9,15 +9,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/memfile.h"
 #include "mandat/numparse.h"
 
 #define BLOCK_SIZE (1u << 20)
 #define HEADER_MAX (1u << 20)
 
 struct mdt_csv {
-  int fd;
+  int fd;                /* -1 when reading the memory file (core/memfile.h) */
+  const char *mem;       /* the memory file's bytes, or NULL */
+  size_t mem_len, mem_pos;
+  off_t size;            /* the file's size when known (a regular file, memory), else -1 */
+  off_t pos;             /* where the next read starts */
   char *path;
   char delimiter;
   size_t bom;            /* bytes of byte-order mark at the start (0 or 3) */
@@ -129,7 +135,7 @@ static int is_utf8_lead(unsigned char c) { return (c & 0xC0) != 0x80; }
 static void locate_offset(const char *path, size_t bom, off_t offset, long *line, long *col) {
   *line = 1;
   *col = 1;
-  FILE *fp = fopen(path, "rb");
+  FILE *fp = mdt__memfile_fopen(path);
   if (fp == NULL)
     return;
   long l = 1, c = 1;
@@ -158,7 +164,7 @@ static void locate_field(const char *path, char delim, long line, long field, lo
                          long *out_col) {
   *out_line = line;
   *out_col = 1;
-  FILE *fp = fopen(path, "rb");
+  FILE *fp = mdt__memfile_fopen(path);
   if (fp == NULL)
     return;
   long l = 1;
@@ -200,7 +206,7 @@ char *mdt_csv_field_text(const mdt_csv_batch *b, size_t r, size_t col, char *buf
     return buf;
   buf[0] = '\0';
   long field = b->field_of[col];
-  FILE *fp = field >= 0 ? fopen(b->path, "rb") : NULL;
+  FILE *fp = field >= 0 ? mdt__memfile_fopen(b->path) : NULL;
   if (fp == NULL)
     return buf;
   long l = 1;
@@ -398,6 +404,32 @@ static ssize_t read_full(int fd, void *buf, size_t n) {
   return (ssize_t)got;
 }
 
+/* Reads up to n bytes from the file or the memory file. Returns bytes read or -1. */
+static ssize_t source_read(mdt_csv *csv, void *buf, size_t n) {
+  if (csv->mem == NULL) {
+    ssize_t got = read_full(csv->fd, buf, n);
+    if (got > 0)
+      csv->pos += got;
+    return got;
+  }
+  size_t left = csv->mem_len - csv->mem_pos;
+  if (n > left)
+    n = left;
+  memcpy(buf, csv->mem + csv->mem_pos, n);
+  csv->mem_pos += n;
+  csv->pos += (off_t)n;
+  return (ssize_t)n;
+}
+
+/* How many bytes to ask for when up to max are wanted: no more than the rest of the file
+ * and one byte (which shows the end), so that a small file gets small buffers. */
+static size_t read_size(const mdt_csv *csv, size_t max) {
+  if (csv->size < 0 || csv->pos > csv->size)
+    return max;
+  off_t left = csv->size - csv->pos + 1;
+  return (off_t)max < left ? max : (size_t)left;
+}
+
 mdt_status mdt_csv_open(mdt_csv **out, const char *path, mdt_error *err) {
   *out = NULL;
   mdt_csv *csv = calloc(1, sizeof *csv);
@@ -411,17 +443,26 @@ mdt_status mdt_csv_open(mdt_csv **out, const char *path, mdt_error *err) {
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory opening %s", path);
     goto fail;
   }
-  csv->fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (csv->fd < 0) {
+  csv->size = -1;
+  csv->mem = mdt__memfile_find(path, &csv->mem_len);
+  if (csv->mem == NULL)
+    csv->fd = open(path, O_RDONLY | O_CLOEXEC);
+  else
+    csv->size = (off_t)csv->mem_len;
+  struct stat sb;
+  if (csv->fd >= 0 && fstat(csv->fd, &sb) == 0 && S_ISREG(sb.st_mode))
+    csv->size = sb.st_size;
+  if (csv->mem == NULL && csv->fd < 0) {
     st = mdt_error_set_at(err, MDT_ENOINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
     goto fail;
   }
-  buf = malloc(HEADER_MAX);
+  size_t header_want = read_size(csv, HEADER_MAX);
+  buf = malloc(header_want);
   if (buf == NULL) {
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory opening %s", path);
     goto fail;
   }
-  ssize_t n = read_full(csv->fd, buf, HEADER_MAX);
+  ssize_t n = source_read(csv, buf, header_want);
   if (n < 0) {
     st = mdt_error_set_at(err, MDT_ENOINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
     goto fail;
@@ -865,6 +906,8 @@ static void field_cb(void *s, size_t len, void *data) {
       field_failed(rs, d, fi, type_expectation(rs->batch->type[d->spec]), text, 0);
       return;
     }
+    if (d->kind == COL_CHECK)
+      return; /* checked, not kept: no column to write to */
     if (d->kind == COL_REAL)
       d->reals[r] = NAN;
     else if (d->kind == COL_STR) {
@@ -1137,7 +1180,7 @@ typedef struct {
 static int ensure_cap(char **buf, size_t *cap, size_t need) {
   if (need <= *cap)
     return 0;
-  size_t c = *cap ? *cap : CHUNK_BYTES;
+  size_t c = *cap ? *cap : need;
   while (c < need)
     c *= 2;
   char *g = realloc(*buf, c);
@@ -1150,7 +1193,7 @@ static int ensure_cap(char **buf, size_t *cap, size_t need) {
 
 /* Fills c with the next chunk of the file. */
 static mdt_status fill_chunk(mdt_csv *csv, filler *f, chunk *c, mdt_error *err) {
-  if (ensure_cap(&c->text, &c->cap, f->tail_len + CHUNK_BYTES + 1) != 0)
+  if (ensure_cap(&c->text, &c->cap, f->tail_len + read_size(csv, CHUNK_BYTES) + 1) != 0)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
   if (f->tail_len)
     memcpy(c->text, f->tail, f->tail_len);
@@ -1158,13 +1201,14 @@ static mdt_status fill_chunk(mdt_csv *csv, filler *f, chunk *c, mdt_error *err) 
   c->offset = f->tail_offset;
   size_t cut = 0;
   for (;;) {
-    if (ensure_cap(&c->text, &c->cap, c->len + CHUNK_BYTES + 1) != 0)
+    size_t want = read_size(csv, CHUNK_BYTES);
+    if (ensure_cap(&c->text, &c->cap, c->len + want + 1) != 0)
       return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
-    ssize_t n = f->eof ? 0 : read_full(csv->fd, c->text + c->len, CHUNK_BYTES);
+    ssize_t n = f->eof ? 0 : source_read(csv, c->text + c->len, want);
     if (n < 0)
       return mdt_error_set_at(err, MDT_ENOINPUT, csv->path, 0, 0, "cannot read: %s",
                               strerror(errno));
-    if ((size_t)n < CHUNK_BYTES)
+    if ((size_t)n < want)
       f->eof = 1;
     c->len += (size_t)n;
     if (f->eof) {
@@ -1361,7 +1405,10 @@ static mdt_status csv_read_impl(mdt_csv *csv, const mdt_csv_spec *specs, size_t 
     st = batch_setup(&view, csv, specs, nspecs, NULL, err);
   if (st != MDT_OK)
     goto done;
-  if (lseek(csv->fd, csv->data_offset, SEEK_SET) < 0) {
+  csv->pos = csv->data_offset;
+  if (csv->mem != NULL)
+    csv->mem_pos = (size_t)csv->data_offset;
+  else if (lseek(csv->fd, csv->data_offset, SEEK_SET) < 0) {
     st = mdt_error_set_at(err, MDT_ENOINPUT, csv->path, 0, 0, "cannot read: %s",
                           strerror(errno));
     goto done;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/memfile.h"
 #include "mandat/numparse.h"
 
 const char *const mdt_scenario_rules[] = {"percent",  "krone", "percent_min_krone", "table",
@@ -993,11 +994,11 @@ mdt_status mdt_scenario_new(const char *dir, mdt_scenario **out, mdt_error *err)
 
 mdt_status mdt_scenario_load(const char *path, mdt_scenario **out, mdt_error *err) {
   *out = NULL;
-  FILE *fp = fopen(path, "r");
+  FILE *fp = mdt__memfile_fopen(path);
   if (fp == NULL)
     return mdt_error_set_at(err, MDT_ENOINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
   struct stat sb;
-  if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+  if (fileno(fp) >= 0 && fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
     fclose(fp);
     return mdt_error_set_at(err, MDT_ENOINPUT, path, 0, 0,
                             "cannot read: expected a scenario file, found a directory");
