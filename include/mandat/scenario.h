@@ -116,6 +116,7 @@ typedef struct mdt_scenario {
   /* [output] */
   char lang[3];            /* "en" or "nb" */
   int threads;             /* 0 = all cores */
+  size_t suppress_below;   /* groups backed by fewer register rows are suppressed (5) */
   /* [run] */
   unsigned long seed;
   /* where each key was, for messages about values checked later */

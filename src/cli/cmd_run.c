@@ -797,6 +797,8 @@ int cmd_run(int argc, char **argv) {
     st = compute(&s, &pr, &err);
   }
   if (st == MDT_OK)
+    st = cli_pipeline_suppress(&s.p, s.rep, &err); /* small groups, before any output */
+  if (st == MDT_OK)
     st = build_tables(&s, &err);
   if (st == MDT_OK)
     st = cli_outdir_begin(&od, out_dir, &err);

@@ -141,6 +141,8 @@ int cmd_simulate(int argc, char **argv) {
     cli_report_options(&p, &ro);
     st = mdt_microsim_apply(p.work, &res.settlement, &ro, &rep, &err);
   }
+  if (st == MDT_OK)
+    st = cli_pipeline_suppress(&p, rep, &err);
   if (st == MDT_OK && gout_path) {
     st = mdt_step_table_new(p.model->groups->n, &newg, &err);
     if (st == MDT_OK)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "mandat/suppress.h"
 
 static int file_exists(const char *path) {
   struct stat st;
@@ -368,6 +369,18 @@ mdt_status cli_pipeline_solve(cli_pipeline *p, mdt_allocation_result *res, mdt_e
     break;
   }
   return mdt_allocator_evaluate(p->alloc, &p->base, &p->spec, x, res, err);
+}
+
+mdt_status cli_pipeline_suppress(const cli_pipeline *p, mdt_microsim_report *rep,
+                                 mdt_error *err) {
+  mdt_suppression plan;
+  mdt_status st = mdt_suppression_plan(p->reg, p->model->groups->n, p->sc->suppress_below,
+                                       &plan, err);
+  if (st != MDT_OK)
+    return st;
+  st = mdt_suppression_apply(&plan, rep, err);
+  mdt_suppression_free(&plan);
+  return st;
 }
 
 void cli_pipeline_free(cli_pipeline *p) {

@@ -619,6 +619,17 @@ static int k_threads(parse_state *ps, const char *v) {
   S->threads = (int)d;
   return 1;
 }
+static int k_suppress_below(parse_state *ps, const char *v) {
+  double d;
+  if (!want_num(ps, v, &d, 0, 1000000, "a whole number of register rows from 0 to 1000000") ||
+      d != floor(d)) {
+    fail_here(ps, value_column(ps),
+              "expected a whole number of register rows from 0 to 1000000, found '%s'", v);
+    return 0;
+  }
+  S->suppress_below = (size_t)d;
+  return 1;
+}
 static int k_seed(parse_state *ps, const char *v) {
   double d;
   if (!want_num(ps, v, &d, 0, 4294967295.0, "a whole number seed from 0 to 4294967295") ||
@@ -680,6 +691,7 @@ static const key_desc keys[] = {
     {"regions", "enabled", k_regions},
     {"output", "lang", k_lang},
     {"output", "threads", k_threads},
+    {"output", "suppress_below", k_suppress_below},
     {"run", "seed", k_seed},
 };
 
@@ -988,6 +1000,7 @@ mdt_status mdt_scenario_new(const char *dir, mdt_scenario **out, mdt_error *err)
   s->u_mandate = 1;
   memcpy(s->lang, "en", 3);
   s->seed = 1;
+  s->suppress_below = 5; /* MDT_SUPPRESS_BELOW_ROWS */
   *out = s;
   return MDT_OK;
 }

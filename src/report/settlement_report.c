@@ -197,7 +197,7 @@ mdt_status mdt_report_settlement_text(FILE *fp, const mdt_microsim_report *rep,
     fputs("  ", fp);
     mdt_report_pad(fp, label, 30);
     if (suppressed(row)) {
-      fputs("  (fewer than 5 employees: not shown)\n", fp);
+      fputs("  (not shown: too few employees, here or in a group it protects)\n", fp);
       continue;
     }
     num(fp, row->employees, 11, 0);
