@@ -88,9 +88,11 @@ def one(mandat, name, n):
                                stderr=subprocess.PIPE, timeout=120)
         except subprocess.TimeoutExpired:
             return n, None, "timed out", None, None
-        with open(count_file) as f:
-            count = int(f.read())
-        os.remove(count_file)
+        count = None  # a crashed run writes no count
+        if os.path.exists(count_file):
+            with open(count_file) as f:
+                count = int(f.read())
+            os.remove(count_file)
         after = snapshot(tmp)
         return n, p.returncode, p.stderr.decode("utf-8", "replace"), (before, after), count
     finally:
@@ -140,7 +142,7 @@ def main():
                 else:
                     outcomes["ok"] += 1
             else:
-                problem = "exit status %d" % rc
+                problem = ("killed by signal %d" % -rc) if rc < 0 else ("exit status %d" % rc)
             if problem:
                 bad += 1
                 if bad <= 15:
