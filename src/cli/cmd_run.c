@@ -797,7 +797,7 @@ int cmd_run(int argc, char **argv) {
     st = compute(&s, &pr, &err);
   }
   if (st == MDT_OK)
-    st = cli_pipeline_suppress(&s.p, s.rep, &err); /* small groups, before any output */
+    st = cli_pipeline_suppress(&s.p, s.rep, &s.res, &err); /* small groups, before any output */
   if (st == MDT_OK)
     st = build_tables(&s, &err);
   if (st == MDT_OK)

@@ -142,7 +142,7 @@ int cmd_simulate(int argc, char **argv) {
     st = mdt_microsim_apply(p.work, &res.settlement, &ro, &rep, &err);
   }
   if (st == MDT_OK)
-    st = cli_pipeline_suppress(&p, rep, &err);
+    st = cli_pipeline_suppress(&p, rep, &res, &err);
   if (st == MDT_OK && gout_path) {
     st = mdt_step_table_new(p.model->groups->n, &newg, &err);
     if (st == MDT_OK)

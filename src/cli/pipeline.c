@@ -372,13 +372,12 @@ mdt_status cli_pipeline_solve(cli_pipeline *p, mdt_allocation_result *res, mdt_e
 }
 
 mdt_status cli_pipeline_suppress(const cli_pipeline *p, mdt_microsim_report *rep,
-                                 mdt_error *err) {
+                                 mdt_allocation_result *res, mdt_error *err) {
   mdt_suppression plan;
-  mdt_status st = mdt_suppression_plan(p->reg, p->model->groups->n, p->sc->suppress_below,
-                                       &plan, err);
+  mdt_status st = mdt_suppression_plan(p->reg, rep, p->sc->suppress_below, &plan, err);
   if (st != MDT_OK)
     return st;
-  st = mdt_suppression_apply(&plan, rep, err);
+  st = mdt_suppression_apply(&plan, rep, &res->effect, err);
   mdt_suppression_free(&plan);
   return st;
 }

@@ -64,10 +64,11 @@ mdt_status cli_pipeline_solve(cli_pipeline *p, mdt_allocation_result *res, mdt_e
 mdt_status cli_pipeline_aggregate(cli_pipeline *p, size_t bootstrap, mdt_aggregate **out,
                                   mdt_error *err);
 
-/* Suppresses small groups in rep ([output] suppress_below register rows, complementary:
- * mandat/suppress.h) before anything is written from it. */
+/* Suppresses small groups in rep, and when needed the area's effects in res ([output]
+ * suppress_below register rows, complementary: mandat/suppress.h) before anything is
+ * written from them. */
 mdt_status cli_pipeline_suppress(const cli_pipeline *p, mdt_microsim_report *rep,
-                                 mdt_error *err);
+                                 mdt_allocation_result *res, mdt_error *err);
 void cli_pipeline_free(cli_pipeline *p);
 
 /* The heading facts of a settlement table, from the pipeline. */

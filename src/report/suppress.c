@@ -13,22 +13,35 @@ void mdt_suppression_free(mdt_suppression *plan) {
   memset(plan, 0, sizeof *plan);
 }
 
-/* 1 while some small group's fellow hidden groups have fewer than threshold rows between
- * them: the total minus the shown groups is the hidden groups' sum, so a small group alone
- * (or beside another small group, which its own members know) would be found. */
-static int exposed(const mdt_suppression *p) {
-  size_t sum = 0;
-  for (size_t g = 0; g < p->ngroups; g++)
-    if (p->hidden[g])
-      sum += p->rows[g];
-  for (size_t g = 0; g < p->ngroups; g++)
-    if (p->primary[g] && sum - p->rows[g] < p->threshold)
-      return 1;
-  return 0;
+/* Groups in the same sum as g in every published margin: the total (all groups), the frame's
+ * local pot and central elements (the covered groups) and its named increases (the named
+ * groups). Differences of those margins give the sum over each class of groups alike in
+ * being covered and named, so that class is what has to hide a small group. */
+static int same_class(const mdt_microsim_report *rep, size_t a, size_t b) {
+  return rep->groups[a].covered == rep->groups[b].covered &&
+         rep->groups[a].named == rep->groups[b].named;
 }
 
-mdt_status mdt_suppression_plan(const mdt_register *reg, size_t ngroups, size_t threshold,
-                                mdt_suppression *plan, mdt_error *err) {
+/* A small group whose class has fewer than threshold rows hidden beside it, or -1. Beside a
+ * small group counts what its class hides besides it: another small group's members know
+ * their own pay, so two single persons do not hide each other. */
+static long exposed(const mdt_suppression *p, const mdt_microsim_report *rep) {
+  for (size_t g = 0; g < p->ngroups; g++) {
+    if (!p->primary[g])
+      continue;
+    size_t beside = 0;
+    for (size_t h = 0; h < p->ngroups; h++)
+      if (h != g && p->hidden[h] && same_class(rep, g, h))
+        beside += p->rows[h];
+    if (beside < p->threshold)
+      return (long)g;
+  }
+  return -1;
+}
+
+mdt_status mdt_suppression_plan(const mdt_register *reg, const mdt_microsim_report *rep,
+                                size_t threshold, mdt_suppression *plan, mdt_error *err) {
+  size_t ngroups = rep->ngroups;
   memset(plan, 0, sizeof *plan);
   size_t n1 = ngroups ? ngroups : 1;
   plan->ngroups = ngroups;
@@ -48,20 +61,19 @@ mdt_status mdt_suppression_plan(const mdt_register *reg, size_t ngroups, size_t 
     }
     plan->rows[reg->group[i]]++;
   }
+  /* Groups with no rows add nothing to any sum: they neither need nor give protection. */
   for (size_t g = 0; g < ngroups; g++)
     if (plan->rows[g] > 0 && plan->rows[g] < threshold)
       plan->primary[g] = plan->hidden[g] = 1;
-  /* Groups with no rows add nothing to the total: they protect no one. */
-  int any = 0;
-  for (size_t g = 0; g < ngroups; g++)
-    any |= plan->primary[g];
-  while (any && exposed(plan)) {
+  long small;
+  while ((small = exposed(plan, rep)) >= 0) {
     long next = -1;
     for (size_t g = 0; g < ngroups; g++)
-      if (!plan->hidden[g] && plan->rows[g] > 0 &&
+      if (!plan->hidden[g] && plan->rows[g] > 0 && same_class(rep, g, (size_t)small) &&
           (next < 0 || plan->rows[g] < plan->rows[next]))
         next = (long)g;
     if (next < 0) {
+      /* Nothing left to hide it among: the margins themselves are withheld. */
       plan->withhold_total = 1;
       break;
     }
@@ -94,7 +106,7 @@ static void blank_row(mdt_microsim_row *row) {
 }
 
 mdt_status mdt_suppression_apply(const mdt_suppression *plan, mdt_microsim_report *rep,
-                                 mdt_error *err) {
+                                 mdt_microsim_effect *effect, mdt_error *err) {
   if (rep->ngroups != plan->ngroups)
     return mdt_error_set(err, MDT_EINTERNAL, "suppression planned for %zu groups, report has %zu",
                          plan->ngroups, rep->ngroups);
@@ -116,6 +128,8 @@ mdt_status mdt_suppression_apply(const mdt_suppression *plan, mdt_microsim_repor
     t->cost_nok = NAN;
     for (size_t g = 0; g < rep->ngroups; g++)
       rep->groups[g].area_effect_pct = NAN;
+    if (effect != NULL)
+      effect->central_pct = effect->local_pct = effect->named_pct = NAN;
   }
   return MDT_OK;
 }

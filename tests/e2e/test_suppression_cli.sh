@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end: small-cell suppression (issue 9). The small fixture with group g3 cut down to
 # one employee: a single register row of weight 10 (ten weighted employees, one person).
-# The suppression counts register rows, so g3 is suppressed, and complementary: the next
-# smallest group (l1, 6 rows) is suppressed with it, so that the total minus the shown groups
-# is the sum of the two and not g3's own numbers. The test tries that subtraction on the
+# The suppression counts register rows, so g3 is suppressed, and complementary: the smallest
+# other group of its class (covered, not named: g2, 8 rows; l1 is named and not covered, and
+# the frame's local pot and named rows are sums over those classes) is suppressed with it, so
+# that the total minus the shown groups is g2 + g3 + ... and never g3's own numbers. The test tries that subtraction on the
 # settlement table in CSV, report.json and the workbook and on simulate's CSV and JSON, and
 # checks that no per-group table (exchange rates, sweeps, uncertainty, mandate, regions)
 # lists either group.
@@ -30,10 +31,11 @@ res = os.path.join(tmp, "res")
 # g3's own numbers, by hand from its one register row: 10 employees, 10 x 0.8 = 8 FTE,
 # a wage bill of 8 x 537 300 = 4 298 400 NOK.
 G3 = {"employees": 10.0, "fte": 8.0, "wage_bill_nok": 4298400.0}
-# l1's rows in the small register: weights 12.5 + 40 + 25 + 60 + 18 + 33.3 = 188.8 employees.
-L1_EMPLOYEES = 188.8
+# g2's rows in the small register: weights 12.5 + 40 + 25 + 60 + 18 + 33.3 + 50 + 20
+# = 258.8 employees.
+G2_EMPLOYEES = 258.8
 ADDITIVE = ["employees", "fte", "wage_bill_nok", "rise_nok", "cost_nok"]
-HIDDEN = {"g3", "l1"}
+HIDDEN = {"g3", "g2"}
 
 
 def num(v):
@@ -59,10 +61,10 @@ def attack(rows, where):
         left = num(total[c]) - sum(num(r[c]) for r in groups if r["group"] not in HIDDEN)
         if c in G3:
             assert abs(left - G3[c]) > 1, (where, c, "recovered g3's", left)
-    # what the subtraction does give: g3 and l1 together (10 + 188.8 employees)
+    # what the subtraction does give: g2 and g3 together (258.8 + 10 employees)
     left = num(total["employees"]) - sum(num(r["employees"]) for r in groups
                                           if r["group"] not in HIDDEN)
-    assert abs(left - (G3["employees"] + L1_EMPLOYEES)) < 1e-6, (where, left)
+    assert abs(left - (G3["employees"] + G2_EMPLOYEES)) < 1e-6, (where, left)
 
 
 # settlement.csv of the run and simulate's CSV
@@ -99,8 +101,8 @@ for name in ("exchange_rates", "sweep_theta", "sweep_krone_share", "sweep_local_
         for c in ("group", "from_group", "to_group"):
             assert r.get(c) not in HIDDEN, ("report.json", name, r)
 
-# the workbook: the settlement sheet's g3 and l1 rows hold no numbers but covered and
-# suppressed (both 1, or 0 covered for l1)
+# the workbook: the settlement sheet's g2 and g3 rows hold no numbers but covered and
+# suppressed (both 1)
 z = zipfile.ZipFile(os.path.join(res, "report.xlsx"))
 wb = z.read("xl/workbook.xml").decode()
 rels = z.read("xl/_rels/workbook.xml.rels").decode()
@@ -125,19 +127,19 @@ for row in re.findall(r"<row[^>]*>(.*?)</row>", xml, re.S):
         numbers = [float(v) for _, attrs, v in cells if 't="s"' not in attrs]
         assert all(x in (0.0, 1.0) for x in numbers) and len(numbers) <= 2, (texts[0], numbers)
 assert found == HIDDEN, found
-print("suppression holds: total minus the shown groups gives g3 and l1 together "
-      "(198.8 employees), never g3's 10")
+print("suppression holds: total minus the shown groups gives g2 and g3 together "
+      "(268.8 employees), never g3's 10")
 PY
 
 grep -q "g3 Barnehagelærere .*not shown" "$tmp/sim.txt" || fail "text: g3 shown"
-grep -q "l1 Ledere .*not shown" "$tmp/sim.txt" || fail "text: l1 (the complement) shown"
+grep -q "g2 Fagarbeidere .*not shown" "$tmp/sim.txt" || fail "text: g2 (the complement) shown"
 
 # The threshold is a setting: [output] suppress_below = 1 shows every group.
 printf '\n[output]\nsuppress_below = 1\n' >> "$tmp/m/scenario.ini"
 "$MANDAT" simulate --model "$tmp/m" --format csv --quiet > "$tmp/sim1.csv"
 grep -q '^g3,Barnehagelærere,4,1,[0-9.]*,10,8,4298400,' "$tmp/sim1.csv" \
   || fail "suppress_below = 1: g3 not shown with its own numbers: $(grep ^g3 "$tmp/sim1.csv")"
-grep -q ',0$' <(grep '^l1,' "$tmp/sim1.csv") || fail "suppress_below = 1: l1 still suppressed"
+grep -q ',0$' <(grep '^g2,' "$tmp/sim1.csv") || fail "suppress_below = 1: g2 still suppressed"
 # and out of range is an error at its line
 printf 'suppress_below = 2.5\n' >> "$tmp/m/scenario.ini"
 if "$MANDAT" simulate --model "$tmp/m" --quiet 2> "$tmp/err"; then fail "suppress_below twice accepted"; fi
