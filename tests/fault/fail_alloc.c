@@ -8,6 +8,8 @@
  * Environment:
  *   MDT_FAIL_ALLOC=N        the Nth allocation (1-based) fails, as if out of memory; the
  *                           others succeed
+ *   MDT_FAIL_ALLOC_ON=1     and every allocation after it fails too (memory stays short,
+ *                           so that retries such as libcsv's smaller growth fail as well)
  *   MDT_ALLOC_COUNT_FILE=F  at exit, the number of allocations made is written to F
  */
 #include <errno.h>
@@ -32,11 +34,14 @@ char *__wrap_strndup(const char *s, size_t n);
 
 static atomic_ulong count;
 static unsigned long fail_at; /* 0: never */
+static int fail_on;           /* 1: every allocation from fail_at on fails */
 
 __attribute__((constructor)) static void init(void) {
   const char *s = getenv("MDT_FAIL_ALLOC");
   if (s != NULL)
     fail_at = strtoul(s, NULL, 10);
+  s = getenv("MDT_FAIL_ALLOC_ON");
+  fail_on = s != NULL && strcmp(s, "1") == 0;
 }
 
 __attribute__((destructor)) static void report(void) {
@@ -56,7 +61,7 @@ __attribute__((destructor)) static void report(void) {
 /* 1 when this allocation is the one to fail. */
 static int failing(void) {
   unsigned long k = atomic_fetch_add(&count, 1) + 1;
-  if (fail_at != 0 && k == fail_at) {
+  if (fail_at != 0 && (k == fail_at || (fail_on && k > fail_at))) {
     errno = ENOMEM;
     return 1;
   }

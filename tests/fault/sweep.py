@@ -12,7 +12,10 @@ STRIDE-th for run, whose sweep would take minutes otherwise). Each run must eith
     without, such as giving back over-allocated memory),
 
 and never crash, hang, leak or trip a sanitizer (the test build has ASan and UBSan, whose
-reports make the exit status neither 0 nor 70).
+reports make the exit status neither 0 nor 70). A second pass over aggregate keeps failing
+every allocation from the Nth on ('aggregate-on'), so that a retry with less memory fails
+too (libcsv retries a failed growth with a smaller one): that must end in 'out of memory'
+as well, never in a parse error such as a stray quote.
 
 Usage: sweep.py --mandat PATH_TO_mandat_fault [--jobs N] [--run-stride K] [--only NAME]
 """
@@ -71,7 +74,7 @@ def comparable(state):
     return {k: ("" if os.path.basename(k) in VOLATILE else v) for k, v in state.items()}
 
 
-def one(mandat, name, n):
+def one(mandat, name, n, on=False):
     tmp = tempfile.mkdtemp(prefix="mdt-fault-")
     try:
         out = os.path.join(tmp, "out")
@@ -81,6 +84,8 @@ def one(mandat, name, n):
         env.pop("MDT_ALLOC_COUNT_FILE", None)
         if n:
             env["MDT_FAIL_ALLOC"] = str(n)
+        if on:
+            env["MDT_FAIL_ALLOC_ON"] = "1"
         count_file = os.path.join(tmp, "count")
         env["MDT_ALLOC_COUNT_FILE"] = count_file
         try:
@@ -108,9 +113,11 @@ def main():
     a = ap.parse_args()
     failures = 0
     report = []
-    for name in ("aggregate", "simulate", "run"):
-        if a.only and name != a.only:
+    for pass_name in ("aggregate", "aggregate-on", "simulate", "run"):
+        if a.only and pass_name != a.only:
             continue
+        name = pass_name.split("-")[0]
+        on = pass_name.endswith("-on")
         _, rc, err, (before, ref), total = one(a.mandat, name, 0)
         if rc != 0:
             print("FAIL %s: the run without failures exited %d: %s" % (name, rc, err[:500]))
@@ -118,7 +125,7 @@ def main():
         stride = a.run_stride if name == "run" else 1
         steps = list(range(1, total + 1, stride))
         with concurrent.futures.ThreadPoolExecutor(a.jobs) as ex:
-            results = list(ex.map(lambda n: one(a.mandat, name, n), steps))
+            results = list(ex.map(lambda n: one(a.mandat, name, n, on), steps))
         bad = 0
         outcomes = {"oom": 0, "ok": 0}
         for n, rc, err, states, _ in results:
@@ -147,12 +154,13 @@ def main():
                 bad += 1
                 if bad <= 15:
                     print("FAIL %s, allocation %d of %d: %s: %s" %
-                          (name, n, total, problem, err.strip()[-700:]))
+                          (pass_name, n, total, problem, err.strip()[-700:]))
         failures += bad
-        report.append("%s: %d allocations, %d failed in turn (every %s), %d ended 'out of "
-                      "memory' (70), %d did without it (0), %d problems" %
-                      (name, total, len(steps), "one" if stride == 1 else "%dth" % stride,
-                       outcomes["oom"], outcomes["ok"], bad))
+        report.append("%s: %d allocations, %d failed in turn (every %s%s), %d ended 'out "
+                      "of memory' (70), %d did without it (0), %d problems" %
+                      (pass_name, total, len(steps), "one" if stride == 1 else "%dth" % stride,
+                       ", and all after it" if on else "", outcomes["oom"], outcomes["ok"],
+                       bad))
     print("\n".join(report))
     return 1 if failures else 0
 
