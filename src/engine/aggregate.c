@@ -1183,6 +1183,35 @@ static mdt_status top_groups(const mdt_aggregator *a, mdt_aggregate *agg, mdt_er
   return MDT_OK;
 }
 
+/* Weights (or, by group, headcounts) that are 0 for every member that answered would leave
+ * every estimate blank without a word. */
+static mdt_status check_some_weight(const mdt_aggregator *a, const double *w, mdt_error *err) {
+  double wsum = 0, hsum = 0;
+  long first = -1;
+  for (size_t i = 0; i < a->R; i++) {
+    if (!a->responded[i])
+      continue;
+    if (first < 0)
+      first = (long)i;
+    wsum += w[i];
+    if (a->opt.by_group)
+      for (size_t g = 0; g < a->G; g++)
+        hsum += a->hc->count[i * a->G + g];
+  }
+  long line = first >= 0 && a->r->line ? a->r->line[first] : 0;
+  const char *measure = mdt_size_measure_name(a->opt.weights.measure);
+  if (!(wsum > 0))
+    return mdt_error_set_at(err, MDT_EDATA, a->r->path, line, 0,
+                            "%s: expected a weight above 0 for at least one member that "
+                            "answered, found 0 for every one of them (weights: %s)",
+                            measure, measure);
+  if (a->opt.by_group && !(hsum > 0))
+    return mdt_error_set_at(err, MDT_EDATA, a->hc->path, 0, 0,
+                            "expected a headcount above 0 for at least one member that "
+                            "answered, found 0 for every one of them and every group");
+  return MDT_OK;
+}
+
 mdt_status mdt_aggregator_finish(mdt_aggregator *a, mdt_aggregate **out, mdt_error *err) {
   *out = NULL;
   if (a->finished)
@@ -1239,6 +1268,8 @@ mdt_status mdt_aggregator_finish(mdt_aggregator *a, mdt_aggregate **out, mdt_err
   }
   st = mdt_weights_compute(ws.w, a->r, a->responded, NULL, &a->opt.weights, err);
   if (st != MDT_OK)
+    goto done;
+  if ((st = check_some_weight(a, ws.w->w, err)) != MDT_OK)
     goto done;
   key_factors(a, ws.w->w, ws.F, den);
   evaluate(a, &lay, &ws, value, n, neff);
