@@ -532,7 +532,20 @@ case("empty_strata", "all_headcounts_zero", 65, "headcounts.csv:2:%d" % col(line
 ls = [l for l in lines("headcounts.csv") if not l.startswith("4601,")]
 case("empty_strata", "answering_member_without_headcounts", 65, "headcounts.csv:35:1",
      files={"headcounts.csv": join(ls)}, cmds=ALL, message="expected rows for member '4601', which answered")
-ls = [l for l in lines("answers.csv") if l.startswith("respondent") or l.startswith("#")]
+# members that answered all weigh 0 (the others do not): every estimate would be blank
+answered = {l.split(",")[0] for l in lines("answers.csv")[1:]}
+ls = lines("respondents.csv")
+ls = [ls[0]] + [",".join(p if i != 5 or l.split(",")[0] not in answered else "0"
+                         for i, p in enumerate(l.split(","))) for l in ls[1:]]
+case("empty_strata", "answering_members_employees_zero", 65, "respondents.csv:2",
+     files={"respondents.csv": join(ls)}, cmds=ALL,
+     message="employees: expected a weight above 0 for at least one member that answered")
+ls = lines("headcounts.csv")
+ls = [ls[0]] + [",".join(l.split(",")[:2] + ["0"]) if l.split(",")[0] in answered else l
+                for l in ls[1:]]
+case("empty_strata", "answering_members_headcounts_zero", 65, "headcounts.csv",
+     files={"headcounts.csv": join(ls)}, cmds=ALL,
+     message="expected a headcount above 0 for at least one member that answered")
 # a question every member skipped leaves nothing to rank: answers only to q_form
 ls = lines("respondents.csv")
 case("empty_strata", "register_without_covered_groups", 65, "register.csv:2:1",
