@@ -158,7 +158,7 @@ def main():
         failures += bad
         report.append("%s: %d allocations, %d failed in turn (every %s%s), %d ended 'out "
                       "of memory' (70), %d did without it (0), %d problems" %
-                      (pass_name, total, len(steps), "one" if stride == 1 else "%dth" % stride,
+                      (pass_name, total, len(steps), "one" if stride == 1 else "one in %d" % stride,
                        ", and all after it" if on else "", outcomes["oom"], outcomes["ok"],
                        bad))
     print("\n".join(report))
