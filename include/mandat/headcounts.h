@@ -25,6 +25,9 @@ typedef struct mdt_headcounts {
   size_t nrespondents;
   size_t ngroups;
   double *count;   /* nrespondents x ngroups, row-major: count[r * ngroups + g] */
+  unsigned char *listed; /* per member: 1 when headcounts.csv has a row for it */
+  char *path;      /* the file read */
+  long end_line;   /* the line after its last row (where a missing member's rows would go) */
 } mdt_headcounts;
 
 mdt_status mdt_headcounts_load(const char *path, const mdt_respondents *r,

@@ -129,6 +129,9 @@ void mdt_result_settlement_context(const mdt_result *r, size_t y, mdt_settlement
 /* Non-zero when year y's settlement could not meet the frame or a bound; why: the cause
  * (may be NULL). */
 int mdt_result_infeasible(const mdt_result *r, size_t y, const char **why);
+/* As mdt_result_infeasible, filling err (MDT_EINFEASIBLE, the cause, and the scenario's
+ * frame_pct line when the solver could not meet the frame). */
+int mdt_result_infeasible_error(const mdt_result *r, size_t y, mdt_error *err);
 /* Notes of year y (figures the scenario overrides), and how many. */
 size_t mdt_result_nnotes(const mdt_result *r, size_t y);
 const char *mdt_result_note(const mdt_result *r, size_t y, size_t k);

@@ -164,6 +164,7 @@ typedef struct mdt_scenario {
   char lang[3];            /* "en" or "nb" */
   char csv[16];            /* "tidy" or "excel-nb" */
   int threads;             /* 0 = all cores */
+  size_t suppress_below;   /* groups backed by fewer register rows are suppressed (5) */
   /* [run] */
   unsigned long seed;
   /* [period] */

@@ -62,6 +62,9 @@ typedef struct {
 mdt_status cli_output_open(cli_output *out, const char *path, mdt_error *err);
 /* Flushes, closes and renames into place. */
 mdt_status cli_output_commit(cli_output *out, mdt_error *err);
+/* Writes out what is buffered and closes the file without putting it in place yet (so that
+ * several outputs go in place only when all are written); commit then only renames. */
+mdt_status cli_output_finish(cli_output *out, mdt_error *err);
 /* Closes and removes the temporary file (safe to call after commit). */
 void cli_output_abort(cli_output *out);
 

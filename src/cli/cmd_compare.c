@@ -46,7 +46,10 @@ static const struct option long_options[] = {
 
 static void note(void *user, const char *message) {
   (void)user;
-  cli_log("%s", message);
+  if (strncmp(message, "warning: ", 9) == 0) /* a warning is said even with --quiet */
+    fprintf(stderr, "mandat: %s\n", message);
+  else
+    cli_log("%s", message);
 }
 
 static int is_dir(const char *p) {

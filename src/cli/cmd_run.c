@@ -120,7 +120,10 @@ static void progress_end(progress *p) {
 
 static void note(void *user, const char *message) {
   (void)user;
-  cli_log("%s", message);
+  if (strncmp(message, "warning: ", 9) == 0) /* a warning is said even with --quiet */
+    fprintf(stderr, "mandat: %s\n", message);
+  else
+    cli_log("%s", message);
 }
 
 /* ---------------------------------------------------------------- command -- */

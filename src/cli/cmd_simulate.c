@@ -10,7 +10,10 @@
 
 static void note(void *user, const char *message) {
   (void)user;
-  cli_log("%s", message);
+  if (strncmp(message, "warning: ", 9) == 0) /* a warning is said even with --quiet */
+    fprintf(stderr, "mandat: %s\n", message);
+  else
+    cli_log("%s", message);
 }
 
 static void usage(FILE *fp) {
@@ -126,10 +129,8 @@ int cmd_simulate(int argc, char **argv) {
     st = mdt_run_compute(run, &res, &err);
   }
   mdt_run_free(run);
-  const char *why = NULL;
-  if (st == MDT_OK && mdt_result_infeasible(res, 0, &why))
-    st = mdt_error_set(&err, MDT_EINFEASIBLE, "%s",
-                       why ? why : "the settlement cannot meet the frame or a bound");
+  if (st == MDT_OK && mdt_result_infeasible_error(res, 0, &err))
+    st = MDT_EINFEASIBLE;
   if (st == MDT_OK && gout_path) {
     const mdt_step_table *newg = mdt_result_new_guarantee(res, 0);
     if (newg == NULL)
@@ -137,10 +138,11 @@ int cmd_simulate(int argc, char **argv) {
                                           "model or scenario, found none");
     if (st == MDT_OK)
       st = cli_output_open(&gout, gout_path, &err);
-    if (st == MDT_OK) {
+    if (st == MDT_OK)
       st = mdt_step_table_write_csv(newg, mdt_result_groups(res), gout.fp, &err);
-      st = st == MDT_OK ? cli_output_commit(&gout, &err) : (cli_output_abort(&gout), st);
-    }
+    /* Put in place only with the table (below): both outputs or neither. */
+    if (st == MDT_OK)
+      st = cli_output_finish(&gout, &err);
   }
   if (st == MDT_OK) {
     const mdt_microsim_report *rep = mdt_result_report(res, 0);
@@ -155,8 +157,17 @@ int cmd_simulate(int argc, char **argv) {
         st = mdt_report_settlement_json_write(out.fp, rep, sol, &ctx, &err);
       else
         st = mdt_report_settlement_text(out.fp, rep, sol, &ctx, &err);
-      st = st == MDT_OK ? cli_output_commit(&out, &err) : (cli_output_abort(&out), st);
+      if (st == MDT_OK)
+        st = cli_output_finish(&out, &err);
     }
+  }
+  if (st == MDT_OK)
+    st = cli_output_commit(&gout, &err);
+  if (st == MDT_OK)
+    st = cli_output_commit(&out, &err);
+  if (st != MDT_OK) {
+    cli_output_abort(&gout);
+    cli_output_abort(&out);
   }
   mdt_result_free(res);
   return st == MDT_OK ? 0 : cli_report_error(&err);

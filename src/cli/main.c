@@ -1,4 +1,5 @@
 /* The mandat program: global options and dispatch to the subcommands. */
+#include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,8 +66,17 @@ int main(int argc, char **argv) {
     return 0;
   }
   for (const command *c = commands; c->name != NULL; c++)
-    if (strcmp(arg, c->name) == 0)
-      return c->run(argc - 1, argv + 1);
+    if (strcmp(arg, c->name) == 0) {
+      int rc = c->run(argc - 1, argv + 1);
+      /* What went to standard output (a summary, a table) must have arrived: a full disk
+       * or a closed pipe is exit status 73, not 0. */
+      if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "mandat: standard output: cannot write: %s\n", strerror(errno));
+        if (rc == 0)
+          rc = mdt_status_exit_code(MDT_ECANTWRITE);
+      }
+      return rc;
+    }
   fprintf(stderr, "mandat: unknown command '%s'\nTry 'mandat --help'.\n", arg);
   return 2;
 }

@@ -135,12 +135,14 @@ mdt_status cli_output_open(cli_output *out, const char *path, mdt_error *err) {
   return MDT_OK;
 }
 
-mdt_status cli_output_commit(cli_output *out, mdt_error *err) {
+mdt_status cli_output_finish(cli_output *out, mdt_error *err) {
+  if (out->fp == NULL)
+    return MDT_OK;
   if (out->fp == stdout) {
-    if (fflush(stdout) != 0)
+    out->fp = NULL;
+    if (fflush(stdout) != 0 || ferror(stdout))
       return mdt_error_set(err, MDT_ECANTWRITE, "cannot write to standard output: %s",
                            strerror(errno));
-    out->fp = NULL;
     return MDT_OK;
   }
   int bad = ferror(out->fp) != 0;
@@ -148,8 +150,21 @@ mdt_status cli_output_commit(cli_output *out, mdt_error *err) {
   bad |= fsync(fileno(out->fp)) != 0;
   bad |= fclose(out->fp) != 0;
   out->fp = NULL;
-  if (bad || rename(out->tmp_path, out->path) != 0) {
+  if (bad) {
     mdt_status st = mdt_error_set_at(err, MDT_ECANTWRITE, out->path, 0, 0, "cannot write: %s",
+                                     strerror(errno));
+    cli_output_abort(out);
+    return st;
+  }
+  return MDT_OK;
+}
+
+mdt_status cli_output_commit(cli_output *out, mdt_error *err) {
+  mdt_status st = cli_output_finish(out, err);
+  if (st != MDT_OK || out->path == NULL)
+    return st;
+  if (rename(out->tmp_path, out->path) != 0) {
+    st = mdt_error_set_at(err, MDT_ECANTWRITE, out->path, 0, 0, "cannot write: %s",
                                      strerror(errno));
     cli_output_abort(out);
     return st;

@@ -64,12 +64,21 @@ static int valid_utf8(const unsigned char *s, size_t n, int cut) {
   return 1;
 }
 
-/* Windows-1252 leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined; NUL is no text either. */
+/* Windows-1252 leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined; NUL is no text either. A
+ * file with a byte from 0xC0 up followed by one from 0x80 to 0xBF (a UTF-8 sequence, valid or
+ * broken) is taken for a UTF-8 file with a stray byte, not for Windows-1252 (converting it
+ * would garble its UTF-8 letters without a word): Excel's Windows-1252 æøå are single bytes
+ * beside ASCII letters. */
 static int valid_cp1252(const unsigned char *s, size_t n) {
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; i < n; i++) {
     if (s[i] == 0 || s[i] == 0x81 || s[i] == 0x8D || s[i] == 0x8F || s[i] == 0x90 ||
         s[i] == 0x9D)
       return 0;
+    /* A lead byte followed by a continuation byte is UTF-8 meant (valid, overlong or a
+     * surrogate), not Windows-1252: Norwegian letters there stand beside ASCII. */
+    if (s[i] >= 0xC0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80)
+      return 0;
+  }
   return 1;
 }
 

@@ -9,16 +9,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/cp1252.h"
+#include "core/memfile.h"
 #include "core/numparse.h"
 
 #define BLOCK_SIZE (1u << 20)
 #define HEADER_MAX (1u << 20)
 
 struct mdt_csv {
-  int fd;
+  int fd;                /* -1 when reading the memory file (core/memfile.h) */
+  const char *mem;       /* the memory file's bytes, or NULL */
+  size_t mem_len, mem_pos;
+  off_t size;            /* the file's size when known (a regular file, memory), else -1 */
+  off_t pos;             /* where the next read starts */
   char *path;
   char delimiter;
   size_t bom;            /* bytes of byte-order mark at the start (0 or 3) */
@@ -130,7 +136,7 @@ static int is_utf8_lead(unsigned char c) { return (c & 0xC0) != 0x80; }
 static void locate_offset(const char *path, size_t bom, off_t offset, long *line, long *col) {
   *line = 1;
   *col = 1;
-  FILE *fp = fopen(path, "rb");
+  FILE *fp = mdt__memfile_fopen(path);
   if (fp == NULL)
     return;
   long l = 1, c = 1;
@@ -159,7 +165,7 @@ static void locate_field(const char *path, char delim, long line, long field, lo
                          long *out_col) {
   *out_line = line;
   *out_col = 1;
-  FILE *fp = fopen(path, "rb");
+  FILE *fp = mdt__memfile_fopen(path);
   if (fp == NULL)
     return;
   long l = 1;
@@ -201,7 +207,7 @@ char *mdt_csv_field_text(const mdt_csv_batch *b, size_t r, size_t col, char *buf
     return buf;
   buf[0] = '\0';
   long field = b->field_of[col];
-  FILE *fp = field >= 0 ? fopen(b->path, "rb") : NULL;
+  FILE *fp = field >= 0 ? mdt__memfile_fopen(b->path) : NULL;
   if (fp == NULL)
     return buf;
   long l = 1;
@@ -399,6 +405,32 @@ static ssize_t read_full(int fd, void *buf, size_t n) {
   return (ssize_t)got;
 }
 
+/* Reads up to n bytes from the file or the memory file. Returns bytes read or -1. */
+static ssize_t source_read(mdt_csv *csv, void *buf, size_t n) {
+  if (csv->mem == NULL) {
+    ssize_t got = read_full(csv->fd, buf, n);
+    if (got > 0)
+      csv->pos += got;
+    return got;
+  }
+  size_t left = csv->mem_len - csv->mem_pos;
+  if (n > left)
+    n = left;
+  memcpy(buf, csv->mem + csv->mem_pos, n);
+  csv->mem_pos += n;
+  csv->pos += (off_t)n;
+  return (ssize_t)n;
+}
+
+/* How many bytes to ask for when up to max are wanted: no more than the rest of the file
+ * and one byte (which shows the end), so that a small file gets small buffers. */
+static size_t read_size(const mdt_csv *csv, size_t max) {
+  if (csv->size < 0 || csv->pos > csv->size)
+    return max;
+  off_t left = csv->size - csv->pos + 1;
+  return (off_t)max < left ? max : (size_t)left;
+}
+
 mdt_status mdt_csv_open(mdt_csv **out, const char *path, mdt_error *err) {
   *out = NULL;
   mdt_csv *csv = calloc(1, sizeof *csv);
@@ -412,27 +444,40 @@ mdt_status mdt_csv_open(mdt_csv **out, const char *path, mdt_error *err) {
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory opening %s", path);
     goto fail;
   }
-  csv->fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (csv->fd < 0) {
+  csv->size = -1;
+  csv->mem = mdt__memfile_find(path, &csv->mem_len);
+  if (csv->mem == NULL)
+    csv->fd = open(path, O_RDONLY | O_CLOEXEC);
+  else
+    csv->size = (off_t)csv->mem_len;
+  struct stat sb;
+  if (csv->fd >= 0 && fstat(csv->fd, &sb) == 0 && S_ISREG(sb.st_mode))
+    csv->size = sb.st_size;
+  if (csv->mem == NULL && csv->fd < 0) {
     st = mdt_error_set_at(err, MDT_ENOINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
     goto fail;
   }
-  int utf8_fd = -1; /* Windows-1252, as Excel saves plain CSV: read its UTF-8 conversion */
-  int conv = mdt__cp1252_to_utf8(csv->fd, path, &utf8_fd);
-  if (conv < 0) {
-    st = mdt_error_set(err, MDT_ENOMEM, "out of memory converting %s from Windows-1252", path);
-    goto fail;
+  if (csv->fd >= 0) { /* Windows-1252, as Excel saves plain CSV: read its UTF-8 conversion */
+    int utf8_fd = -1;
+    int conv = mdt__cp1252_to_utf8(csv->fd, path, &utf8_fd);
+    if (conv < 0) {
+      st = mdt_error_set(err, MDT_ENOMEM, "out of memory converting %s from Windows-1252", path);
+      goto fail;
+    }
+    if (conv > 0) {
+      close(csv->fd);
+      csv->fd = utf8_fd;
+      if (fstat(csv->fd, &sb) == 0)
+        csv->size = sb.st_size;
+    }
   }
-  if (conv > 0) {
-    close(csv->fd);
-    csv->fd = utf8_fd;
-  }
-  buf = malloc(HEADER_MAX);
+  size_t header_want = read_size(csv, HEADER_MAX);
+  buf = malloc(header_want);
   if (buf == NULL) {
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory opening %s", path);
     goto fail;
   }
-  ssize_t n = read_full(csv->fd, buf, HEADER_MAX);
+  ssize_t n = source_read(csv, buf, header_want);
   if (n < 0) {
     st = mdt_error_set_at(err, MDT_ENOINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
     goto fail;
@@ -489,14 +534,18 @@ mdt_status mdt_csv_open(mdt_csv **out, const char *path, mdt_error *err) {
     goto fail;
   }
   csv_set_delim(&p, (unsigned char)csv->delimiter);
+  /* libcsv's buffer grows through the same realloc as everything else (the test build's
+   * allocation-failure injection reaches it this way). */
+  csv_set_realloc_func(&p, realloc);
   header_state hs = {csv, 0, 0};
   size_t used = csv_parse(&p, buf + csv->bom, hdr_end - csv->bom, header_field_cb,
                           header_row_cb, &hs);
   int parse_bad = used != hdr_end - csv->bom;
+  int nomem = parse_bad && csv_error(&p) == CSV_ENOMEM;
   if (!parse_bad && csv_fini(&p, header_field_cb, header_row_cb, &hs) != 0)
     parse_bad = 1;
   csv_free(&p);
-  if (hs.nomem) {
+  if (hs.nomem || nomem) {
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory opening %s", path);
     goto fail;
   }
@@ -524,6 +573,14 @@ mdt_status mdt_csv_open(mdt_csv **out, const char *path, mdt_error *err) {
                               csv->header[a]);
         goto fail;
       }
+  }
+  if (hdr_end + 1 < len && buf[hdr_end] == '\r' && buf[hdr_end + 1] != '\n') {
+    long l, c;
+    locate_offset(path, csv->bom, (off_t)hdr_end, &l, &c);
+    st = mdt_error_set_at(err, MDT_EDATA, path, l, c,
+                          "expected a line end LF or CR LF, found a carriage return alone (old "
+                          "Mac line ends: save the file as CSV UTF-8)");
+    goto fail;
   }
   /* Data starts after the header's line end (CRLF or LF). */
   size_t data = hdr_end;
@@ -864,6 +921,8 @@ static void field_cb(void *s, size_t len, void *data) {
       field_failed(rs, d, fi, type_expectation(rs->batch->type[d->spec]), text, 0);
       return;
     }
+    if (d->kind == COL_CHECK)
+      return; /* checked, not kept: no column to write to */
     if (d->kind == COL_REAL)
       d->reals[r] = NAN;
     else if (d->kind == COL_STR) {
@@ -980,6 +1039,36 @@ static void describe_columns(const reader *rd, read_state *rs, key_cache *caches
   }
 }
 
+/* The offset of the first carriage return in text[0..len) that is outside quotes and not
+ * followed by '\n', or len when there is none. libcsv ends a record at such a CR, but the
+ * rows of a chunk are counted by its '\n' bytes and its lines too: old Mac line ends are
+ * refused rather than read with wrong line numbers (or more rows than counted). */
+static size_t bare_cr(const char *text, size_t len) {
+  if (memchr(text, '\r', len) == NULL)
+    return len;
+  int in_quotes = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (text[i] == '"')
+      in_quotes = !in_quotes;
+    else if (text[i] == '\r' && !in_quotes && (i + 1 == len || text[i + 1] != '\n'))
+      return i;
+  }
+  return len;
+}
+
+/* The offset of the quote that opens the field still open at the end of text[0..len). */
+static size_t open_quote(const char *text, size_t len) {
+  int in_quotes = 0;
+  size_t at = 0;
+  for (size_t i = 0; i < len; i++)
+    if (text[i] == '"') {
+      in_quotes = !in_quotes;
+      if (in_quotes)
+        at = i;
+    }
+  return at;
+}
+
 /* Tokenises one chunk into its batch. Runs in a worker thread or the caller's, each with its
  * own key caches and column descriptors. */
 static void parse_chunk(const reader *rd, chunk *c, key_cache *caches, col_desc *desc) {
@@ -998,7 +1087,14 @@ static void parse_chunk(const reader *rd, chunk *c, key_cache *caches, col_desc 
                       c->text[valid] == 0 ? "a NUL byte" : "a byte that is not UTF-8");
     return;
   }
-  /* Every record ends with a line end (or the end of the file): this many rows at most, so
+  size_t cr = bare_cr(c->text, c->len);
+  if (cr < c->len) {
+    chunk_fail_offset(c, MDT_EDATA, c->offset + (off_t)cr,
+                      "expected a line end LF or CR LF, found a carriage return alone (old Mac "
+                      "line ends: save the file as CSV UTF-8)");
+    return;
+  }
+  /* Every record ends with a '\n' (or the end of the file): this many rows at most, so
    * the columns are sized once per chunk. */
   if (batch_grow(&c->batch, newlines + 1) != 0) {
     chunk_fail_offset(c, MDT_ENOMEM, c->offset, "out of memory reading the table");
@@ -1018,14 +1114,18 @@ static void parse_chunk(const reader *rd, chunk *c, key_cache *caches, col_desc 
     return;
   }
   csv_set_delim(&p, (unsigned char)csv->delimiter);
+  csv_set_realloc_func(&p, realloc);
   size_t used = csv_parse(&p, c->text, c->len, field_cb, row_cb, &rs);
-  if (!rs.failed && used != c->len)
+  if (!rs.failed && used != c->len && csv_error(&p) == CSV_ENOMEM)
+    chunk_fail_offset(c, MDT_ENOMEM, c->offset + (off_t)used, "out of memory reading the table");
+  else if (!rs.failed && used != c->len)
     chunk_fail_offset(c, MDT_EDATA, c->offset + (off_t)used,
                       "expected a delimiter or line end after a closing quote, found '%c'",
                       c->text[used]);
   else if (!rs.failed && csv_fini(&p, field_cb, row_cb, &rs) != 0)
-    chunk_fail_offset(c, MDT_EDATA, c->offset + (off_t)c->len,
-                      "expected a closing quote, found the end of the file");
+    chunk_fail_offset(c, MDT_EDATA, c->offset + (off_t)open_quote(c->text, c->len),
+                      "expected a closing quote for the quote that opens here, found the end "
+                      "of the file");
   csv_free(&p);
   c->batch.nrows = rs.row;
   c->nlines = rs.nl_unquoted + rs.nl_embedded;
@@ -1095,7 +1195,7 @@ typedef struct {
 static int ensure_cap(char **buf, size_t *cap, size_t need) {
   if (need <= *cap)
     return 0;
-  size_t c = *cap ? *cap : CHUNK_BYTES;
+  size_t c = *cap ? *cap : need;
   while (c < need)
     c *= 2;
   char *g = realloc(*buf, c);
@@ -1108,7 +1208,7 @@ static int ensure_cap(char **buf, size_t *cap, size_t need) {
 
 /* Fills c with the next chunk of the file. */
 static mdt_status fill_chunk(mdt_csv *csv, filler *f, chunk *c, mdt_error *err) {
-  if (ensure_cap(&c->text, &c->cap, f->tail_len + CHUNK_BYTES + 1) != 0)
+  if (ensure_cap(&c->text, &c->cap, f->tail_len + read_size(csv, CHUNK_BYTES) + 1) != 0)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
   if (f->tail_len)
     memcpy(c->text, f->tail, f->tail_len);
@@ -1116,13 +1216,14 @@ static mdt_status fill_chunk(mdt_csv *csv, filler *f, chunk *c, mdt_error *err) 
   c->offset = f->tail_offset;
   size_t cut = 0;
   for (;;) {
-    if (ensure_cap(&c->text, &c->cap, c->len + CHUNK_BYTES + 1) != 0)
+    size_t want = read_size(csv, CHUNK_BYTES);
+    if (ensure_cap(&c->text, &c->cap, c->len + want + 1) != 0)
       return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
-    ssize_t n = f->eof ? 0 : read_full(csv->fd, c->text + c->len, CHUNK_BYTES);
+    ssize_t n = f->eof ? 0 : source_read(csv, c->text + c->len, want);
     if (n < 0)
       return mdt_error_set_at(err, MDT_ENOINPUT, csv->path, 0, 0, "cannot read: %s",
                               strerror(errno));
-    if ((size_t)n < CHUNK_BYTES)
+    if ((size_t)n < want)
       f->eof = 1;
     c->len += (size_t)n;
     if (f->eof) {
@@ -1319,7 +1420,10 @@ static mdt_status csv_read_impl(mdt_csv *csv, const mdt_csv_spec *specs, size_t 
     st = batch_setup(&view, csv, specs, nspecs, NULL, err);
   if (st != MDT_OK)
     goto done;
-  if (lseek(csv->fd, csv->data_offset, SEEK_SET) < 0) {
+  csv->pos = csv->data_offset;
+  if (csv->mem != NULL)
+    csv->mem_pos = (size_t)csv->data_offset;
+  else if (lseek(csv->fd, csv->data_offset, SEEK_SET) < 0) {
     st = mdt_error_set_at(err, MDT_ENOINPUT, csv->path, 0, 0, "cannot read: %s",
                           strerror(errno));
     goto done;
@@ -1435,9 +1539,16 @@ done:
   view.owns_layout = 0;
   view.line = NULL;
   view.strbuf = NULL;
-  if (view.ints)
-    for (size_t j = 0; j < view.ncols; j++)
-      view.ints[j] = NULL, view.reals[j] = NULL, view.str_off[j] = NULL;
+  /* The view borrows the chunks' columns; batch_setup may have failed after allocating only
+   * some of its arrays. */
+  for (size_t j = 0; j < view.ncols; j++) {
+    if (view.ints)
+      view.ints[j] = NULL;
+    if (view.reals)
+      view.reals[j] = NULL;
+    if (view.str_off)
+      view.str_off[j] = NULL;
+  }
   batch_free_columns(&view);
   free(f.tail);
   free(spec_of);

@@ -1,5 +1,5 @@
 /*
- * mandat/csv.h: reading CSV tables into typed columns (tokenising by libcsv).
+ * core/csv.h: reading CSV tables into typed columns (tokenising by libcsv).
  *
  * Ownership: mdt_csv_open returns a reader the caller frees with mdt_csv_close; batches
  * passed to a callback belong to the reader and are valid only during the callback; a table

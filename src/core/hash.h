@@ -1,5 +1,5 @@
 /*
- * mandat/hash.h: SHA-256 of input files for the run manifest (OpenSSL's libcrypto).
+ * core/hash.h: SHA-256 of input files for the run manifest (OpenSSL's libcrypto).
  * Ownership: the caller owns the output buffer; nothing is kept.
  */
 #ifndef MANDAT_HASH_H

@@ -1,5 +1,5 @@
 /*
- * mandat/numparse.h: exact conversion of decimal text to numbers, without locale.
+ * core/numparse.h: exact conversion of decimal text to numbers, without locale.
  *
  * Ownership: pure functions on caller-owned text; nothing is allocated.
  *

@@ -579,6 +579,35 @@ static void give_raw(const mdt_aggregator *a, mdt__boot_raw *raw, size_t nrows,
   *top3 = *dropped = NULL;
 }
 
+/* Weights (or, by group, headcounts) that are 0 for every member that answered would leave
+ * every estimate blank without a word. */
+static mdt_status check_some_weight(const mdt_aggregator *a, const double *w, mdt_error *err) {
+  double wsum = 0, hsum = 0;
+  long first = -1;
+  for (size_t i = 0; i < a->R; i++) {
+    if (!a->responded[i])
+      continue;
+    if (first < 0)
+      first = (long)i;
+    wsum += w[i];
+    if (a->opt.by_group)
+      for (size_t g = 0; g < a->G; g++)
+        hsum += a->hc->count[i * a->G + g];
+  }
+  long line = first >= 0 && a->r->line ? a->r->line[first] : 0;
+  const char *measure = mdt_size_measure_name(a->opt.weights.measure);
+  if (!(wsum > 0))
+    return mdt_error_set_at(err, MDT_EDATA, a->r->path, line, 0,
+                            "%s: expected a weight above 0 for at least one member that "
+                            "answered, found 0 for every one of them (weights: %s)",
+                            measure, measure);
+  if (a->opt.by_group && !(hsum > 0))
+    return mdt_error_set_at(err, MDT_EDATA, a->hc->path, 0, 0,
+                            "expected a headcount above 0 for at least one member that "
+                            "answered, found 0 for every one of them and every group");
+  return MDT_OK;
+}
+
 mdt_status mdt_aggregator_finish(mdt_aggregator *a, mdt_aggregate **out, mdt_error *err) {
   *out = NULL;
   if (a->finished)
@@ -589,6 +618,15 @@ mdt_status mdt_aggregator_finish(mdt_aggregator *a, mdt_aggregate **out, mdt_err
     answered += a->responded[i];
   if (answered == 0)
     return mdt_error_set(err, MDT_EDATA, "expected answers from at least one member, found none");
+  /* A member that answered but is missing from headcounts.csv would have its answers about
+   * groups weighed by 0 without a word. */
+  if (a->opt.by_group && a->hc->listed != NULL)
+    for (size_t i = 0; i < a->R; i++)
+      if (a->responded[i] && !a->hc->listed[i])
+        return mdt_error_set_at(err, MDT_EDATA, a->hc->path, a->hc->end_line, 1,
+                                "expected rows for member '%s', which answered, found none "
+                                "(give 0 for a group it has no employees in)",
+                                a->r->id[i]);
   /* Ranks and choices become sums now that every respondent's answers are in. */
   for (size_t i = 0; i < a->R; i++) {
     if (!a->responded[i])
@@ -629,6 +667,8 @@ mdt_status mdt_aggregator_finish(mdt_aggregator *a, mdt_aggregate **out, mdt_err
   }
   st = mdt_weights_compute(ws.w, a->r, a->responded, NULL, &a->opt.weights, err);
   if (st != MDT_OK)
+    goto done;
+  if ((st = check_some_weight(a, ws.w->w, err)) != MDT_OK)
     goto done;
   mdt__agg_key_factors(a, ws.w->w, ws.F, den);
   mdt__agg_evaluate(a, &lay, &ws, value, n, neff);

@@ -112,6 +112,15 @@ mdt_status mdt_weights_size_measure(const mdt_respondents *r, const mdt_weight_o
                               colname, r->id[i], colname, isnan(s) ? "none" : "a negative one");
     size[i] = opt->use_sqrt ? sqrt(s) : s;
   }
+  /* All sizes zero would leave every estimate blank: GSL-style weighted means of nothing. */
+  int any = r->n == 0;
+  for (size_t i = 0; i < r->n && !any; i++)
+    any = size[i] > 0;
+  if (!any)
+    return mdt_error_set_at(err, MDT_EDATA, r->path, r->line ? r->line[0] : 0, 0,
+                            "%s: expected a size above 0 for at least one member to weight by "
+                            "%s, found 0 for every member",
+                            colname, colname);
   return MDT_OK;
 }
 

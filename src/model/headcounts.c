@@ -8,6 +8,9 @@
 
 enum { H_RESPONDENT, H_GROUP, H_HEADCOUNT, H_N };
 
+/* Largest headcount accepted for one member and group. */
+#define HEADCOUNT_MAX 1e9
+
 static const mdt_csv_spec specs[H_N] = {
     {"respondent", MDT_CSV_STR, 1, 0},
     {"group", MDT_CSV_STR, 1, 0},
@@ -18,6 +21,8 @@ void mdt_headcounts_free(mdt_headcounts *h) {
   if (h == NULL)
     return;
   free(h->count);
+  free(h->listed);
+  free(h->path);
   free(h);
 }
 
@@ -25,6 +30,7 @@ void mdt_headcounts_free(mdt_headcounts *h) {
 static mdt_status fill(const mdt_csv_table *t, const mdt_respondents *r, const mdt_groups *g,
                        long *first_line, mdt_headcounts *h, mdt_error *err) {
   char found[MDT__FOUND_MAX];
+  int any_above_zero = 0;
   for (size_t i = 0; i < t->nrows; i++) {
     long ri = mdt_respondents_find(r, mdt_csv_str(t, H_RESPONDENT, i));
     if (ri < 0)
@@ -48,12 +54,22 @@ static mdt_status fill(const mdt_csv_table *t, const mdt_respondents *r, const m
     }
     first_line[cell] = t->line[i];
     double v = t->reals[H_HEADCOUNT][i];
-    if (!(isfinite(v) && v >= 0))
+    /* Bounded so that sums over members stay finite. */
+    if (!(v >= 0 && v <= HEADCOUNT_MAX))
       return mdt_csv_fail(t, i, H_HEADCOUNT, err, MDT_EDATA,
-                          "expected a number >= 0, found %s",
+                          "expected a number from 0 to %g, found %s", HEADCOUNT_MAX,
                           mdt__quote_number(v, t->delimiter, found, sizeof found));
     h->count[cell] = v;
+    any_above_zero |= v > 0;
   }
+  /* Answers about groups weigh by these headcounts: all zero would weigh every one by 0. */
+  if (!any_above_zero)
+    return mdt_csv_fail(t, 0, H_HEADCOUNT, err, MDT_EDATA,
+                        "expected a headcount above 0 in some row, found 0 in every row");
+  for (size_t m = 0; m < r->n; m++)
+    for (size_t k = 0; k < g->n && !h->listed[m]; k++)
+      h->listed[m] = first_line[m * g->n + k] != 0;
+  h->end_line = t->line[t->nrows - 1] + 1;
   return MDT_OK;
 }
 
@@ -77,7 +93,9 @@ mdt_status mdt_headcounts_load(const char *path, const mdt_respondents *r,
   h->ngroups = g->n;
   h->count = calloc(r->n * g->n, sizeof *h->count);
   first_line = calloc(r->n * g->n, sizeof *first_line);
-  if (h->count == NULL || first_line == NULL)
+  h->listed = calloc(r->n ? r->n : 1, 1);
+  h->path = mdt__strdup(path);
+  if (h->count == NULL || first_line == NULL || h->listed == NULL || h->path == NULL)
     goto nomem;
   st = fill(t, r, g, first_line, h, err);
   if (st != MDT_OK)

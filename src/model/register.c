@@ -94,6 +94,7 @@ typedef struct {
   size_t cap;
   const mdt_respondents *r;
   const mdt_groups *g;
+  mdt__dict *ids; /* employee id -> line, to refuse an employee listed twice */
 } load_state;
 
 static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err) {
@@ -114,6 +115,16 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
   const int64_t *rcol = b->ints[R_RESPONDENT], *gcol = b->ints[R_GROUP];
   size_t o = reg->n;
   for (size_t i = 0; i < b->nrows; i++, o++) {
+    /* A row given twice would count the employee twice in every sum. */
+    const char *id = mdt_csv_str(b, R_ID, i);
+    long first = -1;
+    int put = mdt__dict_put(s->ids, id, strlen(id), b->line[i], &first);
+    if (put < 0)
+      return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", b->path);
+    if (put > 0)
+      return mdt_csv_fail(b, i, R_ID, err, MDT_EDATA,
+                          "expected each employee id once, found '%s' again (first on line %ld)",
+                          id, first);
     if (!(seniority[i] >= 0))
       return mdt_csv_fail(b, i, R_SENIORITY, err, MDT_EDATA,
                           "expected years of seniority >= 0, found %s",
@@ -167,9 +178,13 @@ mdt_status mdt_register_load_threads(const char *path, const mdt_respondents *re
   if (st != MDT_OK)
     goto fail;
   reg->has_weight = mdt_csv_find(csv, "weight") >= 0;
-  load_state s = {reg, 0, respondents, groups};
+  load_state s = {reg, 0, respondents, groups, mdt__dict_new(1024)};
+  if (s.ids == NULL) {
+    st = mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", path);
+    goto fail;
+  }
   const mdt_csv_spec specs[R_N] = {
-      {"id", MDT_CSV_STR, 1, 0, .discard = 1},
+      {"id", MDT_CSV_STR, 1, 0, NULL, NULL, NULL, 0, 0},
       {"respondent", MDT_CSV_KEY, 1, 0, find_in_dict, respondents->index,
        "a member id from respondents.csv", 0, 0},
       {"group", MDT_CSV_KEY, 1, 0, find_in_dict, groups->index, "a group id from groups.csv",
@@ -181,6 +196,8 @@ mdt_status mdt_register_load_threads(const char *path, const mdt_respondents *re
   };
   mdt_csv_set_threads(csv, threads);
   st = mdt_csv_read(csv, specs, R_N, BATCH_ROWS, check_batch, &s, err);
+  mdt__dict_free(s.ids);
+  s.ids = NULL;
   if (st != MDT_OK)
     goto fail;
   if (reg->n == 0) {

@@ -108,16 +108,21 @@ static mdt_csv_spec *build_specs(const mdt_csv *csv, size_t *nspecs) {
   return specs;
 }
 
-/* Checks that size column col of row i is a finite number >= 0 (NaN = empty is allowed). */
+/* Largest size accepted (persons, FTE or NOK per year): far above any member's, and low
+ * enough that sums and squares over every member stay finite. */
+#define SIZE_MAX_VALUE 1e15
+
+/* Checks that size column col of row i is a finite number from 0 to SIZE_MAX_VALUE (NaN =
+ * empty is allowed). */
 static mdt_status check_size(const mdt_csv_table *t, size_t i, size_t col, mdt_error *err) {
   if (!t->present[col])
     return MDT_OK;
   double v = t->reals[col][i];
-  if (isnan(v) || (isfinite(v) && v >= 0))
+  if (isnan(v) || (v >= 0 && v <= SIZE_MAX_VALUE))
     return MDT_OK;
   char found[MDT__FOUND_MAX];
-  return mdt_csv_fail(t, i, col, err, MDT_EDATA, "expected a number >= 0, found %s",
-                      mdt__quote_number(v, t->delimiter, found, sizeof found));
+  return mdt_csv_fail(t, i, col, err, MDT_EDATA, "expected a number from 0 to %g, found %s",
+                      SIZE_MAX_VALUE, mdt__quote_number(v, t->delimiter, found, sizeof found));
 }
 
 static mdt_status check_rows(const mdt_csv_table *t, mdt_respondents *r, mdt_error *err) {

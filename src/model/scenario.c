@@ -1,13 +1,14 @@
 #include "mandat/scenario.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "core/memfile.h"
 #include "core/numparse.h"
 
 const char *const mdt_scenario_rules[] = {"percent",  "krone", "percent_min_krone", "table",
@@ -104,6 +105,7 @@ struct parse_state {
     long line;
     char raw[4096];
   } *stash;
+  int read_errno;       /* set when the file could not be read */
 };
 
 static void fail_here(parse_state *ps, long col, const char *fmt, ...)
@@ -355,11 +357,21 @@ static int want_group_pcts(parse_state *ps, const char *value, mdt_scenario_grou
         *at = '\0';
       trim(items[j]);
       out[j].group = dup_str(items[j]);
-      ok = out[j].group != NULL && parse_num(colon + 1, &out[j].pct) == 0;
+      if (out[j].group == NULL) {
+        for (int i = 0; i < j; i++)
+          free(out[i].group);
+        free(out);
+        ps->status = MDT_ENOMEM;
+        return 0;
+      }
+      ok = parse_num(colon + 1, &out[j].pct) == 0;
       if (ok && at) {
-        double m;
+        /* Converted to int only once it is known to be a whole month (anything else, such
+         * as 1e300, does not fit an int). */
+        double m = 0;
         ok = parse_num(at + 1, &m) == 0 && m >= 1 && m <= 12 && m == floor(m);
-        out[j].month = (int)m;
+        if (ok)
+          out[j].month = (int)m;
       }
     }
     if (!ok) {
@@ -483,7 +495,16 @@ static int k_glidning_history(parse_state *ps, const char *v) {
 }
 static int k_price(parse_state *ps, const char *v) {
   S->has_price_forecast = 1;
-  return want_num(ps, v, &S->price_forecast_pct, -100, 1000, "a price forecast in percent");
+  /* Prices falling by 100 % or more leave nothing to compare real wages against. */
+  if (!want_num(ps, v, &S->price_forecast_pct, -100, 1000,
+                "a price forecast in percent above -100 and at most 1000"))
+    return 0;
+  if (S->price_forecast_pct <= -100) {
+    fail_here(ps, value_column(ps),
+              "expected a price forecast in percent above -100 and at most 1000, found '%s'", v);
+    return 0;
+  }
+  return 1;
 }
 static int k_rule(parse_state *ps, const char *v) {
   for (const char *const *r = mdt_scenario_rules; *r; r++)
@@ -736,6 +757,17 @@ static int k_threads(parse_state *ps, const char *v) {
   S->threads = (int)d;
   return 1;
 }
+static int k_suppress_below(parse_state *ps, const char *v) {
+  double d;
+  if (!want_num(ps, v, &d, 0, 1000000, "a whole number of register rows from 0 to 1000000") ||
+      d != floor(d)) {
+    fail_here(ps, value_column(ps),
+              "expected a whole number of register rows from 0 to 1000000, found '%s'", v);
+    return 0;
+  }
+  S->suppress_below = (size_t)d;
+  return 1;
+}
 static int k_seed(parse_state *ps, const char *v) {
   double d;
   if (!want_num(ps, v, &d, 0, 4294967295.0, "a whole number seed from 0 to 4294967295") ||
@@ -806,6 +838,7 @@ static const key_desc keys[] = {
     {"output", "lang", k_lang},
     {"output", "threads", k_threads},
     {"output", "csv", k_csv},
+    {"output", "suppress_below", k_suppress_below},
     {"run", "seed", k_seed},
     {"period", "first_year", k_first_year},
 };
@@ -1042,21 +1075,14 @@ static int handler(void *user, const char *section, const char *name, const char
   return 1;
 }
 
-/* fgets for inih that counts lines and keeps the raw line for positions. */
-static char *reader(char *str, int num, void *stream) {
-  parse_state *ps = stream;
-  if (fgets(str, num, ps->fp) == NULL)
-    return NULL;
-  ps->line++;
-  snprintf(ps->raw, sizeof ps->raw, "%s", str);
-  size_t n = strlen(ps->raw);
-  while (n > 0 && (ps->raw[n - 1] == '\n' || ps->raw[n - 1] == '\r'))
-    ps->raw[--n] = '\0';
+/* Keeps the raw line for positions and checks section names (a section with no keys never
+ * reaches the handler). line has no line end. */
+static void note_line(parse_state *ps, const char *line) {
+  snprintf(ps->raw, sizeof ps->raw, "%s", line);
   const char *p = ps->raw;
   while (*p == ' ' || *p == '\t')
     p++;
   ps->continuation = p != ps->raw && *p && *p != ';' && *p != '#';
-  /* Sections with no keys never reach the handler: check them here. */
   if (*p == '[' && ps->status == MDT_OK) {
     const char *end = strchr(p, ']');
     if (end != NULL) {
@@ -1072,11 +1098,112 @@ static char *reader(char *str, int num, void *stream) {
       if (!known)
         fail_here(ps, (long)(p - ps->raw) + 1,
                   "expected a known section ([model], [frame], [settlement], [weighting], "
-                  "[sweeps], [uncertainty], [regions], [output], [run]), found [%s]",
+                  "[sweeps], [uncertainty], [regions], [output], [run], [period], "
+                  "[year2.frame], [year2.settlement]), found [%s]",
                   name);
     }
   }
-  return str;
+}
+
+static char *rstrip(char *s) {
+  size_t n = strlen(s);
+  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+    s[--n] = '\0';
+  return s;
+}
+
+static char *lskip(char *s) {
+  while (*s == ' ' || *s == '\t')
+    s++;
+  return s;
+}
+
+/* The first of chars in s, or an inline comment (';' after a space), or the end: as inih. */
+static char *find_chars_or_comment(char *s, const char *chars) {
+  int was_space = 0;
+  while (*s && (!chars || !strchr(chars, *s)) && !(was_space && *s == ';')) {
+    was_space = *s == ' ' || *s == '\t';
+    s++;
+  }
+  return s;
+}
+
+/*
+ * The INI syntax inih reads (sections, 'key = value' or 'key: value', ';' and '#' comments,
+ * inline ';' comments after a space, indented continuation lines), read here line by line
+ * with getline: inih's reader has a fixed line buffer of 200 bytes in Debian's build, so a
+ * longer line (a long comment is valid) was split into wrong lines. Returns 0, or the first
+ * line that is not INI, or -1 when the file cannot be read (ps->read_errno).
+ */
+static long parse_lines(parse_state *ps) {
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n = 0;
+  char section[64] = "", prev_name[64] = "";
+  long bad = 0;
+  while (ps->status == MDT_OK && (errno = 0, n = getline(&line, &cap, ps->fp)) >= 0) {
+    ps->line++;
+    char *nul = memchr(line, '\0', (size_t)n);
+    if (nul != NULL) {
+      long col = 1;
+      for (const char *q = line; q < nul; q++)
+        col += (*q & 0xC0) != 0x80;
+      fail_here(ps, col, "expected text, found a NUL byte");
+      break;
+    }
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+      line[--n] = '\0';
+    char *text = line;
+    if (ps->line == 1 && strncmp(text, "\xEF\xBB\xBF", 3) == 0)
+      text += 3;
+    note_line(ps, text);
+    if (ps->status != MDT_OK)
+      break;
+    char *start = lskip(rstrip(text));
+    if (*start == ';' || *start == '#' || *start == '\0')
+      continue;
+    if (prev_name[0] && start > text) {
+      char *end = find_chars_or_comment(start, NULL);
+      *end = '\0';
+      rstrip(start);
+      if (!handler(ps, section, prev_name, start) && !bad)
+        bad = ps->line;
+    } else if (*start == '[') {
+      char *end = find_chars_or_comment(start + 1, "]");
+      if (*end == ']') {
+        *end = '\0';
+        snprintf(section, sizeof section, "%s", start + 1);
+        prev_name[0] = '\0';
+      } else {
+        bad = ps->line; /* what follows would be read in the wrong section */
+        break;
+      }
+    } else {
+      char *end = find_chars_or_comment(start, "=:");
+      if (*end == '=' || *end == ':') {
+        *end = '\0';
+        char *name = rstrip(start);
+        char *value = end + 1;
+        end = find_chars_or_comment(value, NULL);
+        *end = '\0';
+        value = lskip(value);
+        rstrip(value);
+        snprintf(prev_name, sizeof prev_name, "%s", name);
+        if (!handler(ps, section, name, value) && !bad)
+          bad = ps->line;
+      } else {
+        bad = ps->line;
+        break;
+      }
+    }
+  }
+  /* getline fails without setting the stream's error flag when it runs out of memory. */
+  if (ps->status == MDT_OK && n < 0 && !feof(ps->fp)) {
+    ps->read_errno = errno ? errno : EIO;
+    bad = -1;
+  }
+  free(line);
+  return bad;
 }
 
 /* -------------------------------------------------------------- objects -- */
@@ -1152,6 +1279,7 @@ mdt_status mdt_scenario_new(const char *dir, mdt_scenario **out, mdt_error *err)
   s->first_year = 1;
   s->period_years = 1;
   s->year = 1;
+  s->suppress_below = 5; /* MDT_SUPPRESS_BELOW_ROWS */
   *out = s;
   return MDT_OK;
 }
@@ -1165,9 +1293,15 @@ mdt_status mdt_scenario_load_year(const char *path, int year, mdt_scenario **out
   *out = NULL;
   if (year != 1 && year != 2)
     return mdt_error_set(err, MDT_EUSAGE, "expected year 1 or 2 of a period, found %d", year);
-  FILE *fp = fopen(path, "r");
+  FILE *fp = mdt__memfile_fopen(path);
   if (fp == NULL)
     return mdt_error_set_at(err, MDT_ENOINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
+  struct stat sb;
+  if (fileno(fp) >= 0 && fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    fclose(fp);
+    return mdt_error_set_at(err, MDT_ENOINPUT, path, 0, 0,
+                            "cannot read: expected a scenario file, found a directory");
+  }
   char *dir = dup_str(path);
   if (dir == NULL) {
     fclose(fp);
@@ -1198,8 +1332,8 @@ mdt_status mdt_scenario_load_year(const char *path, int year, mdt_scenario **out
     mdt_scenario_free(s);
     return MDT_ENOMEM;
   }
-  int rc = ini_parse_stream(reader, &ps, handler, &ps);
-  if (ps.status == MDT_OK)
+  long rc = parse_lines(&ps);
+  if (ps.status == MDT_OK && rc == 0)
     flush_pending(&ps);
   if (ps.status == MDT_OK && rc == 0)
     apply_stash(&ps);
@@ -1209,7 +1343,12 @@ mdt_status mdt_scenario_load_year(const char *path, int year, mdt_scenario **out
   for (size_t k = 0; k < ps.nstash; k++)
     free(ps.stash[k].value);
   free(ps.stash);
-  if (ps.status == MDT_ENOMEM || rc == -2 || s->path == NULL) {
+  if (rc < 0 && ps.read_errno != ENOMEM) {
+    mdt_scenario_free(s);
+    return mdt_error_set_at(err, MDT_ENOINPUT, path, 0, 0, "cannot read: %s",
+                            strerror(ps.read_errno));
+  }
+  if (ps.status == MDT_ENOMEM || rc < 0 || s->path == NULL) {
     mdt_scenario_free(s);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", path);
   }

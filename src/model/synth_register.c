@@ -641,10 +641,17 @@ static mdt_status write_area(const mdt_respondents *r, const mdt_groups *g,
   }
   if (headcounts != NULL) {
     mdt__put_str(&hw, "respondent,group,headcount\n");
-    for (size_t m = 0; m < nm; m++)
+    for (size_t m = 0; m < nm; m++) {
+      int listed = 0;
       for (size_t gi = 0; gi < ng; gi++)
-        if (h[m * ng + gi] > 0)
+        if (h[m * ng + gi] > 0) {
           put_headcount(&hw, r->id[m], g->id[gi], h[m * ng + gi]);
+          listed = 1;
+        }
+      /* Every member has a row: a member missing from headcounts.csv is an error. */
+      if (!listed && ng > 0)
+        put_headcount(&hw, r->id[m], g->id[0], 0);
+    }
   }
   if (mdt__writer_flush(&w) != 0 || ferror(fp)) {
     st = mdt__writer_error(&w, "the register", err);
@@ -762,8 +769,12 @@ static mdt_status write_stream(const mdt_respondents *r, const mdt_groups *g,
     int64_t upto = m + 1 == nm ? (int64_t)o->employees : (int64_t)llroundl(N * cum / total_e);
     int64_t count = upto - given;
     given = upto;
-    if (count <= 0)
+    if (count <= 0) {
+      /* Every member has a row: a member missing from headcounts.csv is an error. */
+      if (headcounts != NULL && ng > 0)
+        put_headcount(&hw, r->id[m], g->id[0], 0);
       continue;
+    }
     double share_sum = 0;
     for (size_t gi = 0; gi < ng; gi++)
       share_sum += share[gi] = factor[gi] * gm[gi].mix[r->kind[m]] * exp(gm[gi].slope * z[m]);

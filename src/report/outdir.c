@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +37,74 @@ static int remove_tree(const char *dir) {
   return rc | rmdir(dir);
 }
 
+/* The process's umask, read without changing it where /proc tells it (umask(2) can only
+ * read it by setting it, which races with threads creating files). */
+static mode_t current_umask(void) {
+  FILE *fp = fopen("/proc/self/status", "r");
+  if (fp != NULL) {
+    char line[256];
+    unsigned mask;
+    while (fgets(line, sizeof line, fp) != NULL)
+      if (sscanf(line, "Umask: %o", &mask) == 1) {
+        fclose(fp);
+        return (mode_t)mask;
+      }
+    fclose(fp);
+  }
+  mode_t m = umask(022);
+  umask(m);
+  return m;
+}
+
+/*
+ * Removes the temporary folders that earlier runs of the same target left when killed:
+ * only names of this program's own pattern "<target>.tmp-<pid>-XXXXXX", only when that
+ * process is gone and no one holds the folder's lock (a live run holds it from creation to
+ * the swap). Anything else beside the target is left alone.
+ */
+static void remove_stale(const char *target) {
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", target);
+  char *slash = strrchr(dir, '/');
+  const char *base = slash ? slash + 1 : target;
+  if (slash == dir)
+    dir[1] = '\0';
+  else if (slash)
+    *slash = '\0';
+  else
+    snprintf(dir, sizeof dir, ".");
+  char prefix[4200];
+  int plen = snprintf(prefix, sizeof prefix, "%s.tmp-", base);
+  DIR *d = opendir(dir);
+  if (d == NULL)
+    return;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (strncmp(e->d_name, prefix, (size_t)plen) != 0)
+      continue;
+    const char *p = e->d_name + plen;
+    char *end;
+    errno = 0;
+    long pid = strtol(p, &end, 10);
+    if (end == p || *end != '-' || strlen(end + 1) != 6 || pid <= 0 || errno != 0)
+      continue;
+    if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+      continue;
+    char path[8400];
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+      continue;
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+      continue;
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+      remove_tree(path);
+    close(fd);
+  }
+  closedir(d);
+}
+
 mdt_status mdt__outdir_begin(mdt__outdir *od, const char *target, mdt_error *err) {
   memset(od, 0, sizeof *od);
   size_t n = strlen(target);
@@ -49,11 +118,22 @@ mdt_status mdt__outdir_begin(mdt__outdir *od, const char *target, mdt_error *err
   if (stat(od->target, &st) == 0 && !S_ISDIR(st.st_mode))
     return mdt_error_set_at(err, MDT_ECANTWRITE, od->target, 0, 0,
                             "expected a folder for the results, found a file");
-  snprintf(od->tmp, sizeof od->tmp, "%s.tmp-%s", od->target, six_x);
+  remove_stale(od->target);
+  snprintf(od->tmp, sizeof od->tmp, "%s.tmp-%ld-%s", od->target, (long)getpid(), six_x);
   if (mkdtemp(od->tmp) == NULL)
     return mdt_error_set_at(err, MDT_ECANTWRITE, od->target, 0, 0,
                             "cannot create a folder beside it: %s", strerror(errno));
   od->active = 1;
+  /* Held until the swap, so that no other run takes the folder for a stale one. */
+  od->lock_fd = open(od->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (od->lock_fd < 0 || flock(od->lock_fd, LOCK_EX | LOCK_NB) != 0 ||
+      /* mkdtemp makes it 0700; a result folder follows the umask like any other folder. */
+      chmod(od->tmp, 0777 & ~current_umask()) != 0) {
+    int e = errno;
+    mdt__outdir_abort(od);
+    return mdt_error_set_at(err, MDT_ECANTWRITE, od->target, 0, 0,
+                            "cannot set up a folder beside it: %s", strerror(e));
+  }
   return MDT_OK;
 }
 
@@ -94,6 +174,9 @@ mdt_status mdt__outdir_commit(mdt__outdir *od, mdt_error *err) {
     (void)remove_tree(od->tmp);
   }
   od->active = 0;
+  if (od->lock_fd >= 0)
+    close(od->lock_fd);
+  od->lock_fd = -1;
   return MDT_OK;
 }
 
@@ -101,6 +184,9 @@ void mdt__outdir_abort(mdt__outdir *od) {
   if (od->active)
     remove_tree(od->tmp);
   od->active = 0;
+  if (od->lock_fd > 0)
+    close(od->lock_fd);
+  od->lock_fd = -1;
 }
 
 mdt_status mdt__lock_acquire(mdt__lock *lk, const char *path, mdt_error *err) {

@@ -12,11 +12,13 @@
 
 typedef struct {
   char target[4096];
-  char tmp[4200];  /* the folder being written: "<target>.tmp-" and six characters of mkdtemp */
+  char tmp[4200];  /* the folder being written: "<target>.tmp-<pid>-" and six characters of
+                     mkdtemp */
   int active;
+  int lock_fd;     /* the folder, flock'ed until the swap (0 or -1: none) */
 } mdt__outdir;
 
-/* Creates the temporary sibling of target. */
+/* Creates the temporary sibling of target (after removing those of killed runs). */
 mdt_status mdt__outdir_begin(mdt__outdir *od, const char *target, mdt_error *err);
 /* Path of file name inside the folder being written; NULL when it does not fit. */
 char *mdt__outdir_path(const mdt__outdir *od, const char *name, char *buf, size_t size);

@@ -243,7 +243,8 @@ mdt_status mdt_report_settlement_text(FILE *fp, const mdt_microsim_report *rep,
     fputs("  ", fp);
     mdt_report_pad(fp, label, 30);
     if (suppressed(row)) {
-      fputs(T("  (fewer than 5 employees: not shown)\n", "  (færre enn 5 ansatte: vises ikke)\n"),
+      fputs(T("  (not shown: too few employees, here or in a group it protects)\n",
+              "  (vises ikke: for få ansatte, her eller i en gruppe den beskytter)\n"),
             fp);
       continue;
     }

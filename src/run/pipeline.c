@@ -1,14 +1,16 @@
 #include "run/pipeline.h"
 
-#include "engine/partial.h"
-
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "engine/partial.h"
+#include "mandat/suppress.h"
 
 
 static void plog(const mdt__pipeline *p, const char *fmt, ...)
@@ -74,6 +76,13 @@ static mdt_status group_pcts(mdt__pipeline *p, const char *key, const mdt_scenar
       return mdt_scenario_fail(p->sc, "settlement", key, err, MDT_EDATA,
                                "expected a group of %s, found '%s'", g->path, list[k].group);
     }
+    /* Checked here, where the scenario's line is known, not first by the allocator. */
+    if (!(list[k].pct >= 0 && list[k].pct <= MDT_FRAME_MAX_PCT)) {
+      free(a);
+      return mdt_scenario_fail(p->sc, "settlement", key, err, MDT_EDATA,
+                               "group '%s': expected a percentage from 0 to %g, found %.15g",
+                               list[k].group, MDT_FRAME_MAX_PCT, list[k].pct);
+    }
     a[gi] = list[k].pct;
   }
   *out = a;
@@ -116,9 +125,16 @@ static mdt_status load_table(mdt__pipeline *p, const char *path, const char *key
   *out = NULL;
   if (path == NULL)
     return MDT_OK;
-  if (optional && !file_exists(path))
+  /* The model's own guarantee.csv may be absent (a model without guarantee pay), but not
+   * silently; a folder or an unreadable file in its place is an error like any other. */
+  struct stat sb;
+  if (optional && stat(path, &sb) != 0 && errno == ENOENT) {
+    plog(p, "warning: %s not found: the settlement has no %s table", path, key);
     return MDT_OK;
-  (void)key;
+  }
+  if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+    return mdt_error_set_at(err, MDT_ENOINPUT, path, 0, 0,
+                            "cannot read: expected a file, found a directory");
   return mdt_step_table_load(path, p->model->groups, out, err);
 }
 
@@ -396,8 +412,9 @@ mdt_status mdt__pipeline_load(mdt__pipeline *p, const mdt__pipeline_args *args, 
     if (!scenario_has(sc, "settlement", "guarantee")) {
       free(sc->guarantee_path);
       sc->guarantee_path = NULL;
-      if (mdt_model_path(d, "guarantee.csv", path, sizeof path))
-        sc->guarantee_path = strdup(path);
+      if (mdt_model_path(d, "guarantee.csv", path, sizeof path) &&
+          (sc->guarantee_path = strdup(path)) == NULL)
+        return mdt_error_set(err, MDT_ENOMEM, "out of memory");
     }
   }
   if (args->rule && (st = mdt_scenario_set(sc, "settlement", "rule", args->rule, err)) != MDT_OK)
@@ -454,6 +471,10 @@ mdt_status mdt__pipeline_load(mdt__pipeline *p, const mdt__pipeline_args *args, 
     if (gi < 0)
       return mdt_scenario_fail(sc, "settlement", "named", err, MDT_EDATA,
                                "expected a group of %s, found '%s'", g->path, sc->named[k].group);
+    if (!(sc->named[k].pct >= 0 && sc->named[k].pct <= MDT_FRAME_MAX_PCT))
+      return mdt_scenario_fail(sc, "settlement", "named", err, MDT_EDATA,
+                               "group '%s': expected a percentage from 0 to %g, found %.15g",
+                               sc->named[k].group, MDT_FRAME_MAX_PCT, sc->named[k].pct);
     p->named[k].group = (size_t)gi;
     p->named[k].pct = sc->named[k].pct;
     p->named[k].month = sc->named[k].month;
@@ -464,6 +485,12 @@ mdt_status mdt__pipeline_load(mdt__pipeline *p, const mdt__pipeline_args *args, 
   if ((st = group_pcts(p, "floors", sc->floors, sc->nfloors, &p->floor_pct, err)) != MDT_OK ||
       (st = group_pcts(p, "caps", sc->caps, sc->ncaps, &p->cap_pct, err)) != MDT_OK)
     return st;
+  for (size_t k = 0; k < g->n; k++)
+    if (p->floor_pct[k] > p->cap_pct[k])
+      return mdt_scenario_fail(sc, "settlement", "floors", err, MDT_EDATA,
+                               "group '%s': expected a floor at most its cap %.15g %%, found a "
+                               "floor of %.15g %%",
+                               g->id[k], p->cap_pct[k], p->floor_pct[k]);
   /* The mandate profile, for the priority rule (the regions use it too). */
   if (rule == MDT_RULE_PRIORITY || sc->regions || args->bootstrap) {
     size_t draws = args->bootstrap ? sc->bootstrap : 0;
@@ -552,8 +579,19 @@ mdt_status mdt__pipeline_solve(mdt__pipeline *p, mdt_allocation_result *res, mdt
     p->spec.room_annual_pct = p->room_base_pct - p->step_room_pct;
     return mdt_allocator_solve(p->alloc, &p->base, &p->spec, res, err);
   }
-  if (p->has_frame)
-    return mdt_allocator_solve(p->alloc, &p->base, &p->spec, res, err);
+  if (p->has_frame) {
+    mdt_status st = mdt_allocator_solve(p->alloc, &p->base, &p->spec, res, err);
+    /* A frame that cannot be met is the scenario's: name its frame_pct line (the message,
+     * which run repeats as a warning, stays as it is). */
+    if (st == MDT_EINFEASIBLE && err->file[0] == '\0') {
+      mdt_error at;
+      mdt_scenario_fail(p->sc, "frame", "frame_pct", &at, st, "-");
+      snprintf(err->file, sizeof err->file, "%s", at.file);
+      err->line = at.line;
+      err->column = at.column;
+    }
+    return st;
+  }
   /* No frame: the settlement as written. */
   const mdt_scenario *sc = p->sc;
   double x;
@@ -577,6 +615,17 @@ mdt_status mdt__pipeline_solve(mdt__pipeline *p, mdt_allocation_result *res, mdt
     break;
   }
   return mdt_allocator_evaluate(p->alloc, &p->base, &p->spec, x, res, err);
+}
+
+mdt_status mdt__pipeline_suppress(const mdt__pipeline *p, mdt_microsim_report *rep,
+                                  mdt_allocation_result *res, mdt_error *err) {
+  mdt_suppression plan;
+  mdt_status st = mdt_suppression_plan(p->reg, rep, p->sc->suppress_below, &plan, err);
+  if (st != MDT_OK)
+    return st;
+  st = mdt_suppression_apply(&plan, rep, &res->effect, err);
+  mdt_suppression_free(&plan);
+  return st;
 }
 
 void mdt__pipeline_free(mdt__pipeline *p) {

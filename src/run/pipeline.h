@@ -89,6 +89,11 @@ mdt_status mdt__pipeline_solve(mdt__pipeline *p, mdt_allocation_result *res, mdt
 mdt_status mdt__pipeline_aggregate(mdt__pipeline *p, size_t bootstrap, mdt_aggregate **out,
                                   mdt_error *err);
 
+/* Suppresses small groups in rep, and when needed the area's effects in res ([output]
+ * suppress_below register rows, complementary: mandat/suppress.h) before anything is
+ * written from them. */
+mdt_status mdt__pipeline_suppress(const mdt__pipeline *p, mdt_microsim_report *rep,
+                                  mdt_allocation_result *res, mdt_error *err);
 void mdt__pipeline_free(mdt__pipeline *p);
 
 /* The heading facts of a settlement table, from the pipeline. */

@@ -121,6 +121,7 @@ static mdt_status compute(mdt__year *s, const mdt_run_options *o, mdt_error *err
   if (st == MDT_EINFEASIBLE) {
     s->infeasible = 1;
     snprintf(s->infeasible_msg, sizeof s->infeasible_msg, "%s", err->message);
+    s->infeasible_err = *err;
     st = MDT_OK;
   }
   if (st == MDT_OK)
@@ -568,8 +569,6 @@ mdt_status mdt_run_compute(mdt_run *run, mdt_result **out, mdt_error *err) {
   /* A shard computes its slice only: it has no tables to build. */
   int tables = mdt__shard_tables(run->shard[0]);
   mdt_status st = compute(&run->years[0], o, err);
-  if (st == MDT_OK && tables)
-    st = build_tables(&run->years[0], err);
   if (st == MDT_OK && run->nyears == 2) {
     /* The interim settlement: year two starts where year one ends. */
     mdt__pipeline_args a;
@@ -587,8 +586,14 @@ mdt_status mdt_run_compute(mdt_run *run, mdt_result **out, mdt_error *err) {
     free(a.overheng_pct);
     if (st == MDT_OK)
       st = compute(&run->years[1], o, err);
-    if (st == MDT_OK && tables)
-      st = build_tables(&run->years[1], err);
+  }
+  /* Small groups are suppressed (complementarily) once everything is computed, before any
+   * table is made of them: year two has taken year one's carry-over by then. */
+  for (int y = 0; y < run->nyears && st == MDT_OK && tables; y++) {
+    mdt__year *yr = &run->years[y];
+    st = mdt__pipeline_suppress(&yr->p, yr->rep, &yr->res, err);
+    if (st == MDT_OK)
+      st = build_tables(yr, err);
   }
   if (st != MDT_OK)
     return st;
@@ -682,6 +687,22 @@ void mdt_result_settlement_context(const mdt_result *r, size_t y, mdt_settlement
       ctx->binding = yr->binding;
   } else
     memset(ctx, 0, sizeof *ctx);
+}
+
+int mdt_result_infeasible_error(const mdt_result *r, size_t y, mdt_error *err) {
+  const mdt__year *yr = year_of(r, y);
+  if (yr == NULL || !yr->infeasible)
+    return 0;
+  if (err != NULL) {
+    if (yr->infeasible_err.status == MDT_EINFEASIBLE)
+      *err = yr->infeasible_err;
+    else
+      mdt_error_set(err, MDT_EINFEASIBLE, "%s",
+                    yr->infeasible_msg[0] ? yr->infeasible_msg
+                                          : "the settlement exceeds the frame or a bound "
+                                            "cannot be met");
+  }
+  return 1;
 }
 
 int mdt_result_infeasible(const mdt_result *r, size_t y, const char **why) {

@@ -31,6 +31,7 @@ typedef struct mdt__year {
   signed char *res_clamped;
   int infeasible;                  /* the settlement could not meet the room or a bound */
   char infeasible_msg[768];
+  mdt_error infeasible_err;        /* the solver's error, with the scenario's line */
   char binding[MDT_BINDING_SIZE];  /* what binds the solved settlement, "" for nothing */
   mdt_microsim_report *rep;
   mdt_step_table *new_guarantee;

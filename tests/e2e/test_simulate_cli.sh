@@ -117,7 +117,7 @@ printf 'x1,1101,g9,3,1,500000,1\nx2,1101,g9,7,0.5,520000,1\nx3,1103,g9,1,1,48000
   >> "$tmp/m/register.csv"
 "$MANDAT" simulate --model "$tmp/m" --format csv --quiet > "$tmp/small.csv"
 grep -q '^g9,Tiny group,4,1,,,,,,,,,,,,,,,,,,,1$' "$tmp/small.csv" || fail "g9 not suppressed"
-"$MANDAT" simulate --model "$tmp/m" --quiet | grep -q "g9 Tiny group .*fewer than 5 employees" \
+"$MANDAT" simulate --model "$tmp/m" --quiet | grep -q "g9 Tiny group .*not shown: too few employees" \
   || fail "text: g9 not suppressed"
 "$MANDAT" simulate --help | grep -q -- "--guarantee-out FILE" || fail "--help"
 echo ok
