@@ -65,6 +65,12 @@ void mdt_error_clear(mdt_error *err);
 mdt_status mdt_error_set(mdt_error *err, mdt_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Where the library's notices go: a model file read as Windows-1252 because it is not UTF-8.
+ * fn is called with user and one line of text; NULL (the default) sends them nowhere. One
+ * handler for the process: set it before loading anything. */
+typedef void (*mdt_note_fn)(void *user, const char *message);
+void mdt_set_note_handler(mdt_note_fn fn, void *user);
+
 /* As mdt_error_set, with a position: file (may be NULL), line and column (0 = unknown). */
 mdt_status mdt_error_set_at(mdt_error *err, mdt_status status, const char *file, long line,
                             long column, const char *fmt, ...)

@@ -66,6 +66,38 @@ mdt_status mdt_output_write_comparison(const mdt_comparison *c, const char *dir,
  * -1 when fp could not be written. */
 int mdt_output_comparison_summary(FILE *fp, const mdt_comparison *c);
 
+/*
+ * One workbook per region for its editorial committee, into the folder dir (atomically):
+ * NN-Name.xlsx (the region's number, the first two digits of its members' numbers, and an
+ * ASCII form of its name), each with an overview (the first sheet, one page: response, the
+ * employees covered, answers adopted politically, the distance of its allocation from the
+ * nation's, how many of its answers differ from the nation's beyond both intervals), its
+ * response status and the members that have not answered, its weighted answers beside the
+ * nation's with their intervals (marked where they differ beyond both), its priority profile
+ * and the allocation it would give on the frame beside the nation's, and its members' text
+ * answers by question. A region with no respondents gets a pack that says so. The first year
+ * of the result is used.
+ *   lang: "nb" (the default for NULL) or "en"
+ */
+mdt_status mdt_output_write_region_packs(const mdt_result *r, const char *dir, const char *lang,
+                                         mdt_error *err);
+
+/*
+ * Year y's part of the summary as lines, for a workbook's summary sheet (mandat/workbook.h):
+ * what mdt_output_summary prints for a one-year result, without its last line (the folder the
+ * files were written to, which a workbook inside that folder need not name).
+ *   r:      the result
+ *   y:      the year (0-based, below mdt_result_years)
+ *   lines:  receives an array of *nlines strings, without line breaks; free it with
+ *           mdt_output_lines_free
+ *   err:    filled on failure; may be NULL
+ * Errors: MDT_EUSAGE (no result, or no year y), MDT_ENOMEM.
+ */
+mdt_status mdt_output_summary_lines(const mdt_result *r, size_t y, char ***lines, size_t *nlines,
+                                    mdt_error *err);
+/* Frees what mdt_output_summary_lines returned; (NULL, 0) is a no-op. */
+void mdt_output_lines_free(char **lines, size_t nlines);
+
 /* An exclusive lock on a file, so that two runs of the same job never overlap. */
 typedef struct mdt_output_lock {
   int fd; /* -1: not held */

@@ -70,6 +70,7 @@ typedef struct {
   double payroll_overhead_pct;
   const char *binding;        /* a solved settlement's mdt_tradeoff_binding text ("" when the
                                  rule's number is free), or NULL when not known */
+  const char *lang;           /* the text table's language: "nb" or (NULL, "en") English */
 } mdt_settlement_context;
 
 /* A settlement's status: "applied" (no frame: applied as written), "solved" (on the room)

@@ -129,7 +129,7 @@ int cmd_aggregate(int argc, char **argv) {
   unsigned long ul;
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
     switch (c) {
     case OPT_MODEL:
       a.model = optarg;
@@ -223,6 +223,7 @@ int cmd_aggregate(int argc, char **argv) {
     case OPT_QUIET:
       cli_g.quiet = 1;
       break;
+    case 'h':
     case OPT_HELP:
       usage(stdout);
       return 0;

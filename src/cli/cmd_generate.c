@@ -182,7 +182,9 @@ static int parse(int argc, char **argv, unsigned allowed, gen_args *a) {
   double d;
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+    if (c == 'h')
+      c = OPT_HELP;
     if (c < OPT_MODEL)
       return cli_usage_error(a->cmd, "unknown or incomplete option");
     if (!(allowed & BIT(c))) {

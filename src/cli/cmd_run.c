@@ -29,6 +29,9 @@ static void usage(FILE *fp) {
         "                    scenario's [output] lang, else en)\n"
         "  --csv DIALECT     tidy (default: `,` and `.`, for machines) or excel-nb (`;`,\n"
         "                    decimal comma, labels and group names, for Norwegian Excel)\n"
+        "  --regional-packs DIR\n"
+        "                    also one workbook per region for its editorial committee\n"
+        "                    (Norwegian unless --lang en)\n"
         "  --strict          exit 1 when the settlement exceeds the frame or a bound cannot be\n"
         "                    met (the results are still written)\n"
         "  --lock FILE       hold FILE locked while running; another run then exits 75 at once\n"
@@ -57,6 +60,7 @@ enum {
   OPT_SEED,
   OPT_LANG,
   OPT_CSV,
+  OPT_PACKS,
   OPT_STRICT,
   OPT_LOCK,
   OPT_QUIET,
@@ -71,6 +75,7 @@ static const struct option long_options[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"lang", required_argument, NULL, OPT_LANG},
     {"csv", required_argument, NULL, OPT_CSV},
+    {"regional-packs", required_argument, NULL, OPT_PACKS},
     {"strict", no_argument, NULL, OPT_STRICT},
     {"lock", required_argument, NULL, OPT_LOCK},
     {"quiet", no_argument, NULL, OPT_QUIET},
@@ -142,7 +147,7 @@ static int run_shard(mdt_run_options *o, mdt_shard_id sid, const char *out,
 }
 
 int cmd_run(int argc, char **argv) {
-  const char *out_dir = NULL, *lock_path = NULL, *shard = NULL;
+  const char *out_dir = NULL, *lock_path = NULL, *packs_dir = NULL, *shard = NULL;
   unsigned long shard_count = 0;
   int strict = 0;
   mdt_run_options o;
@@ -170,6 +175,9 @@ int cmd_run(int argc, char **argv) {
       if (strcmp(optarg, "tidy") && strcmp(optarg, "excel-nb"))
         return cli_usage_error("run", "--csv: expected tidy or excel-nb, found '%s'", optarg);
       o.csv = optarg;
+      break;
+    case OPT_PACKS:
+      packs_dir = optarg;
       break;
     case OPT_STRICT:
       strict = 1;
@@ -214,6 +222,10 @@ int cmd_run(int argc, char **argv) {
     return cli_usage_error("run", "%s", err.message);
   if (lock_path && mdt_output_lock_acquire(&lock, lock_path, &err) != MDT_OK)
     return cli_report_error(&err);
+  if (shard != NULL && packs_dir != NULL) {
+    mdt_output_lock_release(&lock);
+    return cli_usage_error("run", "--regional-packs goes with a whole run, not with --shard");
+  }
   if (shard != NULL)
     return run_shard(&o, sid, out_dir, &lock);
   progress pr = {isatty(2) && !cli_g.quiet, 0, 11};
@@ -232,6 +244,10 @@ int cmd_run(int argc, char **argv) {
   mdt_run_free(run);
   if (st == MDT_OK)
     st = mdt_output_write(res, out_dir, progress_step, &pr, &err);
+  if (st == MDT_OK && packs_dir != NULL) {
+    progress_step(&pr, "writing the regional packs");
+    st = mdt_output_write_region_packs(res, packs_dir, o.lang ? o.lang : "nb", &err);
+  }
   progress_end(&pr);
   if (st != MDT_OK) {
     mdt_result_free(res);

@@ -32,6 +32,7 @@ static void usage(FILE *fp) {
         "  --guarantee-out FILE write the new guarantee table (group,step_years,annual_nok)\n"
         "  --threads N          threads for the passes over the register (default: all cores;\n"
         "                       results do not depend on it)\n"
+        "  --lang en|nb         the text table's language (default: the scenario's, else en)\n"
         "  --quiet              no log lines on stderr\n"
         "  --help               this text\n"
         "\n"
@@ -44,7 +45,7 @@ static void usage(FILE *fp) {
 }
 
 enum { OPT_MODEL = 256, OPT_SCENARIO, OPT_RULE, OPT_FORMAT, OPT_OUT, OPT_GOUT, OPT_THREADS,
-       OPT_QUIET, OPT_HELP };
+       OPT_LANG, OPT_QUIET, OPT_HELP };
 
 static const struct option long_options[] = {
     {"model", required_argument, NULL, OPT_MODEL},
@@ -54,6 +55,7 @@ static const struct option long_options[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"guarantee-out", required_argument, NULL, OPT_GOUT},
     {"threads", required_argument, NULL, OPT_THREADS},
+    {"lang", required_argument, NULL, OPT_LANG},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -66,7 +68,7 @@ int cmd_simulate(int argc, char **argv) {
   const char *format = "text", *out_path = NULL, *gout_path = NULL;
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
     switch (c) {
     case OPT_MODEL:
       args.model_dir = optarg;
@@ -90,9 +92,15 @@ int cmd_simulate(int argc, char **argv) {
       if (cli_parse_threads("simulate", optarg, &args.threads) != 0)
         return 2;
       break;
+    case OPT_LANG:
+      if (strcmp(optarg, "en") && strcmp(optarg, "nb"))
+        return cli_usage_error("simulate", "--lang: expected en or nb, found '%s'", optarg);
+      args.lang = optarg;
+      break;
     case OPT_QUIET:
       cli_g.quiet = 1;
       break;
+    case 'h':
     case OPT_HELP:
       usage(stdout);
       return 0;

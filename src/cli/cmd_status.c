@@ -158,7 +158,7 @@ int cmd_status(int argc, char **argv) {
   raw_args a = {NULL, "region", NULL, NULL, "text", NULL};
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
     switch (c) {
     case OPT_MODEL:
       a.model = optarg;
@@ -181,6 +181,7 @@ int cmd_status(int argc, char **argv) {
     case OPT_QUIET:
       cli_g.quiet = 1;
       break;
+    case 'h':
     case OPT_HELP:
       usage(stdout);
       return 0;

@@ -41,9 +41,16 @@ static void print_help(FILE *fp) {
               "70 internal error, 73 cannot write output, 75 lock held.\n");
 }
 
+/* The library's notices (a file read as Windows-1252) as log lines. */
+static void note(void *user, const char *message) {
+  (void)user;
+  cli_log("%s", message);
+}
+
 int main(int argc, char **argv) {
   /* The library reports GSL's failures as statuses; GSL must never abort the program. */
   gsl_set_error_handler_off();
+  mdt_set_note_handler(note, NULL);
   if (argc < 2) {
     print_help(stderr);
     return 2;

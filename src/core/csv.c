@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/cp1252.h"
 #include "core/numparse.h"
 
 #define BLOCK_SIZE (1u << 20)
@@ -415,6 +416,16 @@ mdt_status mdt_csv_open(mdt_csv **out, const char *path, mdt_error *err) {
   if (csv->fd < 0) {
     st = mdt_error_set_at(err, MDT_ENOINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
     goto fail;
+  }
+  int utf8_fd = -1; /* Windows-1252, as Excel saves plain CSV: read its UTF-8 conversion */
+  int conv = mdt__cp1252_to_utf8(csv->fd, path, &utf8_fd);
+  if (conv < 0) {
+    st = mdt_error_set(err, MDT_ENOMEM, "out of memory converting %s from Windows-1252", path);
+    goto fail;
+  }
+  if (conv > 0) {
+    close(csv->fd);
+    csv->fd = utf8_fd;
   }
   buf = malloc(HEADER_MAX);
   if (buf == NULL) {
@@ -892,11 +903,11 @@ static void field_cb(void *s, size_t len, void *data) {
     return;
   }
   case COL_INT:
-    if (mdt_parse_int64(text, len, &d->ints[r]) != 0)
+    if (mdt_parse_int64_grouped(text, len, rs->decimal_comma, &d->ints[r]) != 0)
       field_failed(rs, d, fi, "a whole number", text, len);
     return;
   case COL_FIX4:
-    if (mdt_parse_fix4(text, len, rs->decimal_comma, &d->ints[r]) != 0)
+    if (mdt_parse_fix4_grouped(text, len, rs->decimal_comma, &d->ints[r]) != 0)
       field_failed(rs, d, fi, "a number with at most 4 decimals", text, len);
     return;
   case COL_STR:

@@ -47,7 +47,7 @@ static int parse_double_slow(const char *s, size_t len, double *out) {
   return 0;
 }
 
-int mdt_parse_double(const char *s, size_t len, int decimal_comma, double *out) {
+static int parse_double(const char *s, size_t len, int decimal_comma, double *out) {
   size_t i = 0;
   int neg = 0;
   if (i < len && (s[i] == '-' || s[i] == '+')) {
@@ -198,4 +198,74 @@ int mdt_parse_fix4(const char *s, size_t len, int decimal_comma, int64_t *out) {
   int64_t v = whole * 10000 + frac * scale[nfrac];
   *out = neg ? -v : v;
   return 0;
+}
+
+/* The length of a thousands separator Excel writes in a Norwegian locale at s[0..len): a
+ * no-break space (U+00A0) or a narrow no-break space (U+202F) in UTF-8; 0 for anything else. */
+static size_t thousands_sep(const char *s, size_t len) {
+  const unsigned char *u = (const unsigned char *)s;
+  if (len >= 2 && u[0] == 0xC2 && u[1] == 0xA0)
+    return 2;
+  if (len >= 3 && u[0] == 0xE2 && u[1] == 0x80 && u[2] == 0xAF)
+    return 3;
+  return 0;
+}
+
+/* s[0..len) without the thousands separators between two digits of its whole part, into
+ * buf (at least len bytes); returns the new length, or len when there was none. */
+static size_t drop_thousands(const char *s, size_t len, char *buf) {
+  size_t o = 0;
+  int in_whole = 1;
+  for (size_t i = 0; i < len;) {
+    size_t k = in_whole ? thousands_sep(s + i, len - i) : 0;
+    if (k > 0 && o > 0 && is_digit(buf[o - 1]) && i + k < len && is_digit(s[i + k])) {
+      i += k;
+      continue;
+    }
+    if (s[i] == ',' || s[i] == '.' || s[i] == 'e' || s[i] == 'E')
+      in_whole = 0;
+    buf[o++] = s[i++];
+  }
+  return o;
+}
+
+/* Parses with fn again without the thousands separators, when there may be any. */
+#define RETRY_WITHOUT_THOUSANDS(call)                                                          \
+  do {                                                                                         \
+    if (memchr(s, 0xC2, len) == NULL && memchr(s, 0xE2, len) == NULL)                          \
+      return -1;                                                                               \
+    char stackbuf[128];                                                                        \
+    char *buf = len < sizeof stackbuf ? stackbuf : malloc(len + 1);                            \
+    if (buf == NULL)                                                                           \
+      return -1;                                                                               \
+    size_t o = drop_thousands(s, len, buf);                                                    \
+    int rc = o < len ? (call) : -1;                                                            \
+    if (buf != stackbuf)                                                                       \
+      free(buf);                                                                               \
+    return rc;                                                                                 \
+  } while (0)
+
+int mdt_parse_double(const char *s, size_t len, int decimal_comma, double *out) {
+  if (parse_double(s, len, decimal_comma, out) == 0)
+    return 0;
+  /* With a decimal comma, digits may be grouped by no-break spaces ("149 048,5"). */
+  if (!decimal_comma)
+    return -1;
+  RETRY_WITHOUT_THOUSANDS(parse_double(buf, o, decimal_comma, out));
+}
+
+int mdt_parse_int64_grouped(const char *s, size_t len, int decimal_comma, int64_t *out) {
+  if (mdt_parse_int64(s, len, out) == 0)
+    return 0;
+  if (!decimal_comma)
+    return -1;
+  RETRY_WITHOUT_THOUSANDS(mdt_parse_int64(buf, o, out));
+}
+
+int mdt_parse_fix4_grouped(const char *s, size_t len, int decimal_comma, int64_t *out) {
+  if (mdt_parse_fix4(s, len, decimal_comma, out) == 0)
+    return 0;
+  if (!decimal_comma)
+    return -1;
+  RETRY_WITHOUT_THOUSANDS(mdt_parse_fix4(buf, o, decimal_comma, out));
 }

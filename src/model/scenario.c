@@ -152,10 +152,28 @@ static int set_string(char **field, const char *value) {
   return 0;
 }
 
+/* One number of a key that takes one (not a list): a decimal comma is accepted too
+ * (frame_pct = 4,5, as a Norwegian writes it); in lists the comma separates items. */
+static int parse_one_num(const char *s, double *out) {
+  if (parse_num(s, out) == 0)
+    return 0;
+  char buf[128];
+  size_t n = strlen(s);
+  if (n == 0 || n >= sizeof buf || strchr(s, '.') != NULL)
+    return -1;
+  memcpy(buf, s, n + 1);
+  trim(buf);
+  double v;
+  if (mdt_parse_double(buf, strlen(buf), 1, &v) != 0 || !isfinite(v))
+    return -1;
+  *out = v;
+  return 0;
+}
+
 static int want_num(parse_state *ps, const char *value, double *out, double lo, double hi,
                     const char *what) {
   double v;
-  if (parse_num(value, &v) != 0 || v < lo || v > hi) {
+  if (parse_one_num(value, &v) != 0 || v < lo || v > hi) {
     fail_here(ps, value_column(ps), "expected %s, found '%s'", what, value);
     return 0;
   }
@@ -828,6 +846,48 @@ static const key_desc *lookup(const char *section, const char *key) {
 
 static int apply(parse_state *ps, const char *section, const char *name, const char *value);
 
+/* Edits (insertions, deletions, substitutions, swaps of neighbours) from a to b, or 99. */
+static size_t edit_distance(const char *a, const char *b) {
+  size_t n = strlen(a), m = strlen(b), d[3][65];
+  if (n > 64 || m > 64)
+    return 99;
+  for (size_t j = 0; j <= m; j++)
+    d[0][j] = j;
+  for (size_t i = 1; i <= n; i++) {
+    size_t *r = d[i % 3], *p = d[(i - 1) % 3], *pp = d[(i + 1) % 3];
+    r[0] = i;
+    for (size_t j = 1; j <= m; j++) {
+      size_t c = p[j - 1] + (a[i - 1] != b[j - 1]);
+      c = c < p[j] + 1 ? c : p[j] + 1;
+      c = c < r[j - 1] + 1 ? c : r[j - 1] + 1;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] + 1 < c)
+        c = pp[j - 2] + 1;
+      r[j] = c;
+    }
+  }
+  return d[n % 3][m];
+}
+
+/* " (did you mean 'KEY'?)" for the key of section closest to name, when it is close enough
+ * to be a typo or name is how the key begins ("frame" for frame_pct); else "". */
+static const char *did_you_mean(const char *section, const char *name, char *buf, size_t size) {
+  const char *best = NULL;
+  size_t n = strlen(name), best_d = n / 3 + 1 < 3 ? n / 3 + 1 : 3;
+  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+    if (strcmp(keys[k].section, section) != 0)
+      continue;
+    size_t d = n >= 3 && strncmp(keys[k].key, name, n) == 0 ? 1 : edit_distance(name, keys[k].key);
+    if (d <= best_d && (best == NULL || d < best_d)) {
+      best = keys[k].key;
+      best_d = d;
+    }
+  }
+  buf[0] = '\0';
+  if (best != NULL)
+    snprintf(buf, size, " (did you mean '%s'?)", best);
+  return buf;
+}
+
 /* A key of [year2.frame] or [year2.settlement]: checked on a scratch scenario in year 1 (so
  * that a typo fails at once), kept for after the file in year 2. */
 static int apply_year2(parse_state *ps, const char *base, const char *name, const char *value) {
@@ -838,7 +898,9 @@ static int apply_year2(parse_state *ps, const char *base, const char *name, cons
     return 0;
   }
   if (lookup(base, name) == NULL) {
-    fail_here(ps, key_column(ps), "expected a key of [year2.%s], found '%s'", base, name);
+    char hint[128];
+    fail_here(ps, key_column(ps), "expected a key of [year2.%s], found '%s'%s", base, name,
+              did_you_mean(base, name, hint, sizeof hint));
     return 0;
   }
   ps->s->period_years = 2;
@@ -904,10 +966,12 @@ static int apply(parse_state *ps, const char *section, const char *name, const c
     int known = 0;
     for (const char *const *k = known_sections; *k; k++)
       known |= !strcmp(*k, section);
+    char hint[128];
     if (!known)
       fail_here(ps, 1, "expected a known section, found [%s]", section);
     else
-      fail_here(ps, key_column(ps), "expected a key of [%s], found '%s'", section, name);
+      fail_here(ps, key_column(ps), "expected a key of [%s], found '%s'%s", section, name,
+                did_you_mean(section, name, hint, sizeof hint));
     return 0;
   }
   return d->set(ps, value);

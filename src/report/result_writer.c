@@ -12,6 +12,7 @@
 #include "mandat/version.h"
 #include "mandat/workbook.h"
 #include "report/outdir.h"
+#include "report/summary_lines.h"
 #include "run/run_int.h"
 #include "run/settings.h"
 #include "report/json_int.h"
@@ -33,29 +34,58 @@ static mdt_status write_workbook(const mdt__year *s, const char *path, const cha
   static const char *const share[] = {"share"};
   static const char *const pct[] = {"pct"};
   static const char *const l1[] = {"l1_distance_pp"};
+  static const char *const profile_distance[] = {"profile_distance"};
+  /* The frame table's rows that add up the parts rather than being one. */
+  static const char *const frame_totals[] = {"annual_growth", "exact_annual_growth",
+                                             "exact_minus_additive", "frame", "room",
+                                             "room_dated", NULL};
   const mdt_chart_spec all[] = {
       {"sweep_theta", MDT_CHART_LINE, "chart_sweep_theta", "value", 1,
-       growth, "group", NULL, NULL, "theta", "annual_growth_pct"},
-      {"frame", MDT_CHART_COLUMN, "chart_frame", "component", 1, effect, NULL, NULL,
-       NULL, "component", "annual_effect_pct"},
+       growth, "group", NULL, NULL, "theta", "annual_growth_pct", NULL},
+      {"frame", MDT_CHART_COLUMN_STACKED, "chart_frame", "scope", 1, effect,
+       "component", NULL, NULL, "scope", "annual_effect_pct", frame_totals},
       {"growth_distribution", MDT_CHART_COLUMN, "chart_growth_distribution", "bin_low_pct", 1,
-       share, NULL, NULL, NULL, "annual_growth_pct", "share"},
+       share, NULL, NULL, NULL, "annual_growth_pct", "share", NULL},
       {"profile", MDT_CHART_BAR, "chart_profile", "group", 1, priority,
-       NULL, "ci_low", "ci_high", "group", "priority"},
+       NULL, "ci_low", "ci_high", "group", "priority", NULL},
       {"mandate_uncertainty", MDT_CHART_BAR, "chart_mandate_uncertainty",
-       "group", 1, pct, NULL, "pct_low", "pct_high", "group", "pct"},
+       "group", 1, pct, NULL, "pct_low", "pct_high", "group", "pct", NULL},
       {"regions", MDT_CHART_BAR, "chart_regions",
-       "region", 1, l1, NULL, NULL, NULL, "region", "l1_distance_pp"},
+       "region", 1, l1, NULL, NULL, NULL, "region", "l1_distance_pp", NULL},
       {"sweep_krone_share", MDT_CHART_LINE, "chart_sweep_krone_share",
-       "value", 1, growth, "group", NULL, NULL, "krone_share", "annual_growth_pct"},
+       "value", 1, growth, "group", NULL, NULL, "krone_share", "annual_growth_pct", NULL},
+      {"regions_side_by_side", MDT_CHART_BAR, "chart_regions_side_by_side", "region", 1,
+       profile_distance, NULL, NULL, NULL, "region", "profile_distance", NULL},
   };
   mdt_chart_spec charts[sizeof all / sizeof all[0]];
   size_t nch = 0;
   for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
     if (has_table(&s->tables, all[k].table))
       charts[nch++] = all[k];
-  return mdt_workbook_write(path, (const mdt_table *const *)s->tables.t, s->tables.n, charts, nch,
-                            lang, err);
+  /* The summary sheet says what the terminal says, under the scenario's name. */
+  const mdt_scenario *sc = s->p.sc;
+  int year = sc->first_year + sc->year - 1;
+  char **lines = NULL;
+  size_t nlines = 0;
+  mdt_status st = mdt__output_year_lines(s, year, &lines, &nlines, err);
+  if (st != MDT_OK)
+    return st;
+  int nb = lang != NULL && strcmp(lang, "nb") == 0;
+  const char *base = sc->path == NULL ? NULL : strrchr(sc->path, '/');
+  base = base != NULL ? base + 1 : sc->path;
+  char title[512];
+  if (base != NULL)
+    snprintf(title, sizeof title, "%s %s", nb ? "Sammendrag av" : "Summary of", base);
+  else
+    snprintf(title, sizeof title, "%s", nb ? "Sammendrag" : "Summary");
+  if (sc->first_year > 1 || sc->period_years == 2)
+    snprintf(title + strlen(title), sizeof title - strlen(title), ", %d", year);
+  mdt_workbook_summary summary = {nb ? "Sammendrag" : "Summary", title, nlines,
+                                  (const char *const *)lines};
+  st = mdt_workbook_write_with_summary(path, &summary, (const mdt_table *const *)s->tables.t,
+                                       s->tables.n, charts, nch, lang, err);
+  mdt_output_lines_free(lines, nlines);
+  return st;
 }
 
 static mdt_status add_input(json_t *arr, const mdt_scenario *sc, const char *path,

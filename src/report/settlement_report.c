@@ -168,56 +168,83 @@ static void num(FILE *fp, double v, int width, int decimals) {
     fprintf(fp, "%*s", width, "-");
 }
 
+/* A month as its number, for the Norwegian text ("5", not "May"). */
+static const char *month_number(int m) {
+  static const char *const n[] = {"?", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"};
+  return m >= 1 && m <= 12 ? n[m] : n[0];
+}
+
 mdt_status mdt_report_settlement_text(FILE *fp, const mdt_microsim_report *rep,
                                       const mdt_allocation_result *res,
                                       const mdt_settlement_context *ctx, mdt_error *err) {
-  fprintf(fp, "Settlement: rule %s", ctx->rule);
+  const int nb = ctx->lang != NULL && strcmp(ctx->lang, "nb") == 0;
+#define T(en, nbt) (nb ? (nbt) : (en))
+  fprintf(fp, T("Settlement: rule %s", "Oppgjør: regel %s"), ctx->rule);
   if (strcmp(ctx->rule, "priority") == 0)
     fprintf(fp, " (theta %g)", ctx->theta);
-  fprintf(fp, ", central increases from 1 %s", month_name(ctx->central_month));
+  fprintf(fp, T(", central increases from 1 %s", ", sentrale tillegg fra måned %s"),
+          nb ? month_number(ctx->central_month) : month_name(ctx->central_month));
   if (ctx->local_pot_pct > 0)
-    fprintf(fp, ", local pot %g %% from 1 %s", ctx->local_pot_pct, month_name(ctx->local_month));
+    fprintf(fp, T(", local pot %g %% from 1 %s", ", lokal pott %g %% fra måned %s"),
+            ctx->local_pot_pct,
+            nb ? month_number(ctx->local_month) : month_name(ctx->local_month));
   fputc('\n', fp);
   if (ctx->solved) {
     fprintf(fp,
-            "Frame %.2f %%: the settlement's room is %.3f pp of the area's wage bill (the "
-            "frame less the groups' own overheng and glidning; the area's are %.2f and %.2f)",
+            T("Frame %.2f %%: the settlement's room is %.3f pp of the area's wage bill (the "
+              "frame less the groups' own overheng and glidning; the area's are %.2f and %.2f)",
+              "Ramme %.2f %%: oppgjørets rom er %.3f prosentpoeng av områdets lønnsmasse "
+              "(rammen minus gruppenes eget overheng og glidning; områdets er %.2f og %.2f)"),
             ctx->frame_pct, ctx->room_annual_pct,
             isfinite(ctx->overheng_pct) ? ctx->overheng_pct : 0,
             isfinite(ctx->glidning_pct) ? ctx->glidning_pct : 0);
     if (isfinite(ctx->price_pct))
-      fprintf(fp, "; price forecast %.2f %%", ctx->price_pct);
+      fprintf(fp, T("; price forecast %.2f %%", "; prisanslag %.2f %%"), ctx->price_pct);
     fputc('\n', fp);
   } else
-    fputs("No frame: the settlement is applied as written.\n", fp);
-  const char *unit = strcmp(ctx->rule, "krone") == 0   ? "NOK"
-                     : strcmp(ctx->rule, "table") == 0 ? "x the table"
+    fputs(T("No frame: the settlement is applied as written.\n",
+            "Ingen ramme: oppgjøret er anvendt som skrevet.\n"),
+          fp);
+  const char *unit = strcmp(ctx->rule, "krone") == 0   ? T("NOK", "kr")
+                     : strcmp(ctx->rule, "table") == 0 ? T("x the table", "x tabellen")
                                                        : "%";
   double x = shown_scalar(res, ctx);
   if (isfinite(x))
-    fprintf(fp, "%s %.4f %s", ctx->solved ? "Solved:" : "Applied:", x, unit);
+    fprintf(fp, "%s %.4f %s", ctx->solved ? T("Solved:", "Løst:") : T("Applied:", "Anvendt:"),
+            x, unit);
   else
-    fprintf(fp, "Solved: no one number (%s)", ctx->binding);
-  fprintf(fp, "; total annual effect %.4f pp (central %.4f, local %.4f, named %.4f)%s\n",
+    fprintf(fp, T("Solved: no one number (%s)", "Løst: ikke ett tall (%s)"), ctx->binding);
+  fprintf(fp,
+          T("; total annual effect %.4f pp (central %.4f, local %.4f, named %.4f)%s\n",
+            "; samlet årsvirkning %.4f prosentpoeng (sentralt %.4f, lokalt %.4f, navngitt "
+            "%.4f)%s\n"),
           res->annual_effect_pct, res->effect.central_pct, res->effect.local_pct,
           res->effect.named_pct,
-          ctx->solved ? (res->feasible ? ", on the room" : ", NOT on the room") : "");
+          ctx->solved ? (res->feasible ? T(", on the room", ", innenfor rommet")
+                                       : T(", NOT on the room", ", IKKE innenfor rommet"))
+                      : "");
   fputs("\n  ", fp);
-  mdt_report_pad(fp, "group", 30);
-  fputs("  employees       FTE  rise NOK/FTE  rise %  effect pp  carry pp  growth %  real %"
-        "   cost MNOK  rise p10-p90 NOK\n",
-        fp);
+  mdt_report_pad(fp, T("group", "stillingsgruppe"), 30);
+  if (nb) /* the same widths as the numbers below (%11 %10 %14 %8 %11 %10 %10 %8 %12) */
+    fputs("    ansatte   årsverk    kr/årsverk  lønn %   årsv. pp  overh. pp   vekst %  reell %"
+          "  kostn. mill  tillegg p10-p90 kr\n",
+          fp);
+  else
+    fputs("  employees       FTE  rise NOK/FTE  rise %  effect pp  carry pp  growth %  real %"
+          "   cost MNOK  rise p10-p90 NOK\n",
+          fp);
   for (size_t k = 0; k <= rep->ngroups; k++) {
     const mdt_microsim_row *row = k < rep->ngroups ? &rep->groups[k] : &rep->total;
     char label[512];
     if (k < rep->ngroups)
       snprintf(label, sizeof label, "%s %s", ctx->groups->id[k], ctx->groups->name[k]);
     else
-      snprintf(label, sizeof label, "total");
+      snprintf(label, sizeof label, "%s", T("total", "totalt"));
     fputs("  ", fp);
     mdt_report_pad(fp, label, 30);
     if (suppressed(row)) {
-      fputs("  (fewer than 5 employees: not shown)\n", fp);
+      fputs(T("  (fewer than 5 employees: not shown)\n", "  (færre enn 5 ansatte: vises ikke)\n"),
+            fp);
       continue;
     }
     num(fp, row->employees, 11, 0);
@@ -233,6 +260,7 @@ mdt_status mdt_report_settlement_text(FILE *fp, const mdt_microsim_report *rep,
       fprintf(fp, "  %6.0f-%-6.0f", row->rise_p10_nok, row->rise_p90_nok);
     fputc('\n', fp);
   }
+#undef T
   if (ferror(fp))
     return mdt_error_set(err, MDT_ECANTWRITE, "cannot write the table: %s", strerror(errno));
   return MDT_OK;

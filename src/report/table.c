@@ -252,7 +252,14 @@ static mdt_status write_excel(const mdt_table *t, FILE *fp, const mdt_csv_option
   for (size_t k = 0; k < t->ncols; k++) {
     if (k > 0)
       fputc(';', fp);
-    excel_field(fp, mdt_label(t->cols[k], o->lang));
+    const char *c = t->cols[k];
+    if (mdt_label_find(c, o->lang) == NULL && strncmp(c, "priority_", 9) == 0) {
+      char buf[512]; /* a group's column: "Priority: its name" */
+      snprintf(buf, sizeof buf, "%s: %s", mdt_label("priority", o->lang),
+               excel_text(o, "group", c + 9));
+      excel_field(fp, buf);
+    } else
+      excel_field(fp, mdt_label(c, o->lang));
   }
   fputs("\r\n", fp);
   for (size_t i = 0; i < t->nrows; i++) {

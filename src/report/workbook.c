@@ -34,9 +34,30 @@
 #define HEADER_ROW 2
 #define DATA_ROW 3
 
-/* Charts are 1.25 times libxlsxwriter's default 480 x 288 pixels, one below the other. */
-#define CHART_SCALE 1.25
-#define CHART_ROWS 21 /* rows from the top of one chart to the next: 360 px over 20 px rows */
+/* Charts are at least CHART_MIN_PX wide (as wide as their table when it is wider), their
+ * height CHART_ASPECT of their width unless a printed page needs them lower; libxlsxwriter
+ * sizes them as scales of its default 480 x 288 pixels. */
+#define CHART_MIN_PX 800.0
+#define CHART_ASPECT 0.6
+#define CHART_MIN_ASPECT 0.35 /* lower only to share the table's page, not below this */
+#define LXW_CHART_W 480.0
+#define LXW_CHART_H 288.0
+
+/* Printing: A4 landscape, margins in inches (the header and footer sit inside the top and
+ * bottom margins). Sizes are reckoned in Excel's pixels, 96 to the inch, on rows of the
+ * default 15 points (20 pixels); the title row is set to TITLE_POINTS. */
+#define PAPER_A4 9
+#define PAPER_W_IN 11.69
+#define PAPER_H_IN 8.27
+#define MARGIN_SIDE_IN 0.4
+#define MARGIN_TOP_IN 0.75
+#define MARGIN_BOTTOM_IN 0.75
+#define MARGIN_HF_IN 0.3
+#define PX_PER_IN 96.0
+#define ROW_PX 20.0
+#define TITLE_POINTS 18.0
+#define POINTS_PER_PX 0.75
+#define MAX_PAGE_BREAKS 1023 /* Excel's limit per sheet */
 
 /* Column widths in Excel's character units. A label longer than its column's data wraps onto
  * about two lines rather than widen the column, but no column is narrower than
@@ -69,13 +90,30 @@ typedef struct {
   size_t nvalue;     /* value series: nseries, or the runs of `by` */
   size_t *run_start; /* with by: first row of each run */
   size_t *run_len;
-  lxw_col_t helper_col; /* first helper column (column and bar charts with intervals) */
+  lxw_col_t helper_col; /* first helper column (column and bar charts with intervals, and
+                           stacked charts gathered from long rows) */
+  /* A stacked chart gathered from long rows (pivot): ncat categories (the first row of each,
+   * in the table) by nvalue series (the first row of each); cell[c * nvalue + v] is the row
+   * of category c and series v, or -1. */
+  int pivot;
+  size_t ncat;
+  size_t *cat_row, *ser_row;
+  long *cell;
+  /* Where it goes (fill_and_close): top row, size in pixels. */
+  lxw_row_t row;
+  double width_px, height_px;
 } chart_plan;
+
+/* What the print layout needs to know of a written sheet. */
+typedef struct {
+  double width_px;  /* the table's visible columns */
+  double header_px; /* the column labels' row */
+} sheet_size;
 
 /* marked: the same formats in grey italics, for the rows of a table whose "binding" column
  * is not empty (sweep points the bounds settle or that cannot be met). */
 typedef struct {
-  lxw_format *title, *header, *kind[MDT_COL_NOK + 1], *marked[MDT_COL_NOK + 1];
+  lxw_format *title, *header, *kind[MDT_COL_NOK + 1], *marked[MDT_COL_NOK + 1], *mono;
 } formats;
 #define MARKED_COLOR 0x808080
 
@@ -143,8 +181,32 @@ static double wrapped_lines(const char *s, double avail) {
   return lines;
 }
 
+static int is_whole(double v) { return v == floor(v) && fabs(v) < 1e15; }
+
+/* Whole numbers of 1 000 or more among general numbers are counts (20 000 draws in a table of
+ * statistics), and so are all the numbers of a column that has no other kind. */
+#define COUNT_MIN 1000.0
+
+/* The kind a number is shown as; whole: its column holds whole numbers only. */
+static mdt_col_kind shown_kind(mdt_col_kind kind, double v, int whole) {
+  if (kind == MDT_COL_NUMBER && is_whole(v) && (whole || fabs(v) >= COUNT_MIN))
+    return MDT_COL_INT;
+  return kind;
+}
+
+/* Whether every number of column k is whole. */
+static int column_whole(const mdt_table *t, size_t k) {
+  for (size_t i = 0; i < t->nrows; i++) {
+    const mdt_cell *c = mdt_table_cell(t, i, k);
+    if (c->kind == 1 && isfinite(c->num) && !is_whole(c->num))
+      return 0;
+  }
+  return 1;
+}
+
 /* Width of a number as its column's format shows it. */
-static double number_width(mdt_col_kind kind, double v) {
+static double number_width(mdt_col_kind kind, double v, int whole) {
+  kind = shown_kind(kind, v, whole);
   char buf[64];
   int n;
   switch (kind) {
@@ -171,6 +233,15 @@ static int valid_sheet_name(const char *s) {
   if (n == 0 || n > LXW_SHEETNAME_MAX || s[0] == '\'' || s[n - 1] == '\'')
     return 0;
   return strpbrk(s, "[]:*?/\\") == NULL;
+}
+
+/* A table's sheet name: in Norwegian the catalogue's "sheet_NAME" (at most 31 characters, none
+ * of Excel's forbidden ones), else the table's own name. */
+static const char *sheet_name(const mdt_table *t, const char *lang) {
+  char key[80];
+  snprintf(key, sizeof key, "sheet_%s", t->name);
+  const char *s = lang != NULL && strcmp(lang, "nb") == 0 ? mdt_label_find(key, lang) : NULL;
+  return s != NULL && valid_sheet_name(s) ? s : t->name;
 }
 
 static int cells_equal(const mdt_cell *a, const mdt_cell *b) {
@@ -220,6 +291,69 @@ static mdt_status find_runs(const mdt_table *t, chart_plan *p, size_t ci, mdt_er
   return MDT_OK;
 }
 
+static int excluded(const mdt_chart_spec *s, const mdt_cell *c) {
+  if (s->exclude == NULL || c->kind != 2)
+    return 0;
+  for (const char *const *e = s->exclude; *e != NULL; e++)
+    if (strcmp(*e, c->text) == 0)
+      return 1;
+  return 0;
+}
+
+/* Index of the first of the n rows listed in rows whose cell in column col equals c, or n. */
+static size_t find_value(const mdt_table *t, const size_t *rows, size_t n, size_t col,
+                         const mdt_cell *c) {
+  size_t k = 0;
+  while (k < n && !cells_equal(mdt_table_cell(t, rows[k], col), c))
+    k++;
+  return k;
+}
+
+/* A stacked chart over long rows: the distinct categories and series (each named by its
+ * first row) and the row that holds each pair; a pair in two rows is an error. Rows whose
+ * series is excluded, or whose category or series cell is empty, are left out. */
+static mdt_status find_pivot(const mdt_table *t, chart_plan *p, size_t ci, mdt_error *err) {
+  size_t n = t->nrows > 0 ? t->nrows : 1, by = (size_t)p->by;
+  p->pivot = 1;
+  p->cat_row = malloc(n * sizeof *p->cat_row);
+  p->ser_row = malloc(n * sizeof *p->ser_row);
+  if (p->cat_row == NULL || p->ser_row == NULL)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory planning chart %zu", ci + 1);
+  p->ncat = p->nvalue = 0;
+  for (size_t i = 0; i < t->nrows; i++) {
+    const mdt_cell *x = mdt_table_cell(t, i, p->x), *b = mdt_table_cell(t, i, by);
+    if (x->kind == 0 || b->kind == 0 || excluded(p->spec, b))
+      continue;
+    if (find_value(t, p->cat_row, p->ncat, p->x, x) == p->ncat)
+      p->cat_row[p->ncat++] = i;
+    if (find_value(t, p->ser_row, p->nvalue, by, b) == p->nvalue)
+      p->ser_row[p->nvalue++] = i;
+  }
+  if (p->nvalue > MAX_SERIES)
+    return mdt_error_set(err, MDT_EUSAGE, "chart %zu: more than %d series (values of '%s')",
+                         ci + 1, MAX_SERIES, p->spec->series_by_col);
+  size_t cells = p->ncat * p->nvalue;
+  p->cell = malloc((cells > 0 ? cells : 1) * sizeof *p->cell);
+  if (p->cell == NULL)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory planning chart %zu", ci + 1);
+  for (size_t k = 0; k < cells; k++)
+    p->cell[k] = -1;
+  for (size_t i = 0; i < t->nrows; i++) {
+    const mdt_cell *x = mdt_table_cell(t, i, p->x), *b = mdt_table_cell(t, i, by);
+    if (x->kind == 0 || b->kind == 0 || excluded(p->spec, b))
+      continue;
+    size_t k = find_value(t, p->cat_row, p->ncat, p->x, x) * p->nvalue +
+               find_value(t, p->ser_row, p->nvalue, by, b);
+    if (p->cell[k] >= 0)
+      return mdt_error_set(err, MDT_EUSAGE,
+                           "chart %zu: rows %ld and %zu of table '%s' have the same '%s' and "
+                           "'%s'",
+                           ci + 1, p->cell[k] + 1, i + 1, t->name, t->cols[p->x], t->cols[by]);
+    p->cell[k] = (long)i;
+  }
+  return MDT_OK;
+}
+
 static mdt_status plan_chart(const mdt_table *const *tables, size_t ntables,
                              const mdt_chart_spec *s, size_t ci, chart_plan *p,
                              mdt_error *err) {
@@ -258,7 +392,8 @@ static mdt_status plan_chart(const mdt_table *const *tables, size_t ntables,
                            s->series_by_col, s->nseries);
     if ((p->by = find_col(t, s->series_by_col, ci, "series", err)) < 0)
       return MDT_EUSAGE;
-    mdt_status st = find_runs(t, p, ci, err);
+    mdt_status st = s->type == MDT_CHART_COLUMN_STACKED ? find_pivot(t, p, ci, err)
+                                                         : find_runs(t, p, ci, err);
     if (st != MDT_OK)
       return st;
     if (p->nvalue > MAX_SERIES)
@@ -285,9 +420,16 @@ static mdt_status plan_chart(const mdt_table *const *tables, size_t ntables,
 
 /* ---- cells ---- */
 
+/* Excel's pixels for a column width in characters of the default font (7 pixels each and
+ * 5 of padding). */
+static double column_px(double width) { return floor(width * 7.0 + 0.5) + 5.0; }
+
 static lxw_error write_sheet(lxw_worksheet *ws, const mdt_table *t, const formats *f,
-                             const char *lang) {
+                             const char *lang, sheet_size *size) {
+  size->width_px = 0;
   lxw_error e = worksheet_write_string(ws, TITLE_ROW, 0, title_text(t, lang), f->title);
+  if (e == LXW_NO_ERROR)
+    e = worksheet_set_row(ws, TITLE_ROW, TITLE_POINTS, NULL);
   if (e != LXW_NO_ERROR)
     return e;
   double header_lines = 1;
@@ -301,6 +443,7 @@ static lxw_error write_sheet(lxw_worksheet *ws, const mdt_table *t, const format
     if ((e = worksheet_write_string(ws, HEADER_ROW, col, label, f->header)) != LXW_NO_ERROR)
       return e;
     lxw_format *fmt = f->kind[t->kinds[k]];
+    int whole = t->kinds[k] == MDT_COL_NUMBER && column_whole(t, k);
     double width = 0;
     for (size_t i = 0; i < t->nrows; i++) {
       const mdt_cell *c = mdt_table_cell(t, i, k);
@@ -309,8 +452,10 @@ static lxw_error write_sheet(lxw_worksheet *ws, const mdt_table *t, const format
       const mdt_cell *b = binding >= 0 ? mdt_table_cell(t, i, (size_t)binding) : NULL;
       int marked = b && b->kind == 2 && b->text != NULL && b->text[0] != '\0';
       if (c->kind == 1 && isfinite(c->num)) {
-        e = worksheet_write_number(ws, row, col, c->num, marked ? f->marked[t->kinds[k]] : fmt);
-        w = number_width(t->kinds[k], c->num);
+        mdt_col_kind shown = shown_kind(t->kinds[k], c->num, whole);
+        lxw_format *cf = marked ? f->marked[shown] : shown != t->kinds[k] ? f->kind[shown] : fmt;
+        e = worksheet_write_number(ws, row, col, c->num, cf);
+        w = number_width(t->kinds[k], c->num, whole);
       } else if (c->kind == 2 && c->text != NULL) {
         e = worksheet_write_string(ws, row, col, c->text,
                                    marked ? f->marked[MDT_COL_TEXT] : NULL);
@@ -327,7 +472,9 @@ static lxw_error write_sheet(lxw_worksheet *ws, const mdt_table *t, const format
     header_lines = fmax(header_lines, wrapped_lines(label, width - 1));
     if ((e = worksheet_set_column(ws, col, col, width, NULL)) != LXW_NO_ERROR)
       return e;
+    size->width_px += column_px(width);
   }
+  size->header_px = header_lines * HEADER_LINE_POINTS / POINTS_PER_PX;
   if (header_lines > 1 &&
       (e = worksheet_set_row(ws, HEADER_ROW, header_lines * HEADER_LINE_POINTS, NULL)) !=
           LXW_NO_ERROR)
@@ -385,6 +532,32 @@ static lxw_error write_interval_helpers(lxw_worksheet *ws, const mdt_table *t,
   return worksheet_set_column_opt(ws, p->helper_col,
                                   (lxw_col_t)(p->helper_col + INTERVAL_HELPERS - 1), 8, NULL,
                                   &hidden);
+}
+
+/* A stacked chart's rows gathered (see find_pivot): the categories in the first helper
+ * column, one column per series beside it, hidden. */
+static lxw_error write_pivot_helpers(lxw_worksheet *ws, const mdt_table *t, const chart_plan *p) {
+  lxw_error e = LXW_NO_ERROR;
+  size_t y = p->y[0];
+  for (size_t c = 0; c < p->ncat && e == LXW_NO_ERROR; c++) {
+    lxw_row_t row = (lxw_row_t)(DATA_ROW + c);
+    const mdt_cell *x = mdt_table_cell(t, p->cat_row[c], p->x);
+    if (x->kind == 2)
+      e = worksheet_write_string(ws, row, p->helper_col, x->text, NULL);
+    else
+      e = worksheet_write_number(ws, row, p->helper_col, x->num, NULL);
+    for (size_t v = 0; v < p->nvalue && e == LXW_NO_ERROR; v++) {
+      long r = p->cell[c * p->nvalue + v];
+      const mdt_cell *val = r >= 0 ? mdt_table_cell(t, (size_t)r, y) : NULL;
+      if (val != NULL && val->kind == 1 && isfinite(val->num))
+        e = worksheet_write_number(ws, row, (lxw_col_t)(p->helper_col + 1 + v), val->num, NULL);
+    }
+  }
+  if (e != LXW_NO_ERROR)
+    return e;
+  lxw_row_col_options hidden = {.hidden = 1, .level = 0, .collapsed = 0};
+  return worksheet_set_column_opt(ws, p->helper_col, (lxw_col_t)(p->helper_col + p->nvalue), 8,
+                                  NULL, &hidden);
 }
 
 /* ---- charts ---- */
@@ -515,10 +688,9 @@ static lxw_error bar_intervals(lxw_chart *c, const char *sheet, const chart_plan
 }
 
 static lxw_error add_chart(lxw_workbook *wb, lxw_worksheet *ws, const mdt_table *t,
-                           const chart_plan *p, lxw_row_t row, lxw_col_t col,
-                           const char *lang) {
+                           const chart_plan *p, const char *lang) {
   const mdt_chart_spec *s = p->spec;
-  const char *sheet = t->name;
+  const char *sheet = sheet_name(t, lang);
   lxw_chart *c = workbook_add_chart(wb, lxw_type(p));
   if (c == NULL)
     return LXW_ERROR_MEMORY_MALLOC_FAILED;
@@ -536,6 +708,21 @@ static lxw_error add_chart(lxw_workbook *wb, lxw_worksheet *ws, const mdt_table 
   }
   if (e != LXW_NO_ERROR)
     return e;
+  if (p->pivot) {
+    lxw_row_t last = (lxw_row_t)(DATA_ROW + p->ncat - 1);
+    for (size_t v = 0; v < p->nvalue; v++) {
+      lxw_chart_series *ser = chart_add_series(c, NULL, NULL);
+      if (ser == NULL)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+      lxw_col_t vcol = (lxw_col_t)(p->helper_col + 1 + v);
+      chart_series_set_categories(ser, sheet, DATA_ROW, p->helper_col, last, p->helper_col);
+      chart_series_set_values(ser, sheet, DATA_ROW, vcol, last, vcol);
+      chart_series_set_name_range(ser, sheet, (lxw_row_t)(DATA_ROW + p->ser_row[v]),
+                                  (lxw_col_t)p->by);
+    }
+    chart_show_hidden_data(c); /* the helper columns are hidden */
+    plain_from = p->nvalue;
+  }
   for (size_t v = plain_from; v < p->nvalue; v++) {
     lxw_row_t first, last, nrow;
     lxw_col_t ncol;
@@ -563,6 +750,8 @@ static lxw_error add_chart(lxw_workbook *wb, lxw_worksheet *ws, const mdt_table 
     chart_axis_set_reverse(cat);
     chart_axis_set_crossing_max(cat);
   }
+  /* Every category labelled: left to itself a spreadsheet skips labels that crowd. */
+  chart_axis_set_interval_unit(cat, 1);
   if (p->nvalue == 1) {
     chart_legend_set_position(c, LXW_CHART_LEGEND_NONE);
   } else {
@@ -574,12 +763,12 @@ static lxw_error add_chart(lxw_workbook *wb, lxw_worksheet *ws, const mdt_table 
     }
   }
 
-  lxw_chart_options opt = {.x_offset = 0, .y_offset = 0, .x_scale = CHART_SCALE,
-                           .y_scale = CHART_SCALE, .description = (char *)title};
-  return worksheet_insert_chart_opt(ws, row, col, c, &opt);
+  lxw_chart_options opt = {.x_offset = 0, .y_offset = 0, .x_scale = p->width_px / LXW_CHART_W,
+                           .y_scale = p->height_px / LXW_CHART_H, .description = (char *)title};
+  return worksheet_insert_chart_opt(ws, p->row, 0, c, &opt);
 }
 
-/* ---- the workbook ---- */
+/* ---- errors and formats ---- */
 
 static mdt_status lxw_failed(mdt_error *err, lxw_error e, const char *path) {
   if (e == LXW_ERROR_MEMORY_MALLOC_FAILED)
@@ -611,6 +800,10 @@ static int make_formats(lxw_workbook *wb, formats *f) {
     format_set_num_format(f->kind[k], number_formats[k]);
     format_set_num_format(f->marked[k], number_formats[k]);
   }
+  if ((f->mono = workbook_add_format(wb)) == NULL)
+    return -1;
+  format_set_font_name(f->mono, "Consolas");
+  format_set_font_size(f->mono, 10);
   return 0;
 }
 
@@ -620,6 +813,9 @@ static void free_plans(chart_plan *plans, size_t n) {
   for (size_t i = 0; i < n; i++) {
     free(plans[i].run_start);
     free(plans[i].run_len);
+    free(plans[i].cat_row);
+    free(plans[i].ser_row);
+    free(plans[i].cell);
   }
   free(plans);
 }
@@ -641,10 +837,120 @@ static mdt_status check_tables(const mdt_table *const *tables, size_t ntables,
   return MDT_OK;
 }
 
+/* ---- printing ---- */
+
+/* Landscape A4, one page wide (one_page: and one page tall), the rows down to the column
+ * labels repeated on every page (repeat), the sheet's name and page number in the footer. */
+static lxw_error setup_print(lxw_worksheet *ws, int one_page, int repeat) {
+  worksheet_set_landscape(ws);
+  worksheet_set_paper(ws, PAPER_A4);
+  worksheet_set_margins(ws, MARGIN_SIDE_IN, MARGIN_SIDE_IN, MARGIN_TOP_IN, MARGIN_BOTTOM_IN);
+  worksheet_fit_to_pages(ws, 1, one_page ? 1 : 0);
+  lxw_header_footer_options hf = {.margin = MARGIN_HF_IN};
+  lxw_error e = worksheet_set_footer_opt(ws, "&L&A&R&P / &N", &hf);
+  if (e == LXW_NO_ERROR && repeat)
+    e = worksheet_repeat_rows(ws, TITLE_ROW, HEADER_ROW);
+  return e;
+}
+
+/* The printed page's height in the sheet's pixels when a sheet width_px wide is scaled to
+ * one page wide. Spreadsheets round the scale down to whole percents, which only makes the
+ * page taller than this. */
+static double page_height_px(double width_px) {
+  double avail_w = (PAPER_W_IN - 2 * MARGIN_SIDE_IN) * PX_PER_IN;
+  double scale = width_px > avail_w ? avail_w / width_px : 1.0;
+  return (PAPER_H_IN - MARGIN_TOP_IN - MARGIN_BOTTOM_IN) * PX_PER_IN / scale;
+}
+
+/*
+ * Places the charts of table ti below it, each whole on one printed page: the pages are
+ * followed as they fill with the table's rows (the rows down to the column labels repeat on
+ * every page), and a chart that does not fit, with a row to spare, in what is left of the
+ * page starts the next one, after a manual page break (breaks, nbreaks). The charts are as
+ * wide as the table (at least CHART_MIN_PX), which sets the print scale, and no taller than
+ * a page leaves below the repeated rows.
+ */
+static void place_charts(const mdt_table *t, size_t ti, const sheet_size *sz, chart_plan *plans,
+                         size_t ncharts, lxw_row_t *breaks, size_t *nbreaks) {
+  double width = fmax(CHART_MIN_PX, sz->width_px);
+  double page = page_height_px(width);
+  double title = TITLE_POINTS / POINTS_PER_PX;
+  double repeat = title + ROW_PX + sz->header_px;
+  double height = fmin(width * CHART_ASPECT, page - repeat - 2 * ROW_PX);
+  double y = 0;
+  for (size_t r = 0; r < DATA_ROW + t->nrows; r++) {
+    double h = r == TITLE_ROW ? title : r == HEADER_ROW ? sz->header_px : ROW_PX;
+    if (y + h > page && y > repeat)
+      y = repeat;
+    y += h;
+  }
+  lxw_row_t next = (lxw_row_t)(DATA_ROW + t->nrows + 1); /* after a blank row */
+  y += ROW_PX;
+  for (size_t ci = 0; ci < ncharts; ci++) {
+    chart_plan *p = &plans[ci];
+    if (p->table != ti)
+      continue;
+    /* What is left of the page, with a row to spare; a chart a little lower than the others
+     * may still share it. */
+    double left = page - y - ROW_PX;
+    double h = height;
+    if (h > left && left >= width * CHART_MIN_ASPECT)
+      h = floor(left / ROW_PX) * ROW_PX;
+    if (h > left && *nbreaks < MAX_PAGE_BREAKS) {
+      breaks[(*nbreaks)++] = next;
+      y = repeat;
+    }
+    double span = ceil(h / ROW_PX);
+    p->row = next;
+    p->width_px = width;
+    p->height_px = h;
+    next = (lxw_row_t)(next + span + 1);
+    y += (span + 1) * ROW_PX;
+  }
+}
+
+/* ---- the summary sheet ---- */
+
+/* Column width, in characters of the default font, per character of the fixed-width font
+ * (Consolas 10 point; LibreOffice's stand-in is a little wider). The lines run from column
+ * A over empty columns SUMMARY_COL_WIDTH wide, all of them in the print area: LibreOffice
+ * does not shrink one column wider than the page to fit it. */
+#define MONO_WIDTH 1.2
+#define SUMMARY_COL_WIDTH 20.0
+
+static lxw_error write_summary(lxw_workbook *wb, const mdt_workbook_summary *sum,
+                               const formats *f) {
+  lxw_worksheet *ws = workbook_add_worksheet(wb, sum->sheet);
+  if (ws == NULL)
+    return LXW_ERROR_MEMORY_MALLOC_FAILED;
+  const char *title = sum->title != NULL ? sum->title : sum->sheet;
+  lxw_error e = worksheet_write_string(ws, TITLE_ROW, 0, title, f->title);
+  if (e == LXW_NO_ERROR)
+    e = worksheet_set_row(ws, TITLE_ROW, TITLE_POINTS, NULL);
+  double width = text_width(title) * BOLD_WIDTH;
+  for (size_t i = 0; i < sum->nlines && e == LXW_NO_ERROR; i++) {
+    const char *line = sum->lines[i] != NULL ? sum->lines[i] : "";
+    if (line[0] != '\0')
+      e = worksheet_write_string(ws, (lxw_row_t)(HEADER_ROW + i), 0, line, f->mono);
+    width = fmax(width, text_width(line) * MONO_WIDTH);
+  }
+  lxw_col_t last_col = (lxw_col_t)(ceil((width + WIDTH_PADDING) / SUMMARY_COL_WIDTH) - 1);
+  lxw_row_t last_row = (lxw_row_t)(HEADER_ROW + (sum->nlines > 0 ? sum->nlines - 1 : 0));
+  if (e == LXW_NO_ERROR)
+    e = worksheet_set_column(ws, 0, last_col, SUMMARY_COL_WIDTH, NULL);
+  if (e == LXW_NO_ERROR)
+    e = worksheet_print_area(ws, 0, 0, last_row, last_col);
+  if (e == LXW_NO_ERROR)
+    e = setup_print(ws, 1, 0);
+  return e;
+}
+
+/* ---- the workbook ---- */
+
 /* Sheets, then charts, then the file. Consumes wb whatever happens. */
-static lxw_error fill_and_close(lxw_workbook *wb, const mdt_table *const *tables,
-                                size_t ntables, const chart_plan *plans, size_t ncharts,
-                                const lxw_col_t *chart_col, lxw_worksheet **sheets,
+static lxw_error fill_and_close(lxw_workbook *wb, const mdt_workbook_summary *summary,
+                                const mdt_table *const *tables, size_t ntables,
+                                chart_plan *plans, size_t ncharts, lxw_worksheet **sheets,
                                 const char *lang) {
   lxw_doc_properties props = {.title = NULL, .author = "mandat",
                               .created = (time_t)MDT_WORKBOOK_CREATED};
@@ -652,39 +958,70 @@ static lxw_error fill_and_close(lxw_workbook *wb, const mdt_table *const *tables
   formats f;
   if (e == LXW_NO_ERROR && make_formats(wb, &f) != 0)
     e = LXW_ERROR_MEMORY_MALLOC_FAILED;
-  for (size_t i = 0; i < ntables && e == LXW_NO_ERROR; i++) {
-    if ((sheets[i] = workbook_add_worksheet(wb, tables[i]->name)) == NULL)
-      e = LXW_ERROR_MEMORY_MALLOC_FAILED;
-    else
-      e = write_sheet(sheets[i], tables[i], &f, lang);
-  }
-  /* Each sheet's charts go one below the other, to the right of its table. */
-  lxw_row_t *chart_row = calloc(ntables, sizeof *chart_row);
-  if (chart_row == NULL && e == LXW_NO_ERROR)
+  if (e == LXW_NO_ERROR && summary != NULL)
+    e = write_summary(wb, summary, &f);
+  /* Each sheet's page breaks (0-terminated, as libxlsxwriter takes them), kept until the
+   * file is written. */
+  size_t stride = ncharts + 1;
+  lxw_row_t *breaks = calloc(ntables * stride, sizeof *breaks);
+  sheet_size *sizes = calloc(ntables, sizeof *sizes);
+  if ((breaks == NULL || sizes == NULL) && e == LXW_NO_ERROR)
     e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+  for (size_t i = 0; i < ntables && e == LXW_NO_ERROR; i++) {
+    if ((sheets[i] = workbook_add_worksheet(wb, sheet_name(tables[i], lang))) == NULL)
+      e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+    if (e == LXW_NO_ERROR)
+      e = write_sheet(sheets[i], tables[i], &f, lang, &sizes[i]);
+    if (e == LXW_NO_ERROR)
+      e = setup_print(sheets[i], 0, 1);
+    size_t nbreaks = 0;
+    if (e == LXW_NO_ERROR)
+      place_charts(tables[i], i, &sizes[i], plans, ncharts, &breaks[i * stride], &nbreaks);
+    if (e == LXW_NO_ERROR && nbreaks > 0)
+      e = worksheet_set_h_pagebreaks(sheets[i], &breaks[i * stride]);
+  }
   for (size_t ci = 0; ci < ncharts && e == LXW_NO_ERROR; ci++) {
     const chart_plan *p = &plans[ci];
     const mdt_table *t = tables[p->table];
     if (t->nrows == 0)
       continue; /* nothing to plot, and Excel rejects a chart without data */
-    if (p->helper_col > 0)
+    if (p->pivot)
+      e = write_pivot_helpers(sheets[p->table], t, p);
+    else if (p->helper_col > 0)
       e = write_interval_helpers(sheets[p->table], t, p);
     if (e == LXW_NO_ERROR)
-      e = add_chart(wb, sheets[p->table], t, p, (lxw_row_t)(HEADER_ROW + chart_row[p->table]),
-                    chart_col[p->table], lang);
-    chart_row[p->table] = (lxw_row_t)(chart_row[p->table] + CHART_ROWS);
+      e = add_chart(wb, sheets[p->table], t, p, lang);
   }
-  free(chart_row);
   if (e != LXW_NO_ERROR) {
     lxw_workbook_free(wb);
-    return e;
+  } else {
+    e = workbook_close(wb);
   }
-  return workbook_close(wb);
+  free(breaks);
+  free(sizes);
+  return e;
 }
 
-mdt_status mdt_workbook_write(const char *path, const mdt_table *const *tables, size_t ntables,
-                              const mdt_chart_spec *charts, size_t ncharts, const char *lang,
-                              mdt_error *err) {
+static mdt_status check_summary(const mdt_workbook_summary *sum, const mdt_table *const *tables,
+                                size_t ntables, mdt_error *err) {
+  if (sum->sheet == NULL || !valid_sheet_name(sum->sheet))
+    return mdt_error_set(err, MDT_EUSAGE, "the summary has no valid sheet name");
+  if (sum->nlines > 0 && sum->lines == NULL)
+    return mdt_error_set(err, MDT_EUSAGE, "the summary has %zu lines but no array of them",
+                         sum->nlines);
+  if (sum->nlines > LXW_ROW_MAX - HEADER_ROW)
+    return mdt_error_set(err, MDT_EUSAGE, "the summary is too long for a sheet");
+  for (size_t i = 0; i < ntables; i++)
+    if (strcasecmp(tables[i]->name, sum->sheet) == 0)
+      return mdt_error_set(err, MDT_EUSAGE, "the summary and a table are both named '%s'",
+                           sum->sheet);
+  return MDT_OK;
+}
+
+mdt_status mdt_workbook_write_with_summary(const char *path, const mdt_workbook_summary *summary,
+                                           const mdt_table *const *tables, size_t ntables,
+                                           const mdt_chart_spec *charts, size_t ncharts,
+                                           const char *lang, mdt_error *err) {
   if (lang == NULL)
     lang = "en";
   if (strcmp(lang, "en") != 0 && strcmp(lang, "nb") != 0)
@@ -692,35 +1029,39 @@ mdt_status mdt_workbook_write(const char *path, const mdt_table *const *tables, 
   if (path == NULL || path[0] == '\0')
     return mdt_error_set(err, MDT_EUSAGE, "no path for the workbook");
   mdt_status st = check_tables(tables, ntables, err);
+  if (st == MDT_OK && summary != NULL)
+    st = check_summary(summary, tables, ntables, err);
   if (st != MDT_OK)
     return st;
   if (ncharts > 0 && charts == NULL)
     return mdt_error_set(err, MDT_EUSAGE, "%zu charts but no chart specs", ncharts);
 
   chart_plan *plans = calloc(ncharts > 0 ? ncharts : 1, sizeof *plans);
-  lxw_col_t *chart_col = calloc(ntables, sizeof *chart_col);
+  lxw_col_t *helper_next = calloc(ntables, sizeof *helper_next);
   lxw_worksheet **sheets = calloc(ntables, sizeof *sheets);
-  if (plans == NULL || chart_col == NULL || sheets == NULL) {
+  if (plans == NULL || helper_next == NULL || sheets == NULL) {
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory writing workbook %s", path);
     goto done;
   }
   /* Every chart is checked, and its helper columns placed, before anything is written. A
-   * sheet's charts start after its table, a blank column and any helper columns. */
+   * sheet's helper columns start after its table and a blank column. */
   for (size_t i = 0; i < ntables; i++)
-    chart_col[i] = (lxw_col_t)(tables[i]->ncols + 1);
+    helper_next[i] = (lxw_col_t)(tables[i]->ncols + 1);
   for (size_t ci = 0; ci < ncharts; ci++) {
     if ((st = plan_chart(tables, ntables, &charts[ci], ci, &plans[ci], err)) != MDT_OK)
       goto done;
     chart_plan *p = &plans[ci];
-    if (p->lo >= 0 && charts[ci].type != MDT_CHART_LINE) {
-      if (chart_col[p->table] > LXW_COL_MAX - INTERVAL_HELPERS - 1) {
-        st = mdt_error_set(err, MDT_EUSAGE, "chart %zu: no room for its helper columns",
-                           ci + 1);
-        goto done;
-      }
-      p->helper_col = chart_col[p->table];
-      chart_col[p->table] = (lxw_col_t)(chart_col[p->table] + INTERVAL_HELPERS);
+    size_t helpers = p->pivot ? 1 + p->nvalue
+                     : p->lo >= 0 && charts[ci].type != MDT_CHART_LINE ? INTERVAL_HELPERS
+                                                                       : 0;
+    if (helpers == 0)
+      continue;
+    if (helper_next[p->table] > LXW_COL_MAX - helpers - 1) {
+      st = mdt_error_set(err, MDT_EUSAGE, "chart %zu: no room for its helper columns", ci + 1);
+      goto done;
     }
+    p->helper_col = helper_next[p->table];
+    helper_next[p->table] = (lxw_col_t)(helper_next[p->table] + helpers);
   }
 
   /* libxlsxwriter reports a path it cannot create on stderr; trying it first keeps the
@@ -733,9 +1074,9 @@ mdt_status mdt_workbook_write(const char *path, const mdt_table *const *tables, 
   }
   fclose(probe);
   lxw_workbook *wb = workbook_new(path);
-  lxw_error e = wb != NULL ? fill_and_close(wb, tables, ntables, plans, ncharts, chart_col,
-                                            sheets, lang)
-                           : LXW_ERROR_MEMORY_MALLOC_FAILED;
+  lxw_error e = wb != NULL
+                    ? fill_and_close(wb, summary, tables, ntables, plans, ncharts, sheets, lang)
+                    : LXW_ERROR_MEMORY_MALLOC_FAILED;
   if (e != LXW_NO_ERROR) {
     remove(path); /* no partial workbook under the name */
     st = lxw_failed(err, e, path);
@@ -743,7 +1084,14 @@ mdt_status mdt_workbook_write(const char *path, const mdt_table *const *tables, 
 
 done:
   free_plans(plans, ncharts);
-  free(chart_col);
+  free(helper_next);
   free(sheets);
   return st;
+}
+
+mdt_status mdt_workbook_write(const char *path, const mdt_table *const *tables, size_t ntables,
+                              const mdt_chart_spec *charts, size_t ncharts, const char *lang,
+                              mdt_error *err) {
+  return mdt_workbook_write_with_summary(path, NULL, tables, ntables, charts, ncharts, lang,
+                                         err);
 }

@@ -305,6 +305,11 @@ static mdt_status build_tables(mdt__year *s, mdt_error *err) {
     if ((st = keep(ts, missing, err)) != MDT_OK)
       return st;
   }
+  if (s->agg != NULL && s->agg->breakdown >= 0 &&
+      s->agg->breakdown ==
+          mdt_respondents_grouping_index(p->model->respondents, p->sc->region_column) &&
+      (st = keep(ts, mdt__regions_side_by_side(s), err)) != MDT_OK)
+    return st;
   if (p->model->text_answers != NULL) {
     mdt_table *text = NULL;
     long grouping = mdt_respondents_grouping_index(p->model->respondents, p->sc->region_column);
@@ -672,6 +677,7 @@ void mdt_result_settlement_context(const mdt_result *r, size_t y, mdt_settlement
   const mdt__year *yr = year_of(r, y);
   if (yr != NULL) {
     mdt__pipeline_settlement_context(&yr->p, ctx);
+    ctx->lang = yr->p.sc->lang;
     if (yr->p.has_frame)
       ctx->binding = yr->binding;
   } else

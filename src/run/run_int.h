@@ -66,6 +66,11 @@ struct mdt_result {
 };
 
 void mdt__year_free(mdt__year *y);
+/* The table regions_side_by_side of a year (NULL when it has no region breakdown, or when
+ * out of memory: check y->agg first). */
+mdt_table *mdt__regions_side_by_side(const mdt__year *y);
+/* The sum over groups of |a region's priority - the nation's|, NaN when unknown. */
+double mdt__profile_distance(const mdt__year *y, size_t level);
 
 /* mdt_run_open for a shard or a merge: each year computes through shard[y] (may be NULL). */
 mdt_status mdt__run_open(const mdt_run_options *o, mdt__shard_year *shard[2], mdt_run **out,

@@ -58,6 +58,12 @@ for f in glob.glob(os.path.join(tmp, "x", "xl", "charts", "*.xml")):
     titles.update(re.findall(r"<a:t>([^<]*)</a:t>", open(f, encoding="utf-8").read()))
 english = {"The frame decomposed", "Monte Carlo: annual growth", "Each group's annual growth along theta"}
 assert titles and not (titles & english), titles
+# sheet names: none left as a table's machine name
+wb = open(os.path.join(tmp, "x", "xl", "workbook.xml"), encoding="utf-8").read()
+sheets = re.findall(r'<sheet name="([^"]*)"', wb)
+assert sheets[0] == "Sammendrag", sheets
+left = [s for s in sheets if re.fullmatch(r"[a-z0-9_]+", s)]
+assert not left, left
 print("ok:", n, "Norwegian CSVs")
 PY
 echo ok

@@ -38,7 +38,7 @@ import hashlib, json, os, sys
 out, model, scenario = sys.argv[1:4]
 rep = json.load(open(os.path.join(out, "report.json")))
 assert rep["summary"]["status"] == "solved" and abs(rep["summary"]["annual_growth_pct"] - 5.2) < 1e-6
-assert len(rep["tables"]) == 22, sorted(rep["tables"])
+assert len(rep["tables"]) == 23, sorted(rep["tables"])
 man = json.load(open(os.path.join(out, "manifest.json")))
 assert man["seed"] == 7 and man["program"] == "mandat"
 files = {i["file"]: i["sha256"] for i in man["inputs"]}

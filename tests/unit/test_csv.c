@@ -129,12 +129,24 @@ static void test_structure_errors(void **state) {
 
 static void test_not_utf8(void **state) {
   (void)state;
-  /* "Bærum" in Latin-1: the 0xE6 byte is not UTF-8. */
-  mdt_error err = read_fail("latin1.csv", "id,count,share\nB\xE6rum,1,1\n", 25);
+  /* "Bærum" in Windows-1252 (as Excel saves plain CSV): the 0xE6 byte is not UTF-8, so the
+   * file is read as Windows-1252 and the name comes back in UTF-8. */
+  char *path = mdt_test_write_file("cp1252.csv", "id,count,share\nB\xE6rum,1,1\n", 25);
+  mdt_csv_table *t = NULL;
+  mdt_error err;
+  mdt_error_clear(&err);
+  if (mdt_csv_read_table(path, people_specs, 4, &t, &err) != MDT_OK)
+    fail_msg("%s", mdt_test_errstr(&err));
+  assert_int_equal(t->nrows, 1);
+  assert_string_equal(mdt_csv_str(t, 0, 0), "B\xC3\xA6rum");
+  mdt_csv_table_free(t);
+  free(path);
+  /* 0x81 is neither UTF-8 nor Windows-1252: an error at its position. */
+  err = read_fail("neither.csv", "id,count,share\nB\x81rum,1,1\n", 25);
   assert_error_at(&err, MDT_EDATA, 2, 2, "expected UTF-8 text");
   err = read_fail("nul.csv", "id,count,share\nab,1\0,1\n", 23);
   assert_error_at(&err, MDT_EDATA, 2, 5, "NUL");
-  err = read_fail("hdr.csv", "id,co\xFFunt\n", 10);
+  err = read_fail("hdr.csv", "id,co\x8Dunt\n", 10); /* 0x8D: not Windows-1252 either */
   assert_error_at(&err, MDT_EDATA, 1, 6, "expected UTF-8 text");
 }
 

@@ -219,9 +219,9 @@ static void test_room_from_may(void **state) {
 
 /*
  * A realistic 2024 case. Frame 5.2 (frames.csv, 2024); overheng 1.7 (tbsk_outcomes.csv, the
- * KS area's carry-over out of 2023); the local pot of 1.1 % from 1 October (data/README.md,
- * the 2024 settlement). Glidning 1.0 is our assumption (the KS area's realised 2023 value in
- * tbsk_outcomes.csv), not KS's estimate.
+ * KS area's carry-over out of 2023); the local pot of 1.1 % from 1 October (the 2024
+ * settlement, models/ks-2024/README.md). Glidning 1.0 is our assumption (the KS area's realised
+ * 2023 value in tbsk_outcomes.csv), not KS's estimate.
  */
 static void test_room_2024_with_local_pot(void **state) {
   (void)state;

@@ -1,7 +1,7 @@
 /* The real KS tables through the settlement engine: applying the 2023 kroner table to the
  * 1 May 2022 guarantee table, with no frame, raises every guarantee cell by exactly its
  * amount; step 0 lands on the 2023 level a third publisher gives (2024 level minus the 2024
- * increase). Sources: models/ks-2024/sources/ (copies of ../shared/data). */
+ * increase). Sources: models/ks-2024/sources/ (its README names each publisher). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

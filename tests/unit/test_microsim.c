@@ -705,10 +705,11 @@ static void test_seniority_cells(void **state) {
 /*
  * The real tables: KS's guarantee pay per 1 May 2022 for g1-g5 (guarantee_2022.csv, from KS,
  * "Lonner utdanning seg?") and the 2023 settlement's kroner increases (increases_2023.csv, KS,
- * "Forhandlingsresultatet ved mellomoppgjoret 2023"), from ../shared/data. The 2023 table has
- * steps 0/6/8/10/16 for g2-g5 while the 2022 guarantee still has 2 and 4 years: those cells
- * take the increase at step 0. Applied with no frame, each guarantee cell rises by exactly the
- * increase at its years, and an employee paid exactly the guarantee gets exactly that amount.
+ * "Forhandlingsresultatet ved mellomoppgjoret 2023"), in models/ks-2024/sources/. The 2023
+ * table has steps 0/6/8/10/16 for g2-g5 while the 2022 guarantee still has 2 and 4 years: those
+ * cells take the increase at step 0. Applied with no frame, each guarantee cell rises by exactly
+ * the increase at its years, and an employee paid exactly the guarantee gets exactly that
+ * amount.
  */
 static void test_real_2023_tables(void **state) {
   (void)state;

@@ -102,6 +102,24 @@ static void test_edges(void **state) {
   assert_int_not_equal(mdt_parse_double("2,5", 3, 0, &v), 0);
 }
 
+/* Norwegian Excel's thousands separators with a decimal comma. */
+static void test_thousands(void **state) {
+  (void)state;
+  double v = 0;
+  const char nbsp[] = "149\xC2\xA0" "048,5";          /* 149 048,5 with U+00A0 */
+  const char narrow[] = "1\xE2\x80\xAF" "234\xE2\x80\xAF" "567"; /* 1 234 567 with U+202F */
+  assert_int_equal(mdt_parse_double(nbsp, strlen(nbsp), 1, &v), 0);
+  assert_true(v == 149048.5);
+  assert_int_equal(mdt_parse_double(narrow, strlen(narrow), 1, &v), 0);
+  assert_true(v == 1234567.0);
+  /* not with a decimal point, not at the ends, not in the fraction */
+  assert_int_not_equal(mdt_parse_double(nbsp, strlen(nbsp), 0, &v), 0);
+  const char lead[] = "\xC2\xA0" "149";
+  assert_int_not_equal(mdt_parse_double(lead, strlen(lead), 1, &v), 0);
+  const char frac[] = "1,234\xC2\xA0" "5";
+  assert_int_not_equal(mdt_parse_double(frac, strlen(frac), 1, &v), 0);
+}
+
 static void test_int_and_fix4(void **state) {
   (void)state;
   int64_t i;
@@ -144,6 +162,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_random_against_strtod),
       cmocka_unit_test(test_edges),
+      cmocka_unit_test(test_thousands),
       cmocka_unit_test(test_int_and_fix4),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -157,8 +157,9 @@ static void test_continuation_lines(void **state) {
 
 static void test_errors(void **state) {
   (void)state;
-  mdt_error e = load_fail("e1.ini", "[frame]\nframe_pct = 5,2\n");
-  assert_error_at(&e, MDT_EDATA, 2, 13, "expected a frame in percent, found '5,2'");
+  /* (a decimal comma is a number where a key takes one: 5,2 is; 5,2,1 is not) */
+  mdt_error e = load_fail("e1.ini", "[frame]\nframe_pct = 5,2,1\n");
+  assert_error_at(&e, MDT_EDATA, 2, 13, "expected a frame in percent, found '5,2,1'");
   e = load_fail("e2.ini", "[frame]\nframe = 5.2\n");
   assert_error_at(&e, MDT_EDATA, 2, 1, "expected a key of [frame], found 'frame'");
   e = load_fail("e3.ini", "[ramme]\nframe_pct = 5.2\n");

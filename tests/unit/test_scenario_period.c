@@ -141,12 +141,27 @@ static void test_one_year_defaults(void **state) {
   mdt_scenario_free(s);
 }
 
+/* A number written with a decimal comma, as in a Norwegian locale, where a key takes one. */
+static void test_decimal_comma(void **state) {
+  (void)state;
+  mdt_scenario *s = load_year("[frame]\nframe_pct = 4,4\nprice_forecast_pct = 2,7\n"
+                              "[settlement]\nlocal_pot_pct = 1,1\n",
+                              1);
+  assert_near(s->frame_pct, 4.4, 0);
+  assert_near(s->price_forecast_pct, 2.7, 0);
+  assert_near(s->local_pot_pct, 1.1, 0);
+  mdt_scenario_free(s);
+  expect_error("[frame]\nframe_pct = 4,4,1\n", 2, 13, "expected a frame in percent");
+  expect_error("[frame]\nframe_pct = 4.4,1\n", 2, 13, "expected a frame in percent");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_year_one),
       cmocka_unit_test(test_year_two),
       cmocka_unit_test(test_errors),
       cmocka_unit_test(test_one_year_defaults),
+      cmocka_unit_test(test_decimal_comma),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -275,6 +275,27 @@ static char *style_format(const char *styles, long xf) {
   return strndup(f, strcspn(f, "\""));
 }
 
+/* The first and last rows (0-based) of the first n chart anchors of a drawing. */
+static void anchors(const char *drawing, long *from, long *to, size_t n) {
+  const char *p = drawing;
+  for (size_t k = 0; k < n; k++) {
+    p = strstr(p, "<xdr:from>");
+    assert_non_null(p);
+    from[k] = strtol(strstr(p, "<xdr:row>") + 9, NULL, 10);
+    p = strstr(p, "<xdr:to>");
+    assert_non_null(p);
+    to[k] = strtol(strstr(p, "<xdr:row>") + 9, NULL, 10);
+  }
+}
+
+/* A sheet's <rowBreaks> element, or "" (a copy). */
+static char *row_breaks(const char *sheet) {
+  const char *b = strstr(sheet, "<rowBreaks");
+  if (b == NULL)
+    return strdup("");
+  return strndup(b, (size_t)(strstr(b, "</rowBreaks>") - b));
+}
+
 /* ---- tests ---- */
 
 static void test_sheets_and_cells(void **state) {
@@ -430,13 +451,29 @@ static void test_charts(void **state) {
   assert_string_equal(cell_value(sheet, "M6"), "-0.25");
   assert_string_equal(cell_value(sheet, "O6"), "-0.375");
   assert_string_equal(cell_value(sheet, "P6"), "0.375");
-  /* The charts sit right of the table and its helpers, one below the other. */
+  /* The charts sit below the table (4 rows, from row 4) after a blank row, one below the
+   * other in column A; the first shares the table's page, each of the others starts a page
+   * of its own (a manual break at its first row), and none overlaps the next. */
   char *drawing = part(dir, "xl/drawings/drawing1.xml");
-  assert_int_equal(count(drawing, "<xdr:from><xdr:col>21</xdr:col>"), 4);
-  assert_has(drawing, "<xdr:from><xdr:col>21</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>2</xdr:row>");
-  assert_has(drawing, "<xdr:row>23</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>");
+  assert_int_equal(count(drawing, "<xdr:from><xdr:col>0</xdr:col>"), 4);
+  assert_has(drawing, "<xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>8</xdr:row>");
+  long from[4], to[4];
+  anchors(drawing, from, to, 4);
+  assert_int_equal(from[0], 8);
+  char *breaks = row_breaks(sheet);
+  for (int k = 1; k < 4; k++) {
+    assert_true(from[k] > to[k - 1]);
+    char brk[64];
+    snprintf(brk, sizeof brk, "<brk id=\"%ld\" max=\"16383\" man=\"1\"/>", from[k]);
+    assert_has(breaks, brk);
+  }
+  assert_int_equal(count(breaks, "<brk "), 3);
+  free(breaks);
   char *drawing3 = part(dir, "xl/drawings/drawing3.xml");
-  assert_has(drawing3, "<xdr:from><xdr:col>5</xdr:col>"); /* 4 columns, a blank one */
+  assert_has(drawing3, "<xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>6</xdr:row>");
+  /* Every category is labelled. */
+  for (size_t i = 0; i < NCHARTS; i++)
+    assert_has(c[i], "<c:tickLblSkip val=\"1\"/>");
 
   free(drawing3);
   free(drawing);
@@ -705,6 +742,281 @@ static void test_binding_rows_marked(void **state) {
   mdt_table_free(t);
 }
 
+/* Every sheet prints landscape on A4, one page wide, its rows down to the column labels
+ * repeated, the sheet's name and page number in the footer. */
+static void test_print_setup(void **state) {
+  fixture *f = *state;
+  char *dir = write_and_unzip(f, "print", "en");
+  char *wbxml = part(dir, "xl/workbook.xml");
+  assert_has(wbxml, "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"0\">settlement!$1:$3</definedName>");
+  assert_has(wbxml, "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"2\">frame!$1:$3</definedName>");
+  for (int k = 1; k <= 3; k++) {
+    char name[64];
+    snprintf(name, sizeof name, "xl/worksheets/sheet%d.xml", k);
+    char *sheet = part(dir, name);
+    assert_has(sheet, "<sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr>");
+    assert_has(sheet, "<pageSetup paperSize=\"9\" fitToHeight=\"0\" orientation=\"landscape\"/>");
+    assert_has(sheet, "<oddFooter>&amp;L&amp;A&amp;R&amp;P / &amp;N</oddFooter>");
+    assert_has(sheet, "<pageMargins left=\"0.4\" right=\"0.4\" top=\"0.75\" bottom=\"0.75\"");
+    assert_has(sheet, "<row r=\"1\" spans=\"1:"); /* the title row's height is set ... */
+    assert_has(sheet, "ht=\"18\" customHeight=\"1\""); /* ... so that pages can be reckoned */
+    free(sheet);
+  }
+  free(wbxml);
+  free(dir);
+}
+
+/* Writes tables (and charts, and a summary) to tmp/<name>.xlsx, unzips it into tmp/<name>/
+ * and returns the folder. */
+static char *write_unzip_with(const char *name, const mdt_workbook_summary *sum,
+                              const mdt_table *const *tables, size_t ntables,
+                              const mdt_chart_spec *cs, size_t ncharts, const char *lang) {
+  char file[256];
+  snprintf(file, sizeof file, "%s.xlsx", name);
+  char *xlsx = path_in_tmp(file), *dir = path_in_tmp(name);
+  mdt_error err;
+  mdt_error_clear(&err);
+  if (mdt_workbook_write_with_summary(xlsx, sum, tables, ntables, cs, ncharts, lang, &err) !=
+      MDT_OK)
+    fail_msg("mdt_workbook_write_with_summary: %s", mdt_test_errstr(&err));
+  char cmd[1200];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s' && unzip -q -o '%s' -d '%s'", dir, xlsx, dir);
+  assert_int_equal(system(cmd), 0);
+  free(xlsx);
+  return dir;
+}
+
+/* The frame decomposed as long rows (scope, component, value), the totals among them. */
+static mdt_table *long_frame_table(void) {
+  static const char *const names[] = {"scope", "component", "annual_effect_pct"};
+  static const mdt_col_kind kinds[] = {MDT_COL_TEXT, MDT_COL_TEXT, MDT_COL_PCT};
+  mdt_table *t = make_table("frame", "The frame", 3, names, kinds);
+  static const struct {
+    const char *scope, *component;
+    double v;
+  } rows[] = {{"area", "overheng", 1.75}, {"area", "central", 2.4375}, {"area", "named:c34", 0.25},
+              {"area", "annual_growth", 4.4375}, {"covered", "overheng", 1.8},
+              {"covered", "central", 3.025}, {"covered", "annual_growth", 4.825},
+              {"covered", "frame", 5.2}};
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+    assert_int_equal(mdt_table_add_row(t), (long)i);
+    assert_int_equal(mdt_table_set_text(t, i, 0, rows[i].scope), 0);
+    assert_int_equal(mdt_table_set_text(t, i, 1, rows[i].component), 0);
+    mdt_table_set_num(t, i, 2, rows[i].v);
+  }
+  return t;
+}
+
+/* A stacked chart over long rows: the parts stacked per scope from hidden helper columns,
+ * the totals left out; a part a scope lacks is an empty cell. */
+static void test_stacked_from_long_rows(void **state) {
+  (void)state;
+  mdt_table *t = long_frame_table();
+  static const char *const y[] = {"annual_effect_pct"};
+  static const char *const totals[] = {"annual_growth", "frame", NULL};
+  const mdt_chart_spec c = {.table = "frame", .type = MDT_CHART_COLUMN_STACKED,
+                            .title = "chart_frame", .x_col = "scope", .nseries = 1, .y_cols = y,
+                            .series_by_col = "component", .exclude = totals};
+  const mdt_table *const tables[] = {t};
+  char *dir = write_unzip_with("stacked", NULL, tables, 1, &c, 1, "en");
+  char *chart = part(dir, "xl/charts/chart1.xml");
+  char *sheet = part(dir, "xl/worksheets/sheet1.xml");
+  assert_has(chart, "<c:grouping val=\"stacked\"/>");
+  assert_has(chart, "<c:overlap val=\"100\"/>");
+  assert_int_equal(count(chart, "<c:ser>"), 3); /* overheng, central, named:c34 */
+  /* categories area and covered in column E (after the table and a blank column), one
+   * column per part beside them; series named by their first row in the table */
+  assert_has(chart, "<c:cat><c:strRef><c:f>frame!$E$4:$E$5</c:f>");
+  assert_has(chart, "<c:val><c:numRef><c:f>frame!$F$4:$F$5</c:f>");
+  assert_has(chart, "<c:val><c:numRef><c:f>frame!$H$4:$H$5</c:f>");
+  assert_has(chart, "<c:tx><c:strRef><c:f>frame!$B$4</c:f>");
+  assert_has(chart, "<c:tx><c:strRef><c:f>frame!$B$5</c:f>");
+  assert_has(chart, "<c:tx><c:strRef><c:f>frame!$B$6</c:f>");
+  assert_lacks(chart, "frame!$B$7<"); /* annual_growth is a total */
+  assert_lacks(chart, "<c:plotVisOnly"); /* hidden helpers are plotted (libxlsxwriter leaves the element out) */
+  assert_has(chart, "<c:legendPos val=\"b\"/>");
+  assert_has(sheet, "<col min=\"5\" max=\"8\" width=\"8.7109375\" hidden=\"1\"");
+  assert_string_equal(cell_value(sheet, "F4"), "1.75");
+  assert_string_equal(cell_value(sheet, "G5"), "3.025");
+  assert_string_equal(cell_value(sheet, "H4"), "0.25");
+  assert_null(cell_value(sheet, "H5")); /* covered has no named increase */
+  free(sheet);
+  free(chart);
+  free(dir);
+
+  /* A category and series pair in two rows cannot be stacked. */
+  assert_int_equal(mdt_table_set_text(t, 5, 1, "overheng"), 0);
+  expect_failure(tables, 1, &c, 1, "en", MDT_EUSAGE, "rows 5 and 6 of table 'frame' have the "
+                                                       "same 'scope' and 'component'");
+  mdt_table_free(t);
+}
+
+/* Among general numbers a column of whole numbers shows none of the decimals it lacks, and a
+ * count of 1 000 or more is a count wherever it is; other numbers keep three decimals. */
+static void test_whole_numbers(void **state) {
+  (void)state;
+  static const char *const names[] = {"statistic", "value", "month"};
+  static const mdt_col_kind kinds[] = {MDT_COL_TEXT, MDT_COL_NUMBER, MDT_COL_NUMBER};
+  mdt_table *t = make_table("uncertainty", "Monte Carlo", 3, names, kinds);
+  static const struct {
+    const char *stat;
+    double v, month;
+  } rows[] = {{"draws", 20000, 1}, {"p_growth_above_frame", 0.398, 5}, {"frame_pct", 5, 12}};
+  for (size_t i = 0; i < 3; i++) {
+    assert_int_equal(mdt_table_add_row(t), (long)i);
+    assert_int_equal(mdt_table_set_text(t, i, 0, rows[i].stat), 0);
+    mdt_table_set_num(t, i, 1, rows[i].v);
+    mdt_table_set_num(t, i, 2, rows[i].month);
+  }
+  const mdt_table *const tables[] = {t};
+  char *dir = write_unzip_with("whole", NULL, tables, 1, NULL, 0, "en");
+  char *sheet = part(dir, "xl/worksheets/sheet1.xml");
+  char *styles = part(dir, "xl/styles.xml");
+  static const struct {
+    const char *ref, *fmt;
+  } want[] = {{"B4", "#,##0"}, {"B5", "0.000"}, {"B6", "0.000"},
+              {"C4", "#,##0"}, {"C5", "#,##0"}, {"C6", "#,##0"}};
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    char *fmt = style_format(styles, cell_style(sheet, want[i].ref));
+    if (strcmp(fmt, want[i].fmt) != 0)
+      fail_msg("%s: format %s, expected %s", want[i].ref, fmt, want[i].fmt);
+    free(fmt);
+  }
+  assert_string_equal(cell_value(sheet, "B4"), "20000"); /* the value itself as it is */
+  free(styles);
+  free(sheet);
+  free(dir);
+  mdt_table_free(t);
+}
+
+/* The summary sheet comes first, in a fixed-width font, over columns wide enough for its
+ * longest line, all of them in the print area, on one page. */
+static void test_summary_sheet(void **state) {
+  fixture *f = *state;
+  const char *const lines[] = {
+      "Mandate: 291 of 370 members answered. Top priorities: g7 0.75, g4 0.64, g5 0.62", "",
+      "  group  rise NOK/FTE   effect    carry  growth %   real %  P(real fall)",
+      "  g1            36249     4.91     3.15      6.81     2.61    0.0 %",
+      "  total         33644     3.27     2.19      5.12     0.98     Ærlig"};
+  const mdt_workbook_summary sum = {"Sammendrag", "Sammendrag av scenario.ini, 2024", 5, lines};
+  const mdt_table *const tables[] = {f->t[0], f->t[1], f->t[2]};
+  char *dir = write_unzip_with("summary", &sum, tables, 3, charts, NCHARTS, "nb");
+  char *wbxml = part(dir, "xl/workbook.xml");
+  const char *s0 = strstr(wbxml, "<sheet name=\"Sammendrag\" sheetId=\"1\"");
+  const char *s1 = strstr(wbxml, "<sheet name=\"Oppgjøret\""); /* settlement, in nb */
+  assert_true(s0 != NULL && s1 != NULL && s0 < s1);
+  assert_has(wbxml, "<definedName name=\"_xlnm.Print_Area\" localSheetId=\"0\">Sammendrag!$A$1:$E$7</definedName>");
+  assert_lacks(wbxml, "localSheetId=\"0\">Sammendrag!$1:$3"); /* nothing repeats */
+  char *sheet = part(dir, "xl/worksheets/sheet1.xml");
+  char *strings = part(dir, "xl/sharedStrings.xml");
+  char *styles = part(dir, "xl/styles.xml");
+  assert_has(strings, "<t>Sammendrag av scenario.ini, 2024</t>");
+  assert_has(strings, "<t xml:space=\"preserve\">  g1            36249");
+  assert_non_null(cell_value(sheet, "A3"));
+  assert_null(cell_value(sheet, "A4")); /* an empty line is an empty row */
+  assert_non_null(cell_value(sheet, "A7"));
+  char *font = style_font(styles, cell_style(sheet, "A5"));
+  assert_has(font, "<name val=\"Consolas\"/>");
+  free(font);
+  /* 83 characters at 1.2 columns each, 2 to spare: five columns of 20 */
+  assert_has(sheet, "<col min=\"1\" max=\"5\" width=\"20.7109375\" customWidth=\"1\"/>");
+  assert_has(sheet, "<pageSetup paperSize=\"9\" orientation=\"landscape\"/>");
+  assert_has(sheet, "<pageSetUpPr fitToPage=\"1\"/>"); /* one page wide and one tall */
+  assert_has(sheet, "<oddFooter>");
+  /* the tables' sheets and charts follow as without a summary */
+  char *drawing = part(dir, "xl/drawings/drawing1.xml");
+  assert_has(drawing, "<xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>8</xdr:row>");
+  free(drawing);
+  free(styles);
+  free(strings);
+  free(sheet);
+  free(wbxml);
+  free(dir);
+
+  /* Errors, before anything is written. */
+  mdt_workbook_summary bad = sum;
+  char *path = path_in_tmp("bad-summary.xlsx");
+  mdt_error err;
+  static const struct {
+    const char *sheet;
+    size_t nlines;
+    int no_lines;
+    const char *needle;
+  } cases[] = {{"Sam:mendrag", 5, 0, "no valid sheet name"},
+               {NULL, 5, 0, "no valid sheet name"},
+               {"SETTLEMENT", 5, 0, "the summary and a table are both named 'SETTLEMENT'"},
+               {"Summary", 2, 1, "2 lines but no array"}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    bad.sheet = cases[i].sheet;
+    bad.nlines = cases[i].nlines;
+    bad.lines = cases[i].no_lines ? NULL : lines;
+    remove(path);
+    mdt_error_clear(&err);
+    assert_int_equal(mdt_workbook_write_with_summary(path, &bad, tables, 3, NULL, 0, "en", &err),
+                     MDT_EUSAGE);
+    assert_has(err.message, cases[i].needle);
+    struct stat sb;
+    assert_int_not_equal(stat(path, &sb), 0);
+  }
+  free(path);
+}
+
+/* A chart below a table of several pages starts on the page where the table ends when it
+ * fits there, else on the next page, after a manual break at its first row; it is never
+ * taller than a page leaves below the repeated rows. */
+static void test_chart_after_long_table(void **state) {
+  (void)state;
+  static const char *const names[] = {"region", "l1_distance_pp"};
+  static const mdt_col_kind kinds[] = {MDT_COL_TEXT, MDT_COL_PCT};
+  static const char *const y[] = {"l1_distance_pp"};
+  const mdt_chart_spec c = {.table = "regions", .type = MDT_CHART_BAR, .x_col = "region",
+                            .nseries = 1, .y_cols = y};
+  /* Pages of 650 pixels at 100 % (A4 less 0.75 in at top and bottom): the first holds the
+   * title (24), a blank row (20), the labels (three lines: 60) and 27 rows; the next ones the
+   * same 104 repeated and 27 rows. After 50 rows the second page has 23 rows (104 + 460 px)
+   * and a blank one: 46 px are left with a row to spare, too few for a chart of 0.35 x 800,
+   * which starts page 3 (row 54, 0-based). After 38 rows, 11 on page 2 and a blank one leave
+   * 286: the chart, lowered from 480 to 280, shares that page. Below 3 rows 446 are left:
+   * 440 of them for the chart. */
+  static const struct {
+    size_t nrows;
+    long row, breaks, rows_high;
+  } cases[] = {{50, 54, 1, 24}, {38, 42, 0, 14}, {3, 7, 0, 22}};
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    mdt_table *t = make_table("regions", "Regions", 2, names, kinds);
+    for (size_t i = 0; i < cases[k].nrows; i++) {
+      char name[32];
+      snprintf(name, sizeof name, "R%02zu", i);
+      assert_int_equal(mdt_table_add_row(t), (long)i);
+      assert_int_equal(mdt_table_set_text(t, i, 0, name), 0);
+      mdt_table_set_num(t, i, 1, 0.5 + (double)i * 0.25);
+    }
+    const mdt_table *const tables[] = {t};
+    char *dir = write_unzip_with("long", NULL, tables, 1, &c, 1, "en");
+    char *sheet = part(dir, "xl/worksheets/sheet1.xml");
+    char *drawing = part(dir, "xl/drawings/drawing1.xml");
+    long from, to;
+    anchors(drawing, &from, &to, 1);
+    if (from != cases[k].row)
+      fail_msg("%zu rows: chart at row %ld, expected %ld", cases[k].nrows, from, cases[k].row);
+    char *breaks = row_breaks(sheet);
+    assert_int_equal(count(breaks, "<brk "), cases[k].breaks);
+    if (cases[k].breaks) {
+      char brk[64];
+      snprintf(brk, sizeof brk, "<brk id=\"%ld\" ", from);
+      assert_has(breaks, brk);
+    }
+    /* never taller than a page below the repeated rows: 650 - 104 - 2 rows to spare */
+    assert_true((to - from) * 20 <= 650 - 104 - 40);
+    assert_int_equal(to - from, cases[k].rows_high);
+    free(breaks);
+    free(drawing);
+    free(sheet);
+    free(dir);
+    mdt_table_free(t);
+  }
+}
+
 static void test_labels(void **state) {
   (void)state;
   static const char *const required[] = {
@@ -759,6 +1071,11 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_cannot_write, setup, teardown),
       cmocka_unit_test(test_empty_table),
       cmocka_unit_test(test_binding_rows_marked),
+      cmocka_unit_test_setup_teardown(test_print_setup, setup, teardown),
+      cmocka_unit_test(test_stacked_from_long_rows),
+      cmocka_unit_test(test_whole_numbers),
+      cmocka_unit_test_setup_teardown(test_summary_sheet, setup, teardown),
+      cmocka_unit_test(test_chart_after_long_table),
       cmocka_unit_test(test_labels),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
