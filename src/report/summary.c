@@ -200,7 +200,7 @@ static void print_summary(FILE *fp, const mdt__year *s, const char *out_dir) {
       if (k < rep->ngroups && row->covered && isfinite(s->mandate->pct_low[k]))
         fprintf(fp, "  %6.2f-%-6.2f          ", s->mandate->pct_low[k], s->mandate->pct_high[k]);
       else
-        fprintf(fp, "  %-22s", "");
+        fprintf(fp, "  %-23s", ""); /* as wide as the interval: 6 + 1 + 6 + 10 */
     }
     if (s->mc && k < rep->ngroups)
       fprintf(fp, "  %5.1f %%", s->mc->p_real_fall[k] * 100);

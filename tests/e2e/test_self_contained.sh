@@ -27,7 +27,12 @@ while IFS= read -r f; do
     case "$f" in
     *.md) grep -o -E '\]\([^)#]+' "$f" | sed 's/^](//' | grep -v -E '^[a-z]+:' || true ;;
     esac
-    grep -I -o -E '[A-Za-z0-9_./-]*[A-Za-z0-9_-]\.md\b' "$f" || true
+    case "$f" in
+    # In C, x.md is a member access: there only a path (a '/') or a name like README.md counts.
+    *.c | *.h) grep -I -o -E '[A-Za-z0-9_./-]*[A-Za-z0-9_-]\.md\b' "$f" |
+               grep -E '/|^[A-Z]' || true ;;
+    *) grep -I -o -E '[A-Za-z0-9_./-]*[A-Za-z0-9_-]\.md\b' "$f" || true ;;
+    esac
   } | sort -u > "$tmp/refs"
   while IFS= read -r ref; do
     [ -e "$ref" ] || [ -e "$dir/$ref" ] || echo "$f: $ref" >> "$tmp/missing"
