@@ -225,6 +225,10 @@ int cmd_run(int argc, char **argv) {
     return cli_usage_error("run", "%s", err.message);
   if (lock_path && mdt_output_lock_acquire(&lock, lock_path, &err) != MDT_OK)
     return cli_report_error(&err);
+  if (shard != NULL && packs_dir != NULL) {
+    mdt_output_lock_release(&lock);
+    return cli_usage_error("run", "--regional-packs goes with a whole run, not with --shard");
+  }
   if (shard != NULL)
     return run_shard(&o, sid, out_dir, &lock);
   progress pr = {isatty(2) && !cli_g.quiet, 0, 11};

@@ -27,14 +27,14 @@ void mdt__part_clear(mdt__part *p) {
 
 typedef struct {
   FILE *fp;
-  EVP_MD_CTX *md;
+  EVP_MD_CTX *hash;
   int failed;
 } wr;
 
 static void put(wr *w, const void *data, size_t n) {
   if (w->failed || n == 0)
     return;
-  if (fwrite(data, 1, n, w->fp) != n || EVP_DigestUpdate(w->md, data, n) != 1)
+  if (fwrite(data, 1, n, w->fp) != n || EVP_DigestUpdate(w->hash, data, n) != 1)
     w->failed = 1;
 }
 static void put_u8(wr *w, unsigned v) {
@@ -144,12 +144,12 @@ mdt_status mdt__part_write(const char *path, unsigned k, unsigned n, int nyears,
     return mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot create the part beside it");
   (void)fchmod(fd, 0644); /* mkstemp's 0600 would hide the part from a merge run as another user */
   wr w = {fdopen(fd, "wb"), EVP_MD_CTX_new(), 0};
-  if (w.fp == NULL || w.md == NULL || EVP_DigestInit_ex(w.md, EVP_sha256(), NULL) != 1) {
+  if (w.fp == NULL || w.hash == NULL || EVP_DigestInit_ex(w.hash, EVP_sha256(), NULL) != 1) {
     if (w.fp != NULL)
       fclose(w.fp);
     else
       close(fd);
-    EVP_MD_CTX_free(w.md);
+    EVP_MD_CTX_free(w.hash);
     unlink(tmp);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory");
   }
@@ -171,11 +171,11 @@ mdt_status mdt__part_write(const char *path, unsigned k, unsigned n, int nyears,
     put_year(&w, years[y]);
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned mdlen = 0;
-  if (!w.failed && EVP_DigestFinal_ex(w.md, md, &mdlen) == 1 && mdlen == 32 &&
+  if (!w.failed && EVP_DigestFinal_ex(w.hash, md, &mdlen) == 1 && mdlen == 32 &&
       fwrite(md, 1, 32, w.fp) == 32 && fflush(w.fp) == 0 && fsync(fileno(w.fp)) == 0) {
   } else
     w.failed = 1;
-  EVP_MD_CTX_free(w.md);
+  EVP_MD_CTX_free(w.hash);
   if (fclose(w.fp) != 0)
     w.failed = 1;
   if (!w.failed && rename(tmp, path) != 0)

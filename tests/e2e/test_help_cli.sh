@@ -32,7 +32,7 @@ check() {
 }
 
 check
-for cmd in run status aggregate frame simulate compare generate "generate answers" \
+for cmd in run merge status aggregate frame simulate compare generate "generate answers" \
   "generate register" "generate members" "generate model"; do
   # shellcheck disable=SC2086
   check $cmd

@@ -24,7 +24,7 @@ done
 groff -man -Tutf8 -P-cbou "$man1" > "$tmp/mandat.txt"
 
 # 2. Every command and option the program's help gives is in mandat(1).
-for cmd in "" run status aggregate frame simulate compare generate "generate answers" \
+for cmd in "" run merge status aggregate frame simulate compare generate "generate answers" \
   "generate register" "generate members" "generate model"; do
   # shellcheck disable=SC2086
   "$MANDAT" $cmd --help > "$tmp/help"
