@@ -417,6 +417,8 @@ mdt_status mdt__pipeline_load(mdt__pipeline *p, const mdt__pipeline_args *args, 
         return mdt_error_set(err, MDT_ENOMEM, "out of memory");
     }
   }
+  if (args->seed && (st = mdt_scenario_set(sc, "run", "seed", args->seed, err)) != MDT_OK)
+    return st;
   if (args->rule && (st = mdt_scenario_set(sc, "settlement", "rule", args->rule, err)) != MDT_OK)
     return st;
   p->threads = args->threads > 0 ? args->threads : sc->threads > 0 ? sc->threads

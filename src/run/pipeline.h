@@ -21,6 +21,8 @@ typedef struct {
   const char *scenario_path;  /* NULL: <model>/scenario.ini when it exists, else defaults */
   const char *model_dir;      /* NULL: the scenario's [model] dir */
   const char *rule;           /* NULL: the scenario's rule */
+  const char *seed;           /* NULL: the scenario's [run] seed (set before the aggregate's
+                                 bootstrap draws) */
   int threads;                /* 0: the scenario's, else all cores */
   int bootstrap;              /* aggregate with the scenario's bootstrap draws (profiles kept);
                                  0: point estimates only */

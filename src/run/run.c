@@ -480,6 +480,7 @@ static void base_args(const mdt_run *run, mdt__pipeline_args *a) {
   a->scenario_path = run->scenario_path;
   a->model_dir = run->model_dir;
   a->rule = run->rule;
+  a->seed = run->seed;
   a->threads = run->opt.threads;
   a->bootstrap = run->opt.scope == MDT_RUN_ALL;
   a->log = note_fn;

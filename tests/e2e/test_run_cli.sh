@@ -193,4 +193,11 @@ if [ -n "${MDT_FAIL_THREADS:-}" ]; then
 fi
 [ -z "$(ls -A "$tmp" | grep '\.tmp-')" ] || fail "a failed run left a temporary folder"
 "$MANDAT" run --help | grep -q -- "--lock FILE" || fail "--help"
+# --seed reaches every random draw, the mandate's bootstrap included.
+"$MANDAT" run "$scenario" --out "$tmp/seed8" --seed 8 --quiet
+"$MANDAT" run "$scenario" --out "$tmp/seed8b" --seed 8 --quiet --threads 2
+cmp -s "$tmp/seed8/aggregate.csv" "$tmp/seed8b/aggregate.csv" || fail "--seed 8 twice differs"
+if cmp -s "$tmp/seed8/aggregate.csv" "$tmp/r1/aggregate.csv"; then
+  fail "--seed does not reach the bootstrap's intervals"
+fi
 echo ok
