@@ -90,10 +90,36 @@ static const struct option long_options[] = {
 typedef struct {
   int bar;      /* stderr is a terminal */
   int step, steps;
+  int nb;       /* --lang nb: the steps in Norwegian */
 } progress;
+
+/* A step's words in Norwegian (bokmål), for --lang nb; the English text when not listed. */
+static const char *step_nb(const char *what) {
+  static const char *const words[][2] = {
+      {"loading the scenario and the model", "leser scenarioet og modellen"},
+      {"aggregating the answers", "vekter svarene"},
+      {"the mandate is in", "mandatet er klart"},
+      {"solving the settlement", "løser oppgjøret"},
+      {"sweeping the settings", "varierer innstillingene"},
+      {"Monte Carlo", "Monte Carlo"},
+      {"the mandate's uncertainty", "usikkerheten i mandatet"},
+      {"the regions", "regionene"},
+      {"loading year two", "leser år to"},
+      {"writing the tables", "skriver tabellene"},
+      {"writing the workbook", "skriver arbeidsboken"},
+      {"moving the results into place", "flytter resultatene på plass"},
+      {"writing the regional packs", "skriver regionpakkene"},
+  };
+  for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+    if (strcmp(words[k][0], what) == 0)
+      return words[k][1];
+  return what;
+}
 
 static void progress_step(void *user, const char *what) {
   progress *p = user;
+  if (p->nb)
+    what = step_nb(what);
   p->step++;
   if (p->step > p->steps)
     p->steps = p->step;
@@ -119,9 +145,16 @@ static void progress_end(progress *p) {
 }
 
 static void note(void *user, const char *message) {
-  (void)user;
+  const progress *p = user;
   if (strncmp(message, "warning: ", 9) == 0) /* a warning is said even with --quiet */
     fprintf(stderr, "mandat: %s\n", message);
+  else if (p != NULL && p->nb && strncmp(message, "reading ", 8) == 0)
+    cli_log("leser %s", message + 8);
+  else if (p != NULL && p->nb &&
+           strncmp(message, "aggregating the answers with ", 29) == 0)
+    cli_log("vekter svarene med %lu bootstrap-trekk", strtoul(message + 29, NULL, 10));
+  else if (p != NULL && p->nb && strcmp(message, "aggregating the answers") == 0)
+    cli_log("vekter svarene");
   else
     cli_log("%s", message);
 }
@@ -231,7 +264,7 @@ int cmd_run(int argc, char **argv) {
   }
   if (shard != NULL)
     return run_shard(&o, sid, out_dir, &lock);
-  progress pr = {isatty(2) && !cli_g.quiet, 0, 11};
+  progress pr = {isatty(2) && !cli_g.quiet, 0, 11, o.lang != NULL && !strcmp(o.lang, "nb")};
   cli_g.bar = pr.bar;
   o.progress = progress_step;
   o.note = note;
@@ -240,6 +273,7 @@ int cmd_run(int argc, char **argv) {
   mdt_result *res = NULL;
   mdt_status st = mdt_run_open(&o, &run, &err);
   if (st == MDT_OK) {
+    pr.nb = !strcmp(mdt_run_scenario(run)->lang, "nb"); /* the flag, else the scenario's */
     if (mdt_run_scenario(run)->period_years == 2)
       pr.steps = 2 * pr.steps - 1;
     st = mdt_run_compute(run, &res, &err);
