@@ -22,6 +22,10 @@ const file = (name) => q(join(model, name));
 const instance = await DuckDBInstance.create(':memory:', { threads: String(threads ?? 2) });
 const db = await instance.connect();
 const run = (sql) => db.run(sql);
+// Tuned as a DuckDB user would: results need no order, so the scans and joins run unordered.
+// (A variant that joined the answers file straight into integer keys in one CREATE TABLE was
+// slower in interleaved runs: 6–17 s against 3.6–5.2 s at a tenth of the size.)
+await run(`SET preserve_insertion_order = false`);
 
 await run(`CREATE TABLE questions AS SELECT id AS question, type
            FROM read_csv(${file('questions.csv')}, all_varchar = true)`);

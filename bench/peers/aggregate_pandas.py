@@ -44,7 +44,8 @@ def main():
     resp = pd.read_csv(f"{model}/respondents.csv", usecols=["id", "region", "employees"],
                        dtype={"id": str, "region": str, "employees": np.float64},
                        keep_default_na=False)
-    answers = pd.read_csv(f"{model}/answers.csv",
+    # The C engine: Debian ships no python3-pyarrow, so pandas' pyarrow engine is not there.
+    answers = pd.read_csv(f"{model}/answers.csv", engine="c",
                           dtype={"respondent": "category", "question": "category",
                                  "option": "category", "value": np.float64})
 
@@ -61,9 +62,15 @@ def main():
     answers.drop(columns="respondent", inplace=True)
     answers["member"] = member
 
-    qtype = questions.set_index("id")["type"]
-    answers["type"] = answers["question"].map(qtype).astype(str)
-    noptions = options.groupby("question").size()
+    # Per question category, its type and number of options, then indexed by the codes: no
+    # per-answer strings.
+    qcats = answers["question"].cat.categories
+    qtype = questions.set_index("id")["type"].reindex(qcats).to_numpy()
+    noptions = options.groupby("question").size().reindex(qcats).to_numpy(dtype=np.float64)
+    qcode = answers["question"].cat.codes.to_numpy()
+
+    def of_type(kind):
+        return answers[(qtype == kind)[qcode]]
     out_frames = []
 
     def emit(frame, statistic, column):
@@ -74,7 +81,7 @@ def main():
 
     # score and share: weighted means per option.
     for kind, statistic in (("score", "mean"), ("share", "share_mean")):
-        df = answers[answers["type"] == kind].copy()
+        df = of_type(kind).copy()
         df["wx"] = df["w"] * df["value"]
         s = by_scope(df, ["question", "option"], ["w", "wx"])
         s = s[s["w"] > 0]
@@ -96,7 +103,7 @@ def main():
         return g.merge(num, on=keys, how="left").fillna(0.0)
 
     # choice: the share of those answering the question who chose the option.
-    ch = answers[answers["type"] == "choice"].copy()
+    ch = of_type("choice").copy()
     pairs = ch.drop_duplicates(["member", "question"])
     den = by_scope(pairs, ["question"], ["w"]).rename(columns={"w": "den"})
     den = den[den["den"] > 0]
@@ -108,8 +115,8 @@ def main():
 
     # rank: given ranks are positions (no ties in these answers); the k options a member
     # ranked of n take positions 1..k, the others share the position k + 1 + (n - k - 1)/2.
-    rk = answers[answers["type"] == "rank"].copy()
-    rk["n"] = rk["question"].map(noptions).astype(np.float64)
+    rk = of_type("rank").copy()
+    rk["n"] = noptions[rk["question"].cat.codes.to_numpy()]
     rk["k"] = rk.groupby(["member", "question"], observed=True)["value"].transform("size")
     # (none when k = n: their points are then 0, so that a Borda score of 0 stays exactly 0)
     rk["upts"] = np.where(rk["k"] < rk["n"], rk["n"] - (rk["k"] + 1 + (rk["n"] - rk["k"] - 1) / 2),

@@ -71,6 +71,7 @@ for (let g = 0; g < G; g++)
 
 const instance = await DuckDBInstance.create(':memory:', { threads: String(threads ?? 2) });
 const db = await instance.connect();
+await db.run(`SET preserve_insertion_order = false`);
 const rows = async (sql) => (await db.runAndReadAll(sql)).getRows();
 const header = readFileSync(path, 'utf8').slice(0, 4096).split('\n')[0].trim().split(',');
 const weight = header.includes('weight') ? 'round(r.weight * 10000)' : '10000';

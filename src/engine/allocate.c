@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/microsim_cells.h"
 #include "engine/microsim_int.h"
 #include "mandat/frame.h"
 
@@ -58,6 +59,7 @@ typedef struct {
 struct mdt_allocator {
   mdt_microsim_work *work;
   const mdt_microsim *sim;
+  mdt__cells *cells;     /* the per-cell pass; NULL: the per-employee pass (the reference) */
   gsl_root_fsolver *solver;
   double *pct_by_group;  /* priority: the settlement's per-group percents */
   double *z;             /* priority: standardised profile */
@@ -81,6 +83,7 @@ void mdt_allocator_free(mdt_allocator *a) {
     return;
   if (a->solver != NULL)
     gsl_root_fsolver_free(a->solver);
+  mdt__cells_free(a->cells);
   free(a->pct_by_group);
   free(a->z);
   free(a->mult);
@@ -110,6 +113,11 @@ mdt_status mdt_allocator_new(mdt_microsim_work *work, mdt_allocator **out, mdt_e
   if (!a->solver || !a->pct_by_group || !a->z || !a->mult || !a->lo || !a->hi || !a->clamped) {
     mdt_allocator_free(a);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory for an allocator");
+  }
+  mdt_status st;
+  if (!mdt__cells_reference_forced() && (st = mdt__cells_new(a->sim, &a->cells, err)) != MDT_OK) {
+    mdt_allocator_free(a);
+    return st;
   }
   *out = a;
   return MDT_OK;
@@ -237,6 +245,14 @@ static void set_scalar(mdt_allocator *a, double x) {
   }
 }
 
+/* A lean pass on the prepared work area: per cell, or per employee when forced. */
+static void lean(mdt_allocator *a, mdt_microsim_effect *e) {
+  if (a->cells != NULL)
+    mdt__cells_lean(a->cells, a->work, e);
+  else
+    mdt__microsim_lean(a->work, e);
+}
+
 /* One lean pass at x: the annual effect minus the room; the effect goes to *effect when not
  * NULL. */
 static double cost_at(mdt_allocator *a, double x, mdt_microsim_effect *effect) {
@@ -249,7 +265,7 @@ static double cost_at(mdt_allocator *a, double x, mdt_microsim_effect *effect) {
   mdt_microsim_effect e;
   set_scalar(a, x);
   mdt__microsim_central(a->work, &a->s);
-  mdt__microsim_lean(a->work, &e);
+  lean(a, &e);
   a->passes++;
   double f = e.annual_pct - a->spec->room_annual_pct;
   a->cache[a->cache_next] = (memo){x, f, e, 1};
@@ -450,7 +466,7 @@ static mdt_status infeasible_at_zero(mdt_allocator *a, mdt_error *err) {
     bare.pct_by_group = NULL;
     bare.pct = 0.0;
     mdt__microsim_central(a->work, &bare);
-    mdt__microsim_lean(a->work, &fixed);
+    lean(a, &fixed);
     a->passes++;
   }
   if (!floors || fixed.annual_pct > room + a->spec->tolerance_pct)

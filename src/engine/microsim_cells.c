@@ -1,0 +1,139 @@
+#include "engine/microsim_cells.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct mdt__cells {
+  const mdt_microsim *sim;
+  double *old;      /* [n]: each cell's old pay, ascending (cell c at sim->cell_start[c]) */
+  int64_t *pw;      /* [n + ncells]: per cell, prefix sums of wfte_e8 from 0 (cell c's k-th
+                       at sim->cell_start[c] + c + k, k = 0..size) */
+  mdt_i128 *pwo;    /* [n + ncells]: the same of wfte_e8 x old, exact */
+};
+
+typedef struct {
+  double old, wfte;
+} pay_weight;
+
+static int by_old(const void *x, const void *y) {
+  const pay_weight *a = x, *b = y;
+  if (a->old != b->old)
+    return a->old < b->old ? -1 : 1;
+  return (a->wfte > b->wfte) - (a->wfte < b->wfte);
+}
+
+void mdt__cells_free(mdt__cells *cells) {
+  if (cells == NULL)
+    return;
+  free(cells->old);
+  free(cells->pw);
+  free(cells->pwo);
+  free(cells);
+}
+
+int mdt__cells_reference_forced(void) {
+  const char *v = getenv("MANDAT_REFERENCE_PASS");
+  return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
+}
+
+mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *err) {
+  if (sim == NULL || out == NULL)
+    return mdt_error_set(err, MDT_EUSAGE, "mdt__cells_new: no %s given",
+                         sim == NULL ? "microsim" : "result");
+  const size_t n = sim->n, C = sim->ncells;
+  size_t largest = 1;
+  for (size_t c = 0; c < C; c++) {
+    size_t size = sim->cell_start[c + 1] - sim->cell_start[c];
+    largest = size > largest ? size : largest;
+  }
+  mdt__cells *cells = calloc(1, sizeof *cells);
+  pay_weight *tmp = malloc(largest * sizeof *tmp);
+  if (cells != NULL) {
+    cells->sim = sim;
+    cells->old = malloc(n * sizeof *cells->old);
+    cells->pw = malloc((n + C) * sizeof *cells->pw);
+    cells->pwo = malloc((n + C) * sizeof *cells->pwo);
+  }
+  if (cells == NULL || tmp == NULL || !cells->old || !cells->pw || !cells->pwo) {
+    free(tmp);
+    mdt__cells_free(cells);
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory sorting %zu employees by pay", n);
+  }
+  for (size_t c = 0; c < C; c++) {
+    size_t lo = sim->cell_start[c], size = sim->cell_start[c + 1] - lo;
+    for (size_t i = 0; i < size; i++)
+      tmp[i] = (pay_weight){sim->old_nok[lo + i], sim->wfte_e8[lo + i]};
+    qsort(tmp, size, sizeof *tmp, by_old);
+    int64_t *pw = cells->pw + lo + c;
+    mdt_i128 *pwo = cells->pwo + lo + c;
+    pw[0] = 0;
+    pwo[0] = 0;
+    for (size_t i = 0; i < size; i++) {
+      /* Both are whole numbers below 2^53 (mdt_microsim_new checks salaries, FTE, weights). */
+      int64_t wf = (int64_t)tmp[i].wfte;
+      cells->old[lo + i] = tmp[i].old;
+      pw[i + 1] = pw[i] + wf;
+      pwo[i + 1] = pwo[i] + (mdt_i128)wf * (int64_t)tmp[i].old;
+    }
+  }
+  free(tmp);
+  *out = cells;
+  return MDT_OK;
+}
+
+/* max(p old + a, min), as central_rise (microsim_int.h) computes it before the floor. */
+static inline double before_floor(double old, double p, double a, double min) {
+  double r = p * old + a;
+  return r > min ? r : min;
+}
+
+double mdt__cells_sum(const mdt__cells *cells, size_t c, double p, double a, double min,
+                      double floor_nok) {
+  const mdt_microsim *sim = cells->sim;
+  size_t start = sim->cell_start[c], n = sim->cell_start[c + 1] - start;
+  const double *old = cells->old + start;
+  const int64_t *pw = cells->pw + start + c;
+  const mdt_i128 *pwo = cells->pwo + start + c;
+  /* k1: the first employee whose rise is not the floor's lift (central_rise keeps the lift
+   * unless max(p old + a, min) is above it). The test rises with old, so it is a search. */
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (before_floor(old[mid], p, a, min) > floor_nok - old[mid])
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  size_t k1 = lo;
+  /* k2: from k1 on, the first whose p old + a is above the minimum. */
+  hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (p * old[mid] + a > min)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  size_t k2 = lo;
+  double sum = 0.0;
+  if (k1 > 0)
+    sum += floor_nok * (double)pw[k1] - (double)pwo[k1];
+  if (k2 > k1)
+    sum += min * (double)(pw[k2] - pw[k1]);
+  if (n > k2)
+    sum += p * (double)(pwo[n] - pwo[k2]) + a * (double)(pw[n] - pw[k2]);
+  return sum;
+}
+
+void mdt__cells_lean(const mdt__cells *cells, mdt_microsim_work *w, mdt_microsim_effect *effect) {
+  const mdt_microsim *sim = w->sim;
+  for (size_t g = 0; g < sim->ngroups; g++) {
+    double s = 0.0;
+    for (size_t c = sim->group_cell[g]; c < sim->group_cell[g + 1]; c++)
+      if (w->cell_active[c])
+        s += mdt__cells_sum(cells, c, w->cell_p[c], w->cell_a[c], w->cell_min[c],
+                            w->cell_floor[c]);
+    w->group_sum[g] = s;
+  }
+  mdt__microsim_effect_from_sums(w, effect);
+}

@@ -1,0 +1,54 @@
+/*
+ * Internal: the lean pass computed per (group, whole years) cell instead of per employee, for
+ * the solver (allocate.c), whose cost then does not grow with the register.
+ *
+ * Ownership: mdt__cells_new returns an index that the caller frees with mdt__cells_free (NULL
+ * is a no-op); the index borrows the microsim it was built from, which must outlive it.
+ *
+ * Why it works. Within a cell every employee shares p, a, the minimum m and the floor F, and
+ * the central rise r(old) = max(max(p old + a, m), F - old) is piecewise linear in old: F - old
+ * where the floor binds (a prefix of the cell sorted by old pay, since max(p old + a, m) does
+ * not fall and F - old does), then m where the minimum binds, then p old + a. With each cell's
+ * employees sorted by old pay and exact prefix sums of wfte and wfte x old, the cell's
+ * Σ wfte r is F W - S + m W' + p S'' + a W'' over the three runs, whose ends are found by
+ * binary search with the very comparisons of the per-employee pass (central_rise in
+ * microsim_int.h): O(cells x log n) per pass. The prefix sums are exact integers (wfte_e8 and
+ * whole kroner), so the cell sums differ from the per-employee pass only by the rounding of a
+ * few products, far below 1e-12 relative (tests/unit/test_microsim_cells.c).
+ *
+ * The per-employee pass (mdt__microsim_lean) stays the reference: the environment variable
+ * MANDAT_REFERENCE_PASS=1 makes mdt_allocator_new use it instead, for tests and the bench.
+ * Memory: 32 bytes per employee (sorted pay, two prefix sums). Single-threaded and in a fixed
+ * cell order, so results do not depend on the number of threads.
+ */
+#ifndef MANDAT_ENGINE_MICROSIM_CELLS_H
+#define MANDAT_ENGINE_MICROSIM_CELLS_H
+
+#include "engine/microsim_int.h"
+
+typedef struct mdt__cells mdt__cells;
+
+/*
+ * Sorts each cell's employees of sim by old pay and sums their prefixes.
+ *   sim: the compiled register (borrowed: must outlive the index)
+ *   out: receives the index (untouched on failure)
+ *   err: filled on failure; may be NULL
+ * MDT_ENOMEM when out of memory.
+ */
+mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *err);
+void mdt__cells_free(mdt__cells *cells);
+
+/* Non-zero when MANDAT_REFERENCE_PASS is set to a value other than "" or "0": the solver then
+ * keeps to the per-employee pass. */
+int mdt__cells_reference_forced(void);
+
+/* The lean pass per cell on a work area prepared for its settlement (mdt__microsim_prepare
+ * and mdt__microsim_central, as for mdt__microsim_lean): fills w->group_sum and returns the
+ * effect. w must run on the microsim cells was built from. */
+void mdt__cells_lean(const mdt__cells *cells, mdt_microsim_work *w, mdt_microsim_effect *effect);
+
+/* Σ wfte x central rise over cell c, per cell (for the tests). */
+double mdt__cells_sum(const mdt__cells *cells, size_t c, double p, double a, double min,
+                      double floor_nok);
+
+#endif
