@@ -1,6 +1,7 @@
 #include "mandat/scenario.h"
 
 #include <errno.h>
+#include <ini.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -105,6 +106,8 @@ struct parse_state {
     long line;
     char raw[4096];
   } *stash;
+  char *line_buf; /* the reader's line, from getline */
+  size_t line_cap;
   int read_errno;       /* set when the file could not be read */
 };
 
@@ -1105,105 +1108,75 @@ static void note_line(parse_state *ps, const char *line) {
   }
 }
 
-static char *rstrip(char *s) {
-  size_t n = strlen(s);
-  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-    s[--n] = '\0';
-  return s;
-}
-
-static char *lskip(char *s) {
-  while (*s == ' ' || *s == '\t')
-    s++;
-  return s;
-}
-
-/* The first of chars in s, or an inline comment (';' after a space), or the end: as inih. */
-static char *find_chars_or_comment(char *s, const char *chars) {
-  int was_space = 0;
-  while (*s && (!chars || !strchr(chars, *s)) && !(was_space && *s == ';')) {
-    was_space = *s == ' ' || *s == '\t';
-    s++;
-  }
-  return s;
+/* An inline comment of a line as inih reads one (';' after a space or tab), or NULL. */
+static char *inline_comment(char *s) {
+  for (char *p = s; *p; p++)
+    if (*p == ';' && p > s && (p[-1] == ' ' || p[-1] == '\t'))
+      return p;
+  return NULL;
 }
 
 /*
- * The INI syntax inih reads (sections, 'key = value' or 'key: value', ';' and '#' comments,
- * inline ';' comments after a space, indented continuation lines), read here line by line
- * with getline: inih's reader has a fixed line buffer of 200 bytes in Debian's build, so a
- * longer line (a long comment is valid) was split into wrong lines. Returns 0, or the first
- * line that is not INI, or -1 when the file cannot be read (ps->read_errno).
+ * The line reader given to inih (ini_parse_stream), which parses the INI syntax: sections,
+ * 'key = value' or 'key: value', ';' and '#' comments, inline ';' comments after a space,
+ * indented continuation lines. Debian's inih reads into a fixed buffer of INI_MAX_LINE (200)
+ * bytes and would split a longer line into wrong lines, so this reader reads whole lines with
+ * getline, hands inih a long comment line as an empty comment and a long line without its
+ * inline comment (which inih drops anyway), and refuses a line still too long at its column.
+ * It also refuses NUL bytes, counts lines and keeps the raw line for positions. Returns NULL
+ * at the end of the file and when it stops on an error (ps->status or ps->read_errno).
  */
-static long parse_lines(parse_state *ps) {
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n = 0;
-  char section[64] = "", prev_name[64] = "";
-  long bad = 0;
-  while (ps->status == MDT_OK && (errno = 0, n = getline(&line, &cap, ps->fp)) >= 0) {
-    ps->line++;
-    char *nul = memchr(line, '\0', (size_t)n);
-    if (nul != NULL) {
+static char *reader(char *str, int num, void *stream) {
+  parse_state *ps = stream;
+  if (ps->status != MDT_OK)
+    return NULL;
+  errno = 0;
+  ssize_t n = getline(&ps->line_buf, &ps->line_cap, ps->fp);
+  if (n < 0) {
+    /* getline fails without setting the stream's error flag when it runs out of memory. */
+    if (!feof(ps->fp))
+      ps->read_errno = errno ? errno : EIO;
+    return NULL;
+  }
+  ps->line++;
+  char *line = ps->line_buf;
+  char *nul = memchr(line, '\0', (size_t)n);
+  if (nul != NULL) {
+    long col = 1;
+    for (const char *q = line; q < nul; q++)
+      col += (*q & 0xC0) != 0x80;
+    fail_here(ps, col, "expected text, found a NUL byte");
+    return NULL;
+  }
+  while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+    line[--n] = '\0';
+  const char *text = line;
+  if (ps->line == 1 && strncmp(text, "\xEF\xBB\xBF", 3) == 0)
+    text += 3; /* inih skips the byte-order mark too; positions count from after it */
+  note_line(ps, text);
+  if (ps->status != MDT_OK)
+    return NULL;
+  const char *start = text + strspn(text, " \t");
+  if ((size_t)n + 2 > (size_t)num && (*start == ';' || *start == '#')) {
+    snprintf(str, (size_t)num, ";\n");
+    return str;
+  }
+  if ((size_t)n + 2 > (size_t)num) {
+    char *comment = inline_comment(line);
+    if (comment != NULL)
+      *comment = '\0';
+    if (strlen(line) + 2 > (size_t)num) {
       long col = 1;
-      for (const char *q = line; q < nul; q++)
+      for (const char *q = text; q < line + num - 2; q++)
         col += (*q & 0xC0) != 0x80;
-      fail_here(ps, col, "expected text, found a NUL byte");
-      break;
-    }
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-      line[--n] = '\0';
-    char *text = line;
-    if (ps->line == 1 && strncmp(text, "\xEF\xBB\xBF", 3) == 0)
-      text += 3;
-    note_line(ps, text);
-    if (ps->status != MDT_OK)
-      break;
-    char *start = lskip(rstrip(text));
-    if (*start == ';' || *start == '#' || *start == '\0')
-      continue;
-    if (prev_name[0] && start > text) {
-      char *end = find_chars_or_comment(start, NULL);
-      *end = '\0';
-      rstrip(start);
-      if (!handler(ps, section, prev_name, start) && !bad)
-        bad = ps->line;
-    } else if (*start == '[') {
-      char *end = find_chars_or_comment(start + 1, "]");
-      if (*end == ']') {
-        *end = '\0';
-        snprintf(section, sizeof section, "%s", start + 1);
-        prev_name[0] = '\0';
-      } else {
-        bad = ps->line; /* what follows would be read in the wrong section */
-        break;
-      }
-    } else {
-      char *end = find_chars_or_comment(start, "=:");
-      if (*end == '=' || *end == ':') {
-        *end = '\0';
-        char *name = rstrip(start);
-        char *value = end + 1;
-        end = find_chars_or_comment(value, NULL);
-        *end = '\0';
-        value = lskip(value);
-        rstrip(value);
-        snprintf(prev_name, sizeof prev_name, "%s", name);
-        if (!handler(ps, section, name, value) && !bad)
-          bad = ps->line;
-      } else {
-        bad = ps->line;
-        break;
-      }
+      fail_here(ps, col,
+                "expected a line of at most %d bytes before its comment, found %zu bytes",
+                num - 2, strlen(line));
+      return NULL;
     }
   }
-  /* getline fails without setting the stream's error flag when it runs out of memory. */
-  if (ps->status == MDT_OK && n < 0 && !feof(ps->fp)) {
-    ps->read_errno = errno ? errno : EIO;
-    bad = -1;
-  }
-  free(line);
-  return bad;
+  snprintf(str, (size_t)num, "%s\n", line);
+  return str;
 }
 
 /* -------------------------------------------------------------- objects -- */
@@ -1332,7 +1305,12 @@ mdt_status mdt_scenario_load_year(const char *path, int year, mdt_scenario **out
     mdt_scenario_free(s);
     return MDT_ENOMEM;
   }
-  long rc = parse_lines(&ps);
+  long rc = ini_parse_stream(reader, &ps, handler, &ps);
+  free(ps.line_buf);
+  if (ps.read_errno != 0)
+    rc = -1;
+  else if (rc == -2)
+    ps.status = MDT_ENOMEM;
   if (ps.status == MDT_OK && rc == 0)
     flush_pending(&ps);
   if (ps.status == MDT_OK && rc == 0)
@@ -1352,7 +1330,9 @@ mdt_status mdt_scenario_load_year(const char *path, int year, mdt_scenario **out
     mdt_scenario_free(s);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", path);
   }
-  if (ps.status != MDT_OK) {
+  /* inih goes on after a line that is not INI; an error the handler met on a later line is
+   * not the first one. */
+  if (ps.status != MDT_OK && !(rc > 0 && rc < ps.err_line)) {
     st = mdt_error_set_at(err, ps.status, path, ps.err_line, ps.err_col, "%s", ps.err_msg);
     mdt_scenario_free(s);
     return st;
