@@ -214,12 +214,20 @@ mdt_status mdt_report_settlement_text(FILE *fp, const mdt_microsim_report *rep,
             x, unit);
   else
     fprintf(fp, T("Solved: no one number (%s)", "Løst: ikke ett tall (%s)"), ctx->binding);
-  fprintf(fp,
-          T("; total annual effect %.4f pp (central %.4f, local %.4f, named %.4f)%s\n",
-            "; samlet årsvirkning %.4f prosentpoeng (sentralt %.4f, lokalt %.4f, navngitt "
-            "%.4f)%s\n"),
-          res->annual_effect_pct, res->effect.central_pct, res->effect.local_pct,
-          res->effect.named_pct,
+  if (isfinite(res->effect.central_pct) && isfinite(res->effect.local_pct) &&
+      isfinite(res->effect.named_pct))
+    fprintf(fp,
+            T("; total annual effect %.4f pp (central %.4f, local %.4f, named %.4f)",
+              "; samlet årsvirkning %.4f prosentpoeng (sentralt %.4f, lokalt %.4f, navngitt "
+              "%.4f)"),
+            res->annual_effect_pct, res->effect.central_pct, res->effect.local_pct,
+            res->effect.named_pct);
+  else /* suppression withheld the parts: they would show a small group's own figures */
+    fprintf(fp,
+            T("; total annual effect %.4f pp (its parts withheld: small groups)",
+              "; samlet årsvirkning %.4f prosentpoeng (delene holdt tilbake: små grupper)"),
+            res->annual_effect_pct);
+  fprintf(fp, "%s\n",
           ctx->solved ? (res->feasible ? T(", on the room", ", innenfor rommet")
                                        : T(", NOT on the room", ", IKKE innenfor rommet"))
                       : "");

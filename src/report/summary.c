@@ -12,6 +12,14 @@
 
 
 /* A figure of the frame table: the first row of scope and component (NaN when none). */
+/* " %*.*f", or " %*s" of "-" when v is not a number (a figure suppression withheld). */
+static void print_cell(FILE *fp, int width, int prec, double v) {
+  if (isfinite(v))
+    fprintf(fp, " %*.*f", width, prec, v);
+  else
+    fprintf(fp, " %*s", width, "-");
+}
+
 static double frame_value(const mdt_table *t, const char *scope, const char *component) {
   double sum = NAN;
   size_t plen = strlen(component);
@@ -194,8 +202,11 @@ static void print_summary(FILE *fp, const mdt__year *s, const char *out_dir) {
       else
         fprintf(fp, " %8s", "-");
     }
-    fprintf(fp, " %12.0f %8.2f %8.2f %9.2f %8.2f", row->nok_per_fte, row->annual_effect_pct,
-           row->carryover_pct, row->annual_growth_pct, row->real_growth_pct);
+    print_cell(fp, 12, 0, row->nok_per_fte); /* '-' where suppression withheld it */
+    print_cell(fp, 8, 2, row->annual_effect_pct);
+    print_cell(fp, 8, 2, row->carryover_pct);
+    print_cell(fp, 9, 2, row->annual_growth_pct);
+    print_cell(fp, 8, 2, row->real_growth_pct);
     if (s->mandate) {
       if (k < rep->ngroups && row->covered && isfinite(s->mandate->pct_low[k]))
         fprintf(fp, "  %6.2f-%-6.2f          ", s->mandate->pct_low[k], s->mandate->pct_high[k]);

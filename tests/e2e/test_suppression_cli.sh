@@ -144,4 +144,17 @@ grep -q ',0$' <(grep '^g2,' "$tmp/sim1.csv") || fail "suppress_below = 1: g2 sti
 printf 'suppress_below = 2.5\n' >> "$tmp/m/scenario.ini"
 if "$MANDAT" simulate --model "$tmp/m" --quiet 2> "$tmp/err"; then fail "suppress_below twice accepted"; fi
 grep -q "expected each key once" "$tmp/err" || fail "suppress_below twice: $(cat "$tmp/err")"
+
+# A small group with no other of its class to hide it (l1, the one named group that is not
+# covered): the totals' parts are withheld, and the terminal shows '-' and says so, never nan.
+cp -r "$MDT_SOURCE_DIR/tests/fixtures/small" "$tmp/w"
+grep -v ',l1,' "$MDT_SOURCE_DIR/tests/fixtures/small/register.csv" > "$tmp/w/register.csv"
+echo "100,1103,l1,4.1,0.8,537300,10" >> "$tmp/w/register.csv"
+"$MANDAT" run "$tmp/w/scenario.ini" --out "$tmp/wres" 2>/dev/null > "$tmp/wrun.txt"
+"$MANDAT" simulate --model "$tmp/w" 2>/dev/null > "$tmp/wsim.txt"
+for f in wrun wsim; do
+  if grep -qi 'nan' "$tmp/$f.txt"; then fail "$f: nan in the terminal: $(grep -i nan "$tmp/$f.txt")"; fi
+done
+grep -q '^  total  *-  *- ' "$tmp/wrun.txt" || fail "run: total's NOK/FTE not '-': $(grep total "$tmp/wrun.txt")"
+grep -q 'its parts withheld: small groups' "$tmp/wsim.txt" || fail "simulate: withheld parts not said"
 echo ok
