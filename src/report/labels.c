@@ -301,6 +301,21 @@ static const label labels[] = {
     {"sheet_overview", "Overview", "Oversikt"},
     {"sheet_answers", "Answers vs nation", "Svar mot landet"},
     {"sheet_priorities", "Priorities", "Prioriteringer"},
+
+    /* ---- terminal text: mandat status ---- */
+    {"txt_all", "all", "alle"},
+    {"txt_status_title", "Response status", "Svarstatus"},
+    {"txt_of", "of", "av"},
+    {"txt_members_answered", "members answered", "medlemmer har svart"},
+    {"txt_covering", "covering", "som dekker"},
+    {"txt_of_employees", "of employees", "av de ansatte"},
+    {"txt_status_columns",
+     " members answered    rate   covered  political  admin. unknown political %",
+     "   medl.    svart  svar-%    dekket   politisk    adm.  ukjent  politisk %"},
+    {"txt_not_answered", "Not answered", "Ikke svart"},
+    {"txt_members", "members", "medlemmer"},
+    {"txt_employees", "employees", "ansatte"},
+    {"txt_text_answers", "Text answers", "Fritekstsvar"},
 };
 
 const char *mdt_label_find(const char *key, const char *lang) {
