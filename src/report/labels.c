@@ -316,6 +316,33 @@ static const label labels[] = {
     {"txt_members", "members", "medlemmer"},
     {"txt_employees", "employees", "ansatte"},
     {"txt_text_answers", "Text answers", "Fritekstsvar"},
+
+    /* ---- terminal text: mandat frame ---- */
+    {"txt_frame_heading",
+     "Annual wage growth (årslønnsvekst): TBU's additive convention beside the exact\n"
+     "monthly level path. Percent.",
+     "Årslønnsvekst: TBUs additive konvensjon ved siden av den eksakte månedlige\n"
+     "nivåbanen. Prosent."},
+    {"txt_frame_element", "Element", "Element"},
+    {"txt_frame_percent", "Percent", "Prosent"},
+    {"txt_frame_from", "From", "Fra"},
+    {"txt_frame_annual_effect", "Annual effect", "Årsvirkning"},
+    {"txt_frame_carryover", "Carry-over", "Overheng"},
+    {"txt_frame_overheng", "Overheng from last year", "Overheng fra i fjor"},
+    {"txt_frame_glidning", "Glidning", "Glidning"},
+    {"txt_frame_glidning_mean", "Glidning (3-year mean)", "Glidning (snitt av 3 år)"},
+    {"txt_frame_glidning_none", "Glidning (not given)", "Glidning (ikke oppgitt)"},
+    {"txt_frame_glidning_history", "Glidning is the mean of the last three years' realised glidning",
+     "Glidningen er gjennomsnittet av de tre siste årenes faktiske glidning"},
+    {"txt_frame_given_increase", "Given increase", "Gitt tillegg"},
+    {"txt_frame_central_room", "Central room (additive)", "Sentralt rom (additivt)"},
+    {"txt_frame_growth", "Annual wage growth", "Årslønnsvekst"},
+    {"txt_frame_additive", "Additive", "Additiv"},
+    {"txt_frame_exact", "Exact", "Eksakt"},
+    {"txt_frame_difference", "Difference", "Differanse"},
+    {"txt_frame_carryover_next", "Carry-over into next year", "Overheng til neste år"},
+    {"txt_frame_level_path", "Level path (last year's average = 1): December last year",
+     "Nivåbane (fjorårets gjennomsnitt = 1): desember i fjor"},
 };
 
 const char *mdt_label_find(const char *key, const char *lang) {
