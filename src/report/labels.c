@@ -343,6 +343,30 @@ static const label labels[] = {
     {"txt_frame_carryover_next", "Carry-over into next year", "Overheng til neste år"},
     {"txt_frame_level_path", "Level path (last year's average = 1): December last year",
      "Nivåbane (fjorårets gjennomsnitt = 1): desember i fjor"},
+
+    /* ---- terminal text: mandat aggregate (column lines aligned to the numbers) ---- */
+    {"txt_agg_profile", "Mandate profile (priority from 0 = lowest to 1 = highest)",
+     "Mandatprofil (prioritet fra 0 = lavest til 1 = høyest)"},
+    {"txt_agg_group", "group", "stillingsgruppe"},
+    {"txt_agg_profile_columns", "  priority  interval      top 3",
+     " prioritet  intervall    topp 3"},
+    {"txt_qtype_rank", "rank", "rangering"},
+    {"txt_qtype_score", "score", "skår"},
+    {"txt_qtype_share", "share", "andel"},
+    {"txt_qtype_choice", "choice", "valg"},
+    {"txt_agg_kendall", "agreement (Kendall's W)", "enighet (Kendalls W)"},
+    {"txt_agg_interval", "interval", "intervall"},
+    {"txt_agg_option", "option", "svaralternativ"},
+    {"txt_agg_rank_columns", "     Borda  interval         top-1   top-3",
+     "     Borda  intervall       topp-1  topp-3"},
+    {"txt_agg_score_columns", "      mean  interval         sd       n   n_eff",
+     "     snitt  intervall        sd       n   n_eff"},
+    {"txt_agg_share_columns", "      mean  interval         median  q1-q3",
+     "     snitt  intervall        median  k1-k3"},
+    {"txt_agg_choice_columns", "    share   interval", "    andel   intervall"},
+    {"txt_agg_profile_by", "Mandate profile by", "Mandatprofil etter"},
+    {"txt_agg_profile_by_note", "priority 0-1; n = respondents",
+     "prioritet 0-1; n = antall som har svart"},
 };
 
 const char *mdt_label_find(const char *key, const char *lang) {
