@@ -29,6 +29,7 @@ typedef struct {
   const mdt_questionnaire *questionnaire;
   const mdt_groups *groups;             /* may be NULL */
   const mdt_aggregate_options *options; /* the settings used, for the heading */
+  const char *lang;                     /* the text's language: "nb" or (NULL, "en") English */
 } mdt_report_context;
 
 /* The columns of the tidy aggregate table, in order. */

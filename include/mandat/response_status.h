@@ -87,9 +87,11 @@ mdt_status mdt_response_status_tables(const mdt_model *m, const unsigned char *a
 
 /* The two tables as text for a terminal or a daily mail: the status table aligned (its
  * last row the nation's, as mdt_response_status_table makes it with level < 0), then the
- * missing members per stratum; either may be NULL to leave it out. */
+ * missing members per stratum; either may be NULL to leave it out. lang "nb" writes the
+ * headings and sentences in Norwegian; NULL or "en" in English. */
 mdt_status mdt_response_status_write_text(FILE *fp, const mdt_table *status,
-                                          const mdt_table *missing, mdt_error *err);
+                                          const mdt_table *missing, const char *lang,
+                                          mdt_error *err);
 
 #ifdef __cplusplus
 }

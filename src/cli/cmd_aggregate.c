@@ -52,6 +52,8 @@ static void usage(FILE *fp) {
         "  --format FORMAT       text (default), csv (tidy: scope,stratum,question,option,\n"
         "                        statistic,value,ci_low,ci_high,n,n_eff) or json\n"
         "  --out FILE            write to FILE (replaced only when complete); default stdout\n"
+        "  --lang en|nb          the text output's language (default en); csv and json keep\n"
+        "                        their ids and English names\n"
         "  --quiet               no notes on stderr\n"
         "  --help                this text\n"
         "\n"
@@ -64,7 +66,7 @@ static void usage(FILE *fp) {
 enum {
   OPT_WEIGHTS = 256, OPT_SQRT, OPT_CAP, OPT_POSTSTRATA, OPT_RAKE, OPT_RAKE_TOL, OPT_RAKE_ITER,
   OPT_BY_GROUP, OPT_BY, OPT_BOOTSTRAP, OPT_SEED, OPT_LEVEL, OPT_MAX_FAILED, OPT_THREADS, OPT_FORMAT, OPT_OUT,
-  OPT_MODEL, OPT_QUIET, OPT_HELP, OPT_ADOPTED, OPT_ADOPTED_WEIGHT
+  OPT_MODEL, OPT_QUIET, OPT_HELP, OPT_ADOPTED, OPT_ADOPTED_WEIGHT, OPT_LANG
 };
 
 static const struct option long_options[] = {
@@ -87,6 +89,7 @@ static const struct option long_options[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"out", required_argument, NULL, OPT_OUT},
+    {"lang", required_argument, NULL, OPT_LANG},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -117,13 +120,14 @@ typedef struct {
   const char *by;
   const char *format;
   const char *out;
+  const char *lang;
 } raw_args;
 
 int cmd_aggregate(int argc, char **argv) {
   mdt_aggregate_options opt;
   mdt_aggregate_options_init(&opt);
   opt.threads = cli_default_threads();
-  raw_args a = {NULL, "employees", 0, NULL, NULL, NULL, "text", NULL};
+  raw_args a = {NULL, "employees", 0, NULL, NULL, NULL, "text", NULL, "en"};
   double d;
   long l;
   unsigned long ul;
@@ -220,6 +224,11 @@ int cmd_aggregate(int argc, char **argv) {
     case OPT_OUT:
       a.out = optarg;
       break;
+    case OPT_LANG:
+      if (strcmp(optarg, "en") && strcmp(optarg, "nb"))
+        return cli_usage_error("aggregate", "--lang: expected en or nb, found '%s'", optarg);
+      a.lang = optarg;
+      break;
     case OPT_QUIET:
       cli_g.quiet = 1;
       break;
@@ -310,7 +319,7 @@ int cmd_aggregate(int argc, char **argv) {
       cli_log("note: %zu of %zu bootstrap draws dropped (first: draw %zu, %s)",
               agg->draws_dropped, agg->bootstrap + agg->draws_dropped, agg->first_dropped,
               agg->dropped_reason);
-    mdt_report_context ctx = {r, m->questionnaire, m->groups, &opt};
+    mdt_report_context ctx = {r, m->questionnaire, m->groups, &opt, a.lang};
     st = cli_output_open(&out, a.out, &err);
     if (st == MDT_OK) {
       if (strcmp(a.format, "csv") == 0)

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "mandat/frame.h"
+#include "mandat/workbook.h"
 
 static const char *const cmd = "frame";
 
@@ -39,6 +40,8 @@ static void print_help(FILE *fp) {
       "  --format text|json        text: a table for the terminal (default); json: one object\n"
       "  --out FILE                write to FILE instead of standard output; FILE is replaced\n"
       "                            only when the output is complete\n"
+      "  --lang en|nb              the text output's language (default en); json keeps its\n"
+      "                            English keys\n"
       "  -h, --help                show this text\n"
       "\n"
       "Arithmetic (percent; month m means from the 1st of month m):\n"
@@ -88,6 +91,7 @@ typedef struct {
   int has_central_month;
   output_format format;
   const char *out_path;
+  const char *lang; /* "en" or "nb": the text output's language */
 } frame_options;
 
 enum {
@@ -99,6 +103,7 @@ enum {
   OPT_CENTRAL_MONTH,
   OPT_FORMAT,
   OPT_OUT,
+  OPT_LANG,
   OPT_HELP = 'h',
 };
 
@@ -111,6 +116,7 @@ static const struct option long_options[] = {
     {"central-month", required_argument, NULL, OPT_CENTRAL_MONTH},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"out", required_argument, NULL, OPT_OUT},
+    {"lang", required_argument, NULL, OPT_LANG},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -301,8 +307,13 @@ static int parse_options(int argc, char **argv, frame_options *o) {
         return cli_usage_error(cmd, "--out: expected a file name, found an empty string");
       o->out_path = optarg;
       break;
+    case OPT_LANG:
+      if (strcmp(optarg, "en") && strcmp(optarg, "nb"))
+        return cli_usage_error(cmd, "--lang: expected en or nb, found '%s'", optarg);
+      o->lang = optarg;
+      break;
     case ':':
-      if (optopt >= OPT_FRAME && optopt <= OPT_OUT)
+      if (optopt >= OPT_FRAME && optopt <= OPT_LANG)
         return cli_usage_error(cmd, "--%s: expected a value, found none", option_name(optopt));
       return cli_usage_error(cmd, "%s: expected a value, found none", argv[optind - 1]);
     default:
@@ -431,76 +442,122 @@ static double r2(double v) {
   return r == 0.0 ? 0.0 : r;
 }
 
+static const char *const month_names_nb[12] = {"januar", "februar", "mars",      "april",
+                                               "mai",    "juni",    "juli",      "august",
+                                               "september", "oktober", "november", "desember"};
+
+static int is_nb(const char *lang) { return lang != NULL && strcmp(lang, "nb") == 0; }
+
+/* "1 May" in English, "1. mai" in Norwegian. */
+static const char *month_from(int month, const char *lang, char *buf, size_t size) {
+  buf[0] = '\0';
+  if (month < 1 || month > 12)
+    return buf;
+  size_t k = (size_t)month - 1;
+  if (is_nb(lang))
+    snprintf(buf, size, "1. %s", month_names_nb[k % 12]);
+  else
+    snprintf(buf, size, "1 %s", month_names[k % 12]);
+  return buf;
+}
+
+/* printf's %-*s counts bytes; a label with æøå needs the difference in code points. */
+static int cols(const char *s, int w) {
+  int extra = 0;
+  for (const char *p = s; *p; p++)
+    extra += ((unsigned char)*p & 0xC0) == 0x80;
+  return w + extra;
+}
+
 static void text_row(FILE *fp, const char *label, double pct, int month, double annual,
-                     double carry) {
-  char from[24] = "";
-  if (month >= 1 && month <= 12)
-    snprintf(from, sizeof from, "1 %s", month_names[month - 1]);
-  fprintf(fp, "  %-26s %8.2f  %-12s %13.2f", label, r2(pct), from, r2(annual));
+                     double carry, const char *lang) {
+  char from[24];
+  month_from(month, lang, from, sizeof from);
+  fprintf(fp, "  %-*s %8.2f  %-*s %13.2f", cols(label, 26), label, r2(pct), cols(from, 12), from,
+          r2(annual));
   if (isnan(carry))
     fputc('\n', fp);
   else
     fprintf(fp, " %11.2f\n", r2(carry));
 }
 
-static void write_text(FILE *fp, const frame_options *o, const mdt_frame_result *r) {
+#define L(key) mdt_label(key, o->lang)
+
+static void write_elements(FILE *fp, const frame_options *o, const mdt_frame_result *r) {
   const mdt_frame_spec *s = &o->spec;
-  fprintf(fp, "Annual wage growth (årslønnsvekst): TBU's additive convention beside the exact\n"
-              "monthly level path. Percent.\n\n");
-  fprintf(fp, "  %-26s %8s  %-12s %13s %11s\n", "Element", "Percent", "From", "Annual effect",
-          "Carry-over");
-  text_row(fp, "Overheng from last year", s->overheng_pct, 0, s->overheng_pct, NAN);
-  const char *glabel = o->glidning_from == GLIDNING_HISTORY ? "Glidning (3-year mean)"
-                       : o->glidning_from == GLIDNING_GIVEN ? "Glidning"
-                                                            : "Glidning (not given)";
-  text_row(fp, glabel, s->glidning_pct, 0, s->glidning_pct, NAN);
+  fprintf(fp, "  %-*s %8s  %-*s %13s %11s\n", cols(L("txt_frame_element"), 26),
+          L("txt_frame_element"), L("txt_frame_percent"), cols(L("txt_frame_from"), 12),
+          L("txt_frame_from"), L("txt_frame_annual_effect"), L("txt_frame_carryover"));
+  text_row(fp, L("txt_frame_overheng"), s->overheng_pct, 0, s->overheng_pct, NAN, o->lang);
+  const char *glabel = o->glidning_from == GLIDNING_HISTORY ? L("txt_frame_glidning_mean")
+                       : o->glidning_from == GLIDNING_GIVEN ? L("txt_frame_glidning")
+                                                            : L("txt_frame_glidning_none");
+  text_row(fp, glabel, s->glidning_pct, 0, s->glidning_pct, NAN, o->lang);
   for (size_t k = 0; k < s->n_increases; k++) {
-    char label[48];
-    snprintf(label, sizeof label, "Given increase %zu", k + 1);
+    char label[64];
+    snprintf(label, sizeof label, "%s %zu", L("txt_frame_given_increase"), k + 1);
     const mdt_frame_increase *inc = &s->increases[k];
     text_row(fp, label, inc->pct, inc->month, mdt_frame_annual_effect_pct(inc->pct, inc->month),
-             mdt_frame_carryover_pct(inc->pct, inc->month));
+             mdt_frame_carryover_pct(inc->pct, inc->month), o->lang);
   }
   if (s->has_frame)
-    text_row(fp, "Central room (additive)", r->room_dated_pct, s->central_month,
+    text_row(fp, L("txt_frame_central_room"), r->room_dated_pct, s->central_month,
              mdt_frame_annual_effect_pct(r->room_dated_pct, s->central_month),
-             mdt_frame_carryover_pct(r->room_dated_pct, s->central_month));
-  fprintf(fp, "  %-26s %8s  %-12s %13.2f %11.2f\n", "Annual wage growth", "", "",
-          r2(r->annual_growth_pct), r2(r->carryover_next_pct));
+             mdt_frame_carryover_pct(r->room_dated_pct, s->central_month), o->lang);
+  fprintf(fp, "  %-*s %8s  %-12s %13.2f %11.2f\n", cols(L("txt_frame_growth"), 26),
+          L("txt_frame_growth"), "", "", r2(r->annual_growth_pct), r2(r->carryover_next_pct));
   if (o->glidning_from == GLIDNING_HISTORY)
-    fprintf(fp, "\n  Glidning is the mean of the last three years' realised glidning: "
-                "%.2f, %.2f, %.2f.\n",
+    fprintf(fp, "\n  %s: %.2f, %.2f, %.2f.\n", L("txt_frame_glidning_history"),
             o->history_pct[0], o->history_pct[1], o->history_pct[2]);
+}
 
-  fprintf(fp, "\n  %-26s %9s %9s %11s\n", "", "Additive", "Exact", "Difference");
-  fprintf(fp, "  %-26s %9.2f %9.2f %11.2f\n", "Annual wage growth", r2(r->annual_growth_pct),
-          r2(r->exact_annual_growth_pct), r2(r->difference_pct));
-  fprintf(fp, "  %-26s %9.2f %9.2f %11.2f\n", "Carry-over into next year",
-          r2(r->carryover_next_pct), r2(r->exact_carryover_next_pct),
-          r2(r->carryover_difference_pct));
+static void write_room(FILE *fp, const frame_options *o, const mdt_frame_result *r) {
+  const mdt_frame_spec *s = &o->spec;
+  char from[24];
+  month_from(s->central_month, o->lang, from, sizeof from);
+  const int nb = is_nb(o->lang);
+  fprintf(fp, nb ? "\n  Ramme %.2f %%. Rom for sentrale tillegg:\n"
+                 : "\n  Frame %.2f %%. Room for central increases:\n",
+          r2(s->frame_pct));
+  fprintf(fp, nb ? "    additivt: %.2f %% årsvirkning = %.2f %% fra %s\n"
+                 : "    additive: %.2f %% annual effect = %.2f %% from %s\n",
+          r2(r->room_annual_pct), r2(r->room_dated_pct), from);
+  fprintf(fp, nb ? "    eksakt:   %.2f %% fra %s gir en eksakt årslønnsvekst på %.2f %%\n"
+                 : "    exact:    %.2f %% from %s makes the exact annual growth %.2f %%\n",
+          r2(r->room_dated_exact_pct), from, r2(s->frame_pct));
+  if (r->room_annual_pct < 0.0)
+    fprintf(fp, nb ? "  De gitte elementene overstiger rammen med %.2f prosentpoeng: rommet er "
+                     "negativt.\n"
+                   : "  The given elements exceed the frame by %.2f percentage points: the room "
+                     "is negative.\n",
+            r2(-r->room_annual_pct));
+}
 
-  if (s->has_frame) {
-    const char *month = month_names[s->central_month - 1];
-    fprintf(fp, "\n  Frame %.2f %%. Room for central increases:\n", r2(s->frame_pct));
-    fprintf(fp, "    additive: %.2f %% annual effect = %.2f %% from 1 %s\n",
-            r2(r->room_annual_pct), r2(r->room_dated_pct), month);
-    fprintf(fp, "    exact:    %.2f %% from 1 %s makes the exact annual growth %.2f %%\n",
-            r2(r->room_dated_exact_pct), month, r2(s->frame_pct));
-    if (r->room_annual_pct < 0.0)
-      fprintf(fp, "  The given elements exceed the frame by %.2f percentage points: the room "
-                  "is negative.\n",
-              r2(-r->room_annual_pct));
-  }
-
-  fprintf(fp, "\n  Level path (last year's average = 1): December last year %.4f\n",
-          r->level_december_last_year);
+static void write_text(FILE *fp, const frame_options *o, const mdt_frame_result *r) {
+  const mdt_frame_spec *s = &o->spec;
+  fprintf(fp, "%s\n\n", L("txt_frame_heading"));
+  write_elements(fp, o, r);
+  fprintf(fp, "\n  %-26s %9s %9s %11s\n", "", L("txt_frame_additive"), L("txt_frame_exact"),
+          L("txt_frame_difference"));
+  fprintf(fp, "  %-*s %9.2f %9.2f %11.2f\n", cols(L("txt_frame_growth"), 26),
+          L("txt_frame_growth"), r2(r->annual_growth_pct), r2(r->exact_annual_growth_pct),
+          r2(r->difference_pct));
+  fprintf(fp, "  %-*s %9.2f %9.2f %11.2f\n", cols(L("txt_frame_carryover_next"), 26),
+          L("txt_frame_carryover_next"), r2(r->carryover_next_pct),
+          r2(r->exact_carryover_next_pct), r2(r->carryover_difference_pct));
+  if (s->has_frame)
+    write_room(fp, o, r);
+  fprintf(fp, "\n  %s %.4f\n", L("txt_frame_level_path"), r->level_december_last_year);
+  const char *const *names = is_nb(o->lang) ? month_names_nb : month_names;
   for (int row = 0; row < 2; row++) {
     fprintf(fp, "   ");
     for (int m = row * 6; m < row * 6 + 6; m++)
-      fprintf(fp, " %.3s %.4f", month_names[m], r->level_by_month[m]);
+      fprintf(fp, " %.3s %.4f", names[m], r->level_by_month[m]);
     fputc('\n', fp);
   }
 }
+
+#undef L
 
 static int write_output(const frame_options *o, const mdt_frame_result *r) {
   mdt_error err;

@@ -9,6 +9,7 @@
 #include "mandat/report.h"
 #include "mandat/response_status.h"
 #include "mandat/text_answers.h"
+#include "mandat/workbook.h"
 #include "report/json_int.h"
 
 static void usage(FILE *fp) {
@@ -29,6 +30,8 @@ static void usage(FILE *fp) {
         "                        json, status for csv)\n"
         "  --format FORMAT       text (default), csv or json\n"
         "  --out FILE            write to FILE (replaced only when complete); default stdout\n"
+        "  --lang en|nb          the text output's language (default en); csv and json keep\n"
+        "                        their English column names\n"
         "  --quiet               no notes on stderr\n"
         "  --help                this text\n"
         "\n"
@@ -39,7 +42,8 @@ static void usage(FILE *fp) {
         fp);
 }
 
-enum { OPT_MODEL = 256, OPT_BY, OPT_REGION, OPT_TABLE, OPT_FORMAT, OPT_OUT, OPT_QUIET, OPT_HELP };
+enum { OPT_MODEL = 256, OPT_BY, OPT_REGION, OPT_TABLE, OPT_FORMAT, OPT_OUT, OPT_LANG, OPT_QUIET,
+       OPT_HELP };
 
 static const struct option long_options[] = {
     {"model", required_argument, NULL, OPT_MODEL},
@@ -48,6 +52,7 @@ static const struct option long_options[] = {
     {"table", required_argument, NULL, OPT_TABLE},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"out", required_argument, NULL, OPT_OUT},
+    {"lang", required_argument, NULL, OPT_LANG},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -56,7 +61,7 @@ static const struct option long_options[] = {
 enum { T_STATUS = 1, T_MISSING = 2, T_TEXT = 4, T_ALL = 7 };
 
 typedef struct {
-  const char *model, *by, *region, *table, *format, *out;
+  const char *model, *by, *region, *table, *format, *out, *lang;
 } raw_args;
 
 static int parse_table(const char *s, int *out) {
@@ -100,8 +105,9 @@ static mdt_status build(const mdt_model *m, long grouping, long level, tables *o
 }
 
 /* Free-text answers for a terminal: question by question, each answer as written. */
-static void write_text_answers(FILE *fp, const mdt_table *t, const mdt_questionnaire *q) {
-  fprintf(fp, "Text answers: %zu\n", t->nrows);
+static void write_text_answers(FILE *fp, const mdt_table *t, const mdt_questionnaire *q,
+                               const char *lang) {
+  fprintf(fp, "%s: %zu\n", mdt_label("txt_text_answers", lang), t->nrows);
   const char *last = "";
   for (size_t k = 0; k < t->nrows; k++) {
     const char *qid = mdt_table_cell(t, k, 0)->text;
@@ -143,19 +149,20 @@ static mdt_status write_out(FILE *fp, const raw_args *a, int which, const tables
   mdt_status st = MDT_OK;
   if (which & (T_STATUS | T_MISSING)) {
     st = mdt_response_status_write_text(fp, (which & T_STATUS) ? tb->t[0] : NULL,
-                                        (which & T_MISSING) ? tb->t[1] : NULL, err);
+                                        (which & T_MISSING) ? tb->t[1] : NULL, a->lang,
+                                        err);
   }
   /* Without --table text, the text answers are shown only when there are some. */
   if (st == MDT_OK && (which & T_TEXT) && (which == T_TEXT || tb->t[2]->nrows > 0)) {
     if (which != T_TEXT)
       fputc('\n', fp);
-    write_text_answers(fp, tb->t[2], m->questionnaire);
+    write_text_answers(fp, tb->t[2], m->questionnaire, a->lang);
   }
   return st;
 }
 
 int cmd_status(int argc, char **argv) {
-  raw_args a = {NULL, "region", NULL, NULL, "text", NULL};
+  raw_args a = {NULL, "region", NULL, NULL, "text", NULL, "en"};
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
@@ -177,6 +184,11 @@ int cmd_status(int argc, char **argv) {
       break;
     case OPT_OUT:
       a.out = optarg;
+      break;
+    case OPT_LANG:
+      if (strcmp(optarg, "en") && strcmp(optarg, "nb"))
+        return cli_usage_error("status", "--lang: expected en or nb, found '%s'", optarg);
+      a.lang = optarg;
       break;
     case OPT_QUIET:
       cli_g.quiet = 1;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mandat/report.h"
+#include "mandat/workbook.h"
 #include "report/json_int.h"
 
 static const char *scope_name(const mdt_report_context *ctx, long scope) {
@@ -228,14 +229,23 @@ json_t *mdt__report_bootstrap_json(const mdt_aggregate *agg) {
   return o;
 }
 
-void mdt_report_bootstrap_note(FILE *fp, const mdt_aggregate *agg) {
+static int is_nb(const char *lang) { return lang != NULL && strcmp(lang, "nb") == 0; }
+
+static void bootstrap_note(FILE *fp, const mdt_aggregate *agg, const char *lang) {
   if (agg->draws_dropped == 0)
     return;
   fprintf(fp,
-          "Note: %zu of %zu bootstrap draws dropped (their weights could not be calibrated; "
-          "first: draw %zu, %s); the intervals use the %zu that were.\n",
+          is_nb(lang)
+              ? "Merk: %zu av %zu bootstrap-trekninger forkastet (vektene lot seg ikke "
+                "kalibrere; første: trekning %zu, %s); intervallene bruker de %zu andre.\n"
+              : "Note: %zu of %zu bootstrap draws dropped (their weights could not be "
+                "calibrated; first: draw %zu, %s); the intervals use the %zu that were.\n",
           agg->draws_dropped, agg->bootstrap + agg->draws_dropped, agg->first_dropped,
           agg->dropped_reason, agg->bootstrap);
+}
+
+void mdt_report_bootstrap_note(FILE *fp, const mdt_aggregate *agg) {
+  bootstrap_note(fp, agg, NULL);
 }
 
 /* ------------------------------------------------------------------ text -- */
@@ -274,49 +284,67 @@ static void option_label(FILE *fp, const mdt_report_context *ctx, size_t c, int 
 }
 
 /* How many answers were adopted politically, and what the weighting did with the others. */
-static void adoption_line(FILE *fp, const mdt_aggregate *agg, const mdt_aggregate_options *o) {
+static void adoption_line(FILE *fp, const mdt_aggregate *agg, const mdt_aggregate_options *o,
+                          const char *lang) {
+  const int nb = is_nb(lang);
   const size_t *by = agg->answered_by_adoption;
   size_t answered = by[MDT_ADOPTED_POLITICAL] + by[MDT_ADOPTED_ADMINISTRATIVE] +
                     by[MDT_ADOPTED_UNKNOWN];
-  fprintf(fp, "Adopted politically: %zu of %zu answers (administratively %zu, unknown %zu)",
+  fprintf(fp,
+          nb ? "Politisk vedtatt: %zu av %zu svar (administrativt %zu, ukjent %zu)"
+             : "Adopted politically: %zu of %zu answers (administratively %zu, unknown %zu)",
           by[MDT_ADOPTED_POLITICAL], answered, by[MDT_ADOPTED_ADMINISTRATIVE],
           by[MDT_ADOPTED_UNKNOWN]);
   if (o && o->political_only)
-    fprintf(fp, "; political only: %zu left out as non-respondents", agg->nexcluded);
+    fprintf(fp,
+            nb ? "; bare politisk vedtatte: %zu holdt utenfor som ikke svart"
+               : "; political only: %zu left out as non-respondents",
+            agg->nexcluded);
   else if (o && o->adopted_weight != 1)
-    fprintf(fp, "; the others weigh %g times as much", o->adopted_weight);
+    fprintf(fp, nb ? "; de andre teller %g ganger så mye" : "; the others weigh %g times as much",
+            o->adopted_weight);
   fputs("\n", fp);
 }
 
 static void heading(FILE *fp, const mdt_aggregate *agg, const mdt_report_context *ctx) {
   const mdt_aggregate_options *o = ctx->options;
   const mdt_respondents *r = ctx->respondents;
-  fprintf(fp, "Mandate from %zu of %zu members", agg->nrespondents, agg->nmembers);
+  const int nb = is_nb(ctx->lang);
+  fprintf(fp, nb ? "Mandat fra %zu av %zu medlemmer" : "Mandate from %zu of %zu members",
+          agg->nrespondents, agg->nmembers);
   if (o) {
-    fprintf(fp, "; weights: %s%s", o->weights.use_sqrt ? "sqrt of " : "",
+    fprintf(fp, nb ? "; vekter: %s%s" : "; weights: %s%s",
+            o->weights.use_sqrt ? (nb ? "kvadratroten av " : "sqrt of ") : "",
             mdt_size_measure_name(o->weights.measure));
     if (o->weights.poststrata >= 0)
-      fprintf(fp, ", post-stratified by %s", r->groupings[o->weights.poststrata].name);
+      fprintf(fp, nb ? ", poststratifisert etter %s" : ", post-stratified by %s",
+              r->groupings[o->weights.poststrata].name);
     if (o->weights.rake[0] >= 0)
-      fprintf(fp, ", raked to %s and %s", r->groupings[o->weights.rake[0]].name,
-              r->groupings[o->weights.rake[1]].name);
+      fprintf(fp, nb ? ", raket mot %s og %s" : ", raked to %s and %s",
+              r->groupings[o->weights.rake[0]].name, r->groupings[o->weights.rake[1]].name);
     if (o->weights.cap_share > 0)
-      fprintf(fp, ", capped at %g %%", o->weights.cap_share * 100);
+      fprintf(fp, nb ? ", avkortet ved %g %%" : ", capped at %g %%", o->weights.cap_share * 100);
     if (o->by_group)
-      fputs(", answers about a group by headcount", fp);
+      fputs(nb ? ", svar om en gruppe vektet med gruppens ansatte"
+               : ", answers about a group by headcount",
+            fp);
     if (o->bootstrap > 0)
-      fprintf(fp, "; %zu bootstrap draws (seed %lu), %g %% intervals", o->bootstrap, o->seed,
-              o->level * 100);
+      fprintf(fp,
+              nb ? "; %zu bootstrap-trekninger (frø %lu), %g %%-intervaller"
+                 : "; %zu bootstrap draws (seed %lu), %g %% intervals",
+              o->bootstrap, o->seed, o->level * 100);
   }
   fputs("\n", fp);
-  adoption_line(fp, agg, o);
+  adoption_line(fp, agg, o, ctx->lang);
   for (size_t k = 0; k < agg->nempty; k++) {
     const mdt_empty_stratum *e = &agg->empty[k];
     const mdt_grouping *g = &r->groupings[e->grouping];
-    fprintf(fp, "Note: %s=%s has %zu members and no respondents; it is not represented.\n",
+    fprintf(fp,
+            nb ? "Merk: %s=%s har %zu medlemmer og ingen svar; den er ikke representert.\n"
+               : "Note: %s=%s has %zu members and no respondents; it is not represented.\n",
             g->name, g->levels[e->level], e->members);
   }
-  mdt_report_bootstrap_note(fp, agg);
+  bootstrap_note(fp, agg, ctx->lang);
 }
 
 static void profile_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_context *ctx) {
@@ -326,9 +354,9 @@ static void profile_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_c
     any |= isfinite(p->priority[g]);
   if (!any)
     return;
-  fputs("\nMandate profile (priority from 0 = lowest to 1 = highest)\n  ", fp);
-  mdt_report_pad(fp, "group", 46);
-  fputs("  priority  interval      top 3\n", fp);
+  fprintf(fp, "\n%s\n  ", mdt_label("txt_agg_profile", ctx->lang));
+  mdt_report_pad(fp, mdt_label("txt_agg_group", ctx->lang), 46);
+  fprintf(fp, "%s\n", mdt_label("txt_agg_profile_columns", ctx->lang));
   for (size_t g = 0; g < agg->ngroups; g++) {
     if (!isfinite(p->priority[g]))
       continue;
@@ -347,7 +375,11 @@ static void profile_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_c
 static void question_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_context *ctx,
                            size_t qi) {
   const mdt_question *qq = &ctx->questionnaire->questions[qi];
-  fprintf(fp, "\n%s (%s", qq->id, mdt_question_type_name(qq->type));
+  const char *lang = ctx->lang;
+  char tkey[32];
+  snprintf(tkey, sizeof tkey, "txt_qtype_%s", mdt_question_type_name(qq->type));
+  fprintf(fp, "\n%s (%s", qq->id, mdt_label_find(tkey, lang) ? mdt_label(tkey, lang)
+                                                              : mdt_question_type_name(qq->type));
   if (qq->type == MDT_Q_SCORE || qq->type == MDT_Q_SHARE)
     fprintf(fp, " %g-%g", qq->min, qq->max);
   fprintf(fp, "): %s\n", qq->text);
@@ -356,30 +388,31 @@ static void question_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_
   case MDT_Q_RANK: {
     const mdt_estimate *w = row_for(agg, -1, (long)qi, -1, MDT_STAT_KENDALL_W);
     if (w) {
-      fprintf(fp, "  agreement (Kendall's W) %.3f", w->value);
+      fprintf(fp, "  %s %.3f", mdt_label("txt_agg_kendall", lang), w->value);
       if (isfinite(w->ci_low))
-        fprintf(fp, ", interval %.3f-%.3f", w->ci_low, w->ci_high);
+        fprintf(fp, ", %s %.3f-%.3f", mdt_label("txt_agg_interval", lang), w->ci_low,
+                w->ci_high);
       fprintf(fp, "; n %.0f\n", w->n);
     }
     fputs("  ", fp);
-    mdt_report_pad(fp, "option", lw);
-    fputs("     Borda  interval         top-1   top-3\n", fp);
+    mdt_report_pad(fp, mdt_label("txt_agg_option", lang), lw);
+    fprintf(fp, "%s\n", mdt_label("txt_agg_rank_columns", lang));
     break;
   }
   case MDT_Q_SCORE:
     fputs("  ", fp);
-    mdt_report_pad(fp, "option", lw);
-    fputs("      mean  interval         sd       n   n_eff\n", fp);
+    mdt_report_pad(fp, mdt_label("txt_agg_option", lang), lw);
+    fprintf(fp, "%s\n", mdt_label("txt_agg_score_columns", lang));
     break;
   case MDT_Q_SHARE:
     fputs("  ", fp);
-    mdt_report_pad(fp, "option", lw);
-    fputs("      mean  interval         median  q1-q3\n", fp);
+    mdt_report_pad(fp, mdt_label("txt_agg_option", lang), lw);
+    fprintf(fp, "%s\n", mdt_label("txt_agg_share_columns", lang));
     break;
   case MDT_Q_CHOICE:
     fputs("  ", fp);
-    mdt_report_pad(fp, "option", lw);
-    fputs("    share   interval\n", fp);
+    mdt_report_pad(fp, mdt_label("txt_agg_option", lang), lw);
+    fprintf(fp, "%s\n", mdt_label("txt_agg_choice_columns", lang));
     break;
   case MDT_Q_TEXT: /* the caller skips text questions */
     break;
@@ -433,7 +466,8 @@ static void question_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_
 static void strata_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_context *ctx) {
   const mdt_respondents *r = ctx->respondents;
   const mdt_grouping *g = &r->groupings[agg->breakdown];
-  fprintf(fp, "\nMandate profile by %s (priority 0-1; n = respondents)\n  ", g->name);
+  fprintf(fp, "\n%s %s (%s)\n  ", mdt_label("txt_agg_profile_by", ctx->lang), g->name,
+          mdt_label("txt_agg_profile_by_note", ctx->lang));
   mdt_report_pad(fp, g->name, 22);
   fputs("     n", fp);
   for (size_t k = 0; k < agg->ngroups; k++)

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mandat/workbook.h"
+
 enum {
   S_SCOPE, S_STRATUM, S_MEMBERS, S_ANSWERED, S_RATE, S_EMPLOYEES, S_EMPLOYEES_ANSWERED,
   S_EMPLOYEE_SHARE, S_POLITICAL, S_ADMINISTRATIVE, S_UNKNOWN, S_POLITICAL_SHARE, S_N
@@ -178,24 +180,33 @@ static void pad(FILE *fp, const char *s, int w) {
     fputc(' ', fp);
 }
 
-static void write_status(FILE *fp, const mdt_table *status) {
+/* The stratum as shown: the nation's row reads "all" in English, "alle" in Norwegian. */
+static const char *stratum(const mdt_table *t, size_t row, size_t col, const char *lang) {
+  const char *s = text(t, row, col);
+  return strcmp(s, "all") == 0 ? mdt_label("txt_all", lang) : s;
+}
+
+static void write_status(FILE *fp, const mdt_table *status, const char *lang) {
   size_t all = status->nrows - 1;
   char a[16], b[16], c[16];
   int w = width(text(status, 0, S_SCOPE));
   for (size_t k = 0; k < status->nrows; k++)
-    if (width(text(status, k, S_STRATUM)) > w)
-      w = width(text(status, k, S_STRATUM));
-  fprintf(fp, "Response status: %.0f of %.0f members answered (%s), covering %s of employees\n",
-          num(status, all, S_ANSWERED), num(status, all, S_MEMBERS),
+    if (width(stratum(status, k, S_STRATUM, lang)) > w)
+      w = width(stratum(status, k, S_STRATUM, lang));
+  fprintf(fp, "%s: %.0f %s %.0f %s (%s), %s %s %s\n", mdt_label("txt_status_title", lang),
+          num(status, all, S_ANSWERED), mdt_label("txt_of", lang), num(status, all, S_MEMBERS),
+          mdt_label("txt_members_answered", lang),
           pct(num(status, all, S_RATE), a, sizeof a) + strspn(a, " "),
-          pct(num(status, all, S_EMPLOYEE_SHARE), b, sizeof b) + strspn(b, " "));
+          mdt_label("txt_covering", lang),
+          pct(num(status, all, S_EMPLOYEE_SHARE), b, sizeof b) + strspn(b, " "),
+          mdt_label("txt_of_employees", lang));
   fprintf(fp, "  ");
   pad(fp, text(status, 0, S_SCOPE), w);
   /* covered: the answering members' share of the employees; political %: of the answers. */
-  fprintf(fp, " members answered    rate   covered  political  admin. unknown political %%\n");
+  fprintf(fp, "%s\n", mdt_label("txt_status_columns", lang));
   for (size_t k = 0; k < status->nrows; k++) {
     fprintf(fp, "  ");
-    pad(fp, text(status, k, S_STRATUM), w);
+    pad(fp, stratum(status, k, S_STRATUM, lang), w);
     fprintf(fp, " %7.0f %8.0f %s   %s %10.0f %7.0f %7.0f     %s\n", num(status, k, S_MEMBERS),
             num(status, k, S_ANSWERED), pct(num(status, k, S_RATE), a, sizeof a),
             pct(num(status, k, S_EMPLOYEE_SHARE), b, sizeof b), num(status, k, S_POLITICAL),
@@ -204,8 +215,9 @@ static void write_status(FILE *fp, const mdt_table *status) {
   }
 }
 
-static void write_missing(FILE *fp, const mdt_table *missing) {
-  fprintf(fp, "Not answered: %zu members\n", missing->nrows);
+static void write_missing(FILE *fp, const mdt_table *missing, const char *lang) {
+  fprintf(fp, "%s: %zu %s\n", mdt_label("txt_not_answered", lang), missing->nrows,
+          mdt_label("txt_members", lang));
   const char *last = NULL;
   for (size_t k = 0; k < missing->nrows; k++) {
     const char *stratum = text(missing, k, M_STRATUM);
@@ -213,17 +225,19 @@ static void write_missing(FILE *fp, const mdt_table *missing) {
       fprintf(fp, "  %s\n", stratum);
       last = stratum;
     }
-    fprintf(fp, "    %-5s %s (%s, %.0f employees)\n", text(missing, k, M_RESPONDENT),
-            text(missing, k, M_NAME), text(missing, k, M_KIND), num(missing, k, M_EMPLOYEES));
+    fprintf(fp, "    %-5s %s (%s, %.0f %s)\n", text(missing, k, M_RESPONDENT),
+            text(missing, k, M_NAME), text(missing, k, M_KIND), num(missing, k, M_EMPLOYEES),
+            mdt_label("txt_employees", lang));
   }
 }
 
 mdt_status mdt_response_status_write_text(FILE *fp, const mdt_table *status,
-                                          const mdt_table *missing, mdt_error *err) {
+                                          const mdt_table *missing, const char *lang,
+                                          mdt_error *err) {
   if (status != NULL && status->nrows > 0)
-    write_status(fp, status);
+    write_status(fp, status, lang);
   if (missing != NULL)
-    write_missing(fp, missing);
+    write_missing(fp, missing, lang);
   if (ferror(fp))
     return mdt_error_set(err, MDT_ECANTWRITE, "cannot write the response status");
   return MDT_OK;

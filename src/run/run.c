@@ -273,7 +273,8 @@ static mdt_status build_tables(mdt__year *s, mdt_error *err) {
   mdt__pipeline *p = &s->p;
   const mdt_groups *g = p->model->groups;
   mdt__table_set *ts = &s->tables;
-  mdt_report_context rctx = {p->model->respondents, p->model->questionnaire, g, &p->agg_opt};
+  mdt_report_context rctx = {p->model->respondents, p->model->questionnaire, g, &p->agg_opt,
+                             NULL};
   mdt_settlement_context sctx;
   mdt__pipeline_settlement_context(p, &sctx);
   mdt_status st;
