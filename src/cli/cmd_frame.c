@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "mandat/frame.h"
 #include "mandat/workbook.h"
+#include "report/json_int.h"
 
 static const char *const cmd = "frame";
 
@@ -577,7 +578,7 @@ static int write_output(const frame_options *o, const mdt_frame_result *r) {
   }
   int bad = 0;
   if (root != NULL) {
-    bad = json_dumpf(root, out.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+    bad = mdt__report_json_dumpf(root, out.fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
                                        JSON_REAL_PRECISION(15)) != 0;
     bad |= fputc('\n', out.fp) == EOF;
     json_decref(root);

@@ -18,6 +18,9 @@ json_t *mdt__report_aggregate_json(const mdt_aggregate *agg, const mdt_report_co
 json_t *mdt__report_settlement_json(const mdt_microsim_report *rep,
                                     const mdt_allocation_result *res,
                                     const mdt_settlement_context *ctx);
+/* json_dumpf, but numbers never in exponent form: a real jansson would write as 5e-05 is
+ * written as 0.00005 (the same 15 significant digits). Returns json_dumpf's 0 or -1. */
+int mdt__report_json_dumpf(const json_t *json, FILE *fp, size_t flags);
 /* Writes json to fp (keys in insertion order, 2-space indent, 15 significant digits). */
 mdt_status mdt__report_write_json(FILE *fp, const json_t *json, mdt_error *err);
 /* The bootstrap's draws as JSON: draws (asked for), used, dropped, first_dropped (1-based

@@ -69,10 +69,46 @@ json_t *mdt__report_json_number(double v) {
   return json_real(v == 0 ? 0.0 : v);
 }
 
+/* json_dump_callback's sink: writes each piece to the file, a number in exponent form
+ * (jansson's %.15g writes 5e-05) as the same 15 significant digits written out. jansson hands
+ * over a string's opening and closing quote as pieces of their own (a quote inside a string
+ * is the escape \", two bytes), so a piece that is exactly one quote toggles "inside a
+ * string", and text inside strings is never touched. */
+typedef struct {
+  FILE *fp;
+  int in_string;
+} json_sink;
+
+static int json_piece(const char *buf, size_t size, void *data) {
+  json_sink *k = data;
+  if (size == 1 && buf[0] == '"')
+    k->in_string = !k->in_string;
+  char num[400];
+  if (!k->in_string && size > 0 && size < 64 && (buf[0] == '-' || (buf[0] >= '0' && buf[0] <= '9')) &&
+      memchr(buf, 'e', size) != NULL) {
+    char text[64];
+    memcpy(text, buf, size);
+    text[size] = '\0';
+    char *end = NULL;
+    double v = strtod(text, &end);
+    if (end == text + size && isfinite(v)) {
+      mdt_report_format_number(v, num, sizeof num);
+      buf = num;
+      size = strlen(num);
+    }
+  }
+  return fwrite(buf, 1, size, k->fp) == size ? 0 : -1;
+}
+
+int mdt__report_json_dumpf(const json_t *json, FILE *fp, size_t flags) {
+  json_sink k = {fp, 0};
+  return json_dump_callback(json, json_piece, &k, flags);
+}
+
 mdt_status mdt__report_write_json(FILE *fp, const json_t *json, mdt_error *err) {
   if (json == NULL)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory building the JSON report");
-  if (json_dumpf(json, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) != 0 ||
+  if (mdt__report_json_dumpf(json, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) != 0 ||
       fputc('\n', fp) == EOF)
     return mdt_error_set(err, MDT_ECANTWRITE, "cannot write the JSON report: %s",
                          strerror(errno));

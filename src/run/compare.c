@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "mandat/report.h"
 #include "run/run_int.h"
 #include "run/settings.h"
 
@@ -134,6 +135,10 @@ static int flatten(alternative *a, const char *prefix, json_t *j) {
   }
   if (json_is_string(j))
     return add_setting(a, prefix, json_string_value(j));
+  if (json_is_real(j)) { /* written out, never as 5e-05 */
+    char num[400];
+    return add_setting(a, prefix, mdt_report_format_number(json_real_value(j), num, sizeof num));
+  }
   char *text = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(15));
   if (text == NULL)
     return -1;

@@ -50,6 +50,14 @@ assert n >= 15, n
 for f in glob.glob(os.path.join(tmp, "tidy", "*.csv")):
     text = open(f, encoding="utf-8").read()
     assert not text.startswith("\ufeff") and not re.search(r"\d[eE][-+]?\d", text), f
+# nor does any JSON (jansson alone would write 9.8e-05 for the small exchange rates), and the
+# written-out numbers are the same values as the CSV's
+import json
+for f in glob.glob(os.path.join(tmp, "tidy", "*.json")):
+    text = open(f, encoding="utf-8").read()
+    json.loads(text)
+    bad = [m.group(0) for m in re.finditer(r"(?<![\w\"])-?\d+(\.\d+)?[eE][-+]?\d+", text)]
+    assert not bad, (f, "numbers in exponent form", bad[:3])
 s = list(csv.DictReader(open(os.path.join(tmp, "tidy", "settlement.csv"), encoding="utf-8")))
 assert s[0]["group"] == "g1"
 # chart titles: every one in Norwegian
