@@ -4,7 +4,7 @@ fail_alloc.c, in mandat_fault only) and checks that every run ends cleanly.
 
 For each command it counts the allocations of a run without failures, then runs it again
 with the 1st, 2nd, ... allocation failing (every one for aggregate and simulate; every
-STRIDE-th for run, whose sweep would take minutes otherwise). Each run must either
+STRIDE-th for run, every one with --run-stride 1 as ctest runs it). Each run must either
 
   * exit 70 saying 'out of memory', with its outputs as they were before (the sentinel
     files and result folder unchanged, no temporary folder left beside it), or
