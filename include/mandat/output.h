@@ -65,6 +65,10 @@ mdt_status mdt_output_write_comparison(const mdt_comparison *c, const char *dir,
  * differences from the first, the key figures, and the settings that differ. Returns 0, or
  * -1 when fp could not be written. */
 int mdt_output_comparison_summary(FILE *fp, const mdt_comparison *c);
+/* As mdt_output_comparison_summary, in lang ("en" or "nb"; NULL is "en"): with "nb" the
+ * headings are Norwegian, groups are shown by their names and the key figures by their
+ * labels. */
+int mdt_output_comparison_summary_lang(FILE *fp, const mdt_comparison *c, const char *lang);
 
 /*
  * One workbook per region for its editorial committee, into the folder dir (atomically):

@@ -23,7 +23,7 @@ static void usage(FILE *fp) {
         "\n"
         "  --out DIR         the result folder (required)\n"
         "  --threads N       threads for the scenarios run here\n"
-        "  --lang en|nb      labels of the workbook (default en)\n"
+        "  --lang en|nb      the summary's and the workbook's labels (default en)\n"
         "  --quiet           no table on the terminal, no log lines\n"
         "  -h, --help        this text\n"
         "\n"
@@ -125,7 +125,7 @@ int cmd_compare(int argc, char **argv) {
   int rc = 0;
   if (st != MDT_OK)
     rc = cli_report_error(&err);
-  else if (!cli_g.quiet && (mdt_output_comparison_summary(stdout, cmp) != 0 || fflush(stdout))) {
+  else if (!cli_g.quiet && (mdt_output_comparison_summary_lang(stdout, cmp, lang) != 0 || fflush(stdout))) {
     mdt_error_set_at(&err, MDT_ECANTWRITE, "standard output", 0, 0, "cannot write");
     rc = cli_report_error(&err);
   }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mandat/output.h"
+#include "mandat/report.h"
 #include "mandat/workbook.h"
 #include "report/json_int.h"
 #include "report/outdir.h"
@@ -79,32 +80,60 @@ static double num(const mdt_table *t, size_t r, size_t col) {
   return c->kind == 1 ? c->num : NAN;
 }
 
-int mdt_output_comparison_summary(FILE *fp, const mdt_comparison *c) {
+/* The first n display characters of a UTF-8 text, for a column (a name cut short). */
+static void cut_utf8(char *out, size_t size, const char *text, int n) {
+  size_t o = 0;
+  int chars = 0;
+  for (const unsigned char *p = (const unsigned char *)text; *p && o + 1 < size; p++) {
+    if ((*p & 0xC0) != 0x80 && chars++ == n)
+      break;
+    out[o++] = (char)*p;
+  }
+  out[o] = '\0';
+}
+
+int mdt_output_comparison_summary_lang(FILE *fp, const mdt_comparison *c, const char *lang) {
   size_t na = mdt_compare_nalternatives(c);
   const mdt_table *g = mdt_compare_find(c, "compare_groups");
   const mdt_table *ind = mdt_compare_find(c, "compare_indicators");
   const mdt_table *set = mdt_compare_find(c, "compare_settings");
   if (fp == NULL || g == NULL || ind == NULL || set == NULL)
     return -1;
-  fprintf(fp, "Annual growth, %% (difference from %s in points)\n", mdt_compare_name(c, 0));
-  fprintf(fp, "  %-6s", "group");
+  int nb = lang != NULL && strcmp(lang, "nb") == 0;
+  /* nb: groups by name and figures by their labels, in wider first columns */
+  int gw = nb ? 28 : 6, iw = nb ? 40 : 22;
+  char cut[256];
+  fprintf(fp, nb ? "Årslønnsvekst, %% (forskjell fra %s i prosentpoeng)\n"
+                 : "Annual growth, %% (difference from %s in points)\n",
+          mdt_compare_name(c, 0));
+  fputs("  ", fp);
+  mdt_report_pad(fp, nb ? "stillingsgruppe" : "group", gw);
   for (size_t a = 0; a < na; a++)
     fprintf(fp, " %18.18s", mdt_compare_name(c, a));
   for (size_t a = 1; a < na; a++)
-    fprintf(fp, " %9s", "diff");
+    fprintf(fp, " %9s", nb ? "forskjell" : "diff");
   fprintf(fp, "\n");
   for (size_t r = 0; r < g->nrows; r++) {
     const mdt_cell *m = mdt_table_cell(g, r, 2);
     if (m->kind != 2 || strcmp(m->text, "annual_growth_pct") != 0 || isnan(num(g, r, 3)))
       continue;
-    fprintf(fp, "  %-6s", mdt_table_cell(g, r, 0)->text);
+    const mdt_cell *name = mdt_table_cell(g, r, 1);
+    const char *shown = mdt_table_cell(g, r, 0)->text;
+    if (nb && strcmp(shown, "total") == 0) {
+      shown = "totalt";
+    } else if (nb && name->kind == 2 && name->text[0] != '\0') {
+      cut_utf8(cut, sizeof cut, name->text, gw);
+      shown = cut;
+    }
+    fputs("  ", fp);
+    mdt_report_pad(fp, shown, gw);
     for (size_t a = 0; a < na; a++)
       fprintf(fp, " %18.2f", num(g, r, 3 + a));
     for (size_t a = 1; a < na; a++)
       fprintf(fp, " %+9.2f", num(g, r, 3 + na + a - 1));
     fprintf(fp, "\n");
   }
-  fprintf(fp, "Key figures (NOK in millions)\n");
+  fprintf(fp, nb ? "Nøkkeltall (kroner i millioner)\n" : "Key figures (NOK in millions)\n");
   for (size_t r = 0; r < ind->nrows; r++) {
     const char *name = mdt_table_cell(ind, r, 0)->text;
     size_t len = strlen(name);
@@ -113,7 +142,11 @@ int mdt_output_comparison_summary(FILE *fp, const mdt_comparison *c) {
                 strncmp(name, "p_", 2) == 0;
     double scale = nok ? 1e-6 : 1;
     int dec = nok ? 1 : share ? 3 : 2;
-    fprintf(fp, "  %-22s", name);
+    const char *label = nb ? mdt_label_find(name, "nb") : NULL;
+    if (label != NULL)
+      cut_utf8(cut, sizeof cut, label, iw);
+    fputs("  ", fp);
+    mdt_report_pad(fp, label != NULL ? cut : name, iw);
     for (size_t a = 0; a < na; a++)
       fprintf(fp, " %18.*f", dec, num(ind, r, 1 + a) * scale);
     for (size_t a = 1; a < na; a++) {
@@ -122,9 +155,13 @@ int mdt_output_comparison_summary(FILE *fp, const mdt_comparison *c) {
     }
     fprintf(fp, "\n");
   }
-  fprintf(fp, "Settings that differ: %zu", set->nrows);
+  fprintf(fp, nb ? "Innstillinger som er ulike: %zu" : "Settings that differ: %zu", set->nrows);
   for (size_t r = 0; r < set->nrows && r < 8; r++)
     fprintf(fp, "%s %s", r ? "," : "", mdt_table_cell(set, r, 0)->text);
   fprintf(fp, "%s\n", set->nrows > 8 ? ", ..." : "");
   return ferror(fp) ? -1 : 0;
+}
+
+int mdt_output_comparison_summary(FILE *fp, const mdt_comparison *c) {
+  return mdt_output_comparison_summary_lang(fp, c, "en");
 }

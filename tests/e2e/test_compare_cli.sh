@@ -64,4 +64,17 @@ mkdir -p "$tmp/empty"
 [ $rc -eq 66 ] || fail "empty folder: exit $rc"
 set -e
 [ ! -e "$tmp/x" ] || fail "a failed compare wrote a folder"
+
+# --lang nb: the terminal summary in Norwegian, groups by name, the same figures
+"$MANDAT" compare "$tmp/base" "$tmp/prio" --out "$tmp/c3" --lang nb 2> /dev/null > "$tmp/c3.txt"
+"$MANDAT" compare "$tmp/base" "$tmp/prio" --out "$tmp/c4" 2> /dev/null > "$tmp/c4.txt"
+for want in "Årslønnsvekst, %" "Nøkkeltall (kroner i millioner)" "Lektor / mastergrad" "totalt" \
+            "Innstillinger som er ulike"; do
+  grep -qF "$want" "$tmp/c3.txt" || fail "nb summary: no '$want'"
+done
+for gone in "Key figures" "Annual growth" "Settings that differ" "  g7 "; do
+  if grep -qF "$gone" "$tmp/c3.txt"; then fail "nb summary: '$gone' left in English"; fi
+done
+nums() { awk 'NF >= 3 && $NF ~ /^[-+][0-9.]+$/ { print $(NF-2), $(NF-1), $NF }' "$1"; }
+cmp <(nums "$tmp/c3.txt") <(nums "$tmp/c4.txt") || fail "nb and en summaries differ in their figures"
 echo ok
