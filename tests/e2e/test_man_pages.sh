@@ -2,7 +2,7 @@
 # The manual pages: mandat(1) and mandat-scenario(5) render without a warning; mandat(1) names
 # every command, subcommand and option that the program's --help texts give and every exit
 # status; mandat-scenario(5) documents every key of the scenario parser's table
-# (src/model/scenario.c) under its section; cmake --install puts them where man finds them.
+# (src/model/scenario_keys.c) under its section; cmake --install puts them where man finds them.
 set -euo pipefail
 : "${MANDAT:?path to the mandat program}" "${MDT_SOURCE_DIR:?source tree}" \
   "${MDT_BINARY_DIR:?build tree}"
@@ -42,8 +42,8 @@ done
 # 3. Every key of the parser's table, under its section, in mandat-scenario(5); and no key
 #    there that the parser does not have.
 sed -n 's/^ *{"\([a-z0-9_]*\)", "\([a-z0-9_]*\)", k_[a-z_0-9]*},.*/\1 \2/p' \
-  "$MDT_SOURCE_DIR/src/model/scenario.c" > "$tmp/keys"
-[ "$(wc -l < "$tmp/keys")" -ge 50 ] || fail "the key table was not found in scenario.c"
+  "$MDT_SOURCE_DIR/src/model/scenario_keys.c" > "$tmp/keys"
+[ "$(wc -l < "$tmp/keys")" -ge 50 ] || fail "the key table was not found in scenario_keys.c"
 awk '/^\.SS/ { section = $0; gsub(/^\.SS "?\[|\]"?$/, "", section) }
      /^\.SH/ { section = "" }
      prev == ".TP" && /^\.B [a-z_0-9]+$/ && section != "" { print section, $2 }

@@ -1,0 +1,113 @@
+/*
+ * Internal: the structures behind core/csv.h, shared by the opening and header (csv.c), the
+ * field handling (csv_parse.c) and the chunked, threaded reading (csv_read.c).
+ */
+#ifndef MANDAT_CORE_CSV_INT_H
+#define MANDAT_CORE_CSV_INT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/csv.h"
+
+struct mdt_csv {
+  int fd;                /* -1 when reading the memory file (core/memfile.h) */
+  const char *mem;       /* the memory file's bytes, or NULL */
+  size_t mem_len, mem_pos;
+  off_t size;            /* the file's size when known (a regular file, memory), else -1 */
+  off_t pos;             /* where the next read starts */
+  char *path;
+  char delimiter;
+  size_t bom;            /* bytes of byte-order mark at the start (0 or 3) */
+  size_t nheader;
+  char **header;
+  off_t data_offset;     /* byte offset of the first data row */
+  long data_line;        /* physical line of the first data row */
+  int consumed;
+  int threads;           /* threads tokenising chunks (mdt_csv_set_threads) */
+};
+
+/* A chunk of the file (see csv_read.c) and what it parsed into. */
+typedef struct {
+  char *text;
+  size_t len, cap;
+  off_t offset;       /* file offset of text[0] */
+  long first_line;    /* physical line of text[0] (set when the chunk is handed on) */
+  long nlines;        /* line ends in the chunk */
+  int has_quote;
+  int last;           /* the file's last chunk */
+  mdt_csv_batch batch;
+  /* a failure while parsing */
+  mdt_status status;
+  int fail_at_offset; /* 1: at fail_offset; 0: at (fail_line, fail_field) */
+  off_t fail_offset;
+  long fail_line, fail_field;
+  const char *fail_col;
+  char fail_msg[600];
+  int state;
+} chunk;
+
+typedef struct {
+  mdt_csv *csv;
+  const long *spec_of;  /* per header column: spec index or -1 */
+  const mdt_csv_spec *specs;
+  chunk *ring;
+  size_t nring;
+  pthread_mutex_t mu;
+  pthread_cond_t cv_work, cv_done;
+  size_t next_take;     /* the next chunk (in file order) a worker takes */
+  size_t nfilled;       /* chunks filled so far */
+  int stop;
+} reader;
+
+/* Ids a KEY column looked up lately, per column and worker: the last one (ids come in runs,
+ * such as one respondent's answers) and a small direct-mapped table (ids from a small set,
+ * such as option ids). An id of up to 16 bytes is compared as two words. */
+#define KEY_CACHE_SLOTS 64
+
+typedef struct {
+  uint64_t last_w0, last_w1;
+  size_t last_len; /* SIZE_MAX: nothing yet */
+  long last_value;
+  uint64_t w0[KEY_CACHE_SLOTS], w1[KEY_CACHE_SLOTS];
+  size_t len[KEY_CACHE_SLOTS]; /* SIZE_MAX: empty */
+  long value[KEY_CACHE_SLOTS];
+} key_cache;
+
+#define MAX_KEY_COLUMNS 4
+
+/* How one header column is converted, set up once per chunk so that a field costs a switch
+ * and a store. */
+enum { COL_SKIP, COL_CHECK, COL_STR, COL_INT, COL_REAL, COL_FIX4, COL_KEY };
+
+typedef struct {
+  int kind;
+  int empty_ok;
+  size_t spec;            /* index into the specs and the batch's columns */
+  int64_t *ints;          /* the batch's column (INT, FIX4, KEY) */
+  double *reals;          /* (REAL) */
+  size_t *str_off;        /* (STR) */
+  const mdt_csv_spec *sp;
+  key_cache *cache;       /* (KEY) the worker's cache for this column, or NULL */
+  const char *name;       /* header name, for messages */
+} col_desc;
+
+/* csv.c */
+size_t mdt__csv_utf8_valid_prefix(const unsigned char *s, size_t n, int *incomplete,
+                                  size_t *newlines);
+void mdt__csv_locate_offset(const char *path, size_t bom, off_t offset, long *line, long *col);
+void mdt__csv_locate_field(const char *path, char delim, long line, long field, long *out_line,
+                           long *out_col);
+ssize_t mdt__csv_source_read(mdt_csv *csv, void *buf, size_t n);
+size_t mdt__csv_read_size(const mdt_csv *csv, size_t max);
+
+/* csv_parse.c */
+int mdt__csv_batch_grow(mdt_csv_batch *b, size_t need);
+void mdt__csv_key_cache_init(key_cache *kc);
+void mdt__csv_chunk_fail_offset(chunk *c, mdt_status status, off_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void mdt__csv_parse_chunk(const reader *rd, chunk *c, key_cache *caches, col_desc *desc);
+
+#endif

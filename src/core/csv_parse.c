@@ -1,0 +1,430 @@
+/* Reading a CSV table, the fields: a chunk tokenised by libcsv into the batch's typed columns. */
+#include <csv.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/csv_int.h"
+#include "core/numparse.h"
+
+/* --------------------------------------------------------------- batches -- */
+
+int mdt__csv_batch_grow(mdt_csv_batch *b, size_t need) {
+  if (need <= b->rows_cap)
+    return 0;
+  size_t cap = b->rows_cap ? b->rows_cap : 256;
+  while (cap < need)
+    cap *= 2;
+  long *line = realloc(b->line, cap * sizeof *line);
+  if (line == NULL)
+    return -1;
+  b->line = line;
+  for (size_t j = 0; j < b->ncols; j++) {
+    if (!b->present[j] || b->discard[j])
+      continue;
+    if (b->type[j] == MDT_CSV_STR) {
+      size_t *o = realloc(b->str_off[j], cap * sizeof *o);
+      if (o == NULL)
+        return -1;
+      b->str_off[j] = o;
+    } else if (b->type[j] == MDT_CSV_REAL) {
+      double *v = realloc(b->reals[j], cap * sizeof *v);
+      if (v == NULL)
+        return -1;
+      b->reals[j] = v;
+    } else {
+      int64_t *v = realloc(b->ints[j], cap * sizeof *v);
+      if (v == NULL)
+        return -1;
+      b->ints[j] = v;
+    }
+  }
+  b->rows_cap = cap;
+  return 0;
+}
+
+static int batch_add_string(mdt_csv_batch *b, const char *s, size_t len, size_t *off) {
+  if (b->strbuf_len + len + 1 > b->strbuf_cap) {
+    size_t cap = b->strbuf_cap ? b->strbuf_cap : 4096;
+    while (cap < b->strbuf_len + len + 1)
+      cap *= 2;
+    char *grown = realloc(b->strbuf, cap);
+    if (grown == NULL)
+      return -1;
+    b->strbuf = grown;
+    b->strbuf_cap = cap;
+  }
+  *off = b->strbuf_len;
+  if (len)
+    memcpy(b->strbuf + b->strbuf_len, s, len);
+  b->strbuf[b->strbuf_len + len] = '\0';
+  b->strbuf_len += len + 1;
+  return 0;
+}
+
+void mdt__csv_key_cache_init(key_cache *kc) {
+  kc->last_len = SIZE_MAX;
+  for (size_t k = 0; k < KEY_CACHE_SLOTS; k++)
+    kc->len[k] = SIZE_MAX;
+}
+
+/* The first len (<= 16) bytes of text as two words, the rest zero. libcsv hands fields in its
+ * own buffer of at least 128 bytes, so reading 16 bytes stays inside it. */
+static inline void key_words(const char *text, size_t len, uint64_t *w0, uint64_t *w1) {
+  uint64_t a, b;
+  memcpy(&a, text, 8);
+  memcpy(&b, text + 8, 8);
+  if (len < 8) {
+    a &= len ? (~UINT64_C(0) >> (64 - 8 * len)) : 0;
+    b = 0;
+  } else if (len < 16) {
+    b &= len > 8 ? (~UINT64_C(0) >> (64 - 8 * (len - 8))) : 0;
+  }
+  *w0 = a;
+  *w1 = b;
+}
+
+static inline long key_lookup(const mdt_csv_spec *sp, key_cache *kc, const char *text,
+                              size_t len) {
+  if (len > 16 || kc == NULL)
+    return sp->find(sp->keys, text, len);
+  uint64_t w0, w1;
+  key_words(text, len, &w0, &w1);
+  if (len == kc->last_len && w0 == kc->last_w0 && w1 == kc->last_w1)
+    return kc->last_value;
+  uint64_t h = (w0 ^ (w1 * UINT64_C(0x9E3779B97F4A7C15)) ^ len) * UINT64_C(0xBF58476D1CE4E5B9);
+  size_t slot = (size_t)(h >> 58);
+  long v;
+  if (kc->len[slot] == len && kc->w0[slot] == w0 && kc->w1[slot] == w1)
+    v = kc->value[slot];
+  else {
+    v = sp->find(sp->keys, text, len);
+    kc->len[slot] = len;
+    kc->w0[slot] = w0;
+    kc->w1[slot] = w1;
+    kc->value[slot] = v;
+  }
+  kc->last_len = len;
+  kc->last_w0 = w0;
+  kc->last_w1 = w1;
+  kc->last_value = v;
+  return v;
+}
+
+typedef struct {
+  mdt_csv *csv;
+  chunk *ch;
+  mdt_csv_batch *batch;
+  col_desc *desc;         /* per header column */
+  size_t nheader;
+  int decimal_comma;
+  long nl_unquoted;       /* '\n' seen outside quotes in the chunk */
+  long nl_embedded;       /* '\n' inside quoted fields */
+  size_t nfield;          /* fields seen in the current record */
+  long row_line;          /* line (within the chunk, from 0) where the current record starts */
+  size_t row;             /* the row being filled */
+  int failed;
+} read_state;
+
+static void state_fail(read_state *rs, mdt_status status, long field, const char *col,
+                       const char *fmt, ...)
+    __attribute__((format(printf, 5, 6), noinline, cold));
+
+static void state_fail(read_state *rs, mdt_status status, long field, const char *col,
+                       const char *fmt, ...) {
+  if (rs->failed)
+    return;
+  chunk *c = rs->ch;
+  rs->failed = 1;
+  c->status = status;
+  c->fail_at_offset = 0;
+  c->fail_line = rs->row_line;
+  c->fail_field = field;
+  c->fail_col = col;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(c->fail_msg, sizeof c->fail_msg, fmt, ap);
+  va_end(ap);
+}
+
+void mdt__csv_chunk_fail_offset(chunk *c, mdt_status status, off_t offset, const char *fmt, ...) {
+  if (c->status != MDT_OK)
+    return;
+  c->status = status;
+  c->fail_at_offset = 1;
+  c->fail_offset = offset;
+  c->fail_col = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(c->fail_msg, sizeof c->fail_msg, fmt, ap);
+  va_end(ap);
+}
+
+static const char *type_expectation(mdt_csv_type t) {
+  switch (t) {
+  case MDT_CSV_INT:
+    return "a whole number";
+  case MDT_CSV_REAL:
+    return "a number";
+  case MDT_CSV_FIX4:
+    return "a number with at most 4 decimals";
+  case MDT_CSV_KEY:
+    return "an id";
+  default:
+    return "text";
+  }
+}
+
+static void field_failed(read_state *rs, const col_desc *d, size_t fi, const char *what,
+                         const char *text, size_t len) __attribute__((noinline, cold));
+
+static void field_failed(read_state *rs, const col_desc *d, size_t fi, const char *what,
+                         const char *text, size_t len) {
+  char found[160];
+  if (len == 0)
+    state_fail(rs, MDT_EDATA, (long)fi, d->name, "expected %s, found an empty field", what);
+  else
+    state_fail(rs, MDT_EDATA, (long)fi, d->name, "expected %s, found %s", what,
+               mdt_csv_quote_found(text, len, found, sizeof found));
+}
+
+static void field_cb(void *s, size_t len, void *data) {
+  read_state *rs = data;
+  size_t fi = rs->nfield++;
+  if (rs->failed)
+    return;
+  const char *text = s ? s : "";
+  if (rs->ch->has_quote && len) {
+    const char *p = text, *end = text + len;
+    while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+      rs->nl_embedded++;
+      p++;
+    }
+  }
+  if (fi >= rs->nheader) {
+    state_fail(rs, MDT_EDATA, (long)fi, NULL, "expected %zu fields as in the header, found more",
+               rs->nheader);
+    return;
+  }
+  const col_desc *d = &rs->desc[fi];
+  size_t r = rs->row;
+  if (len == 0 && d->kind != COL_SKIP) {
+    if (!d->empty_ok) {
+      field_failed(rs, d, fi, type_expectation(rs->batch->type[d->spec]), text, 0);
+      return;
+    }
+    if (d->kind == COL_CHECK)
+      return; /* checked, not kept: no column to write to */
+    if (d->kind == COL_REAL)
+      d->reals[r] = NAN;
+    else if (d->kind == COL_STR) {
+      if (batch_add_string(rs->batch, "", 0, &d->str_off[r]) != 0)
+        state_fail(rs, MDT_ENOMEM, (long)fi, NULL, "out of memory reading the table");
+    } else
+      d->ints[r] = MDT_CSV_EMPTY_INT;
+    return;
+  }
+  switch (d->kind) {
+  case COL_SKIP:
+  case COL_CHECK:
+    return;
+  case COL_KEY: {
+    long v = key_lookup(d->sp, d->cache, text, len);
+    if (v < 0 && !d->sp->unknown_ok) {
+      field_failed(rs, d, fi, d->sp->expect ? d->sp->expect : "a known id", text, len);
+      return;
+    }
+    d->ints[r] = v < 0 ? -1 : v;
+    return;
+  }
+  case COL_REAL: {
+    /* Most values in these files are small whole numbers (scores, ranks, years): exact. */
+    unsigned d0 = (unsigned char)text[0] - '0';
+    if (len == 1 && d0 <= 9) {
+      d->reals[r] = (double)d0;
+      return;
+    }
+    unsigned d1 = (unsigned char)text[1] - '0';
+    if (len == 2 && d0 <= 9 && d1 <= 9 && d0 != 0) {
+      d->reals[r] = (double)(d0 * 10 + d1);
+      return;
+    }
+    if (mdt_parse_double(text, len, rs->decimal_comma, &d->reals[r]) != 0)
+      field_failed(rs, d, fi, "a number", text, len);
+    return;
+  }
+  case COL_INT:
+    if (mdt_parse_int64_grouped(text, len, rs->decimal_comma, &d->ints[r]) != 0)
+      field_failed(rs, d, fi, "a whole number", text, len);
+    return;
+  case COL_FIX4:
+    if (mdt_parse_fix4_grouped(text, len, rs->decimal_comma, &d->ints[r]) != 0)
+      field_failed(rs, d, fi, "a number with at most 4 decimals", text, len);
+    return;
+  case COL_STR:
+    if (batch_add_string(rs->batch, text, len, &d->str_off[r]) != 0)
+      state_fail(rs, MDT_ENOMEM, (long)fi, NULL, "out of memory reading the table");
+    return;
+  }
+}
+
+static void row_cb(int c, void *data) {
+  read_state *rs = data;
+  size_t nf = rs->nfield;
+  rs->nfield = 0;
+  if (nf > 0 && !rs->failed) {
+    if (nf < rs->nheader)
+      state_fail(rs, MDT_EDATA, (long)nf, NULL, "expected %zu fields as in the header, found %zu",
+                 rs->nheader, nf);
+    else
+      rs->batch->line[rs->row++] = rs->row_line;
+  }
+  /* The next record starts on the next line (a blank line or a CR of CRLF changes nothing). */
+  if (c == '\n')
+    rs->nl_unquoted++;
+  rs->row_line = rs->nl_unquoted + rs->nl_embedded;
+}
+
+/* Sets up the per-column descriptors for chunk c's batch (whose columns hold rows rows). */
+static void describe_columns(const reader *rd, read_state *rs, key_cache *caches) {
+  const mdt_csv *csv = rd->csv;
+  mdt_csv_batch *b = rs->batch;
+  for (size_t h = 0; h < csv->nheader; h++) {
+    col_desc *d = &rs->desc[h];
+    memset(d, 0, sizeof *d);
+    long j = rd->spec_of[h];
+    d->name = csv->header[h];
+    if (j < 0) {
+      d->kind = COL_SKIP;
+      continue;
+    }
+    d->spec = (size_t)j;
+    d->sp = &rd->specs[j];
+    d->empty_ok = b->present[j] == 2;
+    if (d->sp->discard) {
+      d->kind = COL_CHECK;
+      continue;
+    }
+    switch (b->type[j]) {
+    case MDT_CSV_STR:
+      d->kind = COL_STR;
+      d->str_off = b->str_off[j];
+      break;
+    case MDT_CSV_INT:
+      d->kind = COL_INT;
+      d->ints = b->ints[j];
+      break;
+    case MDT_CSV_REAL:
+      d->kind = COL_REAL;
+      d->reals = b->reals[j];
+      break;
+    case MDT_CSV_FIX4:
+      d->kind = COL_FIX4;
+      d->ints = b->ints[j];
+      break;
+    case MDT_CSV_KEY:
+      d->kind = COL_KEY;
+      d->ints = b->ints[j];
+      d->cache = (size_t)j < MAX_KEY_COLUMNS ? &caches[j] : NULL;
+      break;
+    }
+  }
+}
+
+/* The offset of the first carriage return in text[0..len) that is outside quotes and not
+ * followed by '\n', or len when there is none. libcsv ends a record at such a CR, but the
+ * rows of a chunk are counted by its '\n' bytes and its lines too: old Mac line ends are
+ * refused rather than read with wrong line numbers (or more rows than counted). */
+static size_t bare_cr(const char *text, size_t len) {
+  if (memchr(text, '\r', len) == NULL)
+    return len;
+  int in_quotes = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (text[i] == '"')
+      in_quotes = !in_quotes;
+    else if (text[i] == '\r' && !in_quotes && (i + 1 == len || text[i + 1] != '\n'))
+      return i;
+  }
+  return len;
+}
+
+/* The offset of the quote that opens the field still open at the end of text[0..len). */
+static size_t open_quote(const char *text, size_t len) {
+  int in_quotes = 0;
+  size_t at = 0;
+  for (size_t i = 0; i < len; i++)
+    if (text[i] == '"') {
+      in_quotes = !in_quotes;
+      if (in_quotes)
+        at = i;
+    }
+  return at;
+}
+
+/* Tokenises one chunk into its batch. Runs in a worker thread or the caller's, each with its
+ * own key caches and column descriptors. */
+void mdt__csv_parse_chunk(const reader *rd, chunk *c, key_cache *caches, col_desc *desc) {
+  mdt_csv *csv = rd->csv;
+  c->batch.nrows = 0;
+  c->batch.strbuf_len = 0;
+  c->status = MDT_OK;
+  c->nlines = 0;
+  int incomplete = 0;
+  size_t newlines = 0;
+  size_t valid =
+      mdt__csv_utf8_valid_prefix((const unsigned char *)c->text, c->len, &incomplete, &newlines);
+  if (valid < c->len) {
+    mdt__csv_chunk_fail_offset(c, MDT_EDATA, c->offset + (off_t)valid,
+                               "expected UTF-8 text, found %s (save the file as UTF-8)",
+                               c->text[valid] == 0 ? "a NUL byte" : "a byte that is not UTF-8");
+    return;
+  }
+  size_t cr = bare_cr(c->text, c->len);
+  if (cr < c->len) {
+    mdt__csv_chunk_fail_offset(
+        c, MDT_EDATA, c->offset + (off_t)cr,
+        "expected a line end LF or CR LF, found a carriage return alone (old Mac "
+        "line ends: save the file as CSV UTF-8)");
+    return;
+  }
+  /* Every record ends with a '\n' (or the end of the file): this many rows at most, so
+   * the columns are sized once per chunk. */
+  if (mdt__csv_batch_grow(&c->batch, newlines + 1) != 0) {
+    mdt__csv_chunk_fail_offset(c, MDT_ENOMEM, c->offset, "out of memory reading the table");
+    return;
+  }
+  read_state rs = {0};
+  rs.csv = csv;
+  rs.ch = c;
+  rs.batch = &c->batch;
+  rs.desc = desc;
+  rs.nheader = csv->nheader;
+  rs.decimal_comma = csv->delimiter == ';';
+  describe_columns(rd, &rs, caches);
+  struct csv_parser p;
+  if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL) != 0) {
+    mdt__csv_chunk_fail_offset(c, MDT_ENOMEM, c->offset, "out of memory reading the table");
+    return;
+  }
+  csv_set_delim(&p, (unsigned char)csv->delimiter);
+  csv_set_realloc_func(&p, realloc);
+  size_t used = csv_parse(&p, c->text, c->len, field_cb, row_cb, &rs);
+  if (!rs.failed && used != c->len && csv_error(&p) == CSV_ENOMEM)
+    mdt__csv_chunk_fail_offset(c, MDT_ENOMEM, c->offset + (off_t)used,
+                               "out of memory reading the table");
+  else if (!rs.failed && used != c->len)
+    mdt__csv_chunk_fail_offset(c, MDT_EDATA, c->offset + (off_t)used,
+                               "expected a delimiter or line end after a closing quote, found '%c'",
+                               c->text[used]);
+  else if (!rs.failed && csv_fini(&p, field_cb, row_cb, &rs) != 0)
+    mdt__csv_chunk_fail_offset(
+        c, MDT_EDATA, c->offset + (off_t)open_quote(c->text, c->len),
+        "expected a closing quote for the quote that opens here, found the end "
+        "of the file");
+  csv_free(&p);
+  c->batch.nrows = rs.row;
+  c->nlines = rs.nl_unquoted + rs.nl_embedded;
+}
+

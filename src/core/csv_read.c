@@ -1,0 +1,540 @@
+/* Reading a CSV table, the file: chunks handed to worker threads, and batches in file order. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/csv_int.h"
+
+/* --------------------------------------------------------------- batches -- */
+
+static void batch_free_columns(mdt_csv_batch *b) {
+  if (b == NULL)
+    return;
+  for (size_t j = 0; j < b->ncols; j++) {
+    if (b->ints)
+      free(b->ints[j]);
+    if (b->reals)
+      free(b->reals[j]);
+    if (b->str_off)
+      free(b->str_off[j]);
+  }
+  free(b->ints);
+  free(b->reals);
+  free(b->str_off);
+  free(b->present);
+  free(b->discard);
+  free(b->type);
+  free(b->line);
+  free(b->strbuf);
+  if (b->owns_layout) {
+    free((char *)b->path);
+    if (b->names)
+      for (size_t j = 0; j < b->ncols; j++)
+        free((char *)b->names[j]);
+  }
+  free(b->field_of);
+  free(b->names);
+}
+
+void mdt_csv_table_free(mdt_csv_table *table) {
+  if (table == NULL)
+    return;
+  batch_free_columns(table);
+  free(table);
+}
+
+/* ------------------------------------------------------------- reading -- */
+
+/*
+ * The file is read in chunks of about CHUNK_BYTES that end at a record boundary (a line end
+ * outside quotes). Worker threads tokenise chunks with their own libcsv parser into typed
+ * columns; the calling thread reads the next chunks and hands the parsed ones to the caller
+ * in file order. The chunks do not depend on the number of threads, and one thread parses
+ * them the same way, so every result is the same whatever the thread count.
+ */
+#define CHUNK_BYTES ((size_t)1 << 20)
+
+enum { SLOT_FREE, SLOT_FILLED, SLOT_TAKEN, SLOT_DONE };
+
+static void *worker_main(void *arg) {
+  reader *rd = arg;
+  key_cache *caches = calloc(MAX_KEY_COLUMNS, sizeof *caches);
+  col_desc *desc = calloc(rd->csv->nheader ? rd->csv->nheader : 1, sizeof *desc);
+  if (caches != NULL)
+    for (size_t k = 0; k < MAX_KEY_COLUMNS; k++)
+      mdt__csv_key_cache_init(&caches[k]);
+  pthread_mutex_lock(&rd->mu);
+  for (;;) {
+    while (!rd->stop && (rd->next_take >= rd->nfilled ||
+                         rd->ring[rd->next_take % rd->nring].state != SLOT_FILLED))
+      pthread_cond_wait(&rd->cv_work, &rd->mu);
+    if (rd->stop)
+      break;
+    chunk *c = &rd->ring[rd->next_take % rd->nring];
+    rd->next_take++;
+    c->state = SLOT_TAKEN;
+    pthread_mutex_unlock(&rd->mu);
+    if (caches == NULL || desc == NULL)
+      mdt__csv_chunk_fail_offset(c, MDT_ENOMEM, c->offset, "out of memory reading the table");
+    else
+      mdt__csv_parse_chunk(rd, c, caches, desc);
+    pthread_mutex_lock(&rd->mu);
+    c->state = SLOT_DONE;
+    pthread_cond_broadcast(&rd->cv_done);
+  }
+  pthread_mutex_unlock(&rd->mu);
+  free(caches);
+  free(desc);
+  return NULL;
+}
+
+/* The end of the last whole record in text[0..len): just after its line end outside quotes;
+ * 0 when there is none. */
+static size_t last_boundary(const char *text, size_t len) {
+  if (memchr(text, '"', len) == NULL) {
+    for (size_t i = len; i > 0; i--)
+      if (text[i - 1] == '\n')
+        return i;
+    return 0;
+  }
+  int in_quotes = 0;
+  size_t cut = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (text[i] == '"')
+      in_quotes = !in_quotes;
+    else if (text[i] == '\n' && !in_quotes)
+      cut = i + 1;
+  }
+  return cut;
+}
+
+/* What the calling thread keeps between chunks. */
+typedef struct {
+  char *tail;          /* bytes read after the last chunk's end */
+  size_t tail_len, tail_cap;
+  off_t tail_offset;
+  long next_line;
+  int eof;
+} filler;
+
+static int ensure_cap(char **buf, size_t *cap, size_t need) {
+  if (need <= *cap)
+    return 0;
+  size_t c = *cap ? *cap : need;
+  while (c < need)
+    c *= 2;
+  char *g = realloc(*buf, c);
+  if (g == NULL)
+    return -1;
+  *buf = g;
+  *cap = c;
+  return 0;
+}
+
+/* Fills c with the next chunk of the file. */
+static mdt_status fill_chunk(mdt_csv *csv, filler *f, chunk *c, mdt_error *err) {
+  if (ensure_cap(&c->text, &c->cap, f->tail_len + mdt__csv_read_size(csv, CHUNK_BYTES) + 1) != 0)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
+  if (f->tail_len)
+    memcpy(c->text, f->tail, f->tail_len);
+  c->len = f->tail_len;
+  c->offset = f->tail_offset;
+  size_t cut = 0;
+  for (;;) {
+    size_t want = mdt__csv_read_size(csv, CHUNK_BYTES);
+    if (ensure_cap(&c->text, &c->cap, c->len + want + 1) != 0)
+      return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
+    ssize_t n = f->eof ? 0 : mdt__csv_source_read(csv, c->text + c->len, want);
+    if (n < 0)
+      return mdt_error_set_at(err, MDT_ENOINPUT, csv->path, 0, 0, "cannot read: %s",
+                              strerror(errno));
+    if ((size_t)n < want)
+      f->eof = 1;
+    c->len += (size_t)n;
+    if (f->eof) {
+      cut = c->len;
+      break;
+    }
+    cut = last_boundary(c->text, c->len);
+    if (cut > 0)
+      break; /* else one record is longer than a chunk: read on */
+  }
+  size_t rest = c->len - cut;
+  if (ensure_cap(&f->tail, &f->tail_cap, rest + 1) != 0)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
+  if (rest)
+    memcpy(f->tail, c->text + cut, rest);
+  f->tail_len = rest;
+  f->tail_offset = c->offset + (off_t)cut;
+  c->len = cut;
+  c->last = f->eof && rest == 0;
+  c->has_quote = memchr(c->text, '"', cut) != NULL;
+  return MDT_OK;
+}
+
+/* Turns a chunk's parse failure into err, with the position in the file. */
+static mdt_status report_chunk_failure(const mdt_csv *csv, const chunk *c, mdt_error *err) {
+  long l, col;
+  if (c->fail_at_offset)
+    mdt__csv_locate_offset(csv->path, csv->bom, c->fail_offset, &l, &col);
+  else
+    mdt__csv_locate_field(csv->path, csv->delimiter, c->first_line + c->fail_line, c->fail_field,
+                          &l, &col);
+  if (c->fail_col)
+    return mdt_error_set_at(err, c->status, csv->path, l, col, "%s: %s", c->fail_col,
+                            c->fail_msg);
+  return mdt_error_set_at(err, c->status, csv->path, l, col, "%s", c->fail_msg);
+}
+
+static mdt_status batch_setup(mdt_csv_batch *b, const mdt_csv *csv, const mdt_csv_spec *specs,
+                              size_t nspecs, long *spec_of, mdt_error *err) {
+  memset(b, 0, sizeof *b);
+  b->ncols = nspecs;
+  b->path = csv->path;
+  b->delimiter = csv->delimiter;
+  size_t n1 = nspecs ? nspecs : 1;
+  b->present = calloc(n1, sizeof *b->present);
+  b->discard = calloc(n1, 1);
+  b->type = calloc(n1, sizeof *b->type);
+  b->ints = calloc(n1, sizeof *b->ints);
+  b->reals = calloc(n1, sizeof *b->reals);
+  b->str_off = calloc(n1, sizeof *b->str_off);
+  b->field_of = calloc(n1, sizeof *b->field_of);
+  b->names = calloc(n1, sizeof *b->names);
+  if (!b->present || !b->discard || !b->type || !b->ints || !b->reals || !b->str_off ||
+      !b->field_of || !b->names)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
+  if (spec_of != NULL)
+    for (size_t h = 0; h < csv->nheader; h++)
+      spec_of[h] = -1;
+  for (size_t j = 0; j < nspecs; j++) {
+    long h = mdt_csv_find(csv, specs[j].name);
+    b->type[j] = specs[j].type;
+    b->discard[j] = specs[j].discard != 0;
+    b->names[j] = specs[j].name;
+    b->field_of[j] = h;
+    if (h < 0) {
+      if (specs[j].required) {
+        char have[400];
+        size_t o = 0;
+        have[0] = '\0';
+        for (size_t k = 0; k < csv->nheader && o + 4 < sizeof have; k++)
+          o += (size_t)snprintf(have + o, sizeof have - o, "%s%s", k ? "," : "",
+                                csv->header[k]);
+        return mdt_error_set_at(err, MDT_EDATA, csv->path, 1, 1,
+                                "expected a column named '%s' in the header, found '%s'",
+                                specs[j].name, have);
+      }
+      continue;
+    }
+    if (spec_of != NULL) {
+      if (spec_of[h] >= 0)
+        return mdt_error_set(err, MDT_EINTERNAL, "column '%s' bound twice", specs[j].name);
+      spec_of[h] = (long)j;
+    }
+    b->present[j] = specs[j].allow_empty ? 2 : 1;
+  }
+  return MDT_OK;
+}
+
+/* Appends the rows of src (a chunk's batch) to dst (the table). */
+static int batch_append(mdt_csv_batch *dst, const mdt_csv_batch *src) {
+  if (src->nrows == 0)
+    return 0;
+  size_t base = dst->nrows;
+  if (mdt__csv_batch_grow(dst, base + src->nrows) != 0)
+    return -1;
+  size_t sbase = dst->strbuf_len;
+  if (src->strbuf_len) {
+    size_t need = sbase + src->strbuf_len;
+    if (need > dst->strbuf_cap) {
+      size_t cap = dst->strbuf_cap ? dst->strbuf_cap : 4096;
+      while (cap < need)
+        cap *= 2;
+      char *g = realloc(dst->strbuf, cap);
+      if (g == NULL)
+        return -1;
+      dst->strbuf = g;
+      dst->strbuf_cap = cap;
+    }
+    memcpy(dst->strbuf + sbase, src->strbuf, src->strbuf_len);
+    dst->strbuf_len = need;
+  }
+  memcpy(dst->line + base, src->line, src->nrows * sizeof *src->line);
+  for (size_t j = 0; j < dst->ncols; j++) {
+    if (!dst->present[j] || dst->discard[j])
+      continue;
+    if (dst->type[j] == MDT_CSV_STR)
+      for (size_t r = 0; r < src->nrows; r++)
+        dst->str_off[j][base + r] = src->str_off[j][r] + sbase;
+    else if (dst->type[j] == MDT_CSV_REAL)
+      memcpy(dst->reals[j] + base, src->reals[j], src->nrows * sizeof(double));
+    else
+      memcpy(dst->ints[j] + base, src->ints[j], src->nrows * sizeof(int64_t));
+  }
+  dst->nrows = base + src->nrows;
+  return 0;
+}
+
+/* Hands rows [from, from + n) of b to fn as a batch of their own. */
+static mdt_status call_view(const mdt_csv_batch *b, size_t from, size_t n, mdt_csv_batch *view,
+                            mdt_csv_batch_fn fn, void *user, mdt_error *err) {
+  view->nrows = n;
+  view->line = b->line + from;
+  for (size_t j = 0; j < b->ncols; j++) {
+    view->ints[j] = b->ints[j] ? b->ints[j] + from : NULL;
+    view->reals[j] = b->reals[j] ? b->reals[j] + from : NULL;
+    view->str_off[j] = b->str_off[j] ? b->str_off[j] + from : NULL;
+  }
+  view->strbuf = b->strbuf;
+  view->strbuf_len = b->strbuf_len;
+  return fn(view, user, err);
+}
+
+static void chunk_free(chunk *c) {
+  free(c->text);
+  c->batch.owns_layout = 0;
+  batch_free_columns(&c->batch);
+}
+
+/*
+ * Reads every chunk with threads threads and hands the rows to fn in file order, in views of
+ * at most batch_rows rows, or appends them to table when fn is NULL.
+ */
+static mdt_status csv_read_impl(mdt_csv *csv, const mdt_csv_spec *specs, size_t nspecs,
+                                size_t batch_rows, int threads, mdt_csv_batch_fn fn, void *user,
+                                mdt_csv_batch *table, mdt_error *err) {
+  if (csv->consumed)
+    return mdt_error_set(err, MDT_EINTERNAL, "%s was already read", csv->path);
+  csv->consumed = 1;
+  if (threads < 1)
+    threads = 1;
+  if (threads > 64)
+    threads = 64;
+  reader rd;
+  memset(&rd, 0, sizeof rd);
+  rd.csv = csv;
+  rd.nring = threads > 1 ? (size_t)threads + 2 : 1;
+  long *spec_of = calloc(csv->nheader ? csv->nheader : 1, sizeof *spec_of);
+  rd.ring = calloc(rd.nring, sizeof *rd.ring);
+  mdt_csv_batch view;
+  memset(&view, 0, sizeof view);
+  filler f = {0};
+  pthread_t tids[64];
+  int started = 0, sync_ok = 0;
+  size_t next_consume = 0;
+  mdt_status st;
+  /* The calling thread parses too: with threads > 1 it starts threads - 1 workers and,
+   * while it waits for the chunk it must deliver next, parses whichever chunk is next to take,
+   * so that no more threads are busy than were asked for. */
+  key_cache *own_caches = calloc(MAX_KEY_COLUMNS, sizeof *own_caches);
+  col_desc *own_desc = calloc(csv->nheader ? csv->nheader : 1, sizeof *own_desc);
+  if (own_caches != NULL)
+    for (size_t k = 0; k < MAX_KEY_COLUMNS; k++)
+      mdt__csv_key_cache_init(&own_caches[k]);
+  if (spec_of == NULL || rd.ring == NULL || own_caches == NULL || own_desc == NULL) {
+    st = mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
+    goto done;
+  }
+  rd.spec_of = spec_of;
+  rd.specs = specs;
+  st = batch_setup(table, csv, specs, nspecs, spec_of, err);
+  for (size_t k = 0; k < rd.nring && st == MDT_OK; k++)
+    st = batch_setup(&rd.ring[k].batch, csv, specs, nspecs, NULL, err);
+  if (st == MDT_OK && fn != NULL)
+    st = batch_setup(&view, csv, specs, nspecs, NULL, err);
+  if (st != MDT_OK)
+    goto done;
+  csv->pos = csv->data_offset;
+  if (csv->mem != NULL)
+    csv->mem_pos = (size_t)csv->data_offset;
+  else if (lseek(csv->fd, csv->data_offset, SEEK_SET) < 0) {
+    st = mdt_error_set_at(err, MDT_ENOINPUT, csv->path, 0, 0, "cannot read: %s",
+                          strerror(errno));
+    goto done;
+  }
+  f.tail_offset = csv->data_offset;
+  f.next_line = csv->data_line;
+  if (threads > 1) {
+    pthread_mutex_init(&rd.mu, NULL);
+    pthread_cond_init(&rd.cv_work, NULL);
+    pthread_cond_init(&rd.cv_done, NULL);
+    sync_ok = 1;
+    for (int t = 0; t < threads - 1; t++) {
+      if (pthread_create(&tids[started], NULL, worker_main, &rd) != 0)
+        break;
+      started++;
+    }
+    if (started == 0) {
+      st = mdt_error_set(err, MDT_EINTERNAL, "cannot start a thread to read %s", csv->path);
+      goto done;
+    }
+  }
+  int more = 1;
+  for (;;) {
+    /* Fill every free slot ahead of the one to consume. */
+    if (sync_ok)
+      pthread_mutex_lock(&rd.mu);
+    while (more && rd.nfilled < next_consume + rd.nring &&
+           rd.ring[rd.nfilled % rd.nring].state == SLOT_FREE) {
+      chunk *c = &rd.ring[rd.nfilled % rd.nring];
+      if (sync_ok)
+        pthread_mutex_unlock(&rd.mu);
+      st = fill_chunk(csv, &f, c, err);
+      if (sync_ok)
+        pthread_mutex_lock(&rd.mu);
+      if (st != MDT_OK)
+        break;
+      c->state = SLOT_FILLED;
+      rd.nfilled++;
+      more = !c->last && !(f.eof && f.tail_len == 0);
+      if (sync_ok)
+        pthread_cond_broadcast(&rd.cv_work);
+    }
+    if (st != MDT_OK || next_consume == rd.nfilled) {
+      if (sync_ok)
+        pthread_mutex_unlock(&rd.mu);
+      break;
+    }
+    chunk *c = &rd.ring[next_consume % rd.nring];
+    if (!sync_ok) {
+      c->state = SLOT_TAKEN;
+      mdt__csv_parse_chunk(&rd, c, own_caches, own_desc);
+      c->state = SLOT_DONE;
+    } else {
+      while (c->state != SLOT_DONE) {
+        if (rd.next_take < rd.nfilled && rd.ring[rd.next_take % rd.nring].state == SLOT_FILLED) {
+          chunk *mine = &rd.ring[rd.next_take % rd.nring];
+          rd.next_take++;
+          mine->state = SLOT_TAKEN;
+          pthread_mutex_unlock(&rd.mu);
+          mdt__csv_parse_chunk(&rd, mine, own_caches, own_desc);
+          pthread_mutex_lock(&rd.mu);
+          mine->state = SLOT_DONE;
+          pthread_cond_broadcast(&rd.cv_done);
+        } else {
+          pthread_cond_wait(&rd.cv_done, &rd.mu);
+        }
+      }
+      pthread_mutex_unlock(&rd.mu);
+    }
+    c->first_line = f.next_line;
+    f.next_line += c->nlines;
+    if (c->status != MDT_OK) {
+      st = report_chunk_failure(csv, c, err);
+      break;
+    }
+    for (size_t r = 0; r < c->batch.nrows; r++)
+      c->batch.line[r] += c->first_line;
+    if (fn == NULL) {
+      if (batch_append(table, &c->batch) != 0)
+        st = mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
+    } else {
+      size_t step = batch_rows ? batch_rows : c->batch.nrows;
+      for (size_t from = 0; from < c->batch.nrows && st == MDT_OK; from += step) {
+        size_t n = c->batch.nrows - from < step ? c->batch.nrows - from : step;
+        st = call_view(&c->batch, from, n, &view, fn, user, err);
+      }
+    }
+    if (st != MDT_OK)
+      break;
+    if (sync_ok)
+      pthread_mutex_lock(&rd.mu);
+    c->state = SLOT_FREE;
+    next_consume++;
+    if (sync_ok)
+      pthread_mutex_unlock(&rd.mu);
+  }
+done:
+  if (sync_ok) {
+    pthread_mutex_lock(&rd.mu);
+    rd.stop = 1;
+    pthread_cond_broadcast(&rd.cv_work);
+    pthread_mutex_unlock(&rd.mu);
+    for (int t = 0; t < started; t++)
+      pthread_join(tids[t], NULL);
+    pthread_mutex_destroy(&rd.mu);
+    pthread_cond_destroy(&rd.cv_work);
+    pthread_cond_destroy(&rd.cv_done);
+  }
+  if (rd.ring)
+    for (size_t k = 0; k < rd.nring; k++)
+      chunk_free(&rd.ring[k]);
+  free(rd.ring);
+  view.owns_layout = 0;
+  view.line = NULL;
+  view.strbuf = NULL;
+  /* The view borrows the chunks' columns; batch_setup may have failed after allocating only
+   * some of its arrays. */
+  for (size_t j = 0; j < view.ncols; j++) {
+    if (view.ints)
+      view.ints[j] = NULL;
+    if (view.reals)
+      view.reals[j] = NULL;
+    if (view.str_off)
+      view.str_off[j] = NULL;
+  }
+  batch_free_columns(&view);
+  free(f.tail);
+  free(spec_of);
+  free(own_caches);
+  free(own_desc);
+  return st;
+}
+
+mdt_status mdt_csv_read(mdt_csv *csv, const mdt_csv_spec *specs, size_t nspecs,
+                        size_t batch_rows, mdt_csv_batch_fn fn, void *user, mdt_error *err) {
+  mdt_csv_batch b;
+  memset(&b, 0, sizeof b);
+  mdt_status st = csv_read_impl(csv, specs, nspecs, batch_rows, csv->threads, fn, user, &b, err);
+  b.owns_layout = 0;
+  batch_free_columns(&b);
+  return st;
+}
+
+void mdt_csv_set_threads(mdt_csv *csv, int threads) {
+  csv->threads = threads < 1 ? 1 : threads > 64 ? 64 : threads;
+}
+
+mdt_status mdt_csv_read_table_threads(const char *path, const mdt_csv_spec *specs,
+                                      size_t nspecs, int threads, mdt_csv_table **out,
+                                      mdt_error *err) {
+  *out = NULL;
+  mdt_csv *csv = NULL;
+  mdt_status st = mdt_csv_open(&csv, path, err);
+  if (st != MDT_OK)
+    return st;
+  mdt_csv_table *t = calloc(1, sizeof *t);
+  if (t == NULL) {
+    mdt_csv_close(csv);
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", path);
+  }
+  st = csv_read_impl(csv, specs, nspecs, 0, threads, NULL, NULL, t, err);
+  /* The table outlives the reader: give it its own copy of the layout. */
+  if (st == MDT_OK) {
+    t->path = strdup(csv->path);
+    for (size_t j = 0; j < nspecs; j++)
+      t->names[j] = NULL;
+    t->owns_layout = 1;
+    int ok = t->path != NULL;
+    for (size_t j = 0; ok && j < nspecs; j++)
+      ok = (t->names[j] = strdup(specs[j].name)) != NULL;
+    if (!ok)
+      st = mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", path);
+  }
+  mdt_csv_close(csv);
+  if (st != MDT_OK) {
+    mdt_csv_table_free(t);
+    return st;
+  }
+  *out = t;
+  return MDT_OK;
+}
+
+mdt_status mdt_csv_read_table(const char *path, const mdt_csv_spec *specs, size_t nspecs,
+                              mdt_csv_table **out, mdt_error *err) {
+  return mdt_csv_read_table_threads(path, specs, nspecs, 1, out, err);
+}
