@@ -41,6 +41,8 @@ int cli_parse_ulong(const char *s, unsigned long *out);
 
 /* --threads: 1 to 64 into *out; 0, or the usage error's status 2 for command cmd. */
 int cli_parse_threads(const char *cmd, const char *s, int *out);
+/* --lang: "en" or "nb" into *out (pointing at s); 0, or the usage error's status 2. */
+int cli_parse_lang(const char *cmd, const char *s, const char **out);
 /* --format of a command writing text, csv or json: 0 when s is one of them, else the usage
  * error's status 2. */
 int cli_check_format(const char *cmd, const char *s);

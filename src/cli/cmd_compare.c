@@ -93,9 +93,8 @@ int cmd_compare(int argc, char **argv) {
         return 2;
       break;
     case OPT_LANG:
-      if (strcmp(optarg, "en") && strcmp(optarg, "nb"))
-        return cli_usage_error("compare", "--lang: expected en or nb, found '%s'", optarg);
-      lang = optarg;
+      if (cli_parse_lang("compare", optarg, &lang) != 0)
+        return 2;
       break;
     case OPT_QUIET:
       cli_g.quiet = 1;

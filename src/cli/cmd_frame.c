@@ -309,9 +309,8 @@ static int parse_options(int argc, char **argv, frame_options *o) {
       o->out_path = optarg;
       break;
     case OPT_LANG:
-      if (strcmp(optarg, "en") && strcmp(optarg, "nb"))
-        return cli_usage_error(cmd, "--lang: expected en or nb, found '%s'", optarg);
-      o->lang = optarg;
+      if (cli_parse_lang(cmd, optarg, &o->lang) != 0)
+        return 2;
       break;
     case ':':
       if (optopt >= OPT_FRAME && optopt <= OPT_LANG)

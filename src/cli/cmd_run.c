@@ -203,9 +203,8 @@ int cmd_run(int argc, char **argv) {
       o.seed = optarg;
       break;
     case OPT_LANG:
-      if (strcmp(optarg, "en") && strcmp(optarg, "nb"))
-        return cli_usage_error("run", "--lang: expected en or nb, found '%s'", optarg);
-      o.lang = optarg;
+      if (cli_parse_lang("run", optarg, &o.lang) != 0)
+        return 2;
       break;
     case OPT_CSV:
       if (strcmp(optarg, "tidy") && strcmp(optarg, "excel-nb"))

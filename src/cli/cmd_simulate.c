@@ -96,9 +96,8 @@ int cmd_simulate(int argc, char **argv) {
         return 2;
       break;
     case OPT_LANG:
-      if (strcmp(optarg, "en") && strcmp(optarg, "nb"))
-        return cli_usage_error("simulate", "--lang: expected en or nb, found '%s'", optarg);
-      args.lang = optarg;
+      if (cli_parse_lang("simulate", optarg, &args.lang) != 0)
+        return 2;
       break;
     case OPT_QUIET:
       cli_g.quiet = 1;

@@ -186,9 +186,8 @@ int cmd_status(int argc, char **argv) {
       a.out = optarg;
       break;
     case OPT_LANG:
-      if (strcmp(optarg, "en") && strcmp(optarg, "nb"))
-        return cli_usage_error("status", "--lang: expected en or nb, found '%s'", optarg);
-      a.lang = optarg;
+      if (cli_parse_lang("status", optarg, &a.lang) != 0)
+        return 2;
       break;
     case OPT_QUIET:
       cli_g.quiet = 1;

@@ -62,6 +62,13 @@ int cli_parse_threads(const char *cmd, const char *s, int *out) {
   return 0;
 }
 
+int cli_parse_lang(const char *cmd, const char *s, const char **out) {
+  if (strcmp(s, "en") != 0 && strcmp(s, "nb") != 0)
+    return cli_usage_error(cmd, "--lang: expected en or nb, found '%s'", s);
+  *out = s;
+  return 0;
+}
+
 int cli_check_format(const char *cmd, const char *s) {
   if (strcmp(s, "text") != 0 && strcmp(s, "csv") != 0 && strcmp(s, "json") != 0)
     return cli_usage_error(cmd, "--format: expected text, csv or json, found '%s'", s);
