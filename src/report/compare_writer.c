@@ -80,18 +80,6 @@ static double num(const mdt_table *t, size_t r, size_t col) {
   return c->kind == 1 ? c->num : NAN;
 }
 
-/* The first n display characters of a UTF-8 text, for a column (a name cut short). */
-static void cut_utf8(char *out, size_t size, const char *text, int n) {
-  size_t o = 0;
-  int chars = 0;
-  for (const unsigned char *p = (const unsigned char *)text; *p && o + 1 < size; p++) {
-    if ((*p & 0xC0) != 0x80 && chars++ == n)
-      break;
-    out[o++] = (char)*p;
-  }
-  out[o] = '\0';
-}
-
 int mdt_output_comparison_summary_lang(FILE *fp, const mdt_comparison *c, const char *lang) {
   size_t na = mdt_compare_nalternatives(c);
   const mdt_table *g = mdt_compare_find(c, "compare_groups");
@@ -102,7 +90,6 @@ int mdt_output_comparison_summary_lang(FILE *fp, const mdt_comparison *c, const 
   int nb = lang != NULL && strcmp(lang, "nb") == 0;
   /* nb: groups by name and figures by their labels, in wider first columns */
   int gw = nb ? 28 : 6, iw = nb ? 40 : 22;
-  char cut[256];
   fprintf(fp, nb ? "Årslønnsvekst, %% (forskjell fra %s i prosentpoeng)\n"
                  : "Annual growth, %% (difference from %s in points)\n",
           mdt_compare_name(c, 0));
@@ -122,8 +109,7 @@ int mdt_output_comparison_summary_lang(FILE *fp, const mdt_comparison *c, const 
     if (nb && strcmp(shown, "total") == 0) {
       shown = "totalt";
     } else if (nb && name->kind == 2 && name->text[0] != '\0') {
-      cut_utf8(cut, sizeof cut, name->text, gw);
-      shown = cut;
+      shown = name->text; /* cut with '…' by mdt_report_pad when longer */
     }
     fputs("  ", fp);
     mdt_report_pad(fp, shown, gw);
@@ -143,10 +129,8 @@ int mdt_output_comparison_summary_lang(FILE *fp, const mdt_comparison *c, const 
     double scale = nok ? 1e-6 : 1;
     int dec = nok ? 1 : share ? 3 : 2;
     const char *label = nb ? mdt_label_find(name, "nb") : NULL;
-    if (label != NULL)
-      cut_utf8(cut, sizeof cut, label, iw);
     fputs("  ", fp);
-    mdt_report_pad(fp, label != NULL ? cut : name, iw);
+    mdt_report_pad(fp, label != NULL ? label : name, iw);
     for (size_t a = 0; a < na; a++)
       fprintf(fp, " %18.*f", dec, num(ind, r, 1 + a) * scale);
     for (size_t a = 1; a < na; a++) {
