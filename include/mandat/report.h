@@ -111,6 +111,10 @@ char *mdt_report_format_number(double v, char *buf, size_t size);
  * an empty field. */
 void mdt_report_csv_number(FILE *fp, double v);
 
+/* Prints v right-aligned in width columns with the given decimals, or "-" when v is not a
+ * number (a figure not estimated, or withheld by suppression). */
+void mdt_report_text_number(FILE *fp, double v, int width, int decimals);
+
 /* Prints s padded with spaces to width display columns (UTF-8 aware), cut with "…" when
  * longer. */
 void mdt_report_pad(FILE *fp, const char *s, int width);

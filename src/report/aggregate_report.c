@@ -250,13 +250,6 @@ void mdt_report_bootstrap_note(FILE *fp, const mdt_aggregate *agg) {
 
 /* ------------------------------------------------------------------ text -- */
 
-static void text_number(FILE *fp, double v, int width, int decimals) {
-  if (isfinite(v))
-    fprintf(fp, "%*.*f", width, decimals, v);
-  else
-    fprintf(fp, "%*s", width, "-");
-}
-
 static void text_interval(FILE *fp, double lo, double hi, int decimals) {
   if (isfinite(lo) && isfinite(hi))
     fprintf(fp, "  %*.*f-%-*.*f", decimals + 3, decimals, lo, decimals + 3, decimals, hi);
@@ -364,7 +357,7 @@ static void profile_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_c
     snprintf(buf, sizeof buf, "%s %s", ctx->groups->id[g], ctx->groups->name[g]);
     fputs("  ", fp);
     mdt_report_pad(fp, buf, 46);
-    text_number(fp, p->priority[g], 10, 3);
+    mdt_report_text_number(fp, p->priority[g], 10, 3);
     text_interval(fp, p->ci_low[g], p->ci_high[g], 3);
     if (isfinite(p->top3_frequency[g]))
       fprintf(fp, "  %5.1f %%", p->top3_frequency[g] * 100);
@@ -426,34 +419,34 @@ static void question_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_
       a = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_BORDA);
       b = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_TOP1_SHARE);
       d = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_TOP3_SHARE);
-      text_number(fp, a->value, 10, 2);
+      mdt_report_text_number(fp, a->value, 10, 2);
       text_interval(fp, a->ci_low, a->ci_high, 2);
-      text_number(fp, b->value, 8, 2);
-      text_number(fp, d->value, 8, 2);
+      mdt_report_text_number(fp, b->value, 8, 2);
+      mdt_report_text_number(fp, d->value, 8, 2);
       break;
     case MDT_Q_SCORE:
       a = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_MEAN);
       b = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_SD);
-      text_number(fp, a->value, 10, 2);
+      mdt_report_text_number(fp, a->value, 10, 2);
       text_interval(fp, a->ci_low, a->ci_high, 2);
-      text_number(fp, b->value, 6, 2);
+      mdt_report_text_number(fp, b->value, 6, 2);
       fprintf(fp, "%8.0f", a->n);
-      text_number(fp, a->n_eff, 8, 1);
+      mdt_report_text_number(fp, a->n_eff, 8, 1);
       break;
     case MDT_Q_SHARE: {
       a = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_SHARE_MEAN);
       b = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_SHARE_MEDIAN);
       const mdt_estimate *q1 = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_SHARE_Q1);
       const mdt_estimate *q3 = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_SHARE_Q3);
-      text_number(fp, a->value, 10, 1);
+      mdt_report_text_number(fp, a->value, 10, 1);
       text_interval(fp, a->ci_low, a->ci_high, 2);
-      text_number(fp, b->value, 8, 1);
+      mdt_report_text_number(fp, b->value, 8, 1);
       fprintf(fp, "  %.1f-%.1f", q1->value, q3->value);
       break;
     }
     case MDT_Q_CHOICE:
       a = row_for(agg, -1, (long)qi, (long)c, MDT_STAT_PROPORTION);
-      text_number(fp, a->value, 9, 3);
+      mdt_report_text_number(fp, a->value, 9, 3);
       text_interval(fp, a->ci_low, a->ci_high, 3);
       break;
     case MDT_Q_TEXT:
@@ -486,7 +479,7 @@ static void strata_block(FILE *fp, const mdt_aggregate *agg, const mdt_report_co
     fprintf(fp, "%6.0f", n);
     for (size_t k = 0; k < agg->ngroups; k++)
       if (isfinite(agg->profiles[0].priority[k]))
-        text_number(fp, agg->profiles[1 + s].priority[k], 7, 3);
+        mdt_report_text_number(fp, agg->profiles[1 + s].priority[k], 7, 3);
     fputc('\n', fp);
   }
 }

@@ -161,13 +161,6 @@ static const char *const month_names[] = {"January", "February", "March",     "A
 
 static const char *month_name(int m) { return m >= 1 && m <= 12 ? month_names[m - 1] : "?"; }
 
-static void num(FILE *fp, double v, int width, int decimals) {
-  if (isfinite(v))
-    fprintf(fp, "%*.*f", width, decimals, v);
-  else
-    fprintf(fp, "%*s", width, "-");
-}
-
 /* A month as its number, for the Norwegian text ("5", not "May"). */
 static const char *month_number(int m) {
   static const char *const n[] = {"?", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"};
@@ -256,15 +249,15 @@ mdt_status mdt_report_settlement_text(FILE *fp, const mdt_microsim_report *rep,
             fp);
       continue;
     }
-    num(fp, row->employees, 11, 0);
-    num(fp, row->fte, 10, 0);
-    num(fp, row->nok_per_fte, 14, 0);
-    num(fp, row->rise_pct, 8, 2);
-    num(fp, row->annual_effect_pct, 11, 3);
-    num(fp, row->carryover_pct, 10, 3);
-    num(fp, row->annual_growth_pct, 10, 2);
-    num(fp, row->real_growth_pct, 8, 2);
-    num(fp, row->cost_nok / 1e6, 12, 1);
+    mdt_report_text_number(fp, row->employees, 11, 0);
+    mdt_report_text_number(fp, row->fte, 10, 0);
+    mdt_report_text_number(fp, row->nok_per_fte, 14, 0);
+    mdt_report_text_number(fp, row->rise_pct, 8, 2);
+    mdt_report_text_number(fp, row->annual_effect_pct, 11, 3);
+    mdt_report_text_number(fp, row->carryover_pct, 10, 3);
+    mdt_report_text_number(fp, row->annual_growth_pct, 10, 2);
+    mdt_report_text_number(fp, row->real_growth_pct, 8, 2);
+    mdt_report_text_number(fp, row->cost_nok / 1e6, 12, 1);
     if (isfinite(row->rise_p10_nok))
       fprintf(fp, "  %6.0f-%-6.0f", row->rise_p10_nok, row->rise_p90_nok);
     fputc('\n', fp);

@@ -12,13 +12,6 @@
 
 
 /* A figure of the frame table: the first row of scope and component (NaN when none). */
-/* " %*.*f", or " %*s" of "-" when v is not a number (a figure suppression withheld). */
-static void print_cell(FILE *fp, int width, int prec, double v) {
-  if (isfinite(v))
-    fprintf(fp, " %*.*f", width, prec, v);
-  else
-    fprintf(fp, " %*s", width, "-");
-}
 
 static double frame_value(const mdt_table *t, const char *scope, const char *component) {
   double sum = NAN;
@@ -202,11 +195,11 @@ static void print_summary(FILE *fp, const mdt__year *s, const char *out_dir) {
       else
         fprintf(fp, " %8s", "-");
     }
-    print_cell(fp, 12, 0, row->nok_per_fte); /* '-' where suppression withheld it */
-    print_cell(fp, 8, 2, row->annual_effect_pct);
-    print_cell(fp, 8, 2, row->carryover_pct);
-    print_cell(fp, 9, 2, row->annual_growth_pct);
-    print_cell(fp, 8, 2, row->real_growth_pct);
+    mdt_report_text_number(fp, row->nok_per_fte, 13, 0); /* '-' where suppression withheld it */
+    mdt_report_text_number(fp, row->annual_effect_pct, 9, 2);
+    mdt_report_text_number(fp, row->carryover_pct, 9, 2);
+    mdt_report_text_number(fp, row->annual_growth_pct, 10, 2);
+    mdt_report_text_number(fp, row->real_growth_pct, 9, 2);
     if (s->mandate) {
       if (k < rep->ngroups && row->covered && isfinite(s->mandate->pct_low[k]))
         fprintf(fp, "  %6.2f-%-6.2f          ", s->mandate->pct_low[k], s->mandate->pct_high[k]);

@@ -123,6 +123,13 @@ static int char_width(const unsigned char *s) {
   return 1;
 }
 
+void mdt_report_text_number(FILE *fp, double v, int width, int decimals) {
+  if (isfinite(v))
+    fprintf(fp, "%*.*f", width, decimals, v);
+  else
+    fprintf(fp, "%*s", width, "-");
+}
+
 void mdt_report_pad(FILE *fp, const char *s, int width) {
   const unsigned char *p = (const unsigned char *)s;
   int used = 0;
