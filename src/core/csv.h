@@ -1,5 +1,6 @@
 /*
- * core/csv.h: reading CSV tables into typed columns (tokenising by libcsv).
+ * core/csv.h: reading CSV tables into typed columns (a fast path for plain records, libcsv
+ * for the rest).
  *
  * Ownership: mdt_csv_open returns a reader the caller frees with mdt_csv_close; batches
  * passed to a callback belong to the reader and are valid only during the callback; a table
@@ -111,6 +112,13 @@ mdt_status mdt_csv_read(mdt_csv *csv, const mdt_csv_spec *specs, size_t nspecs,
 /* Tokenise with threads threads (1 to 64; default 1). The rows reach the caller in file
  * order in every case, so results do not depend on the thread count. */
 void mdt_csv_set_threads(mdt_csv *csv, int threads);
+
+/* Records are split by a fast path when they are plain (no quote, as many fields as the
+ * header, no field with a leading or trailing space or tab, not blank) and by libcsv
+ * otherwise; both give the same fields, rows and errors. With on non-zero every record goes
+ * through libcsv, the reference (tests and benchmarks compare the two). The environment
+ * variable MANDAT_CSV_LIBCSV=1 sets it for every reader. */
+void mdt_csv_set_libcsv_only(mdt_csv *csv, int on);
 
 /* As mdt_csv_read_table, tokenising with threads threads. */
 mdt_status mdt_csv_read_table_threads(const char *path, const mdt_csv_spec *specs,

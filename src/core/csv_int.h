@@ -27,6 +27,7 @@ struct mdt_csv {
   long data_line;        /* physical line of the first data row */
   int consumed;
   int threads;           /* threads tokenising chunks (mdt_csv_set_threads) */
+  int libcsv_only;       /* every record through libcsv (mdt_csv_set_libcsv_only) */
 };
 
 /* A chunk of the file (see csv_read.c) and what it parsed into. */

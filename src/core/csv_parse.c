@@ -1,4 +1,5 @@
-/* Reading a CSV table, the fields: a chunk tokenised by libcsv into the batch's typed columns. */
+/* Reading a CSV table, the fields: a chunk tokenised (plain records by a fast path, the rest by
+ * libcsv) into the batch's typed columns. */
 #include <csv.h>
 #include <math.h>
 #include <stdarg.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "core/csv_int.h"
+#include "core/csv_scan.h"
 #include "core/numparse.h"
 
 /* --------------------------------------------------------------- batches -- */
@@ -71,7 +73,8 @@ void mdt__csv_key_cache_init(key_cache *kc) {
 }
 
 /* The first len (<= 16) bytes of text as two words, the rest zero. libcsv hands fields in its
- * own buffer of at least 128 bytes, so reading 16 bytes stays inside it. */
+ * own buffer of at least 128 bytes and the fast path in the chunk's text, which has 64 zero
+ * bytes after its end (csv_read.c), so reading 16 bytes stays inside either. */
 static inline void key_words(const char *text, size_t len, uint64_t *w0, uint64_t *w1) {
   uint64_t a, b;
   memcpy(&a, text, 8);
@@ -86,8 +89,9 @@ static inline void key_words(const char *text, size_t len, uint64_t *w0, uint64_
   *w1 = b;
 }
 
-static inline long key_lookup(const mdt_csv_spec *sp, key_cache *kc, const char *text,
-                              size_t len) {
+static inline __attribute__((always_inline)) long key_lookup(const mdt_csv_spec *sp,
+                                                            key_cache *kc, const char *text,
+                                                            size_t len) {
   if (len > 16 || kc == NULL)
     return sp->find(sp->keys, text, len);
   uint64_t w0, w1;
@@ -190,6 +194,9 @@ static void field_failed(read_state *rs, const col_desc *d, size_t fi, const cha
                mdt_csv_quote_found(text, len, found, sizeof found));
 }
 
+static inline __attribute__((always_inline)) void put_field(read_state *rs, size_t fi,
+                                                            const char *text, size_t len);
+
 static void field_cb(void *s, size_t len, void *data) {
   read_state *rs = data;
   size_t fi = rs->nfield++;
@@ -208,6 +215,14 @@ static void field_cb(void *s, size_t len, void *data) {
                rs->nheader);
     return;
   }
+  put_field(rs, fi, text, len);
+}
+
+/* Converts field fi (< nheader) of the current row into its column. */
+static inline __attribute__((always_inline)) void put_field(read_state *rs, size_t fi,
+                                                            const char *text, size_t len) {
+  if (rs->failed)
+    return;
   const col_desc *d = &rs->desc[fi];
   size_t r = rs->row;
   if (len == 0 && d->kind != COL_SKIP) {
@@ -363,6 +378,148 @@ static size_t open_quote(const char *text, size_t len) {
   return at;
 }
 
+/* ------------------------------------------------------------ fast path -- */
+
+/*
+ * The common record (no quote anywhere in it, exactly as many fields as the header, no field
+ * that begins or ends with a space or a tab, not blank) is split here at the delimiter, and
+ * its fields go to field_cb and row_cb exactly as libcsv would hand them: libcsv's strict
+ * parser gives such a record's fields byte for byte, one row callback per CR and LF. Every
+ * other record (quotes, embedded line ends, ragged rows, spaces libcsv trims, blank lines) is
+ * handed to libcsv, which stays the reference for every hard case. tests/fuzz/fuzz_csv_diff.c
+ * feeds the same bytes to both ways and requires the same fields, rows and errors.
+ */
+
+/* The bytes that end a field, found 64 at a time (core/csv_scan.h): bits are taken from the
+ * lowest up; the text has 64 zero bytes after its end (csv_read.c). */
+typedef struct {
+  const char *text;
+  size_t len, base;
+  uint64_t bits;
+  char delim;
+} scanner;
+
+static inline void scan_seek(scanner *sc, size_t pos) {
+  sc->base = pos & ~(size_t)63;
+  sc->bits = pos < sc->len ? mdt__csv_special_mask(sc->text + sc->base, sc->delim) &
+                                 (~UINT64_C(0) << (pos - sc->base))
+                           : 0;
+}
+
+/* The offset of the next delimiter, line feed or quote, or len when there is none. */
+static inline size_t scan_next(scanner *sc) {
+  while (sc->bits == 0) {
+    sc->base += 64;
+    if (sc->base >= sc->len)
+      return sc->len;
+    sc->bits = mdt__csv_special_mask(sc->text + sc->base, sc->delim);
+  }
+  size_t i = sc->base + (size_t)__builtin_ctzll(sc->bits);
+  sc->bits &= sc->bits - 1;
+  return i < sc->len ? i : sc->len;
+}
+
+/* A byte libcsv trims from an unquoted field's ends (space, tab), or any other control byte:
+ * a field that begins or ends with one goes to libcsv. */
+static inline int maybe_trimmed(char ch) { return (unsigned char)ch <= ' '; }
+
+/* Takes the record at text[pos..len) if it is a common one: its fields are delivered and the
+ * offset just after it is returned, the scanner past it. Returns pos when libcsv must take
+ * it (the scanner is then anywhere in it). */
+static size_t fast_record(read_state *rs, scanner *sc, size_t pos, size_t *start,
+                          size_t *flen) {
+  const char *text = sc->text;
+  size_t len = sc->len, nheader = rs->nheader, nf = 0, from = pos, i;
+  int edge = 0; /* a field ends in a byte maybe trimmed */
+  for (;;) {
+    i = scan_next(sc);
+    if (nf == nheader || (i < len && text[i] == '"'))
+      return pos;
+    start[nf] = from;
+    flen[nf++] = i - from;
+    if (i == len || text[i] == '\n')
+      break;
+    edge |= i > from && (maybe_trimmed(text[from]) | maybe_trimmed(text[i - 1]));
+    from = i + 1;
+  }
+  /* i is at the line end ('\n' or the end of the text); the last field is text[from..end). */
+  int cr = i > pos && text[i - 1] == '\r';
+  size_t end = i - (size_t)cr;
+  flen[nf - 1] = end - from;
+  edge |= end > from && (maybe_trimmed(text[from]) | maybe_trimmed(text[end - 1]));
+  if (edge || nf != nheader || end == pos)
+    return pos;
+  for (size_t f = 0; f < nf; f++)
+    put_field(rs, f, text + start[f], flen[f]);
+  /* As row_cb for the row's CR (if any) and its LF. */
+  if (!rs->failed)
+    rs->batch->line[rs->row++] = rs->row_line;
+  rs->nfield = 0;
+  if (i < len) {
+    rs->nl_unquoted++;
+    rs->row_line = rs->nl_unquoted + rs->nl_embedded;
+    return i + 1;
+  }
+  return len;
+}
+
+/* The end of the record starting at pos by quote parity (as the chunks are cut): just after
+ * its line end outside quotes, or len. */
+static size_t record_end(const char *text, size_t pos, size_t len) {
+  int in_quotes = 0;
+  for (size_t i = pos; i < len; i++) {
+    if (text[i] == '"')
+      in_quotes = !in_quotes;
+    else if (text[i] == '\n' && !in_quotes)
+      return i + 1;
+  }
+  return len;
+}
+
+/* Tokenises text[0..len) into rs: the fast path where it can, libcsv (parser p) for the rest.
+ * Returns 0, or -1 with the chunk's failure set. */
+static int tokenise(read_state *rs, struct csv_parser *p, chunk *c, int fast, size_t *start,
+                    size_t *flen) {
+  const char *text = c->text;
+  size_t len = c->len, pos = 0;
+  scanner sc = {text, len, 0, 0, rs->csv->delimiter};
+  if (fast)
+    scan_seek(&sc, 0);
+  while (pos < len && !rs->failed) {
+    size_t next = fast ? fast_record(rs, &sc, pos, start, flen) : pos;
+    if (next != pos) {
+      pos = next;
+      continue;
+    }
+    size_t end = fast ? record_end(text, pos, len) : len;
+    size_t used = csv_parse(p, text + pos, end - pos, field_cb, row_cb, rs);
+    if (rs->failed)
+      break;
+    if (used != end - pos) {
+      if (csv_error(p) == CSV_ENOMEM)
+        mdt__csv_chunk_fail_offset(c, MDT_ENOMEM, c->offset + (off_t)(pos + used),
+                                   "out of memory reading the table");
+      else
+        mdt__csv_chunk_fail_offset(
+            c, MDT_EDATA, c->offset + (off_t)(pos + used),
+            "expected a delimiter or line end after a closing quote, found '%c'",
+            text[pos + used]);
+      return -1;
+    }
+    pos = end;
+    if (fast)
+      scan_seek(&sc, pos);
+  }
+  if (!rs->failed && csv_fini(p, field_cb, row_cb, rs) != 0) {
+    mdt__csv_chunk_fail_offset(
+        c, MDT_EDATA, c->offset + (off_t)open_quote(c->text, c->len),
+        "expected a closing quote for the quote that opens here, found the end "
+        "of the file");
+    return -1;
+  }
+  return rs->failed ? -1 : 0;
+}
+
 /* Tokenises one chunk into its batch. Runs in a worker thread or the caller's, each with its
  * own key caches and column descriptors. */
 void mdt__csv_parse_chunk(const reader *rd, chunk *c, key_cache *caches, col_desc *desc) {
@@ -391,7 +548,9 @@ void mdt__csv_parse_chunk(const reader *rd, chunk *c, key_cache *caches, col_des
   }
   /* Every record ends with a '\n' (or the end of the file): this many rows at most, so
    * the columns are sized once per chunk. */
-  if (mdt__csv_batch_grow(&c->batch, newlines + 1) != 0) {
+  size_t *spans = malloc(2 * (csv->nheader + 1) * sizeof *spans);
+  if (spans == NULL || mdt__csv_batch_grow(&c->batch, newlines + 1) != 0) {
+    free(spans);
     mdt__csv_chunk_fail_offset(c, MDT_ENOMEM, c->offset, "out of memory reading the table");
     return;
   }
@@ -405,26 +564,15 @@ void mdt__csv_parse_chunk(const reader *rd, chunk *c, key_cache *caches, col_des
   describe_columns(rd, &rs, caches);
   struct csv_parser p;
   if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL) != 0) {
+    free(spans);
     mdt__csv_chunk_fail_offset(c, MDT_ENOMEM, c->offset, "out of memory reading the table");
     return;
   }
   csv_set_delim(&p, (unsigned char)csv->delimiter);
   csv_set_realloc_func(&p, realloc);
-  size_t used = csv_parse(&p, c->text, c->len, field_cb, row_cb, &rs);
-  if (!rs.failed && used != c->len && csv_error(&p) == CSV_ENOMEM)
-    mdt__csv_chunk_fail_offset(c, MDT_ENOMEM, c->offset + (off_t)used,
-                               "out of memory reading the table");
-  else if (!rs.failed && used != c->len)
-    mdt__csv_chunk_fail_offset(c, MDT_EDATA, c->offset + (off_t)used,
-                               "expected a delimiter or line end after a closing quote, found '%c'",
-                               c->text[used]);
-  else if (!rs.failed && csv_fini(&p, field_cb, row_cb, &rs) != 0)
-    mdt__csv_chunk_fail_offset(
-        c, MDT_EDATA, c->offset + (off_t)open_quote(c->text, c->len),
-        "expected a closing quote for the quote that opens here, found the end "
-        "of the file");
+  tokenise(&rs, &p, c, !csv->libcsv_only, spans, spans + csv->nheader + 1);
   csv_free(&p);
+  free(spans);
   c->batch.nrows = rs.row;
   c->nlines = rs.nl_unquoted + rs.nl_embedded;
 }
-

@@ -56,6 +56,7 @@ void mdt_csv_table_free(mdt_csv_table *table) {
  * them the same way, so every result is the same whatever the thread count.
  */
 #define CHUNK_BYTES ((size_t)1 << 20)
+#define CHUNK_PAD 64
 
 enum { SLOT_FREE, SLOT_FILLED, SLOT_TAKEN, SLOT_DONE };
 
@@ -170,6 +171,11 @@ static mdt_status fill_chunk(mdt_csv *csv, filler *f, chunk *c, mdt_error *err) 
   f->tail_len = rest;
   f->tail_offset = c->offset + (off_t)cut;
   c->len = cut;
+  /* Zeros after the text: the fast path reads 64 bytes at a time, and an id of up to 16 bytes
+   * as two words (csv_parse.c). */
+  if (ensure_cap(&c->text, &c->cap, cut + CHUNK_PAD) != 0)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
+  memset(c->text + cut, 0, CHUNK_PAD);
   c->last = f->eof && rest == 0;
   c->has_quote = memchr(c->text, '"', cut) != NULL;
   return MDT_OK;
@@ -494,6 +500,8 @@ mdt_status mdt_csv_read(mdt_csv *csv, const mdt_csv_spec *specs, size_t nspecs,
   batch_free_columns(&b);
   return st;
 }
+
+void mdt_csv_set_libcsv_only(mdt_csv *csv, int on) { csv->libcsv_only = on != 0; }
 
 void mdt_csv_set_threads(mdt_csv *csv, int threads) {
   csv->threads = threads < 1 ? 1 : threads > 64 ? 64 : threads;

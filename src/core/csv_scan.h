@@ -1,0 +1,42 @@
+/*
+ * Internal: where the bytes that end a field are in 64 bytes of CSV text. The fast path of
+ * the reader (csv_parse.c) walks these masks bit by bit instead of testing every byte.
+ */
+#ifndef MANDAT_CORE_CSV_SCAN_H
+#define MANDAT_CORE_CSV_SCAN_H
+
+#include <stdint.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* Bit k is set when p[k] (k < 64) is the delimiter, a line feed or a quote. p must have 64
+ * readable bytes. The portable definition; mdt__csv_special_mask is the same, with SSE2 where
+ * the target has it (tests/unit/test_csv_fast.c compares them). */
+static inline uint64_t mdt__csv_special_mask_portable(const char *p, char delim) {
+  uint64_t m = 0;
+  for (unsigned k = 0; k < 64; k++)
+    m |= (uint64_t)(p[k] == delim || p[k] == '\n' || p[k] == '"') << k;
+  return m;
+}
+
+#if defined(__SSE2__)
+static inline uint64_t mdt__csv_special_mask(const char *p, char delim) {
+  const __m128i d = _mm_set1_epi8(delim), lf = _mm_set1_epi8('\n'), q = _mm_set1_epi8('"');
+  uint64_t m = 0;
+  for (unsigned k = 0; k < 4; k++) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, d), _mm_cmpeq_epi8(x, lf)),
+                               _mm_cmpeq_epi8(x, q));
+    m |= (uint64_t)(uint32_t)_mm_movemask_epi8(hit) << (16 * k);
+  }
+  return m;
+}
+#else
+static inline uint64_t mdt__csv_special_mask(const char *p, char delim) {
+  return mdt__csv_special_mask_portable(p, delim);
+}
+#endif
+
+#endif

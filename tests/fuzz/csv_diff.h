@@ -1,0 +1,116 @@
+/*
+ * The CSV reader's two ways of splitting a record, compared: the fast path for plain records
+ * and libcsv for every record (mdt_csv_set_libcsv_only). mdt_csv_transcript reads a file
+ * one way and writes down everything a loader can see: each row's line and fields, or the
+ * error with its status, position and message. The differential fuzz target
+ * (fuzz_csv_diff.c) and tests/unit/test_csv_fast.c require the two transcripts to be the
+ * same bytes.
+ */
+#ifndef MDT_CSV_DIFF_H
+#define MDT_CSV_DIFF_H
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/csv.h"
+#include "mandat/error.h"
+
+typedef struct {
+  char *text;
+  size_t len, cap;
+  int oom;
+} mdt_transcript;
+
+static inline void mdt_transcript_add(mdt_transcript *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static inline void mdt_transcript_add(mdt_transcript *t, const char *fmt, ...) {
+  if (t->oom)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0 || t->len + (size_t)n + 1 > t->cap) {
+    size_t cap = t->cap ? t->cap : 256;
+    while (n >= 0 && cap < t->len + (size_t)n + 1)
+      cap *= 2;
+    char *g = n < 0 ? NULL : realloc(t->text, cap);
+    if (g == NULL) {
+      t->oom = 1;
+      return;
+    }
+    t->text = g;
+    t->cap = cap;
+  }
+  va_start(ap, fmt);
+  vsnprintf(t->text + t->len, t->cap - t->len, fmt, ap);
+  va_end(ap);
+  t->len += (size_t)n;
+}
+
+/* How the columns are read: every one as text (empty allowed), or every one as a number
+ * (empty refused), so that field errors and their positions are compared too. */
+typedef enum { MDT_DIFF_TEXT, MDT_DIFF_NUMBERS } mdt_diff_mode;
+
+static inline mdt_status mdt__diff_batch(const mdt_csv_batch *b, void *user, mdt_error *err) {
+  (void)err;
+  mdt_transcript *t = user;
+  for (size_t r = 0; r < b->nrows; r++) {
+    mdt_transcript_add(t, "L%ld", b->line[r]);
+    for (size_t j = 0; j < b->ncols; j++) {
+      if (b->type[j] == MDT_CSV_STR) {
+        /* Fields may hold any byte but NUL: written with their length. */
+        const char *s = mdt_csv_str(b, j, r);
+        mdt_transcript_add(t, "|%zu:%s", strlen(s), s);
+      } else {
+        double v = b->reals[j][r];
+        mdt_transcript_add(t, "|%a", v);
+      }
+    }
+    mdt_transcript_add(t, "\n");
+  }
+  return MDT_OK;
+}
+
+/* Reads path (a file or the memory file) with libcsv alone or with the fast path, with
+ * threads threads, into t. Returns the status of the read. */
+static inline mdt_status mdt_csv_transcript(const char *path, int libcsv_only, int threads,
+                                            mdt_diff_mode mode, mdt_transcript *t) {
+  mdt_error err;
+  mdt_error_clear(&err);
+  mdt_csv *csv = NULL;
+  mdt_status st = mdt_csv_open(&csv, path, &err);
+  mdt_csv_spec *specs = NULL;
+  if (st == MDT_OK) {
+    size_t n = mdt_csv_header_count(csv);
+    specs = calloc(n ? n : 1, sizeof *specs);
+    if (specs == NULL) {
+      mdt_csv_close(csv);
+      t->oom = 1;
+      return MDT_ENOMEM;
+    }
+    for (size_t h = 0; h < n; h++) {
+      specs[h].name = mdt_csv_header_name(csv, h);
+      specs[h].type = mode == MDT_DIFF_TEXT ? MDT_CSV_STR : MDT_CSV_REAL;
+      specs[h].required = 1;
+      specs[h].allow_empty = mode == MDT_DIFF_TEXT;
+    }
+    mdt_csv_set_libcsv_only(csv, libcsv_only);
+    mdt_csv_set_threads(csv, threads);
+    mdt_transcript_add(t, "delimiter %c, %zu columns\n", mdt_csv_delimiter(csv), n);
+    st = mdt_csv_read(csv, specs, n, 3, mdt__diff_batch, t, &err);
+    mdt_csv_close(csv);
+    free(specs);
+  }
+  if (st != MDT_OK) {
+    char buf[2048];
+    mdt_transcript_add(t, "status %d: %s\n", (int)st, mdt_error_format(&err, buf, sizeof buf));
+  }
+  return st;
+}
+
+#endif

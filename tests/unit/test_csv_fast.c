@@ -1,0 +1,189 @@
+/*
+ * The CSV reader's fast path against libcsv, the reference: the 64-byte masks it scans with,
+ * hand-made records at every edge where the two ways could part (spaces libcsv trims, blank
+ * and whitespace-only lines, CR LF, a last line without a line end, quotes, ragged rows, the
+ * ';' dialect), and 20 000 random small files from an alphabet of those bytes. For each, the
+ * transcripts of the two ways (rows, lines, fields, or the error with its position) must be
+ * the same bytes (tests/fuzz/csv_diff.h, shared with the differential fuzz target).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "../fuzz/csv_diff.h"
+#include "core/csv_int.h"
+#include "core/csv_scan.h"
+#include "core/memfile.h"
+#include "testutil.h"
+
+/* Both ways over text (NUL-terminated unless len says otherwise); fails with both
+ * transcripts when they differ. Returns the status both gave. */
+static mdt_status same_both_ways(const char *text, size_t len, mdt_diff_mode mode,
+                                 int threads) {
+  mdt__memfile_set("diff.csv", text, len);
+  mdt_transcript fast = {0}, ref = {0};
+  mdt_status sf = mdt_csv_transcript("diff.csv", 0, threads, mode, &fast);
+  mdt_status sr = mdt_csv_transcript("diff.csv", 1, 1, mode, &ref);
+  mdt__memfile_set(NULL, NULL, 0);
+  assert_false(fast.oom || ref.oom);
+  if (sf != sr || fast.len != ref.len || memcmp(fast.text, ref.text, fast.len) != 0)
+    fail_msg("input:\n%.*s\nfast path:\n%.*s\nlibcsv:\n%.*s", (int)len, text, (int)fast.len,
+             fast.text, (int)ref.len, ref.text);
+  free(fast.text);
+  free(ref.text);
+  return sf;
+}
+
+static void test_masks(void **state) {
+  (void)state;
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(rng, 14);
+  char buf[64];
+  const char alphabet[] = ",;\n\r\"\t a1\x80\xff";
+  for (int round = 0; round < 5000; round++) {
+    for (size_t k = 0; k < sizeof buf; k++)
+      buf[k] = round % 2 ? (char)gsl_rng_uniform_int(rng, 256)
+                         : alphabet[gsl_rng_uniform_int(rng, sizeof alphabet - 1)];
+    char delim = round % 3 ? ',' : ';';
+    assert_true(mdt__csv_special_mask(buf, delim) ==
+                mdt__csv_special_mask_portable(buf, delim));
+  }
+  /* By hand: "a,b\n\"c" has the delimiter at 1, the line feed at 3, the quote at 4. */
+  memset(buf, 'x', sizeof buf);
+  memcpy(buf, "a,b\n\"c", 6);
+  buf[63] = ',';
+  assert_true(mdt__csv_special_mask(buf, ',') ==
+              ((UINT64_C(1) << 1) | (UINT64_C(1) << 3) | (UINT64_C(1) << 4) | (UINT64_C(1) << 63)));
+  gsl_rng_free(rng);
+}
+
+/* The UTF-8 check's count of line feeds (the rows a chunk is sized for) and where it stops,
+ * against a byte loop, on ASCII long enough for many 255-block rounds of its vector count. */
+static void test_utf8_prefix_counts(void **state) {
+  (void)state;
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(rng, 7);
+  size_t n = 100003;
+  unsigned char *buf = malloc(n);
+  assert_non_null(buf);
+  for (int round = 0; round < 20; round++) {
+    size_t expect_nl = 0;
+    for (size_t k = 0; k < n; k++) {
+      buf[k] = gsl_rng_uniform(rng) < 0.1 ? '\n' : (unsigned char)(' ' + gsl_rng_uniform_int(rng, 90));
+      expect_nl += buf[k] == '\n';
+    }
+    size_t stop = n;
+    if (round % 2) { /* a NUL or a stray continuation byte somewhere */
+      stop = gsl_rng_uniform_int(rng, n);
+      buf[stop] = round % 4 == 1 ? 0 : 0x80;
+      expect_nl = 0;
+      for (size_t k = 0; k < stop; k++)
+        expect_nl += buf[k] == '\n';
+    }
+    int incomplete = 0;
+    size_t nl = 0;
+    assert_int_equal(mdt__csv_utf8_valid_prefix(buf, n, &incomplete, &nl), stop);
+    assert_int_equal(nl, expect_nl);
+  }
+  free(buf);
+  gsl_rng_free(rng);
+}
+
+static void test_edges(void **state) {
+  (void)state;
+  static const char *const cases[] = {
+      "a,b,c\n1,2,3\n",
+      "a,b,c\n1,2,3",                         /* no line end at the end */
+      "a,b,c\r\n1,2,3\r\n4,5,6",              /* CR LF, last line bare */
+      "a,b,c\n 1,2,3\n1 ,2,3\n1,\t2,3\n1,2,3 \n", /* spaces libcsv trims */
+      "a,b,c\n1,2 x,3\n",                     /* an inner space stays */
+      "a,b,c\n\n1,2,3\n   \n\t\n4,5,6\n\n",   /* blank and whitespace-only lines */
+      "a\n\nx\n \n,\n",                        /* one column: blank lines, then two fields */
+      "a,b,c\n1,2\n",                          /* too few fields */
+      "a,b,c\n1,2,3,4\n",                      /* too many */
+      "a,b,c\n1,2,\n,,\n",                     /* empty fields */
+      "a,b,c\n1,\"2,5\",3\n4,\"x\"\"y\",6\n",  /* quoted */
+      "a,b,c\n1,\"two\nlines\",3\n4,5,6\n",    /* a line end inside quotes */
+      "a,b,c\n1,x\"y,3\n",                     /* a quote inside an unquoted field */
+      "a,b,c\n1,\"x\"y,3\n",                   /* text after a closing quote */
+      "a,b,c\n1,\"open,3\n4,5,6\n",            /* a quote never closed */
+      "a;b;c\n1,5;2;3\n\"x;y\";2;3\n",         /* the ';' dialect */
+      "a,b,c\n1,2,3\r4,5,6\n",                 /* a bare CR */
+      "a,b,c\n1,\x01,3\n",                     /* a control byte */
+      "a,b,c\n1,2,3\n\xff,2,3\n",              /* not UTF-8 */
+      "\xef\xbb\xbf" "a,b\n1,2\n",             /* a byte-order mark */
+      "a,b\n\"1\" ,2\n 1 , 2 \n",              /* spaces after a closing quote, around text */
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+    for (int threads = 1; threads <= 2; threads++) {
+      same_both_ways(cases[k], strlen(cases[k]), MDT_DIFF_TEXT, threads);
+      same_both_ways(cases[k], strlen(cases[k]), MDT_DIFF_NUMBERS, threads);
+    }
+  /* The edges above reach both ways: the plain file reads without error, the ragged one fails. */
+  assert_int_equal(same_both_ways(cases[0], strlen(cases[0]), MDT_DIFF_TEXT, 1), MDT_OK);
+  assert_int_equal(same_both_ways(cases[7], strlen(cases[7]), MDT_DIFF_TEXT, 1), MDT_EDATA);
+}
+
+/* Random small files: a header of 1 to 4 columns and rows of bytes that matter to a CSV
+ * reader, mostly plain so that both ways are taken within one file. */
+static void test_random_files(void **state) {
+  (void)state;
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(rng, 2026);
+  static const char *const pieces[] = {"1",  "22", "x",  "Oslo", ",",  ",",  ",",   "\n",
+                                       "\n", " ",  "\t", "\"",   "\r\n", ";", "\"\"", "7.5"};
+  const size_t npieces = sizeof pieces / sizeof pieces[0];
+  char text[512];
+  size_t ok = 0, failed = 0;
+  for (int round = 0; round < 20000; round++) {
+    int semi = round % 5 == 0;
+    size_t ncols = 1 + gsl_rng_uniform_int(rng, 4), len = 0;
+    for (size_t c = 0; c < ncols; c++)
+      len += (size_t)snprintf(text + len, sizeof text - len, "%s%c", c ? (semi ? ";" : ",") : "",
+                              (char)('a' + c));
+    text[len++] = '\n';
+    size_t rows = gsl_rng_uniform_int(rng, 8);
+    for (size_t r = 0; r < rows && len < sizeof text - 64; r++) {
+      int plain = gsl_rng_uniform(rng) < 0.7;
+      if (plain) {
+        for (size_t c = 0; c < ncols; c++)
+          len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", c ? (semi ? ";" : ",") : "",
+                                  pieces[gsl_rng_uniform_int(rng, 4)]);
+        text[len++] = '\n';
+      } else {
+        size_t n = 1 + gsl_rng_uniform_int(rng, 10);
+        for (size_t k = 0; k < n; k++) {
+          const char *p = pieces[gsl_rng_uniform_int(rng, npieces)];
+          size_t pl = strlen(p);
+          memcpy(text + len, p, pl);
+          len += pl;
+        }
+      }
+    }
+    if (gsl_rng_uniform(rng) < 0.2 && len > 0 && text[len - 1] == '\n')
+      len--; /* no line end at the end */
+    text[len] = '\0';
+    mdt_status st = same_both_ways(text, len, round % 2 ? MDT_DIFF_TEXT : MDT_DIFF_NUMBERS,
+                                   1 + round % 2);
+    if (st == MDT_OK)
+      ok++;
+    else
+      failed++;
+  }
+  /* Both outcomes were compared many times. */
+  assert_true(ok > 1000);
+  assert_true(failed > 1000);
+  gsl_rng_free(rng);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_masks),
+      cmocka_unit_test(test_utf8_prefix_counts),
+      cmocka_unit_test(test_edges),
+      cmocka_unit_test(test_random_files),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
