@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/dict.h"
+#include "core/idset.h"
 #include "model/load.h"
 
 /* Rows per batch from the CSV reader: amortises the callback, stays in cache. */
@@ -94,7 +95,7 @@ typedef struct {
   size_t cap;
   const mdt_respondents *r;
   const mdt_groups *g;
-  mdt__dict *ids; /* employee id -> line, to refuse an employee listed twice */
+  mdt__idset *ids; /* employee ids and their lines, to refuse an employee listed twice */
 } load_state;
 
 static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err) {
@@ -118,7 +119,7 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
     /* A row given twice would count the employee twice in every sum. */
     const char *id = mdt_csv_str(b, R_ID, i);
     long first = -1;
-    int put = mdt__dict_put(s->ids, id, strlen(id), b->line[i], &first);
+    int put = mdt__idset_put(s->ids, id, strlen(id), b->line[i], &first);
     if (put < 0)
       return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", b->path);
     if (put > 0)
@@ -178,7 +179,7 @@ mdt_status mdt_register_load_threads(const char *path, const mdt_respondents *re
   if (st != MDT_OK)
     goto fail;
   reg->has_weight = mdt_csv_find(csv, "weight") >= 0;
-  load_state s = {reg, 0, respondents, groups, mdt__dict_new(1024)};
+  load_state s = {reg, 0, respondents, groups, mdt__idset_new()};
   if (s.ids == NULL) {
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", path);
     goto fail;
@@ -196,7 +197,7 @@ mdt_status mdt_register_load_threads(const char *path, const mdt_respondents *re
   };
   mdt_csv_set_threads(csv, threads);
   st = mdt_csv_read(csv, specs, R_N, BATCH_ROWS, check_batch, &s, err);
-  mdt__dict_free(s.ids);
+  mdt__idset_free(s.ids);
   s.ids = NULL;
   if (st != MDT_OK)
     goto fail;
