@@ -2,7 +2,9 @@
 # End-to-end: the solver's per-cell pass (src/engine/microsim_cells.c) against the per-employee
 # reference pass (MANDAT_REFERENCE_PASS=1): every number of every CSV and JSON result file of
 # `mandat run` agrees to 1e-12 relative, on the 2024 priority scenario and on a generated
-# model (members, answers and a register drawn by `mandat generate`).
+# model with ten times its register's rows (members, answers and a register drawn by
+# `mandat generate`). The same comparison at 10x the area (4.6 M employees) is a check of
+# bench/run's full_run case.
 set -euo pipefail
 : "${MANDAT:?path to the mandat program}" "${MDT_SOURCE_DIR:?source tree}"
 model="$MDT_SOURCE_DIR/models/ks-2024"
@@ -22,8 +24,10 @@ both() { # SCENARIO NAME
 # 1. The 2024 priority scenario as shipped.
 both "$model/scenario-priority.ini" ks2024
 
-# 2. A generated model: 370 members, their answers, and a register of 96 000 employees (twice
-# the ks-2024 register's rows), with fewer bootstrap and Monte Carlo draws.
+# 2. A generated model: 370 members, their answers, and a register of 478 810 employees (ten
+# times the ks-2024 register's 47 881 rows, which are a one-in-ten sample of the area's 461 400
+# employees, so one row per employee of the area), with fewer bootstrap and Monte Carlo draws.
+# MDT_REFERENCE_EMPLOYEES sets another size.
 gen="$tmp/gen/model"
 mkdir -p "$gen"
 for f in groups.csv questions.csv options.csv guarantee.csv increases_2023.csv; do
@@ -31,7 +35,7 @@ for f in groups.csv questions.csv options.csv guarantee.csv increases_2023.csv; 
 done
 "$MANDAT" generate members --count 370 --seed 7 --out "$gen/respondents.csv" --quiet
 "$MANDAT" generate answers --model "$gen" --seed 7 --out "$gen/answers.csv" --quiet
-"$MANDAT" generate register --model "$gen" --employees 96000 --seed 7 \
+"$MANDAT" generate register --model "$gen" --employees "${MDT_REFERENCE_EMPLOYEES:-478810}" --seed 7 \
   --out "$gen/register.csv" --headcounts "$gen/headcounts.csv" --quiet
 sed -e "s|^dir = \.|dir = model|" -e "s|^table = increases_2023.csv|table = model/increases_2023.csv|" \
     -e "s|^bootstrap = 1000|bootstrap = 100|" -e "s|^draws = 20000|draws = 2000|" \
