@@ -194,8 +194,8 @@ static void field_failed(read_state *rs, const col_desc *d, size_t fi, const cha
                mdt_csv_quote_found(text, len, found, sizeof found));
 }
 
-static inline __attribute__((always_inline)) void put_field(read_state *rs, size_t fi,
-                                                            const char *text, size_t len);
+static inline __attribute__((always_inline)) void convert_field(read_state *rs, size_t fi,
+                                                                const char *text, size_t len);
 
 static void field_cb(void *s, size_t len, void *data) {
   read_state *rs = data;
@@ -215,14 +215,12 @@ static void field_cb(void *s, size_t len, void *data) {
                rs->nheader);
     return;
   }
-  put_field(rs, fi, text, len);
+  convert_field(rs, fi, text, len);
 }
 
-/* Converts field fi (< nheader) of the current row into its column. */
-static inline __attribute__((always_inline)) void put_field(read_state *rs, size_t fi,
-                                                            const char *text, size_t len) {
-  if (rs->failed)
-    return;
+/* Converts field fi (< nheader) of the current row into its column (the row has not failed). */
+static inline __attribute__((always_inline)) void convert_field(read_state *rs, size_t fi,
+                                                                const char *text, size_t len) {
   const col_desc *d = &rs->desc[fi];
   size_t r = rs->row;
   if (len == 0 && d->kind != COL_SKIP) {
@@ -397,6 +395,7 @@ typedef struct {
   size_t len, base;
   uint64_t bits;
   char delim;
+  int quotes; /* the text has a quote somewhere */
 } scanner;
 
 static inline void scan_seek(scanner *sc, size_t pos) {
@@ -416,7 +415,7 @@ static inline size_t scan_next(scanner *sc) {
   }
   size_t i = sc->base + (size_t)__builtin_ctzll(sc->bits);
   sc->bits &= sc->bits - 1;
-  return i < sc->len ? i : sc->len;
+  return i; /* below len: the bytes after the text are zeros */
 }
 
 /* A byte libcsv trims from an unquoted field's ends (space, tab), or any other control byte:
@@ -433,7 +432,7 @@ static size_t fast_record(read_state *rs, scanner *sc, size_t pos, size_t *start
   int edge = 0; /* a field ends in a byte maybe trimmed */
   for (;;) {
     i = scan_next(sc);
-    if (nf == nheader || (i < len && text[i] == '"'))
+    if (nf == nheader || (sc->quotes && i < len && text[i] == '"'))
       return pos;
     start[nf] = from;
     flen[nf++] = i - from;
@@ -449,8 +448,8 @@ static size_t fast_record(read_state *rs, scanner *sc, size_t pos, size_t *start
   edge |= end > from && (maybe_trimmed(text[from]) | maybe_trimmed(text[end - 1]));
   if (edge || nf != nheader || end == pos)
     return pos;
-  for (size_t f = 0; f < nf; f++)
-    put_field(rs, f, text + start[f], flen[f]);
+  for (size_t f = 0; f < nf && !rs->failed; f++)
+    convert_field(rs, f, text + start[f], flen[f]);
   /* As row_cb for the row's CR (if any) and its LF. */
   if (!rs->failed)
     rs->batch->line[rs->row++] = rs->row_line;
@@ -482,7 +481,7 @@ static int tokenise(read_state *rs, struct csv_parser *p, chunk *c, int fast, si
                     size_t *flen) {
   const char *text = c->text;
   size_t len = c->len, pos = 0;
-  scanner sc = {text, len, 0, 0, rs->csv->delimiter};
+  scanner sc = {text, len, 0, 0, rs->csv->delimiter, c->has_quote};
   if (fast)
     scan_seek(&sc, 0);
   while (pos < len && !rs->failed) {
