@@ -63,15 +63,15 @@ typedef struct {
   int stop;
 } reader;
 
-/* Ids a KEY column looked up lately, per column and worker: the last one (ids come in runs,
- * such as one respondent's answers) and a small direct-mapped table (ids from a small set,
- * such as option ids). An id of up to 16 bytes is compared as two words. */
-#define KEY_CACHE_SLOTS 64
+/* Ids a KEY column looked up lately, per column and worker, in a small direct-mapped table
+ * (ids come in runs, such as one respondent's answers, or from a small set, such as option
+ * ids). An id of up to 16 bytes is compared as two words. A test of the last id before the
+ * table was dropped: where ids change every few rows its branch is mispredicted often enough
+ * to cost what it saves. */
+#define KEY_CACHE_BITS 6
+#define KEY_CACHE_SLOTS (1u << KEY_CACHE_BITS)
 
 typedef struct {
-  uint64_t last_w0, last_w1;
-  size_t last_len; /* SIZE_MAX: nothing yet */
-  long last_value;
   uint64_t w0[KEY_CACHE_SLOTS], w1[KEY_CACHE_SLOTS];
   size_t len[KEY_CACHE_SLOTS]; /* SIZE_MAX: empty */
   long value[KEY_CACHE_SLOTS];

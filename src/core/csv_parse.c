@@ -67,7 +67,6 @@ static int batch_add_string(mdt_csv_batch *b, const char *s, size_t len, size_t 
 }
 
 void mdt__csv_key_cache_init(key_cache *kc) {
-  kc->last_len = SIZE_MAX;
   for (size_t k = 0; k < KEY_CACHE_SLOTS; k++)
     kc->len[k] = SIZE_MAX;
 }
@@ -96,10 +95,8 @@ static inline __attribute__((always_inline)) long key_lookup(const mdt_csv_spec 
     return sp->find(sp->keys, text, len);
   uint64_t w0, w1;
   key_words(text, len, &w0, &w1);
-  if (len == kc->last_len && w0 == kc->last_w0 && w1 == kc->last_w1)
-    return kc->last_value;
   uint64_t h = (w0 ^ (w1 * UINT64_C(0x9E3779B97F4A7C15)) ^ len) * UINT64_C(0xBF58476D1CE4E5B9);
-  size_t slot = (size_t)(h >> 58);
+  size_t slot = (size_t)(h >> (64 - KEY_CACHE_BITS));
   long v;
   if (kc->len[slot] == len && kc->w0[slot] == w0 && kc->w1[slot] == w1)
     v = kc->value[slot];
@@ -110,10 +107,6 @@ static inline __attribute__((always_inline)) long key_lookup(const mdt_csv_spec 
     kc->w1[slot] = w1;
     kc->value[slot] = v;
   }
-  kc->last_len = len;
-  kc->last_w0 = w0;
-  kc->last_w1 = w1;
-  kc->last_value = v;
   return v;
 }
 
