@@ -211,11 +211,18 @@ static void field_cb(void *s, size_t len, void *data) {
   convert_field(rs, fi, text, len);
 }
 
+/* A plain number with nfrac (0 to 4) decimals times this is its value in 1/10 000. */
+static const int64_t fix4_scale[5] = {10000, 1000, 100, 10, 1};
+
 /* Converts field fi (< nheader) of the current row into its column (the row has not failed). */
 static inline __attribute__((always_inline)) void convert_field(read_state *rs, size_t fi,
                                                                 const char *text, size_t len) {
   const col_desc *d = &rs->desc[fi];
   size_t r = rs->row;
+  const char sep = rs->decimal_comma ? ',' : '.';
+  uint64_t digits;
+  int nfrac;
+  size_t ndigits;
   if (len == 0 && d->kind != COL_SKIP) {
     if (!d->empty_ok) {
       field_failed(rs, d, fi, type_expectation(rs->batch->type[d->spec]), text, 0);
@@ -245,28 +252,24 @@ static inline __attribute__((always_inline)) void convert_field(read_state *rs, 
     d->ints[r] = v < 0 ? -1 : v;
     return;
   }
-  case COL_REAL: {
-    /* Most values in these files are small whole numbers (scores, ranks, years): exact. */
-    unsigned d0 = (unsigned char)text[0] - '0';
-    if (len == 1 && d0 <= 9) {
-      d->reals[r] = (double)d0;
-      return;
-    }
-    unsigned d1 = (unsigned char)text[1] - '0';
-    if (len == 2 && d0 <= 9 && d1 <= 9 && d0 != 0) {
-      d->reals[r] = (double)(d0 * 10 + d1);
-      return;
-    }
-    if (mdt_parse_double(text, len, rs->decimal_comma, &d->reals[r]) != 0)
+  case COL_REAL:
+    /* Most numbers in these files are plain ("8", "7.2", "413143"): converted here, exactly
+     * as the parsers would (core/numparse.h); the parsers take the rest. */
+    if (mdt_parse_plain(text, len, sep, &digits, &nfrac, &ndigits) && ndigits <= 15)
+      d->reals[r] = (double)digits / mdt_pow10_exact[nfrac < 0 ? 0 : nfrac];
+    else if (mdt_parse_double(text, len, rs->decimal_comma, &d->reals[r]) != 0)
       field_failed(rs, d, fi, "a number", text, len);
     return;
-  }
   case COL_INT:
-    if (mdt_parse_int64_grouped(text, len, rs->decimal_comma, &d->ints[r]) != 0)
+    if (mdt_parse_plain(text, len, sep, &digits, &nfrac, &ndigits) && nfrac < 0)
+      d->ints[r] = (int64_t)digits;
+    else if (mdt_parse_int64_grouped(text, len, rs->decimal_comma, &d->ints[r]) != 0)
       field_failed(rs, d, fi, "a whole number", text, len);
     return;
   case COL_FIX4:
-    if (mdt_parse_fix4_grouped(text, len, rs->decimal_comma, &d->ints[r]) != 0)
+    if (mdt_parse_plain(text, len, sep, &digits, &nfrac, &ndigits) && nfrac <= 4 && ndigits <= 14)
+      d->ints[r] = (int64_t)digits * fix4_scale[nfrac < 0 ? 0 : nfrac];
+    else if (mdt_parse_fix4_grouped(text, len, rs->decimal_comma, &d->ints[r]) != 0)
       field_failed(rs, d, fi, "a number with at most 4 decimals", text, len);
     return;
   case COL_STR:

@@ -158,12 +158,85 @@ static void test_int_and_fix4(void **state) {
   }
 }
 
+/* The plain form (mdt_parse_plain) and what the CSV reader makes of it, against the parsers
+ * on the same text, for random digit strings with and without a separator, of 1 to 20 digits,
+ * with leading and trailing zeros, and on texts that are not plain. */
+static void check_plain(const char *t, char sep) {
+  size_t len = strlen(t), nd = 0;
+  uint64_t dg = 0;
+  int nf = 0;
+  int dc = sep == ',';
+  if (!mdt_parse_plain(t, len, sep, &dg, &nf, &nd))
+    return;
+  static const int64_t scale[5] = {10000, 1000, 100, 10, 1};
+  int64_t i64;
+  double dv;
+  if (nf < 0) {
+    assert_int_equal(mdt_parse_int64(t, len, &i64), 0);
+    assert_true(i64 == (int64_t)dg);
+  } else {
+    assert_int_not_equal(mdt_parse_int64(t, len, &i64), 0);
+  }
+  if (nf <= 4 && nd <= 14) {
+    assert_int_equal(mdt_parse_fix4(t, len, dc, &i64), 0);
+    if (i64 != (int64_t)dg * scale[nf < 0 ? 0 : nf])
+      fail_msg("'%s': fix4 %lld, plain %llu with %d decimals", t, (long long)i64,
+               (unsigned long long)dg, nf);
+  }
+  if (nd <= 15) {
+    assert_int_equal(mdt_parse_double(t, len, dc, &dv), 0);
+    double fast = (double)dg / mdt_pow10_exact[nf < 0 ? 0 : nf];
+    if (memcmp(&fast, &dv, sizeof dv) != 0)
+      fail_msg("'%s': %.17g, plain gives %.17g", t, dv, fast);
+  }
+}
+
+static void test_plain(void **state) {
+  (void)state;
+  uint64_t seed = 99;
+  char t[64];
+  size_t plain = 0;
+  for (int k = 0; k < 400000; k++) {
+    size_t nw = 1 + next(&seed) % 12, nfr = next(&seed) % 8, o = 0;
+    for (size_t i = 0; i < nw; i++)
+      t[o++] = (char)('0' + (next(&seed) % 4 == 0 ? 0 : next(&seed) % 10));
+    char sep = k % 2 ? ',' : '.';
+    if (nfr > 0) {
+      t[o++] = sep;
+      for (size_t i = 1; i < nfr; i++)
+        t[o++] = (char)('0' + next(&seed) % 10);
+    }
+    t[o] = '\0';
+    if (k % 97 == 0) /* not plain: a sign, a letter, a space */
+      t[next(&seed) % o] = "-+e x"[next(&seed) % 5];
+    uint64_t dg;
+    int nf;
+    size_t nd;
+    plain += (size_t)mdt_parse_plain(t, o, sep, &dg, &nf, &nd);
+    check_plain(t, sep);
+  }
+  assert_true(plain > 300000);
+  /* By hand: "7.25" is 725 with 2 decimals; "12" has none; "7." and ".5" are not plain. */
+  uint64_t dg = 0;
+  int nf = 0;
+  size_t nd = 0;
+  assert_int_equal(mdt_parse_plain("7.25", 4, '.', &dg, &nf, &nd), 1);
+  assert_true(dg == 725 && nf == 2 && nd == 3);
+  assert_int_equal(mdt_parse_plain("12", 2, '.', &dg, &nf, &nd), 1);
+  assert_true(dg == 12 && nf == -1 && nd == 2);
+  assert_int_equal(mdt_parse_plain("7.", 2, '.', &dg, &nf, &nd), 0);
+  assert_int_equal(mdt_parse_plain(".5", 2, '.', &dg, &nf, &nd), 0);
+  assert_int_equal(mdt_parse_plain("7,5", 3, '.', &dg, &nf, &nd), 0);
+  assert_int_equal(mdt_parse_plain("1234567890123456789", 19, '.', &dg, &nf, &nd), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_random_against_strtod),
       cmocka_unit_test(test_edges),
       cmocka_unit_test(test_thousands),
       cmocka_unit_test(test_int_and_fix4),
+      cmocka_unit_test(test_plain),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
