@@ -254,8 +254,11 @@ static inline __attribute__((always_inline)) void convert_field(read_state *rs, 
   }
   case COL_REAL:
     /* Most numbers in these files are plain ("8", "7.2", "413143"): converted here, exactly
-     * as the parsers would (core/numparse.h); the parsers take the rest. */
-    if (mdt_parse_plain(text, len, sep, &digits, &nfrac, &ndigits) && ndigits <= 15)
+     * as the parsers would (core/numparse.h), a single digit (scores, ranks) at once; the
+     * parsers take the rest. */
+    if (len == 1 && (unsigned)((unsigned char)text[0] - '0') <= 9u)
+      d->reals[r] = (double)((unsigned char)text[0] - '0');
+    else if (mdt_parse_plain(text, len, sep, &digits, &nfrac, &ndigits) && ndigits <= 15)
       d->reals[r] = (double)digits / mdt_pow10_exact[nfrac < 0 ? 0 : nfrac];
     else if (mdt_parse_double(text, len, rs->decimal_comma, &d->reals[r]) != 0)
       field_failed(rs, d, fi, "a number", text, len);
