@@ -335,7 +335,7 @@ static void row_money(mdt_microsim_row *row, int64_t employees_e4, mdt_i128 fte_
   row->rise_pct = wage_bill_e8 > 0 ? rise / (double)wage_bill_e8 * 100.0 : NAN;
 }
 
-static void fill_rows(const mdt_microsim_work *w, const mdt_microsim_report_options *opt,
+void mdt__report_rows(const mdt_microsim_work *w, const mdt_microsim_report_options *opt,
                       const mdt_microsim_effect *effect, mdt_microsim_report *r) {
   const mdt_microsim *sim = w->sim;
   const double W = sim->total_wage_bill_d;
@@ -407,7 +407,7 @@ static void fill_rows(const mdt_microsim_work *w, const mdt_microsim_report_opti
   t->cost_nok = cost_total / 1e8 * overhead;
 }
 
-static void rows_no_percentiles(mdt_microsim_report *r) {
+void mdt__report_no_percentiles(mdt_microsim_report *r) {
   for (size_t g = 0; g <= r->ngroups; g++) {
     mdt_microsim_row *row = g < r->ngroups ? &r->groups[g] : &r->total;
     row->rise_p10_nok = row->rise_p50_nok = row->rise_p90_nok = NAN;
@@ -415,9 +415,7 @@ static void rows_no_percentiles(mdt_microsim_report *r) {
   }
 }
 
-/* What every full pass does first: check its arguments (opt NULL means the defaults, kept
- * in *defaults) and prepare the work area for s. */
-static mdt_status begin_full_pass(const char *fn, mdt_microsim_work *w, const void *out,
+mdt_status mdt__report_begin(const char *fn, mdt_microsim_work *w, const void *out,
                                   const mdt_settlement *s,
                                   const mdt_microsim_report_options **opt,
                                   mdt_microsim_report_options *defaults, mdt_error *err) {
@@ -439,7 +437,7 @@ mdt_status mdt_microsim_apply(mdt_microsim_work *w, const mdt_settlement *s,
                               const mdt_microsim_report_options *opt,
                               mdt_microsim_report **out, mdt_error *err) {
   mdt_microsim_report_options defaults;
-  mdt_status st = begin_full_pass("mdt_microsim_apply", w, out, s, &opt, &defaults, err);
+  mdt_status st = mdt__report_begin("mdt_microsim_apply", w, out, s, &opt, &defaults, err);
   if (st != MDT_OK)
     return st;
   const mdt_microsim *sim = w->sim;
@@ -459,8 +457,8 @@ mdt_status mdt_microsim_apply(mdt_microsim_work *w, const mdt_settlement *s,
   mdt__combine_sums(w, 1);
   mdt_microsim_effect effect;
   mdt__microsim_effect_from_sums(w, &effect);
-  fill_rows(w, opt, &effect, r);
-  rows_no_percentiles(r);
+  mdt__report_rows(w, opt, &effect, r);
+  mdt__report_no_percentiles(r);
   if (buf != NULL)
     report_percentiles(w, buf, range, range + sim->ngroups + 1, r);
   free(buf);
@@ -524,7 +522,7 @@ mdt_status mdt_microsim_spread_of(mdt_microsim_work *w, const mdt_settlement *s,
                                   const mdt_microsim_report_options *opt,
                                   mdt_microsim_spread *out, mdt_error *err) {
   mdt_microsim_report_options defaults;
-  mdt_status st = begin_full_pass("mdt_microsim_spread_of", w, out, s, &opt, &defaults, err);
+  mdt_status st = mdt__report_begin("mdt_microsim_spread_of", w, out, s, &opt, &defaults, err);
   if (st != MDT_OK)
     return st;
   const mdt_microsim *sim = w->sim;
@@ -629,7 +627,7 @@ mdt_status mdt_microsim_next_year(mdt_microsim_work *w, const mdt_register *reg,
   mdt_microsim_report_options defaults;
   if (reg == NULL)
     return mdt_error_set(err, MDT_EUSAGE, "mdt_microsim_next_year: no register given");
-  mdt_status st = begin_full_pass("mdt_microsim_next_year", w, out, s, &opt, &defaults, err);
+  mdt_status st = mdt__report_begin("mdt_microsim_next_year", w, out, s, &opt, &defaults, err);
   if (st != MDT_OK)
     return st;
   const mdt_microsim *sim = w->sim;

@@ -110,6 +110,7 @@ void mdt_microsim_work_free(mdt_microsim_work *w) {
   free(w->group_sum);
   free(w->group_whole);
   free(w->group_frac);
+  mdt__steps_free(w->steps);
   free(w);
 }
 
