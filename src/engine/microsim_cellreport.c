@@ -1,7 +1,9 @@
 /*
- * The report's figures per cell instead of per employee, for the callers that solve many
- * settlements and read only each group's growth and rise (the sweeps, the mandate's
- * uncertainty and the regions; tradeoff.c): O(cells x 12 x 12 x log n) per settlement.
+ * The report's figures and the spread over pay per cell instead of per employee, for the
+ * callers that solve many settlements and read only each group's growth and rise and the
+ * spread (the sweeps, the mandate's uncertainty and the regions; tradeoff.c):
+ * O(cells x 12 x 12 x log n) per settlement, but for the spread's rise of the low- and
+ * high-paid (see mdt__microsim_spread_cells).
  *
  * The central rise per group is the solver's per-cell sum (microsim_cells.h). The full-year
  * rise adds the percent elements, which are a fraction of the group's wage bill. Step moves
@@ -147,13 +149,7 @@ nomem:
  * Sums over a run sorted by old pay
  * ------------------------------------------------------------------------------------------ */
 
-/* A sorted run: n old pays with prefix sums of wfte and wfte x old. */
-typedef struct {
-  const double *old;
-  const int64_t *pw;
-  const mdt_i128 *pwo;
-  size_t n;
-} run;
+typedef mdt__cell_run run;
 
 /* Where the central rise's three runs of r begin: the floor's lift on [0, k1), the minimum
  * on [k1, k2), p old + a from k2 (as mdt__cells_sum finds them). */
@@ -234,7 +230,8 @@ static void cell_steps(const struct mdt__steps *st, mdt_microsim_work *w, size_t
   int active = w->cell_active[c];
   for (size_t from = 1; from <= STEP_MONTHS; from++) {
     size_t ri = c * STEP_MONTHS + from - 1, lo = st->run_start[ri];
-    run r = {st->old + lo, st->pw + lo + ri, st->pwo + lo + ri, st->run_start[ri + 1] - lo};
+    run r = {st->old + lo, st->pw + lo + ri, st->pwo + lo + ri, NULL,
+             st->run_start[ri + 1] - lo};
     if (r.n == 0)
       continue;
     w->group_step_emp[g] += st->emp[ri];
@@ -317,5 +314,199 @@ mdt_status mdt__microsim_apply_cells(const mdt__cells *cells, mdt_microsim_work 
   mdt__report_rows(w, opt, &effect, r);
   mdt__report_no_percentiles(r);
   *out = r;
+  return MDT_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The spread over pay
+ * ------------------------------------------------------------------------------------------ */
+
+/* An employee's own effect in percent of their pay, as mdt_microsim_spread_of computes it. */
+static double own_effect(const mdt_microsim_work *w, size_t c, double old, double later_year) {
+  double central = cell_central(w, c, old);
+  return (central * w->central_year + old * later_year) / old * 100;
+}
+
+/* Whether the own effect cannot rise with pay in cell c: the central rise over pay,
+ * max(p + a/old, min/old, floor/old - 1), falls when a, min and the floor are not negative. */
+static int effect_falls_with_pay(const mdt_microsim_work *w, size_t c) {
+  return !w->cell_active[c] ||
+         (w->cell_a[c] >= 0.0 && w->cell_min[c] >= 0.0 &&
+          (w->cell_floor[c] >= 0.0 || w->cell_floor[c] == -INFINITY));
+}
+
+/* The first of r whose growth base + own effect is below limit (hi for none). */
+static size_t first_below(const mdt_microsim_work *w, size_t c, run r, double base,
+                          double later_year, double limit) {
+  size_t lo = 0, hi = r.n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (base + own_effect(w, c, r.old[mid], later_year) < limit)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return lo;
+}
+
+/*
+ * weight_e4 of the employees of cell c whose growth, base + own effect, is below price. The
+ * effect falls with pay, so they are a suffix of the run; its computed value is within a
+ * few units in the last place of the exact one. Two searches find where it is clearly above
+ * and clearly below price (by eps, far beyond the rounding): the employees between, whose
+ * rounding could decide, are tested one by one with the per-employee pass's comparison. Cells
+ * whose effect may rise with pay are tested one by one throughout.
+ */
+static int64_t cell_falls(const mdt_microsim_work *w, size_t c, run r, double base,
+                          double later_year, double price) {
+  if (r.n == 0)
+    return 0;
+  size_t a = 0, b = r.n;
+  if (effect_falls_with_pay(w, c) && r.old[0] > 0.0) {
+    double e0 = own_effect(w, c, r.old[0], later_year);
+    double e1 = own_effect(w, c, r.old[r.n - 1], later_year);
+    double eps = 1e-9 * (1.0 + fabs(base) + fabs(price) + fabs(e0) + fabs(e1));
+    if (isfinite(eps)) {
+      size_t k_lo = first_below(w, c, r, base, later_year, price + eps);
+      size_t k_hi = first_below(w, c, r, base, later_year, price - eps);
+      a = min_size(k_lo, k_hi);
+      b = k_lo > k_hi ? k_lo : k_hi;
+    }
+  }
+  int64_t falls = r.pe[r.n] - r.pe[b];
+  for (size_t i = a; i < b; i++)
+    if (base + own_effect(w, c, r.old[i], later_year) < price)
+      falls += r.pe[i + 1] - r.pe[i];
+  return falls;
+}
+
+/* The low-paid (old <= the 20th percentile) or the high-paid (old >= the 80th) in cell
+ * order, as mdt_microsim_spread_of meets them, and their wage bill summed in that order. */
+typedef struct {
+  size_t *start; /* [ncells + 1]: cell c's at start[c] .. start[c + 1] - 1 */
+  double *old, *wfte;
+  double bill;
+} pay_end;
+
+struct mdt__pay_ends {
+  pay_end low, high;
+};
+
+static void pay_end_free(pay_end *e) {
+  free(e->start);
+  free(e->old);
+  free(e->wfte);
+}
+
+void mdt__pay_ends_free(struct mdt__pay_ends *ends) {
+  if (ends == NULL)
+    return;
+  pay_end_free(&ends->low);
+  pay_end_free(&ends->high);
+  free(ends);
+}
+
+static int in_end(double old, double limit, int high) {
+  return high ? old >= limit : old <= limit;
+}
+
+/* The low-paid (high 0, limit the 20th percentile) or the high-paid (high 1, the 80th). */
+static int pay_end_new(const mdt_microsim *sim, double limit, int high, pay_end *e) {
+  size_t m = 0;
+  for (size_t i = 0; i < sim->n; i++)
+    m += (size_t)in_end(sim->old_nok[i], limit, high);
+  e->start = malloc((sim->ncells + 1) * sizeof *e->start);
+  e->old = malloc((m ? m : 1) * sizeof *e->old);
+  e->wfte = malloc((m ? m : 1) * sizeof *e->wfte);
+  if (!e->start || !e->old || !e->wfte)
+    return -1;
+  m = 0;
+  e->bill = 0.0;
+  for (size_t c = 0; c < sim->ncells; c++) {
+    e->start[c] = m;
+    for (size_t i = sim->cell_start[c]; i < sim->cell_start[c + 1]; i++)
+      if (in_end(sim->old_nok[i], limit, high)) {
+        e->old[m] = sim->old_nok[i];
+        e->wfte[m++] = sim->wfte_e8[i];
+        e->bill += sim->wfte_e8[i] * sim->old_nok[i];
+      }
+  }
+  e->start[sim->ncells] = m;
+  return 0;
+}
+
+/* The low- and the high-paid of w's microsim, gathered on first use. */
+static mdt_status pay_ends_ready(mdt_microsim_work *w, mdt_error *err) {
+  if (w->pay_ends != NULL)
+    return MDT_OK;
+  if (mdt__pay_fifths(w) != 0)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory for the pay percentiles");
+  struct mdt__pay_ends *e = calloc(1, sizeof *e);
+  if (e == NULL || pay_end_new(w->sim, w->pay_p20, 0, &e->low) != 0 ||
+      pay_end_new(w->sim, w->pay_p80, 1, &e->high) != 0) {
+    mdt__pay_ends_free(e);
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory gathering the low- and high-paid");
+  }
+  w->pay_ends = e;
+  return MDT_OK;
+}
+
+/* Σ wfte x full-year rise over the low- or the high-paid, in the order and with the
+ * arithmetic of mdt_microsim_spread_of: the same bits. */
+static double pay_end_rise(const mdt_microsim_work *w, const pay_end *e) {
+  const mdt_microsim *sim = w->sim;
+  double sum = 0.0;
+  for (size_t c = 0; c < sim->ncells; c++) {
+    double frac = w->group_frac_full[sim->cell_group[c]];
+    for (size_t i = e->start[c]; i < e->start[c + 1]; i++) {
+      double old = e->old[i];
+      double rise = cell_central(w, c, old) + frac * old;
+      sum += e->wfte[i] * rise;
+    }
+  }
+  return sum;
+}
+
+/* The spread: the share whose real growth falls per cell (cell_falls); the rises of the low-
+ * and the high-paid summed over just them in the per-employee pass's order, since a sum per
+ * cell, though closer to the exact one, moves their ratio by about 1e-12 from that pass's. */
+mdt_status mdt__microsim_spread_cells(const mdt__cells *cells, mdt_microsim_work *w,
+                                      const mdt_settlement *s,
+                                      const mdt_microsim_report_options *opt,
+                                      mdt_microsim_spread *out, mdt_error *err) {
+  if (cells == NULL)
+    return mdt_microsim_spread_of(w, s, opt, out, err);
+  mdt_microsim_report_options defaults;
+  mdt_status st = mdt__report_begin("mdt_microsim_spread_of", w, out, s, &opt, &defaults, err);
+  if (st != MDT_OK)
+    return st;
+  if ((st = pay_ends_ready(w, err)) != MDT_OK)
+    return st;
+  const mdt_microsim *sim = w->sim;
+  const double price = opt->price_forecast_pct;
+  int64_t falls = 0;
+  int unknown = 0; /* a group's overheng or glidning is unknown: so is its real growth */
+  for (size_t g = 0; g < sim->ngroups; g++) {
+    double o = opt->group_overheng_pct != NULL ? opt->group_overheng_pct[g] : opt->overheng_pct;
+    double gl =
+        opt->group_glidning_pct != NULL ? opt->group_glidning_pct[g] : opt->glidning_pct;
+    double base = o + gl;
+    if (isnan(base) && sim->group_cell[g + 1] > sim->group_cell[g])
+      unknown = 1;
+    double later_year = w->group_local_year[g] + w->group_named_year[g];
+    for (size_t c = sim->group_cell[g]; c < sim->group_cell[g + 1]; c++) {
+      if (!isnan(base) && !isnan(price))
+        falls += cell_falls(w, c, mdt__cells_run(cells, c), base, later_year, price);
+    }
+  }
+  const struct mdt__pay_ends *e = w->pay_ends;
+  double low_rise = pay_end_rise(w, &e->low), high_rise = pay_end_rise(w, &e->high);
+  out->low_rise_pct = e->low.bill > 0 ? low_rise / e->low.bill * 100 : NAN;
+  out->high_rise_pct = e->high.bill > 0 ? high_rise / e->high.bill * 100 : NAN;
+  out->low_pay_ratio_pct =
+      out->high_rise_pct > 0 ? out->low_rise_pct / out->high_rise_pct * 100 : NAN;
+  out->real_fall_share = isnan(price) || unknown
+                             ? NAN
+                             : (double)falls / (double)sim->total_employees_e4;
   return MDT_OK;
 }

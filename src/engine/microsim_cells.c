@@ -9,10 +9,12 @@ struct mdt__cells {
   int64_t *pw;      /* [n + ncells]: per cell, prefix sums of wfte_e8 from 0 (cell c's k-th
                        at sim->cell_start[c] + c + k, k = 0..size) */
   mdt_i128 *pwo;    /* [n + ncells]: the same of wfte_e8 x old, exact */
+  int64_t *pe;      /* [n + ncells]: the same of weight_e4 (for head counts) */
 };
 
 typedef struct {
   double old, wfte;
+  int64_t weight;
 } pay_weight;
 
 static int by_old(const void *x, const void *y) {
@@ -28,6 +30,7 @@ void mdt__cells_free(mdt__cells *cells) {
   free(cells->old);
   free(cells->pw);
   free(cells->pwo);
+  free(cells->pe);
   free(cells);
 }
 
@@ -53,8 +56,9 @@ mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *
     cells->old = malloc(n * sizeof *cells->old);
     cells->pw = malloc((n + C) * sizeof *cells->pw);
     cells->pwo = malloc((n + C) * sizeof *cells->pwo);
+    cells->pe = malloc((n + C) * sizeof *cells->pe);
   }
-  if (cells == NULL || tmp == NULL || !cells->old || !cells->pw || !cells->pwo) {
+  if (cells == NULL || tmp == NULL || !cells->old || !cells->pw || !cells->pwo || !cells->pe) {
     free(tmp);
     mdt__cells_free(cells);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory sorting %zu employees by pay", n);
@@ -62,23 +66,32 @@ mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *
   for (size_t c = 0; c < C; c++) {
     size_t lo = sim->cell_start[c], size = sim->cell_start[c + 1] - lo;
     for (size_t i = 0; i < size; i++)
-      tmp[i] = (pay_weight){sim->old_nok[lo + i], sim->wfte_e8[lo + i]};
+      tmp[i] = (pay_weight){sim->old_nok[lo + i], sim->wfte_e8[lo + i], sim->weight_e4[lo + i]};
     qsort(tmp, size, sizeof *tmp, by_old);
     int64_t *pw = cells->pw + lo + c;
     mdt_i128 *pwo = cells->pwo + lo + c;
+    int64_t *pe = cells->pe + lo + c;
     pw[0] = 0;
     pwo[0] = 0;
+    pe[0] = 0;
     for (size_t i = 0; i < size; i++) {
       /* Both are whole numbers below 2^53 (mdt_microsim_new checks salaries, FTE, weights). */
       int64_t wf = (int64_t)tmp[i].wfte;
       cells->old[lo + i] = tmp[i].old;
       pw[i + 1] = pw[i] + wf;
       pwo[i + 1] = pwo[i] + (mdt_i128)wf * (int64_t)tmp[i].old;
+      pe[i + 1] = pe[i] + tmp[i].weight;
     }
   }
   free(tmp);
   *out = cells;
   return MDT_OK;
+}
+
+mdt__cell_run mdt__cells_run(const mdt__cells *cells, size_t c) {
+  size_t start = cells->sim->cell_start[c];
+  return (mdt__cell_run){cells->old + start, cells->pw + start + c, cells->pwo + start + c,
+                         cells->pe + start + c, cells->sim->cell_start[c + 1] - start};
 }
 
 /* max(p old + a, min), as central_rise (microsim_int.h) computes it before the floor. */

@@ -122,6 +122,9 @@ struct mdt_microsim_work {
   /* The step-moving employees by cell and first month, sorted by pay, for the report's
    * figures per cell (microsim_cellreport.c); built on first use, NULL before. */
   struct mdt__steps *steps;
+  /* The low- and the high-paid gathered in cell order for the spread over pay
+   * (microsim_cellreport.c); built on first use, NULL before. */
+  struct mdt__pay_ends *pay_ends;
 };
 
 
@@ -183,8 +186,12 @@ void mdt__report_rows(const mdt_microsim_work *w, const mdt_microsim_report_opti
                       const mdt_microsim_effect *effect, mdt_microsim_report *r);
 /* Sets every row's percentiles to NaN (not computed). */
 void mdt__report_no_percentiles(mdt_microsim_report *r);
-/* Frees the step index of microsim_cellreport.c (NULL is a no-op). */
+/* Finds the employee-weighted 20th and 80th percentile of full-time pay into w->pay_p20
+ * and w->pay_p80 once per work area; -1 when out of memory. */
+int mdt__pay_fifths(mdt_microsim_work *w);
+/* Free the step index and the low- and high-paid of microsim_cellreport.c (NULL is a no-op). */
 void mdt__steps_free(struct mdt__steps *steps);
+void mdt__pay_ends_free(struct mdt__pay_ends *ends);
 
 /* Validates s against the work area's microsim and derives everything that does not depend
  * on the central percent, kroner, scale or minimum. */

@@ -189,7 +189,8 @@ mdt_status mdt_sweep_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_settl
       st = mdt__microsim_apply_cells(mdt__allocator_cells(a), w, &res.settlement, &ro, &rep,
                                      err);
     if (st == MDT_OK)
-      st = mdt_microsim_spread_of(w, &res.settlement, &ro, &spread, err);
+      st = mdt__microsim_spread_cells(mdt__allocator_cells(a), w, &res.settlement, &ro, &spread,
+                                      err);
     if (st != MDT_OK) {
       mdt_microsim_report_free(rep);
       char msg[sizeof err->message];
