@@ -12,16 +12,52 @@ struct mdt__cells {
   int64_t *pe;      /* [n + ncells]: the same of weight_e4 (for head counts) */
 };
 
+/* A position of the columns and its pay as a sort key. */
 typedef struct {
-  double old, wfte;
-  int64_t weight;
-} pay_weight;
+  uint64_t key;
+  size_t pos;
+} keyed;
 
-static int by_old(const void *x, const void *y) {
-  const pay_weight *a = x, *b = y;
-  if (a->old != b->old)
-    return a->old < b->old ? -1 : 1;
-  return (a->wfte > b->wfte) - (a->wfte < b->wfte);
+#define RADIX_BITS 11
+#define RADIX (1u << RADIX_BITS)
+
+/* Sorts a[0..n) by key, stably, with tmp (n more) as room: an LSD radix sort over the key's
+ * 11-bit digits up to max_key's highest. Returns the sorted array: a or tmp. */
+static keyed *radix_sort(keyed *a, keyed *tmp, size_t n, uint64_t max_key) {
+  size_t start[RADIX];
+  for (unsigned shift = 0; shift < 64 && (max_key >> shift) != 0; shift += RADIX_BITS) {
+    memset(start, 0, sizeof start);
+    for (size_t i = 0; i < n; i++)
+      start[(a[i].key >> shift) & (RADIX - 1)]++;
+    size_t at = 0;
+    for (size_t d = 0; d < RADIX; d++) {
+      size_t k = start[d];
+      start[d] = at;
+      at += k;
+    }
+    for (size_t i = 0; i < n; i++)
+      tmp[start[(a[i].key >> shift) & (RADIX - 1)]++] = a[i];
+    keyed *t = a;
+    a = tmp;
+    tmp = t;
+  }
+  return a;
+}
+
+/* The positions lo..lo + n - 1 of the columns in order of old pay, in a (or in room, n more;
+ * returned). Pay is whole kroner, so its excess over the lowest is an exact integer key. The
+ * order among equal pays is of no account: every search of the index stops where pay
+ * changes, and the prefix sums there are sums of the same employees. */
+static keyed *by_pay(const double *old, size_t lo, size_t n, keyed *a, keyed *room) {
+  int64_t least = n > 0 ? (int64_t)old[lo] : 0;
+  for (size_t i = 0; i < n; i++)
+    least = (int64_t)old[lo + i] < least ? (int64_t)old[lo + i] : least;
+  uint64_t max_key = 0;
+  for (size_t i = 0; i < n; i++) {
+    a[i] = (keyed){(uint64_t)((int64_t)old[lo + i] - least), lo + i};
+    max_key = a[i].key > max_key ? a[i].key : max_key;
+  }
+  return radix_sort(a, room, n, max_key);
 }
 
 void mdt__cells_free(mdt__cells *cells) {
@@ -50,7 +86,7 @@ mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *
     largest = size > largest ? size : largest;
   }
   mdt__cells *cells = calloc(1, sizeof *cells);
-  pay_weight *tmp = malloc(largest * sizeof *tmp);
+  keyed *tmp = malloc(2 * largest * sizeof *tmp);
   if (cells != NULL) {
     cells->sim = sim;
     cells->old = malloc(n * sizeof *cells->old);
@@ -65,9 +101,7 @@ mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *
   }
   for (size_t c = 0; c < C; c++) {
     size_t lo = sim->cell_start[c], size = sim->cell_start[c + 1] - lo;
-    for (size_t i = 0; i < size; i++)
-      tmp[i] = (pay_weight){sim->old_nok[lo + i], sim->wfte_e8[lo + i], sim->weight_e4[lo + i]};
-    qsort(tmp, size, sizeof *tmp, by_old);
+    const keyed *order = by_pay(sim->old_nok, lo, size, tmp, tmp + largest);
     int64_t *pw = cells->pw + lo + c;
     mdt_i128 *pwo = cells->pwo + lo + c;
     int64_t *pe = cells->pe + lo + c;
@@ -75,12 +109,13 @@ mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *
     pwo[0] = 0;
     pe[0] = 0;
     for (size_t i = 0; i < size; i++) {
+      size_t at = order[i].pos;
       /* Both are whole numbers below 2^53 (mdt_microsim_new checks salaries, FTE, weights). */
-      int64_t wf = (int64_t)tmp[i].wfte;
-      cells->old[lo + i] = tmp[i].old;
+      int64_t wf = (int64_t)sim->wfte_e8[at];
+      cells->old[lo + i] = sim->old_nok[at];
       pw[i + 1] = pw[i] + wf;
-      pwo[i + 1] = pwo[i] + (mdt_i128)wf * (int64_t)tmp[i].old;
-      pe[i + 1] = pe[i] + tmp[i].weight;
+      pwo[i + 1] = pwo[i] + (mdt_i128)wf * (int64_t)sim->old_nok[at];
+      pe[i + 1] = pe[i] + sim->weight_e4[at];
     }
   }
   free(tmp);
