@@ -39,18 +39,6 @@ struct mdt__steps {
   int64_t *emp;           /* [runs]: weight_e4 of the run */
 };
 
-typedef struct {
-  double old, wfte;
-  int64_t weight;
-} mover;
-
-static int by_old(const void *x, const void *y) {
-  const mover *a = x, *b = y;
-  if (a->old != b->old)
-    return a->old < b->old ? -1 : 1;
-  return (a->wfte > b->wfte) - (a->wfte < b->wfte);
-}
-
 void mdt__steps_free(struct mdt__steps *steps) {
   if (steps == NULL)
     return;
@@ -72,34 +60,36 @@ static int first_month(const mdt_microsim *sim, size_t c, size_t i) {
   return from < 1 ? 1 : from;
 }
 
-/* Sorts each run and sums its prefixes. */
-static void steps_sums(struct mdt__steps *st, mover *m) {
+/* Sums each run's prefixes; m holds the runs' column positions, each run by pay. */
+static void steps_sums(struct mdt__steps *st, const mdt_microsim *sim, const size_t *m) {
   size_t runs = st->ncells * STEP_MONTHS;
   for (size_t r = 0; r < runs; r++) {
     size_t lo = st->run_start[r], n = st->run_start[r + 1] - lo;
-    qsort(m + lo, n, sizeof *m, by_old);
     int64_t *pw = st->pw + lo + r;
     mdt_i128 *pwo = st->pwo + lo + r;
     pw[0] = 0;
     pwo[0] = 0;
     st->emp[r] = 0;
     for (size_t k = 0; k < n; k++) {
-      int64_t wf = (int64_t)m[lo + k].wfte; /* whole numbers below 2^53 (mdt_microsim_new) */
-      st->old[lo + k] = m[lo + k].old;
+      size_t i = m[lo + k];
+      int64_t wf = (int64_t)sim->wfte_e8[i]; /* whole numbers below 2^53 (mdt_microsim_new) */
+      st->old[lo + k] = sim->old_nok[i];
       pw[k + 1] = pw[k] + wf;
-      pwo[k + 1] = pwo[k] + (mdt_i128)wf * (int64_t)m[lo + k].old;
-      st->emp[r] += m[lo + k].weight;
+      pwo[k + 1] = pwo[k] + (mdt_i128)wf * (int64_t)sim->old_nok[i];
+      st->emp[r] += sim->weight_e4[i];
     }
   }
 }
 
-/* The index of the cells with a guarantee step at their years + 1 in w's settlement. */
-static mdt_status steps_new(const mdt_microsim_work *w, struct mdt__steps **out,
-                            mdt_error *err) {
+/* The index of the cells with a guarantee step at their years + 1 in w's settlement: each
+ * cell's movers taken in the order of cells (by pay) into the run of their first month, so
+ * that every run is in order of pay too. */
+static mdt_status steps_new(const mdt__cells *cells, const mdt_microsim_work *w,
+                            struct mdt__steps **out, mdt_error *err) {
   const mdt_microsim *sim = w->sim;
   const size_t C = sim->ncells, runs = C * STEP_MONTHS;
   struct mdt__steps *st = calloc(1, sizeof *st);
-  mover *m = NULL;
+  size_t *m = NULL;    /* the runs' column positions */
   size_t *next = NULL; /* where each run's next mover goes */
   if (st == NULL || (st->indexed = calloc(C ? C : 1, 1)) == NULL ||
       (st->run_start = calloc(runs + 1, sizeof *st->run_start)) == NULL)
@@ -117,23 +107,23 @@ static mdt_status steps_new(const mdt_microsim_work *w, struct mdt__steps **out,
     st->run_start[r + 1] += st->run_start[r];
   size_t total = st->run_start[runs];
   if ((m = malloc((total ? total : 1) * sizeof *m)) == NULL ||
+      (next = malloc((runs ? runs : 1) * sizeof *next)) == NULL ||
       (st->old = malloc((total ? total : 1) * sizeof *st->old)) == NULL ||
       (st->pw = malloc((total + runs) * sizeof *st->pw)) == NULL ||
       (st->pwo = malloc((total + runs) * sizeof *st->pwo)) == NULL ||
       (st->emp = malloc((runs ? runs : 1) * sizeof *st->emp)) == NULL)
     goto nomem;
-  if ((next = malloc((runs ? runs : 1) * sizeof *next)) == NULL)
-    goto nomem;
   memcpy(next, st->run_start, runs * sizeof *next);
-  for (size_t c = 0; c < C; c++)
-    for (size_t i = sim->cell_start[c]; st->indexed[c] && i < sim->cell_start[c + 1]; i++) {
-      int from = first_month(sim, c, i);
+  for (size_t c = 0; c < C; c++) {
+    mdt__cell_run r = mdt__cells_run(cells, c);
+    for (size_t k = 0; st->indexed[c] && k < r.n; k++) {
+      int from = first_month(sim, c, r.pos[k]);
       if (from > 0)
-        m[next[c * STEP_MONTHS + (size_t)from - 1]++] =
-            (mover){sim->old_nok[i], sim->wfte_e8[i], sim->weight_e4[i]};
+        m[next[c * STEP_MONTHS + (size_t)from - 1]++] = r.pos[k];
     }
+  }
+  steps_sums(st, sim, m);
   free(next);
-  steps_sums(st, m);
   free(m);
   *out = st;
   return MDT_OK;
@@ -142,7 +132,7 @@ nomem:
   free(next);
   free(m);
   mdt__steps_free(st);
-  return mdt_error_set(err, MDT_ENOMEM, "out of memory sorting the step moves by pay");
+  return mdt_error_set(err, MDT_ENOMEM, "out of memory indexing the step moves");
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -230,7 +220,7 @@ static void cell_steps(const struct mdt__steps *st, mdt_microsim_work *w, size_t
   int active = w->cell_active[c];
   for (size_t from = 1; from <= STEP_MONTHS; from++) {
     size_t ri = c * STEP_MONTHS + from - 1, lo = st->run_start[ri];
-    run r = {st->old + lo, st->pw + lo + ri, st->pwo + lo + ri, NULL,
+    run r = {st->old + lo, st->pw + lo + ri, st->pwo + lo + ri, NULL, NULL,
              st->run_start[ri + 1] - lo};
     if (r.n == 0)
       continue;
@@ -257,9 +247,10 @@ static void cell_steps(const struct mdt__steps *st, mdt_microsim_work *w, size_t
 
 /* The step index for w's settlement: built on first use; 0 when a cell with a step is not
  * in it (another guarantee table), for the per-employee pass to take over. */
-static mdt_status steps_ready(mdt_microsim_work *w, int *ok, mdt_error *err) {
+static mdt_status steps_ready(const mdt__cells *cells, mdt_microsim_work *w, int *ok,
+                              mdt_error *err) {
   if (w->steps == NULL) {
-    mdt_status st = steps_new(w, &w->steps, err);
+    mdt_status st = steps_new(cells, w, &w->steps, err);
     if (st != MDT_OK)
       return st;
   }
@@ -296,7 +287,7 @@ mdt_status mdt__microsim_apply_cells(const mdt__cells *cells, mdt_microsim_work 
   mdt_status st = mdt__report_begin("mdt_microsim_apply", w, out, s, &opt, &defaults, err);
   int indexed = 1;
   if (st == MDT_OK && opt->step_moves)
-    st = steps_ready(w, &indexed, err);
+    st = steps_ready(cells, w, &indexed, err);
   if (st != MDT_OK)
     return st;
   if (!indexed)

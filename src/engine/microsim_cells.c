@@ -10,6 +10,7 @@ struct mdt__cells {
                        at sim->cell_start[c] + c + k, k = 0..size) */
   mdt_i128 *pwo;    /* [n + ncells]: the same of wfte_e8 x old, exact */
   int64_t *pe;      /* [n + ncells]: the same of weight_e4 (for head counts) */
+  size_t *pos;      /* [n]: the column position of each (for the step index) */
 };
 
 /* A position of the columns and its pay as a sort key. */
@@ -67,6 +68,7 @@ void mdt__cells_free(mdt__cells *cells) {
   free(cells->pw);
   free(cells->pwo);
   free(cells->pe);
+  free(cells->pos);
   free(cells);
 }
 
@@ -93,8 +95,10 @@ mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *
     cells->pw = malloc((n + C) * sizeof *cells->pw);
     cells->pwo = malloc((n + C) * sizeof *cells->pwo);
     cells->pe = malloc((n + C) * sizeof *cells->pe);
+    cells->pos = malloc((n ? n : 1) * sizeof *cells->pos);
   }
-  if (cells == NULL || tmp == NULL || !cells->old || !cells->pw || !cells->pwo || !cells->pe) {
+  if (cells == NULL || tmp == NULL || !cells->old || !cells->pw || !cells->pwo || !cells->pe ||
+      !cells->pos) {
     free(tmp);
     mdt__cells_free(cells);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory sorting %zu employees by pay", n);
@@ -113,6 +117,7 @@ mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *
       /* Both are whole numbers below 2^53 (mdt_microsim_new checks salaries, FTE, weights). */
       int64_t wf = (int64_t)sim->wfte_e8[at];
       cells->old[lo + i] = sim->old_nok[at];
+      cells->pos[lo + i] = at;
       pw[i + 1] = pw[i] + wf;
       pwo[i + 1] = pwo[i] + (mdt_i128)wf * (int64_t)sim->old_nok[at];
       pe[i + 1] = pe[i] + sim->weight_e4[at];
@@ -126,7 +131,8 @@ mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *
 mdt__cell_run mdt__cells_run(const mdt__cells *cells, size_t c) {
   size_t start = cells->sim->cell_start[c];
   return (mdt__cell_run){cells->old + start, cells->pw + start + c, cells->pwo + start + c,
-                         cells->pe + start + c, cells->sim->cell_start[c + 1] - start};
+                         cells->pe + start + c, cells->pos + start,
+                         cells->sim->cell_start[c + 1] - start};
 }
 
 /* max(p old + a, min), as central_rise (microsim_int.h) computes it before the floor. */

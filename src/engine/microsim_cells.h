@@ -18,7 +18,7 @@
  *
  * The per-employee pass (mdt__microsim_lean) stays the reference: the environment variable
  * MANDAT_REFERENCE_PASS=1 makes mdt_allocator_new use it instead, for tests and the bench.
- * Memory: 40 bytes per employee (sorted pay, three prefix sums). Single-threaded and in a fixed
+ * Memory: 48 bytes per employee (sorted pay, three prefix sums, positions). Single-threaded and in a fixed
  * cell order, so results do not depend on the number of threads.
  */
 #ifndef MANDAT_ENGINE_MICROSIM_CELLS_H
@@ -49,12 +49,14 @@ int mdt__cells_reference_forced(void);
 void mdt__cells_lean(const mdt__cells *cells, mdt_microsim_work *w, mdt_microsim_effect *effect);
 
 /* A run of employees sorted by old pay with prefix sums from 0 (k = 0..n) of wfte_e8, of
- * wfte_e8 x old (exact) and of weight_e4 (pe: NULL where not kept). */
+ * wfte_e8 x old (exact) and of weight_e4, and each one's position in the microsim's columns
+ * (pe and pos: NULL where not kept). */
 typedef struct {
   const double *old;
   const int64_t *pw;
   const mdt_i128 *pwo;
   const int64_t *pe;
+  const size_t *pos;
   size_t n;
 } mdt__cell_run;
 
