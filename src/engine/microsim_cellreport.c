@@ -16,8 +16,13 @@
  * and wfte x old and the central rise's three runs (microsim_cells.h) clipped to the prefix.
  *
  * The sums differ from the per-employee pass's only by the rounding of a few products: every
- * figure agrees to far below 1e-12 relative (tests/unit/test_microsim_cellreport.c).
+ * figure agrees to far below 1e-12 relative (tests/unit/test_microsim_cellreport.c). The
+ * spread is the same bits: its count of real falls per cell is exact (cell_falls), and its
+ * rises of the low- and high-paid are summed as the per-employee pass sums them.
  * Single-threaded in a fixed order: the results do not depend on the number of threads.
+ *
+ * Ownership: the step index and the low- and high-paid belong to the work area (freed with
+ * it); the cells index is the allocator's, borrowed.
  */
 #include <math.h>
 #include <stdlib.h>
