@@ -416,9 +416,8 @@ void mdt__report_no_percentiles(mdt_microsim_report *r) {
 }
 
 mdt_status mdt__report_begin(const char *fn, mdt_microsim_work *w, const void *out,
-                                  const mdt_settlement *s,
-                                  const mdt_microsim_report_options **opt,
-                                  mdt_microsim_report_options *defaults, mdt_error *err) {
+                             const mdt_settlement *s, const mdt_microsim_report_options **opt,
+                             mdt_microsim_report_options *defaults, mdt_error *err) {
   if (w == NULL || out == NULL)
     return mdt_error_set(err, MDT_EUSAGE, "%s: no %s given", fn,
                          w == NULL ? "work area" : "result");
