@@ -93,6 +93,8 @@ void mdt_allocator_free(mdt_allocator *a) {
   free(a);
 }
 
+const mdt__cells *mdt__allocator_cells(const mdt_allocator *a) { return a->cells; }
+
 mdt_status mdt_allocator_new(mdt_microsim_work *work, mdt_allocator **out, mdt_error *err) {
   if (work == NULL || out == NULL)
     return mdt_error_set(err, MDT_EUSAGE, "mdt_allocator_new: no %s given",

@@ -9,17 +9,56 @@ struct mdt__cells {
   int64_t *pw;      /* [n + ncells]: per cell, prefix sums of wfte_e8 from 0 (cell c's k-th
                        at sim->cell_start[c] + c + k, k = 0..size) */
   mdt_i128 *pwo;    /* [n + ncells]: the same of wfte_e8 x old, exact */
+  int64_t *pe;      /* [n + ncells]: the same of weight_e4 (for head counts) */
+  size_t *pos;      /* [n]: the column position of each (for the step index) */
 };
 
+/* A position of the columns and its pay as a sort key. */
 typedef struct {
-  double old, wfte;
-} pay_weight;
+  uint64_t key;
+  size_t pos;
+} keyed;
 
-static int by_old(const void *x, const void *y) {
-  const pay_weight *a = x, *b = y;
-  if (a->old != b->old)
-    return a->old < b->old ? -1 : 1;
-  return (a->wfte > b->wfte) - (a->wfte < b->wfte);
+#define RADIX_BITS 11
+#define RADIX (1u << RADIX_BITS)
+
+/* Sorts a[0..n) by key, stably, with tmp (n more) as room: an LSD radix sort over the key's
+ * 11-bit digits up to max_key's highest. Returns the sorted array: a or tmp. */
+static keyed *radix_sort(keyed *a, keyed *tmp, size_t n, uint64_t max_key) {
+  size_t start[RADIX];
+  for (unsigned shift = 0; shift < 64 && (max_key >> shift) != 0; shift += RADIX_BITS) {
+    memset(start, 0, sizeof start);
+    for (size_t i = 0; i < n; i++)
+      start[(a[i].key >> shift) & (RADIX - 1)]++;
+    size_t at = 0;
+    for (size_t d = 0; d < RADIX; d++) {
+      size_t k = start[d];
+      start[d] = at;
+      at += k;
+    }
+    for (size_t i = 0; i < n; i++)
+      tmp[start[(a[i].key >> shift) & (RADIX - 1)]++] = a[i];
+    keyed *t = a;
+    a = tmp;
+    tmp = t;
+  }
+  return a;
+}
+
+/* The positions lo..lo + n - 1 of the columns in order of old pay, in a (or in room, n more;
+ * returned). Pay is whole kroner, so its excess over the lowest is an exact integer key. The
+ * order among equal pays is of no account: every search of the index stops where pay
+ * changes, and the prefix sums there are sums of the same employees. */
+static keyed *by_pay(const double *old, size_t lo, size_t n, keyed *a, keyed *room) {
+  int64_t least = n > 0 ? (int64_t)old[lo] : 0;
+  for (size_t i = 0; i < n; i++)
+    least = (int64_t)old[lo + i] < least ? (int64_t)old[lo + i] : least;
+  uint64_t max_key = 0;
+  for (size_t i = 0; i < n; i++) {
+    a[i] = (keyed){(uint64_t)((int64_t)old[lo + i] - least), lo + i};
+    max_key = a[i].key > max_key ? a[i].key : max_key;
+  }
+  return radix_sort(a, room, n, max_key);
 }
 
 void mdt__cells_free(mdt__cells *cells) {
@@ -28,6 +67,8 @@ void mdt__cells_free(mdt__cells *cells) {
   free(cells->old);
   free(cells->pw);
   free(cells->pwo);
+  free(cells->pe);
+  free(cells->pos);
   free(cells);
 }
 
@@ -47,38 +88,51 @@ mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *
     largest = size > largest ? size : largest;
   }
   mdt__cells *cells = calloc(1, sizeof *cells);
-  pay_weight *tmp = malloc(largest * sizeof *tmp);
+  keyed *tmp = malloc(2 * largest * sizeof *tmp);
   if (cells != NULL) {
     cells->sim = sim;
     cells->old = malloc(n * sizeof *cells->old);
     cells->pw = malloc((n + C) * sizeof *cells->pw);
     cells->pwo = malloc((n + C) * sizeof *cells->pwo);
+    cells->pe = malloc((n + C) * sizeof *cells->pe);
+    cells->pos = malloc((n ? n : 1) * sizeof *cells->pos);
   }
-  if (cells == NULL || tmp == NULL || !cells->old || !cells->pw || !cells->pwo) {
+  if (cells == NULL || tmp == NULL || !cells->old || !cells->pw || !cells->pwo || !cells->pe ||
+      !cells->pos) {
     free(tmp);
     mdt__cells_free(cells);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory sorting %zu employees by pay", n);
   }
   for (size_t c = 0; c < C; c++) {
     size_t lo = sim->cell_start[c], size = sim->cell_start[c + 1] - lo;
-    for (size_t i = 0; i < size; i++)
-      tmp[i] = (pay_weight){sim->old_nok[lo + i], sim->wfte_e8[lo + i]};
-    qsort(tmp, size, sizeof *tmp, by_old);
+    const keyed *order = by_pay(sim->old_nok, lo, size, tmp, tmp + largest);
     int64_t *pw = cells->pw + lo + c;
     mdt_i128 *pwo = cells->pwo + lo + c;
+    int64_t *pe = cells->pe + lo + c;
     pw[0] = 0;
     pwo[0] = 0;
+    pe[0] = 0;
     for (size_t i = 0; i < size; i++) {
+      size_t at = order[i].pos;
       /* Both are whole numbers below 2^53 (mdt_microsim_new checks salaries, FTE, weights). */
-      int64_t wf = (int64_t)tmp[i].wfte;
-      cells->old[lo + i] = tmp[i].old;
+      int64_t wf = (int64_t)sim->wfte_e8[at];
+      cells->old[lo + i] = sim->old_nok[at];
+      cells->pos[lo + i] = at;
       pw[i + 1] = pw[i] + wf;
-      pwo[i + 1] = pwo[i] + (mdt_i128)wf * (int64_t)tmp[i].old;
+      pwo[i + 1] = pwo[i] + (mdt_i128)wf * (int64_t)sim->old_nok[at];
+      pe[i + 1] = pe[i] + sim->weight_e4[at];
     }
   }
   free(tmp);
   *out = cells;
   return MDT_OK;
+}
+
+mdt__cell_run mdt__cells_run(const mdt__cells *cells, size_t c) {
+  size_t start = cells->sim->cell_start[c];
+  return (mdt__cell_run){cells->old + start, cells->pw + start + c, cells->pwo + start + c,
+                         cells->pe + start + c, cells->pos + start,
+                         cells->sim->cell_start[c + 1] - start};
 }
 
 /* max(p old + a, min), as central_rise (microsim_int.h) computes it before the floor. */

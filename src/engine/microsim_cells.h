@@ -18,13 +18,14 @@
  *
  * The per-employee pass (mdt__microsim_lean) stays the reference: the environment variable
  * MANDAT_REFERENCE_PASS=1 makes mdt_allocator_new use it instead, for tests and the bench.
- * Memory: 32 bytes per employee (sorted pay, two prefix sums). Single-threaded and in a fixed
+ * Memory: 48 bytes per employee (sorted pay, three prefix sums, positions). Single-threaded and in a fixed
  * cell order, so results do not depend on the number of threads.
  */
 #ifndef MANDAT_ENGINE_MICROSIM_CELLS_H
 #define MANDAT_ENGINE_MICROSIM_CELLS_H
 
 #include "engine/microsim_int.h"
+#include "mandat/allocate.h"
 
 typedef struct mdt__cells mdt__cells;
 
@@ -47,8 +48,45 @@ int mdt__cells_reference_forced(void);
  * effect. w must run on the microsim cells was built from. */
 void mdt__cells_lean(const mdt__cells *cells, mdt_microsim_work *w, mdt_microsim_effect *effect);
 
+/* A run of employees sorted by old pay with prefix sums from 0 (k = 0..n) of wfte_e8, of
+ * wfte_e8 x old (exact) and of weight_e4, and each one's position in the microsim's columns
+ * (pe and pos: NULL where not kept). */
+typedef struct {
+  const double *old;
+  const int64_t *pw;
+  const mdt_i128 *pwo;
+  const int64_t *pe;
+  const size_t *pos;
+  size_t n;
+} mdt__cell_run;
+
+/* Cell c's employees as a run. */
+mdt__cell_run mdt__cells_run(const mdt__cells *cells, size_t c);
+
 /* Σ wfte x central rise over cell c, per cell (for the tests). */
 double mdt__cells_sum(const mdt__cells *cells, size_t c, double p, double a, double min,
                       double floor_nok);
+
+/* The allocator's per-cell index; NULL when it keeps to the per-employee pass. */
+const mdt__cells *mdt__allocator_cells(const mdt_allocator *a);
+
+/*
+ * mdt_microsim_apply without the percentiles, per cell (microsim_cellreport.c): the same
+ * report to far below 1e-12 relative, in O(cells x log n). Falls back to mdt_microsim_apply
+ * when cells is NULL, opt asks for percentiles, or a cell with a step move is not in the work
+ * area's step index (built on first use for the settlement's guarantee table).
+ */
+mdt_status mdt__microsim_apply_cells(const mdt__cells *cells, mdt_microsim_work *w,
+                                     const mdt_settlement *s,
+                                     const mdt_microsim_report_options *opt,
+                                     mdt_microsim_report **out, mdt_error *err);
+
+/* mdt_microsim_spread_of with the share whose real growth falls per cell and the rises of the
+ * low- and the high-paid over just them, gathered once (microsim_cellreport.c): the same bits.
+ * Falls back to mdt_microsim_spread_of when cells is NULL. */
+mdt_status mdt__microsim_spread_cells(const mdt__cells *cells, mdt_microsim_work *w,
+                                      const mdt_settlement *s,
+                                      const mdt_microsim_report_options *opt,
+                                      mdt_microsim_spread *out, mdt_error *err);
 
 #endif

@@ -119,6 +119,12 @@ struct mdt_microsim_work {
   /* The 20th and 80th percentile of full-time pay over the area (for the spread), found once. */
   int have_pay_fifths;
   double pay_p20, pay_p80;
+  /* The step-moving employees by cell and first month, sorted by pay, for the report's
+   * figures per cell (microsim_cellreport.c); built on first use, NULL before. */
+  struct mdt__steps *steps;
+  /* The low- and the high-paid gathered in cell order for the spread over pay
+   * (microsim_cellreport.c); built on first use, NULL before. */
+  struct mdt__pay_ends *pay_ends;
 };
 
 
@@ -167,6 +173,25 @@ static inline double cell_central(const mdt_microsim_work *w, size_t c, double o
 static inline double full_rise(const mdt_microsim_work *w, size_t c, double frac, double old) {
   return cell_central(w, c, old) + frac * old;
 }
+
+/* What every report's pass does first (microsim_report.c): checks its arguments (*opt NULL
+ * means the defaults, kept in *defaults) and prepares the work area for s (prepare and
+ * central). fn names the caller in errors. */
+mdt_status mdt__report_begin(const char *fn, mdt_microsim_work *w, const void *out,
+                             const mdt_settlement *s, const mdt_microsim_report_options **opt,
+                             mdt_microsim_report_options *defaults, mdt_error *err);
+/* The report's rows from the work area's group sums (central, exact rise, step moves) and
+ * the effect; the percentiles are left alone. */
+void mdt__report_rows(const mdt_microsim_work *w, const mdt_microsim_report_options *opt,
+                      const mdt_microsim_effect *effect, mdt_microsim_report *r);
+/* Sets every row's percentiles to NaN (not computed). */
+void mdt__report_no_percentiles(mdt_microsim_report *r);
+/* Finds the employee-weighted 20th and 80th percentile of full-time pay into w->pay_p20
+ * and w->pay_p80 once per work area; -1 when out of memory. */
+int mdt__pay_fifths(mdt_microsim_work *w);
+/* Free the step index and the low- and high-paid of microsim_cellreport.c (NULL is a no-op). */
+void mdt__steps_free(struct mdt__steps *steps);
+void mdt__pay_ends_free(struct mdt__pay_ends *ends);
 
 /* Validates s against the work area's microsim and derives everything that does not depend
  * on the central percent, kroner, scale or minimum. */

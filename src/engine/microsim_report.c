@@ -114,11 +114,11 @@ static void weighted_select(weighted_value *a, size_t lo, size_t hi, mdt_i128 be
 /* Buckets of the first stage of range_percentiles. */
 #define PCT_BUCKETS 2048
 
-/* The bucket of v among PCT_BUCKETS equal slices of [vmin, vmax]: non-decreasing in v, so
+/* The bucket of v among nbuckets equal slices of [vmin, vmax]: non-decreasing in v, so
  * every value of a later bucket is larger than every value of an earlier one. */
-static size_t pct_bucket(double v, double vmin, double scale) {
+static size_t pct_bucket(double v, double vmin, double scale, size_t nbuckets) {
   size_t b = (size_t)((v - vmin) * scale);
-  return b < PCT_BUCKETS ? b : PCT_BUCKETS - 1;
+  return b < nbuckets ? b : nbuckets - 1;
 }
 
 /*
@@ -148,7 +148,7 @@ static void range_percentiles(weighted_value *a, size_t lo, size_t hi, int64_t t
   }
   const double scale = (double)PCT_BUCKETS / (vmax - vmin);
   for (size_t i = lo; i < hi; i++) {
-    size_t b = pct_bucket(a[i].v, vmin, scale);
+    size_t b = pct_bucket(a[i].v, vmin, scale, PCT_BUCKETS);
     bw[b] += a[i].w;
     bmin[b] = a[i].v < bmin[b] ? a[i].v : bmin[b];
   }
@@ -182,13 +182,13 @@ static void range_percentiles(weighted_value *a, size_t lo, size_t hi, int64_t t
   /* One scan gathers the wanted buckets to a[lo..end); then each to its own slice. */
   size_t end = lo;
   for (size_t i = lo; i < hi; i++)
-    if (wanted[pct_bucket(a[i].v, vmin, scale)])
+    if (wanted[pct_bucket(a[i].v, vmin, scale, PCT_BUCKETS)])
       wv_swap(a, end++, i);
   size_t start = lo;
   for (int j = 0; j < nb; j++) {
     size_t stop = start;
     for (size_t i = start; i < end; i++)
-      if (pct_bucket(a[i].v, vmin, scale) == tb[j])
+      if (pct_bucket(a[i].v, vmin, scale, PCT_BUCKETS) == tb[j])
         wv_swap(a, stop++, i);
     double above = NAN;
     for (size_t c = tb[j] + 1; c < PCT_BUCKETS && isnan(above); c++)
@@ -335,7 +335,7 @@ static void row_money(mdt_microsim_row *row, int64_t employees_e4, mdt_i128 fte_
   row->rise_pct = wage_bill_e8 > 0 ? rise / (double)wage_bill_e8 * 100.0 : NAN;
 }
 
-static void fill_rows(const mdt_microsim_work *w, const mdt_microsim_report_options *opt,
+void mdt__report_rows(const mdt_microsim_work *w, const mdt_microsim_report_options *opt,
                       const mdt_microsim_effect *effect, mdt_microsim_report *r) {
   const mdt_microsim *sim = w->sim;
   const double W = sim->total_wage_bill_d;
@@ -407,7 +407,7 @@ static void fill_rows(const mdt_microsim_work *w, const mdt_microsim_report_opti
   t->cost_nok = cost_total / 1e8 * overhead;
 }
 
-static void rows_no_percentiles(mdt_microsim_report *r) {
+void mdt__report_no_percentiles(mdt_microsim_report *r) {
   for (size_t g = 0; g <= r->ngroups; g++) {
     mdt_microsim_row *row = g < r->ngroups ? &r->groups[g] : &r->total;
     row->rise_p10_nok = row->rise_p50_nok = row->rise_p90_nok = NAN;
@@ -415,12 +415,9 @@ static void rows_no_percentiles(mdt_microsim_report *r) {
   }
 }
 
-/* What every full pass does first: check its arguments (opt NULL means the defaults, kept
- * in *defaults) and prepare the work area for s. */
-static mdt_status begin_full_pass(const char *fn, mdt_microsim_work *w, const void *out,
-                                  const mdt_settlement *s,
-                                  const mdt_microsim_report_options **opt,
-                                  mdt_microsim_report_options *defaults, mdt_error *err) {
+mdt_status mdt__report_begin(const char *fn, mdt_microsim_work *w, const void *out,
+                             const mdt_settlement *s, const mdt_microsim_report_options **opt,
+                             mdt_microsim_report_options *defaults, mdt_error *err) {
   if (w == NULL || out == NULL)
     return mdt_error_set(err, MDT_EUSAGE, "%s: no %s given", fn,
                          w == NULL ? "work area" : "result");
@@ -439,7 +436,7 @@ mdt_status mdt_microsim_apply(mdt_microsim_work *w, const mdt_settlement *s,
                               const mdt_microsim_report_options *opt,
                               mdt_microsim_report **out, mdt_error *err) {
   mdt_microsim_report_options defaults;
-  mdt_status st = begin_full_pass("mdt_microsim_apply", w, out, s, &opt, &defaults, err);
+  mdt_status st = mdt__report_begin("mdt_microsim_apply", w, out, s, &opt, &defaults, err);
   if (st != MDT_OK)
     return st;
   const mdt_microsim *sim = w->sim;
@@ -459,8 +456,8 @@ mdt_status mdt_microsim_apply(mdt_microsim_work *w, const mdt_settlement *s,
   mdt__combine_sums(w, 1);
   mdt_microsim_effect effect;
   mdt__microsim_effect_from_sums(w, &effect);
-  fill_rows(w, opt, &effect, r);
-  rows_no_percentiles(r);
+  mdt__report_rows(w, opt, &effect, r);
+  mdt__report_no_percentiles(r);
   if (buf != NULL)
     report_percentiles(w, buf, range, range + sim->ngroups + 1, r);
   free(buf);
@@ -489,46 +486,86 @@ static int cmp_pay(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* The employee-weighted 20th and 80th percentile of full-time pay (the smallest pay whose
- * cumulative weight reaches the share), found once per work area. */
-static int find_pay_fifths(mdt_microsim_work *w) {
-  const mdt_microsim *sim = w->sim;
-  pay_weight *a = malloc((sim->n ? sim->n : 1) * sizeof *a);
+/* Buckets of the pays' histogram in find_pay_fifths. */
+#define PAY_BUCKETS 4096
+
+/* The smallest pay whose cumulative weight (pays ascending) reaches target, given the
+ * histogram bw of the pays over PAY_BUCKETS slices of [lo, hi]: only the bucket where the
+ * weight crosses the target is sorted. The largest pay when the target is never reached. */
+static int pay_reaching(const mdt_microsim *sim, const int64_t *bw, double lo, double hi,
+                        double target, double *out) {
+  const double scale = (double)PAY_BUCKETS / (hi - lo);
+  int64_t cum = 0;
+  size_t b = 0;
+  while (b < PAY_BUCKETS && !((double)(cum + bw[b]) >= target))
+    cum += bw[b++];
+  *out = hi;
+  if (b == PAY_BUCKETS)
+    return 0;
+  size_t m = 0;
+  for (size_t i = 0; i < sim->n; i++)
+    m += pct_bucket(sim->old_nok[i], lo, scale, PAY_BUCKETS) == b;
+  pay_weight *a = malloc((m ? m : 1) * sizeof *a);
   if (a == NULL)
     return -1;
-  for (size_t i = 0; i < sim->n; i++) {
-    a[i].pay = sim->old_nok[i];
-    a[i].w = sim->weight_e4[i];
-  }
-  qsort(a, sim->n, sizeof *a, cmp_pay);
-  double total = (double)sim->total_employees_e4, cum = 0;
-  w->pay_p20 = w->pay_p80 = a[sim->n - 1].pay;
-  int have20 = 0;
-  for (size_t i = 0; i < sim->n; i++) {
+  m = 0;
+  for (size_t i = 0; i < sim->n; i++)
+    if (pct_bucket(sim->old_nok[i], lo, scale, PAY_BUCKETS) == b)
+      a[m++] = (pay_weight){sim->old_nok[i], sim->weight_e4[i]};
+  qsort(a, m, sizeof *a, cmp_pay);
+  for (size_t i = 0; i < m; i++) {
     cum += a[i].w;
-    if (!have20 && cum >= 0.2 * total) {
-      w->pay_p20 = a[i].pay;
-      have20 = 1;
-    }
-    if (cum >= 0.8 * total) {
-      w->pay_p80 = a[i].pay;
+    if ((double)cum >= target) {
+      *out = a[i].pay;
       break;
     }
   }
   free(a);
+  return 0;
+}
+
+/* The employee-weighted 20th and 80th percentile of full-time pay (the smallest pay whose
+ * cumulative weight reaches the share), found once per work area: a histogram of the pays
+ * and a sort of the two buckets the shares fall in, not of every pay. */
+static int find_pay_fifths(mdt_microsim_work *w) {
+  const mdt_microsim *sim = w->sim;
+  double lo = INFINITY, hi = -INFINITY;
+  for (size_t i = 0; i < sim->n; i++) {
+    lo = sim->old_nok[i] < lo ? sim->old_nok[i] : lo;
+    hi = sim->old_nok[i] > hi ? sim->old_nok[i] : hi;
+  }
+  w->pay_p20 = w->pay_p80 = sim->n > 0 ? hi : NAN;
+  if (sim->n > 0 && hi > lo) {
+    int64_t *bw = calloc(PAY_BUCKETS, sizeof *bw);
+    if (bw == NULL)
+      return -1;
+    const double scale = (double)PAY_BUCKETS / (hi - lo);
+    for (size_t i = 0; i < sim->n; i++)
+      bw[pct_bucket(sim->old_nok[i], lo, scale, PAY_BUCKETS)] += sim->weight_e4[i];
+    double total = (double)sim->total_employees_e4;
+    int fail = pay_reaching(sim, bw, lo, hi, 0.2 * total, &w->pay_p20) != 0 ||
+               pay_reaching(sim, bw, lo, hi, 0.8 * total, &w->pay_p80) != 0;
+    free(bw);
+    if (fail)
+      return -1;
+  }
   w->have_pay_fifths = 1;
   return 0;
+}
+
+int mdt__pay_fifths(mdt_microsim_work *w) {
+  return w->have_pay_fifths ? 0 : find_pay_fifths(w);
 }
 
 mdt_status mdt_microsim_spread_of(mdt_microsim_work *w, const mdt_settlement *s,
                                   const mdt_microsim_report_options *opt,
                                   mdt_microsim_spread *out, mdt_error *err) {
   mdt_microsim_report_options defaults;
-  mdt_status st = begin_full_pass("mdt_microsim_spread_of", w, out, s, &opt, &defaults, err);
+  mdt_status st = mdt__report_begin("mdt_microsim_spread_of", w, out, s, &opt, &defaults, err);
   if (st != MDT_OK)
     return st;
   const mdt_microsim *sim = w->sim;
-  if (!w->have_pay_fifths && find_pay_fifths(w) != 0)
+  if (mdt__pay_fifths(w) != 0)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory for the pay percentiles");
   double low_rise = 0, low_bill = 0, high_rise = 0, high_bill = 0;
   double falls = 0;
@@ -629,7 +666,7 @@ mdt_status mdt_microsim_next_year(mdt_microsim_work *w, const mdt_register *reg,
   mdt_microsim_report_options defaults;
   if (reg == NULL)
     return mdt_error_set(err, MDT_EUSAGE, "mdt_microsim_next_year: no register given");
-  mdt_status st = begin_full_pass("mdt_microsim_next_year", w, out, s, &opt, &defaults, err);
+  mdt_status st = mdt__report_begin("mdt_microsim_next_year", w, out, s, &opt, &defaults, err);
   if (st != MDT_OK)
     return st;
   const mdt_microsim *sim = w->sim;

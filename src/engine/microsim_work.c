@@ -110,6 +110,8 @@ void mdt_microsim_work_free(mdt_microsim_work *w) {
   free(w->group_sum);
   free(w->group_whole);
   free(w->group_frac);
+  mdt__steps_free(w->steps);
+  mdt__pay_ends_free(w->pay_ends);
   free(w);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/microsim_cells.h"
 #include "engine/partial.h"
 
 void mdt_tradeoff_exchange(const mdt_microsim_report *rep, double *points, double *nok) {
@@ -185,9 +186,11 @@ mdt_status mdt_sweep_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_settl
     char reason[MDT_BINDING_SIZE];
     st = solve_point(a, &b, &sp, &res, reason, sizeof reason, err);
     if (st == MDT_OK)
-      st = mdt_microsim_apply(w, &res.settlement, &ro, &rep, err);
+      st = mdt__microsim_apply_cells(mdt__allocator_cells(a), w, &res.settlement, &ro, &rep,
+                                     err);
     if (st == MDT_OK)
-      st = mdt_microsim_spread_of(w, &res.settlement, &ro, &spread, err);
+      st = mdt__microsim_spread_cells(mdt__allocator_cells(a), w, &res.settlement, &ro, &spread,
+                                      err);
     if (st != MDT_OK) {
       mdt_microsim_report_free(rep);
       char msg[sizeof err->message];
@@ -265,7 +268,7 @@ static mdt_status solve_profile(mdt_allocator *a, mdt_microsim_work *w,
   mdt_microsim_report *rep = NULL;
   mdt_status st = solve_point(a, base, &sp, &res, NULL, 0, err);
   if (st == MDT_OK)
-    st = mdt_microsim_apply(w, &res.settlement, ro, &rep, err);
+    st = mdt__microsim_apply_cells(mdt__allocator_cells(a), w, &res.settlement, ro, &rep, err);
   if (st != MDT_OK)
     return st;
   group_pcts(&res, rep, pct);

@@ -1,0 +1,508 @@
+/*
+ * The report's figures and the spread over pay per cell instead of per employee, for the
+ * callers that solve many settlements and read only each group's growth and rise and the
+ * spread (the sweeps, the mandate's uncertainty and the regions; tradeoff.c):
+ * O(cells x 12 x 12 x log n) per settlement, but for the spread's rise of the low- and
+ * high-paid (see mdt__microsim_spread_cells).
+ *
+ * The central rise per group is the solver's per-cell sum (microsim_cells.h). The full-year
+ * rise adds the percent elements, which are a fraction of the group's wage bill. Step moves
+ * (mdt__step_move): an employee of a cell with a guarantee step at its years + 1 moves from
+ * a month fixed by their seniority, and in each month from then on is lifted to the floor by
+ * max(F - pay, 0), where pay = old x (1 + the percents in force) + the central rise once
+ * settled. Pay does not fall with old pay, so within the employees of one cell and first
+ * month sorted by old pay the lifted ones are a prefix, found by binary search with the very
+ * comparison of the per-employee pass, and their lifts sum from exact prefix sums of wfte
+ * and wfte x old and the central rise's three runs (microsim_cells.h) clipped to the prefix.
+ *
+ * The sums differ from the per-employee pass's only by the rounding of a few products: every
+ * figure agrees to far below 1e-12 relative (tests/unit/test_microsim_cellreport.c). The
+ * spread is the same bits: its count of real falls per cell is exact (cell_falls), and its
+ * rises of the low- and high-paid are summed as the per-employee pass sums them.
+ * Single-threaded in a fixed order: the results do not depend on the number of threads.
+ *
+ * Ownership: the step index and the low- and high-paid belong to the work area (freed with
+ * it); the cells index is the allocator's, borrowed.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/microsim_cells.h"
+
+/* First months 1 to 12 of the step moves, per cell. */
+#define STEP_MONTHS 12
+
+/* The employees who move a step, per (cell, first month) run, each run sorted by old pay. */
+struct mdt__steps {
+  size_t ncells;
+  unsigned char *indexed; /* [ncells]: the cell's movers are here */
+  size_t *run_start;      /* [ncells x 12 + 1]: run r = c x 12 + from - 1 */
+  double *old;            /* [m]: the runs' old pay, ascending within each run */
+  int64_t *pw;            /* [m + runs]: per run, prefix sums of wfte_e8 from 0 */
+  mdt_i128 *pwo;          /* [m + runs]: the same of wfte_e8 x old, exact */
+  int64_t *emp;           /* [runs]: weight_e4 of the run */
+};
+
+void mdt__steps_free(struct mdt__steps *steps) {
+  if (steps == NULL)
+    return;
+  free(steps->indexed);
+  free(steps->run_start);
+  free(steps->old);
+  free(steps->pw);
+  free(steps->pwo);
+  free(steps->emp);
+  free(steps);
+}
+
+/* The first month employee i of cell c moves in (as mdt__step_move), 0 when they do not. */
+static int first_month(const mdt_microsim *sim, size_t c, size_t i) {
+  double t = (double)sim->cell_years[c] + 1.0 - sim->seniority[i];
+  if (!(t < 1.0))
+    return 0;
+  int from = (int)floor(12.0 * t) + 1;
+  return from < 1 ? 1 : from;
+}
+
+/* Sums each run's prefixes; m holds the runs' column positions, each run by pay. */
+static void steps_sums(struct mdt__steps *st, const mdt_microsim *sim, const size_t *m) {
+  size_t runs = st->ncells * STEP_MONTHS;
+  for (size_t r = 0; r < runs; r++) {
+    size_t lo = st->run_start[r], n = st->run_start[r + 1] - lo;
+    int64_t *pw = st->pw + lo + r;
+    mdt_i128 *pwo = st->pwo + lo + r;
+    pw[0] = 0;
+    pwo[0] = 0;
+    st->emp[r] = 0;
+    for (size_t k = 0; k < n; k++) {
+      size_t i = m[lo + k];
+      int64_t wf = (int64_t)sim->wfte_e8[i]; /* whole numbers below 2^53 (mdt_microsim_new) */
+      st->old[lo + k] = sim->old_nok[i];
+      pw[k + 1] = pw[k] + wf;
+      pwo[k + 1] = pwo[k] + (mdt_i128)wf * (int64_t)sim->old_nok[i];
+      st->emp[r] += sim->weight_e4[i];
+    }
+  }
+}
+
+/* The index of the cells with a guarantee step at their years + 1 in w's settlement: each
+ * cell's movers taken in the order of cells (by pay) into the run of their first month, so
+ * that every run is in order of pay too. */
+static mdt_status steps_new(const mdt__cells *cells, const mdt_microsim_work *w,
+                            struct mdt__steps **out, mdt_error *err) {
+  const mdt_microsim *sim = w->sim;
+  const size_t C = sim->ncells, runs = C * STEP_MONTHS;
+  struct mdt__steps *st = calloc(1, sizeof *st);
+  size_t *m = NULL;    /* the runs' column positions */
+  size_t *next = NULL; /* where each run's next mover goes */
+  if (st == NULL || (st->indexed = calloc(C ? C : 1, 1)) == NULL ||
+      (st->run_start = calloc(runs + 1, sizeof *st->run_start)) == NULL)
+    goto nomem;
+  st->ncells = C;
+  for (size_t c = 0; c < C; c++) {
+    st->indexed[c] = (unsigned char)!isnan(w->cell_next_guarantee[c]);
+    for (size_t i = sim->cell_start[c]; st->indexed[c] && i < sim->cell_start[c + 1]; i++) {
+      int from = first_month(sim, c, i);
+      if (from > 0)
+        st->run_start[c * STEP_MONTHS + (size_t)from]++; /* counts, shifted by one run */
+    }
+  }
+  for (size_t r = 0; r < runs; r++)
+    st->run_start[r + 1] += st->run_start[r];
+  size_t total = st->run_start[runs];
+  if ((m = malloc((total ? total : 1) * sizeof *m)) == NULL ||
+      (next = malloc((runs ? runs : 1) * sizeof *next)) == NULL ||
+      (st->old = malloc((total ? total : 1) * sizeof *st->old)) == NULL ||
+      (st->pw = malloc((total + runs) * sizeof *st->pw)) == NULL ||
+      (st->pwo = malloc((total + runs) * sizeof *st->pwo)) == NULL ||
+      (st->emp = malloc((runs ? runs : 1) * sizeof *st->emp)) == NULL)
+    goto nomem;
+  memcpy(next, st->run_start, runs * sizeof *next);
+  for (size_t c = 0; c < C; c++) {
+    mdt__cell_run r = mdt__cells_run(cells, c);
+    for (size_t k = 0; st->indexed[c] && k < r.n; k++) {
+      int from = first_month(sim, c, r.pos[k]);
+      if (from > 0)
+        m[next[c * STEP_MONTHS + (size_t)from - 1]++] = r.pos[k];
+    }
+  }
+  steps_sums(st, sim, m);
+  free(next);
+  free(m);
+  *out = st;
+  return MDT_OK;
+
+nomem:
+  free(next);
+  free(m);
+  mdt__steps_free(st);
+  return mdt_error_set(err, MDT_ENOMEM, "out of memory indexing the step moves");
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Sums over a run sorted by old pay
+ * ------------------------------------------------------------------------------------------ */
+
+typedef mdt__cell_run run;
+
+/* Where the central rise's three runs of r begin: the floor's lift on [0, k1), the minimum
+ * on [k1, k2), p old + a from k2 (as mdt__cells_sum finds them). */
+typedef struct {
+  size_t k1, k2;
+} central_runs;
+
+static central_runs central_runs_of(run r, double p, double a, double min, double floor_nok) {
+  size_t lo = 0, hi = r.n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    double b = p * r.old[mid] + a;
+    b = b > min ? b : min;
+    if (b > floor_nok - r.old[mid])
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  central_runs k = {lo, lo};
+  hi = r.n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (p * r.old[mid] + a > min)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  k.k2 = lo;
+  return k;
+}
+
+static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
+
+/* Σ wfte x central rise over the first k employees of r. */
+static double central_prefix(run r, central_runs k, size_t upto, double p, double a,
+                             double min, double floor_nok) {
+  size_t e1 = min_size(k.k1, upto), e2 = min_size(k.k2, upto);
+  double sum = 0.0;
+  if (e1 > 0)
+    sum += floor_nok * (double)r.pw[e1] - (double)r.pwo[e1];
+  if (e2 > e1)
+    sum += min * (double)(r.pw[e2] - r.pw[e1]);
+  if (upto > e2)
+    sum += p * (double)(r.pwo[upto] - r.pwo[e2]) + a * (double)(r.pw[upto] - r.pw[e2]);
+  return sum;
+}
+
+/* Σ wfte x the step lift in one month over run r of cell c: F the floor that month, frac
+ * the percents in force, settled whether the central rise is paid. */
+static double month_lift(const mdt_microsim_work *w, size_t c, run r, central_runs k,
+                         double F, double frac, int settled) {
+  /* The lifted: a prefix, where F > pay, the comparison of mdt__step_move. */
+  size_t lo = 0, hi = r.n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    double old = r.old[mid];
+    double pay = old * (1.0 + frac) + (settled ? cell_central(w, c, old) : 0.0);
+    if (F > pay)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo == 0)
+    return 0.0;
+  double sum = F * (double)r.pw[lo] - (1.0 + frac) * (double)r.pwo[lo];
+  if (settled)
+    sum -= central_prefix(r, k, lo, w->cell_p[c], w->cell_a[c], w->cell_min[c],
+                          w->cell_floor[c]);
+  return sum;
+}
+
+/* The step moves of cell c into its group's sums. */
+static void cell_steps(const struct mdt__steps *st, mdt_microsim_work *w, size_t c) {
+  const mdt_microsim *sim = w->sim;
+  size_t g = sim->cell_group[c];
+  const double *frac = w->group_frac_month + g * 12;
+  double next_old = w->cell_next_guarantee[c], year = 0.0, full = 0.0;
+  int active = w->cell_active[c];
+  for (size_t from = 1; from <= STEP_MONTHS; from++) {
+    size_t ri = c * STEP_MONTHS + from - 1, lo = st->run_start[ri];
+    run r = {st->old + lo, st->pw + lo + ri, st->pwo + lo + ri, NULL, NULL,
+             st->run_start[ri + 1] - lo};
+    if (r.n == 0)
+      continue;
+    w->group_step_emp[g] += st->emp[ri];
+    central_runs k = {0, 0};
+    if (active)
+      k = central_runs_of(r, w->cell_p[c], w->cell_a[c], w->cell_min[c], w->cell_floor[c]);
+    for (int m = (int)from; m <= 12; m++) {
+      int settled = active && m >= w->central_month;
+      double F = settled ? w->cell_next_floor[c] : next_old;
+      double lift = month_lift(w, c, r, k, F, frac[m - 1], settled);
+      year += lift;
+      if (m == 12)
+        full += lift;
+    }
+  }
+  w->group_step_year[g] += year / 12.0;
+  w->group_step_full[g] += full;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The report
+ * ------------------------------------------------------------------------------------------ */
+
+/* The step index for w's settlement: built on first use; 0 when a cell with a step is not
+ * in it (another guarantee table), for the per-employee pass to take over. */
+static mdt_status steps_ready(const mdt__cells *cells, mdt_microsim_work *w, int *ok,
+                              mdt_error *err) {
+  if (w->steps == NULL) {
+    mdt_status st = steps_new(cells, w, &w->steps, err);
+    if (st != MDT_OK)
+      return st;
+  }
+  *ok = w->steps->ncells == w->sim->ncells;
+  for (size_t c = 0; c < w->sim->ncells && *ok; c++)
+    *ok = isnan(w->cell_next_guarantee[c]) || w->steps->indexed[c];
+  return MDT_OK;
+}
+
+/* Group sums as the per-employee pass leaves them, per cell. */
+static void cell_sums(const mdt__cells *cells, mdt_microsim_work *w, int steps,
+                      mdt_microsim_effect *effect) {
+  const mdt_microsim *sim = w->sim;
+  mdt__cells_lean(cells, w, effect);
+  for (size_t g = 0; g < sim->ngroups; g++) {
+    /* Σ wfte x (central + frac old) = the central sum + frac x the wage bill. */
+    w->group_whole[g] = 0;
+    w->group_frac[g] = w->group_sum[g] + w->group_frac_full[g] * sim->wage_bill_d[g];
+    w->group_step_year[g] = w->group_step_full[g] = 0.0;
+    w->group_step_emp[g] = 0;
+  }
+  for (size_t c = 0; steps && c < sim->ncells; c++)
+    if (!isnan(w->cell_next_guarantee[c]))
+      cell_steps(w->steps, w, c);
+}
+
+mdt_status mdt__microsim_apply_cells(const mdt__cells *cells, mdt_microsim_work *w,
+                                     const mdt_settlement *s,
+                                     const mdt_microsim_report_options *opt,
+                                     mdt_microsim_report **out, mdt_error *err) {
+  if (cells == NULL || (opt != NULL && opt->percentiles))
+    return mdt_microsim_apply(w, s, opt, out, err);
+  mdt_microsim_report_options defaults;
+  mdt_status st = mdt__report_begin("mdt_microsim_apply", w, out, s, &opt, &defaults, err);
+  int indexed = 1;
+  if (st == MDT_OK && opt->step_moves)
+    st = steps_ready(cells, w, &indexed, err);
+  if (st != MDT_OK)
+    return st;
+  if (!indexed)
+    return mdt_microsim_apply(w, s, opt, out, err);
+  const mdt_microsim *sim = w->sim;
+  mdt_microsim_report *r = calloc(1, sizeof *r);
+  if (r == NULL || (r->groups = calloc(sim->ngroups ? sim->ngroups : 1, sizeof *r->groups)) ==
+                       NULL) {
+    mdt_microsim_report_free(r);
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory for the settlement's report");
+  }
+  r->ngroups = sim->ngroups;
+  mdt_microsim_effect effect;
+  cell_sums(cells, w, opt->step_moves, &effect);
+  mdt__report_rows(w, opt, &effect, r);
+  mdt__report_no_percentiles(r);
+  *out = r;
+  return MDT_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The spread over pay
+ * ------------------------------------------------------------------------------------------ */
+
+/* An employee's own effect in percent of their pay, as mdt_microsim_spread_of computes it. */
+static double own_effect(const mdt_microsim_work *w, size_t c, double old, double later_year) {
+  double central = cell_central(w, c, old);
+  return (central * w->central_year + old * later_year) / old * 100;
+}
+
+/* Whether the own effect cannot rise with pay in cell c: the central rise over pay,
+ * max(p + a/old, min/old, floor/old - 1), falls when a, min and the floor are not negative. */
+static int effect_falls_with_pay(const mdt_microsim_work *w, size_t c) {
+  return !w->cell_active[c] ||
+         (w->cell_a[c] >= 0.0 && w->cell_min[c] >= 0.0 &&
+          (w->cell_floor[c] >= 0.0 || w->cell_floor[c] == -INFINITY));
+}
+
+/* The first of r whose growth base + own effect is below limit (hi for none). */
+static size_t first_below(const mdt_microsim_work *w, size_t c, run r, double base,
+                          double later_year, double limit) {
+  size_t lo = 0, hi = r.n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (base + own_effect(w, c, r.old[mid], later_year) < limit)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return lo;
+}
+
+/*
+ * weight_e4 of the employees of cell c whose growth, base + own effect, is below price. The
+ * effect falls with pay, so they are a suffix of the run; its computed value is within a
+ * few units in the last place of the exact one. Two searches find where it is clearly above
+ * and clearly below price (by eps, far beyond the rounding): the employees between, whose
+ * rounding could decide, are tested one by one with the per-employee pass's comparison. Cells
+ * whose effect may rise with pay are tested one by one throughout.
+ */
+static int64_t cell_falls(const mdt_microsim_work *w, size_t c, run r, double base,
+                          double later_year, double price) {
+  if (r.n == 0)
+    return 0;
+  size_t a = 0, b = r.n;
+  if (effect_falls_with_pay(w, c) && r.old[0] > 0.0) {
+    double e0 = own_effect(w, c, r.old[0], later_year);
+    double e1 = own_effect(w, c, r.old[r.n - 1], later_year);
+    double eps = 1e-9 * (1.0 + fabs(base) + fabs(price) + fabs(e0) + fabs(e1));
+    if (isfinite(eps)) {
+      size_t k_lo = first_below(w, c, r, base, later_year, price + eps);
+      size_t k_hi = first_below(w, c, r, base, later_year, price - eps);
+      a = min_size(k_lo, k_hi);
+      b = k_lo > k_hi ? k_lo : k_hi;
+    }
+  }
+  int64_t falls = r.pe[r.n] - r.pe[b];
+  for (size_t i = a; i < b; i++)
+    if (base + own_effect(w, c, r.old[i], later_year) < price)
+      falls += r.pe[i + 1] - r.pe[i];
+  return falls;
+}
+
+/* The low-paid (old <= the 20th percentile) or the high-paid (old >= the 80th) in cell
+ * order, as mdt_microsim_spread_of meets them, and their wage bill summed in that order. */
+typedef struct {
+  size_t *start; /* [ncells + 1]: cell c's at start[c] .. start[c + 1] - 1 */
+  double *old, *wfte;
+  double bill;
+} pay_end;
+
+struct mdt__pay_ends {
+  pay_end low, high;
+};
+
+static void pay_end_free(pay_end *e) {
+  free(e->start);
+  free(e->old);
+  free(e->wfte);
+}
+
+void mdt__pay_ends_free(struct mdt__pay_ends *ends) {
+  if (ends == NULL)
+    return;
+  pay_end_free(&ends->low);
+  pay_end_free(&ends->high);
+  free(ends);
+}
+
+static int in_end(double old, double limit, int high) {
+  return high ? old >= limit : old <= limit;
+}
+
+/* The low-paid (high 0, limit the 20th percentile) or the high-paid (high 1, the 80th). */
+static int pay_end_new(const mdt_microsim *sim, double limit, int high, pay_end *e) {
+  size_t m = 0;
+  for (size_t i = 0; i < sim->n; i++)
+    m += (size_t)in_end(sim->old_nok[i], limit, high);
+  e->start = malloc((sim->ncells + 1) * sizeof *e->start);
+  e->old = malloc((m ? m : 1) * sizeof *e->old);
+  e->wfte = malloc((m ? m : 1) * sizeof *e->wfte);
+  if (!e->start || !e->old || !e->wfte)
+    return -1;
+  m = 0;
+  e->bill = 0.0;
+  for (size_t c = 0; c < sim->ncells; c++) {
+    e->start[c] = m;
+    for (size_t i = sim->cell_start[c]; i < sim->cell_start[c + 1]; i++)
+      if (in_end(sim->old_nok[i], limit, high)) {
+        e->old[m] = sim->old_nok[i];
+        e->wfte[m++] = sim->wfte_e8[i];
+        e->bill += sim->wfte_e8[i] * sim->old_nok[i];
+      }
+  }
+  e->start[sim->ncells] = m;
+  return 0;
+}
+
+/* The low- and the high-paid of w's microsim, gathered on first use. */
+static mdt_status pay_ends_ready(mdt_microsim_work *w, mdt_error *err) {
+  if (w->pay_ends != NULL)
+    return MDT_OK;
+  if (mdt__pay_fifths(w) != 0)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory for the pay percentiles");
+  struct mdt__pay_ends *e = calloc(1, sizeof *e);
+  if (e == NULL || pay_end_new(w->sim, w->pay_p20, 0, &e->low) != 0 ||
+      pay_end_new(w->sim, w->pay_p80, 1, &e->high) != 0) {
+    mdt__pay_ends_free(e);
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory gathering the low- and high-paid");
+  }
+  w->pay_ends = e;
+  return MDT_OK;
+}
+
+/* Σ wfte x full-year rise over the low- or the high-paid, in the order and with the
+ * arithmetic of mdt_microsim_spread_of: the same bits. */
+static double pay_end_rise(const mdt_microsim_work *w, const pay_end *e) {
+  const mdt_microsim *sim = w->sim;
+  double sum = 0.0;
+  for (size_t c = 0; c < sim->ncells; c++) {
+    double frac = w->group_frac_full[sim->cell_group[c]];
+    for (size_t i = e->start[c]; i < e->start[c + 1]; i++) {
+      double old = e->old[i];
+      double rise = cell_central(w, c, old) + frac * old;
+      sum += e->wfte[i] * rise;
+    }
+  }
+  return sum;
+}
+
+/* The spread: the share whose real growth falls per cell (cell_falls); the rises of the low-
+ * and the high-paid summed over just them in the per-employee pass's order, since a sum per
+ * cell, though closer to the exact one, moves their ratio by about 1e-12 from that pass's. */
+mdt_status mdt__microsim_spread_cells(const mdt__cells *cells, mdt_microsim_work *w,
+                                      const mdt_settlement *s,
+                                      const mdt_microsim_report_options *opt,
+                                      mdt_microsim_spread *out, mdt_error *err) {
+  if (cells == NULL)
+    return mdt_microsim_spread_of(w, s, opt, out, err);
+  mdt_microsim_report_options defaults;
+  mdt_status st = mdt__report_begin("mdt_microsim_spread_of", w, out, s, &opt, &defaults, err);
+  if (st != MDT_OK)
+    return st;
+  if ((st = pay_ends_ready(w, err)) != MDT_OK)
+    return st;
+  const mdt_microsim *sim = w->sim;
+  const double price = opt->price_forecast_pct;
+  int64_t falls = 0;
+  int unknown = 0; /* a group's overheng or glidning is unknown: so is its real growth */
+  for (size_t g = 0; g < sim->ngroups; g++) {
+    double o = opt->group_overheng_pct != NULL ? opt->group_overheng_pct[g] : opt->overheng_pct;
+    double gl =
+        opt->group_glidning_pct != NULL ? opt->group_glidning_pct[g] : opt->glidning_pct;
+    double base = o + gl;
+    if (isnan(base) && sim->group_cell[g + 1] > sim->group_cell[g])
+      unknown = 1;
+    double later_year = w->group_local_year[g] + w->group_named_year[g];
+    for (size_t c = sim->group_cell[g]; c < sim->group_cell[g + 1]; c++) {
+      if (!isnan(base) && !isnan(price))
+        falls += cell_falls(w, c, mdt__cells_run(cells, c), base, later_year, price);
+    }
+  }
+  const struct mdt__pay_ends *e = w->pay_ends;
+  double low_rise = pay_end_rise(w, &e->low), high_rise = pay_end_rise(w, &e->high);
+  out->low_rise_pct = e->low.bill > 0 ? low_rise / e->low.bill * 100 : NAN;
+  out->high_rise_pct = e->high.bill > 0 ? high_rise / e->high.bill * 100 : NAN;
+  out->low_pay_ratio_pct =
+      out->high_rise_pct > 0 ? out->low_rise_pct / out->high_rise_pct * 100 : NAN;
+  out->real_fall_share = isnan(price) || unknown
+                             ? NAN
+                             : (double)falls / (double)sim->total_employees_e4;
+  return MDT_OK;
+}
