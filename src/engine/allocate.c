@@ -117,7 +117,7 @@ mdt_status mdt_allocator_new(mdt_microsim_work *work, mdt_allocator **out, mdt_e
     return mdt_error_set(err, MDT_ENOMEM, "out of memory for an allocator");
   }
   mdt_status st;
-  if (!mdt__cells_reference_forced() && (st = mdt__cells_new(a->sim, &a->cells, err)) != MDT_OK) {
+  if (!mdt__cells_reference_forced() && (st = mdt__cells_new_threads(a->sim, work->threads, &a->cells, err)) != MDT_OK) {
     mdt_allocator_free(a);
     return st;
   }

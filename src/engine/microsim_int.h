@@ -128,6 +128,11 @@ struct mdt_microsim_work {
 };
 
 
+/* mdt_microsim_new with the register split over threads (1..MDT_MICROSIM_MAX_THREADS)
+ * started for it: the same microsim, and the same first error, for any number. */
+mdt_status mdt__microsim_new_threads(const mdt_register *reg, const mdt_groups *groups,
+                                     int threads, mdt_microsim **out, mdt_error *err);
+
 /* Shared by the microsimulation's files (microsim.c, microsim_work.c, microsim_report.c). */
 int mdt__month_valid(int m);
 const char *mdt__microsim_group_id(const mdt_groups *groups, size_t g);
@@ -141,6 +146,16 @@ double mdt__raised_guarantee(double guarantee, double p, double krone, double sc
 int mdt__is_covered(const mdt_microsim *sim, const mdt_settlement *s, size_t g);
 mdt_status mdt__settlement_check(const mdt_microsim *sim, const mdt_settlement *s,
                                  mdt_error *err);
+/* A part of a one-off job split into nparts independent parts (mdt__run_parts). */
+typedef void (*mdt__part_fn)(void *arg, int part, int nparts);
+/* Runs fn(arg, k, nparts) for k = 0..nparts - 1, part 0 on the caller's thread and the others
+ * on threads started for them (on the caller's when a thread cannot start); returns when all
+ * are done. The parts must not depend on each other's results, so nothing depends on which
+ * thread ran which. nparts is at most MDT_MICROSIM_MAX_THREADS. */
+void mdt__run_parts(int nparts, mdt__part_fn fn, void *arg);
+/* The first cell of part k of nparts when the cells are split into runs of about equal
+ * employees (sim->ncells for k = nparts). */
+size_t mdt__part_cell(const mdt_microsim *sim, int part, int nparts);
 /* Runs fn on every unit, on the caller's thread and the workers. */
 void mdt__run_job(mdt_microsim_work *w, mdt__unit_fn fn);
 /* The report's pass over one unit: the lean sum, the exact full-year rise and step moves. */

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/microsim_int.h"
 #include "engine/partial.h"
 #include "mandat/suppress.h"
 
@@ -454,7 +455,8 @@ mdt_status mdt__pipeline_load(mdt__pipeline *p, const mdt__pipeline_args *args, 
   if (rule == MDT_RULE_TABLE && p->table == NULL)
     return mdt_scenario_fail(sc, "settlement", "rule", err, MDT_EDATA,
                              "expected [settlement] table = FILE for the table rule, found none");
-  if ((st = mdt_microsim_new(p->reg, p->model->groups, &p->sim, err)) != MDT_OK ||
+  if ((st = mdt__microsim_new_threads(p->reg, p->model->groups, p->threads, &p->sim, err)) !=
+          MDT_OK ||
       (st = mdt_microsim_work_new(p->sim, p->threads, &p->work, err)) != MDT_OK ||
       (st = mdt_allocator_new(p->work, &p->alloc, err)) != MDT_OK)
     return st;
