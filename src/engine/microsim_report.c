@@ -222,36 +222,53 @@ static void fill_rises(const mdt_microsim_work *w, int in_pct, weighted_value *b
   }
 }
 
-/* Percentiles of individual rises per group and for the area. Each group's selection only
- * reorders its own range, so the area's runs on the same filled buffer. */
-static void report_percentiles(const mdt_microsim_work *w, weighted_value *buf, double *vmin,
-                               double *vmax, mdt_microsim_report *r) {
+/* Percentiles of individual rises per group and for the area, in NOK (in_pct 0) or in
+ * percent of old pay (1), with buf room for every employee and range for 2 x (groups + 1)
+ * values. Each group's selection only reorders its own range, so the area's runs on the same
+ * filled buffer. */
+static void report_percentiles(const mdt_microsim_work *w, int in_pct, weighted_value *buf,
+                               double *range, mdt_microsim_report *r) {
   const mdt_microsim *sim = w->sim;
   const size_t G = sim->ngroups;
-  for (int in_pct = 0; in_pct < 2; in_pct++) {
-    fill_rises(w, in_pct, buf, vmin, vmax);
-    vmin[G] = INFINITY;
-    vmax[G] = -INFINITY;
-    for (size_t g = 0; g < G; g++) {
-      vmin[G] = vmin[g] < vmin[G] ? vmin[g] : vmin[G];
-      vmax[G] = vmax[g] > vmax[G] ? vmax[g] : vmax[G];
-    }
-    double p[NQUANTILES];
-    for (size_t g = 0; g <= G; g++) {
-      mdt_microsim_row *row = g < G ? &r->groups[g] : &r->total;
-      if (g < G)
-        range_percentiles(buf, sim->cell_start[sim->group_cell[g]],
-                          sim->cell_start[sim->group_cell[g + 1]], sim->employees_e4[g], vmin[g],
-                          vmax[g], p);
-      else
-        range_percentiles(buf, 0, sim->n, sim->total_employees_e4, vmin[G], vmax[G], p);
-      double *dst[NQUANTILES] = {in_pct ? &row->rise_p10_pct : &row->rise_p10_nok,
-                                 in_pct ? &row->rise_p50_pct : &row->rise_p50_nok,
-                                 in_pct ? &row->rise_p90_pct : &row->rise_p90_nok};
-      for (int k = 0; k < NQUANTILES; k++)
-        *dst[k] = p[k];
-    }
+  double *vmin = range, *vmax = range + G + 1;
+  fill_rises(w, in_pct, buf, vmin, vmax);
+  vmin[G] = INFINITY;
+  vmax[G] = -INFINITY;
+  for (size_t g = 0; g < G; g++) {
+    vmin[G] = vmin[g] < vmin[G] ? vmin[g] : vmin[G];
+    vmax[G] = vmax[g] > vmax[G] ? vmax[g] : vmax[G];
   }
+  double p[NQUANTILES];
+  for (size_t g = 0; g <= G; g++) {
+    mdt_microsim_row *row = g < G ? &r->groups[g] : &r->total;
+    if (g < G)
+      range_percentiles(buf, sim->cell_start[sim->group_cell[g]],
+                        sim->cell_start[sim->group_cell[g + 1]], sim->employees_e4[g], vmin[g],
+                        vmax[g], p);
+    else
+      range_percentiles(buf, 0, sim->n, sim->total_employees_e4, vmin[G], vmax[G], p);
+    double *dst[NQUANTILES] = {in_pct ? &row->rise_p10_pct : &row->rise_p10_nok,
+                               in_pct ? &row->rise_p50_pct : &row->rise_p50_nok,
+                               in_pct ? &row->rise_p90_pct : &row->rise_p90_nok};
+    for (int k = 0; k < NQUANTILES; k++)
+      *dst[k] = p[k];
+  }
+}
+
+/* The percentiles in NOK and in percent as two parts (mdt__run_parts) with a buffer each, or
+ * one after the other in buffer 0 when there is one part: the same values either way, since
+ * each is found exactly from its own buffer. */
+typedef struct {
+  const mdt_microsim_work *w;
+  weighted_value *buf[2];
+  double *range[2];
+  mdt_microsim_report *r;
+} percentiles_job;
+
+static void percentiles_part(void *arg, int part, int nparts) {
+  percentiles_job *job = arg;
+  for (int in_pct = part; in_pct < 2; in_pct += nparts)
+    report_percentiles(job->w, in_pct, job->buf[part], job->range[part], job->r);
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -440,15 +457,16 @@ mdt_status mdt_microsim_apply(mdt_microsim_work *w, const mdt_settlement *s,
   if (st != MDT_OK)
     return st;
   const mdt_microsim *sim = w->sim;
+  const int parts = w->threads > 1 ? 2 : 1;
   mdt_microsim_report *r = calloc(1, sizeof *r);
-  weighted_value *buf = NULL;
-  double *range = NULL; /* smallest and largest rise per group and for the area */
+  percentiles_job job = {w, {NULL, NULL}, {NULL, NULL}, r};
   if (r == NULL || (r->groups = calloc(sim->ngroups, sizeof *r->groups)) == NULL)
     goto nomem;
   r->ngroups = sim->ngroups;
-  if (opt->percentiles && ((buf = malloc(sim->n * sizeof *buf)) == NULL ||
-                           (range = malloc(2 * (sim->ngroups + 1) * sizeof *range)) == NULL))
-    goto nomem;
+  for (int k = 0; opt->percentiles && k < parts; k++)
+    if ((job.buf[k] = malloc(sim->n * sizeof *job.buf[k])) == NULL ||
+        (job.range[k] = malloc(2 * (sim->ngroups + 1) * sizeof *job.range[k])) == NULL)
+      goto nomem;
 
   w->step_moves = opt->step_moves;
   mdt__run_job(w, mdt__unit_exact);
@@ -458,16 +476,20 @@ mdt_status mdt_microsim_apply(mdt_microsim_work *w, const mdt_settlement *s,
   mdt__microsim_effect_from_sums(w, &effect);
   mdt__report_rows(w, opt, &effect, r);
   mdt__report_no_percentiles(r);
-  if (buf != NULL)
-    report_percentiles(w, buf, range, range + sim->ngroups + 1, r);
-  free(buf);
-  free(range);
+  if (opt->percentiles)
+    mdt__run_parts(parts, percentiles_part, &job);
+  for (int k = 0; k < 2; k++) {
+    free(job.buf[k]);
+    free(job.range[k]);
+  }
   *out = r;
   return MDT_OK;
 
 nomem:
-  free(buf);
-  free(range);
+  for (int k = 0; k < 2; k++) {
+    free(job.buf[k]);
+    free(job.range[k]);
+  }
   mdt_microsim_report_free(r);
   return mdt_error_set(err, MDT_ENOMEM, "out of memory for the settlement's report");
 }
