@@ -570,6 +570,8 @@ mdt_status mdt_run_compute(mdt_run *run, mdt_result **out, mdt_error *err) {
   const mdt_run_options *o = &run->opt;
   /* A shard computes its slice only: it has no tables to build. */
   int tables = mdt__shard_tables(run->shard[0]);
+  if (tables) /* the manifest's digests, while the year computes */
+    mdt__pipeline_start_digests(&run->years[0].p);
   mdt_status st = compute(&run->years[0], o, err);
   if (st == MDT_OK && run->nyears == 2) {
     /* The interim settlement: year two starts where year one ends. */
@@ -586,6 +588,8 @@ mdt_status mdt_run_compute(mdt_run *run, mdt_result **out, mdt_error *err) {
     mdt_register_free(a.reg);
     mdt_step_table_free(a.guarantee);
     free(a.overheng_pct);
+    if (st == MDT_OK && tables)
+      mdt__pipeline_start_digests(&run->years[1].p);
     if (st == MDT_OK)
       st = compute(&run->years[1], o, err);
   }
