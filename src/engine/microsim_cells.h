@@ -75,6 +75,12 @@ double mdt__cells_sum(const mdt__cells *cells, size_t c, double p, double a, dou
 /* The allocator's per-cell index; NULL when it keeps to the per-employee pass. */
 const mdt__cells *mdt__allocator_cells(const mdt_allocator *a);
 
+/* A second allocator of a's microsim on work (a twin work area, mdt__work_twin) that borrows
+ * a's cells index (a must outlive it): its solves are the same as a's, so that two threads
+ * can solve independent settlements at once. */
+mdt_status mdt__allocator_twin(mdt_microsim_work *work, const mdt_allocator *a,
+                               mdt_allocator **out, mdt_error *err);
+
 /*
  * mdt_microsim_apply without the percentiles, per cell (microsim_cellreport.c): the same
  * report to far below 1e-12 relative, in O(cells x log n). Falls back to mdt_microsim_apply

@@ -125,6 +125,9 @@ struct mdt_microsim_work {
   /* The low- and the high-paid gathered in cell order for the spread over pay
    * (microsim_cellreport.c); built on first use, NULL before. */
   struct mdt__pay_ends *pay_ends;
+  /* A twin (mdt__work_twin) borrows its original's step index and low- and high-paid when
+   * they were built: not freed with it. */
+  int steps_borrowed, pay_ends_borrowed;
 };
 
 
@@ -156,6 +159,11 @@ void mdt__run_parts(int nparts, mdt__part_fn fn, void *arg);
 /* The first cell of part k of nparts when the cells are split into runs of about equal
  * employees (sim->ncells for k = nparts). */
 size_t mdt__part_cell(const mdt_microsim *sim, int part, int nparts);
+/* A work area of one thread on w's microsim for another thread to solve settlements on while
+ * w solves others: it shares w's step index, low- and high-paid and pay percentiles when w
+ * has them (w must outlive it; build them first, for instance with one report on w). Its
+ * results are the same as w's. */
+mdt_status mdt__work_twin(mdt_microsim_work *w, mdt_microsim_work **out, mdt_error *err);
 /* Runs fn on every unit, on the caller's thread and the workers. */
 void mdt__run_job(mdt_microsim_work *w, mdt__unit_fn fn);
 /* The report's pass over one unit: the lean sum, the exact full-year rise and step moves. */

@@ -163,8 +163,10 @@ void mdt_microsim_work_free(mdt_microsim_work *w) {
   free(w->group_sum);
   free(w->group_whole);
   free(w->group_frac);
-  mdt__steps_free(w->steps);
-  mdt__pay_ends_free(w->pay_ends);
+  if (!w->steps_borrowed)
+    mdt__steps_free(w->steps);
+  if (!w->pay_ends_borrowed)
+    mdt__pay_ends_free(w->pay_ends);
   free(w);
 }
 
@@ -262,3 +264,19 @@ mdt_status mdt_microsim_work_new(const mdt_microsim *sim, int threads, mdt_micro
   return MDT_OK;
 }
 
+
+mdt_status mdt__work_twin(mdt_microsim_work *w, mdt_microsim_work **out, mdt_error *err) {
+  mdt_microsim_work *t = NULL;
+  mdt_status st = mdt_microsim_work_new(w->sim, 1, &t, err);
+  if (st != MDT_OK)
+    return st;
+  t->steps = w->steps;
+  t->steps_borrowed = w->steps != NULL;
+  t->pay_ends = w->pay_ends;
+  t->pay_ends_borrowed = w->pay_ends != NULL;
+  t->have_pay_fifths = w->have_pay_fifths;
+  t->pay_p20 = w->pay_p20;
+  t->pay_p80 = w->pay_p80;
+  *out = t;
+  return MDT_OK;
+}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/microsim_cells.h"
+#include "engine/microsim_int.h"
 #include "engine/partial.h"
 
 void mdt_tradeoff_exchange(const mdt_microsim_report *rep, double *points, double *nok) {
@@ -138,6 +139,142 @@ double mdt_tradeoff_satisfaction(const mdt_sweep_context *ctx, const mdt_microsi
   return all > 0 ? yes / all : NAN;
 }
 
+/* What the points of one sweep share. */
+typedef struct {
+  const mdt_settlement *base;
+  const mdt_allocation *spec;
+  mdt_sweep_setting setting;
+  const double *values;
+  const mdt_sweep_context *ctx;
+  const mdt_microsim_report_options *ro;
+  mdt_sweep *s;
+} sweep_args;
+
+/* Point k of the sweep solved on a and w into s->points[k] and the group columns. */
+static mdt_status sweep_point(const sweep_args *x, mdt_allocator *a, mdt_microsim_work *w,
+                              size_t k, mdt_error *err) {
+  mdt_settlement b = *x->base;
+  mdt_allocation sp = *x->spec;
+  double v = x->values[k];
+  switch (x->setting) {
+  case MDT_SWEEP_THETA:
+    sp.rule = MDT_RULE_PRIORITY;
+    sp.theta = v;
+    break;
+  case MDT_SWEEP_KRONE_SHARE:
+    sp.rule = MDT_RULE_MIXED;
+    sp.krone_share = v;
+    break;
+  case MDT_SWEEP_LOCAL_POT:
+    b.local_pct = v;
+    break;
+  case MDT_SWEEP_CENTRAL_MONTH:
+    b.central_month = (int)v;
+    break;
+  }
+  mdt_allocation_result res;
+  mdt_microsim_report *rep = NULL;
+  mdt_microsim_spread spread;
+  char reason[MDT_BINDING_SIZE];
+  mdt_status st = solve_point(a, &b, &sp, &res, reason, sizeof reason, err);
+  if (st == MDT_OK)
+    st = mdt__microsim_apply_cells(mdt__allocator_cells(a), w, &res.settlement, x->ro, &rep,
+                                   err);
+  if (st == MDT_OK)
+    st = mdt__microsim_spread_cells(mdt__allocator_cells(a), w, &res.settlement, x->ro, &spread,
+                                    err);
+  if (st != MDT_OK) {
+    mdt_microsim_report_free(rep);
+    char msg[sizeof err->message];
+    snprintf(msg, sizeof msg, "sweep of %s at %g: %.600s", mdt_sweep_name(x->setting), v,
+             err ? err->message : "");
+    if (err)
+      memcpy(err->message, msg, sizeof msg);
+    return st;
+  }
+  mdt_sweep *s = x->s;
+  size_t G = s->ngroups;
+  mdt_sweep_point *p = &s->points[k];
+  p->value = v;
+  p->feasible = res.feasible;
+  p->attainable = mdt_tradeoff_binding(&res, &sp, rep, x->ctx->groups, reason, p->binding,
+                                       sizeof p->binding);
+  p->scalar = res.scalar;
+  p->total_growth_pct = rep->total.annual_growth_pct;
+  p->satisfaction = mdt_tradeoff_satisfaction(x->ctx, rep);
+  p->low_pay_ratio_pct = spread.low_pay_ratio_pct;
+  p->real_fall_share = spread.real_fall_share;
+  for (size_t g = 0; g < G; g++) {
+    s->group_growth_pct[k * G + g] = rep->groups[g].annual_growth_pct;
+    s->group_rise_pct[k * G + g] = rep->groups[g].rise_pct;
+  }
+  mdt_microsim_report_free(rep);
+  return MDT_OK;
+}
+
+/* Points 1..n - 1 of a sweep on two threads: part 0 on the caller's allocator and work area,
+ * part 1 on their twins; each takes the next point left. Each point is solved alone, so the
+ * points are the same whichever part solves them; each part stops at its first failure, and
+ * the first failing point of all is the earliest of those. */
+typedef struct {
+  const sweep_args *x;
+  mdt_allocator *a[2];
+  mdt_microsim_work *w[2];
+  size_t n;
+  atomic_size_t next;
+  size_t failed_at[2]; /* n: none */
+  mdt_status st[2];
+  mdt_error err[2];
+} sweep_job;
+
+static void sweep_part(void *arg, int part, int nparts) {
+  (void)nparts;
+  sweep_job *job = arg;
+  job->failed_at[part] = job->n;
+  job->st[part] = MDT_OK;
+  for (;;) {
+    size_t k = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);
+    if (k >= job->n)
+      return;
+    mdt_status st = sweep_point(job->x, job->a[part], job->w[part], k, &job->err[part]);
+    if (st != MDT_OK) {
+      job->failed_at[part] = k;
+      job->st[part] = st;
+      return;
+    }
+  }
+}
+
+/* The points after the first (which built the work area's step index and low- and high-paid
+ * for the twin to share) on two threads. */
+static mdt_status sweep_rest_twins(const sweep_args *x, mdt_allocator *a, mdt_microsim_work *w,
+                                   size_t n, mdt_error *err) {
+  sweep_job *job = calloc(1, sizeof *job);
+  if (job == NULL)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory");
+  job->x = x;
+  job->a[0] = a;
+  job->w[0] = w;
+  job->n = n;
+  atomic_init(&job->next, 1);
+  mdt_status st = mdt__work_twin(w, &job->w[1], err);
+  if (st == MDT_OK)
+    st = mdt__allocator_twin(job->w[1], a, &job->a[1], err);
+  if (st == MDT_OK) {
+    mdt__run_parts(2, sweep_part, job);
+    int first = job->failed_at[0] <= job->failed_at[1] ? 0 : 1;
+    if (job->failed_at[first] < n) {
+      st = job->st[first];
+      if (err)
+        *err = job->err[first];
+    }
+  }
+  mdt_allocator_free(job->a[1]);
+  mdt_microsim_work_free(job->w[1]);
+  free(job);
+  return st;
+}
+
 mdt_status mdt_sweep_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_settlement *base,
                          const mdt_allocation *spec, mdt_sweep_setting setting,
                          const double *values, size_t n, const mdt_sweep_context *ctx,
@@ -159,62 +296,15 @@ mdt_status mdt_sweep_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_settl
   }
   mdt_microsim_report_options ro = *ctx->report;
   ro.percentiles = 0;
+  sweep_args x = {base, spec, setting, values, ctx, &ro, s};
   mdt_status st = MDT_OK;
-  for (size_t k = 0; k < n && st == MDT_OK; k++) {
-    mdt_settlement b = *base;
-    mdt_allocation sp = *spec;
-    double v = values[k];
-    switch (setting) {
-    case MDT_SWEEP_THETA:
-      sp.rule = MDT_RULE_PRIORITY;
-      sp.theta = v;
-      break;
-    case MDT_SWEEP_KRONE_SHARE:
-      sp.rule = MDT_RULE_MIXED;
-      sp.krone_share = v;
-      break;
-    case MDT_SWEEP_LOCAL_POT:
-      b.local_pct = v;
-      break;
-    case MDT_SWEEP_CENTRAL_MONTH:
-      b.central_month = (int)v;
-      break;
-    }
-    mdt_allocation_result res;
-    mdt_microsim_report *rep = NULL;
-    mdt_microsim_spread spread;
-    char reason[MDT_BINDING_SIZE];
-    st = solve_point(a, &b, &sp, &res, reason, sizeof reason, err);
+  if (w->threads > 1 && n > 2) {
+    st = sweep_point(&x, a, w, 0, err);
     if (st == MDT_OK)
-      st = mdt__microsim_apply_cells(mdt__allocator_cells(a), w, &res.settlement, &ro, &rep,
-                                     err);
-    if (st == MDT_OK)
-      st = mdt__microsim_spread_cells(mdt__allocator_cells(a), w, &res.settlement, &ro, &spread,
-                                      err);
-    if (st != MDT_OK) {
-      mdt_microsim_report_free(rep);
-      char msg[sizeof err->message];
-      snprintf(msg, sizeof msg, "sweep of %s at %g: %.600s", mdt_sweep_name(setting), v,
-               err ? err->message : "");
-      if (err)
-        memcpy(err->message, msg, sizeof msg);
-      break;
-    }
-    mdt_sweep_point *p = &s->points[k];
-    p->value = v;
-    p->feasible = res.feasible;
-    p->attainable = mdt_tradeoff_binding(&res, &sp, rep, ctx->groups, reason, p->binding,
-                                         sizeof p->binding);
-    p->scalar = res.scalar;
-    p->total_growth_pct = rep->total.annual_growth_pct;
-    p->satisfaction = mdt_tradeoff_satisfaction(ctx, rep);
-    p->low_pay_ratio_pct = spread.low_pay_ratio_pct;
-    p->real_fall_share = spread.real_fall_share;
-    for (size_t g = 0; g < G; g++) {
-      s->group_growth_pct[k * G + g] = rep->groups[g].annual_growth_pct;
-      s->group_rise_pct[k * G + g] = rep->groups[g].rise_pct;
-    }
-    mdt_microsim_report_free(rep);
+      st = sweep_rest_twins(&x, a, w, n, err);
+  } else {
+    for (size_t k = 0; k < n && st == MDT_OK; k++)
+      st = sweep_point(&x, a, w, k, err);
   }
   if (st != MDT_OK) {
     mdt_sweep_free(s);
