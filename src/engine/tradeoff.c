@@ -212,12 +212,17 @@ static mdt_status sweep_point(const sweep_args *x, mdt_allocator *a, mdt_microsi
   return MDT_OK;
 }
 
-/* Points 1..n - 1 of a sweep on two threads: part 0 on the caller's allocator and work area,
- * part 1 on their twins; each takes the next point left. Each point is solved alone, so the
- * points are the same whichever part solves them; each part stops at its first failure, and
- * the first failing point of all is the earliest of those. */
+/* One of n independent items (a sweep point, a draw of the mandate) solved on a and w. */
+typedef mdt_status (*twin_item_fn)(void *arg, mdt_allocator *a, mdt_microsim_work *w, size_t k,
+                                   mdt_error *err);
+
+/* Items 1..n - 1 on two threads: part 0 on the caller's allocator and work area, part 1 on
+ * their twins; each takes the next item left. Each item is solved alone, so it is the same
+ * whichever part solves it; each part stops at its first failure, and the first failing item
+ * of all is the earliest of those. */
 typedef struct {
-  const sweep_args *x;
+  twin_item_fn fn;
+  void *arg;
   mdt_allocator *a[2];
   mdt_microsim_work *w[2];
   size_t n;
@@ -225,18 +230,18 @@ typedef struct {
   size_t failed_at[2]; /* n: none */
   mdt_status st[2];
   mdt_error err[2];
-} sweep_job;
+} twin_job;
 
-static void sweep_part(void *arg, int part, int nparts) {
+static void twin_part(void *arg, int part, int nparts) {
   (void)nparts;
-  sweep_job *job = arg;
+  twin_job *job = arg;
   job->failed_at[part] = job->n;
   job->st[part] = MDT_OK;
   for (;;) {
     size_t k = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);
     if (k >= job->n)
       return;
-    mdt_status st = sweep_point(job->x, job->a[part], job->w[part], k, &job->err[part]);
+    mdt_status st = job->fn(job->arg, job->a[part], job->w[part], k, &job->err[part]);
     if (st != MDT_OK) {
       job->failed_at[part] = k;
       job->st[part] = st;
@@ -245,14 +250,13 @@ static void sweep_part(void *arg, int part, int nparts) {
   }
 }
 
-/* The points after the first (which built the work area's step index and low- and high-paid
- * for the twin to share) on two threads. */
-static mdt_status sweep_rest_twins(const sweep_args *x, mdt_allocator *a, mdt_microsim_work *w,
-                                   size_t n, mdt_error *err) {
-  sweep_job *job = calloc(1, sizeof *job);
+static mdt_status twin_rest(mdt_allocator *a, mdt_microsim_work *w, size_t n, twin_item_fn fn,
+                            void *arg, mdt_error *err) {
+  twin_job *job = calloc(1, sizeof *job);
   if (job == NULL)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory");
-  job->x = x;
+  job->fn = fn;
+  job->arg = arg;
   job->a[0] = a;
   job->w[0] = w;
   job->n = n;
@@ -261,7 +265,7 @@ static mdt_status sweep_rest_twins(const sweep_args *x, mdt_allocator *a, mdt_mi
   if (st == MDT_OK)
     st = mdt__allocator_twin(job->w[1], a, &job->a[1], err);
   if (st == MDT_OK) {
-    mdt__run_parts(2, sweep_part, job);
+    mdt__run_parts(2, twin_part, job);
     int first = job->failed_at[0] <= job->failed_at[1] ? 0 : 1;
     if (job->failed_at[first] < n) {
       st = job->st[first];
@@ -273,6 +277,27 @@ static mdt_status sweep_rest_twins(const sweep_args *x, mdt_allocator *a, mdt_mi
   mdt_microsim_work_free(job->w[1]);
   free(job);
   return st;
+}
+
+/* Items 0..n - 1 in turn, or with more than one thread item 0 (which builds the work area's
+ * step index and low- and high-paid for the twin to share) and then the rest on two. Returns
+ * the first failing item's error. */
+static mdt_status run_items(mdt_allocator *a, mdt_microsim_work *w, size_t n, twin_item_fn fn,
+                            void *arg, mdt_error *err) {
+  mdt_status st = MDT_OK;
+  if (w->threads > 1 && n > 2) {
+    if ((st = fn(arg, a, w, 0, err)) == MDT_OK)
+      st = twin_rest(a, w, n, fn, arg, err);
+    return st;
+  }
+  for (size_t k = 0; k < n && st == MDT_OK; k++)
+    st = fn(arg, a, w, k, err);
+  return st;
+}
+
+static mdt_status sweep_item(void *arg, mdt_allocator *a, mdt_microsim_work *w, size_t k,
+                             mdt_error *err) {
+  return sweep_point(arg, a, w, k, err);
 }
 
 mdt_status mdt_sweep_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_settlement *base,
@@ -297,15 +322,7 @@ mdt_status mdt_sweep_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_settl
   mdt_microsim_report_options ro = *ctx->report;
   ro.percentiles = 0;
   sweep_args x = {base, spec, setting, values, ctx, &ro, s};
-  mdt_status st = MDT_OK;
-  if (w->threads > 1 && n > 2) {
-    st = sweep_point(&x, a, w, 0, err);
-    if (st == MDT_OK)
-      st = sweep_rest_twins(&x, a, w, n, err);
-  } else {
-    for (size_t k = 0; k < n && st == MDT_OK; k++)
-      st = sweep_point(&x, a, w, k, err);
-  }
+  mdt_status st = run_items(a, w, n, sweep_item, &x, err);
   if (st != MDT_OK) {
     mdt_sweep_free(s);
     return st;
@@ -378,6 +395,24 @@ mdt_status mdt__mandate_solve(mdt_allocator *a, mdt_microsim_work *w, const mdt_
   return solve_profile(a, w, base, spec, profile, &opt, pct, growth, feasible, err);
 }
 
+/* The draws of the mandate's profile, each solved alone (run_items). */
+typedef struct {
+  const mdt_settlement *base;
+  const mdt_allocation *spec;
+  const double *profile_draws;
+  const mdt_microsim_report_options *ro;
+  size_t G;
+  double *pd, *gd;
+  int *feasible;
+} mandate_args;
+
+static mdt_status mandate_item(void *arg, mdt_allocator *a, mdt_microsim_work *w, size_t b,
+                               mdt_error *err) {
+  const mandate_args *x = arg;
+  return mdt__mandate_solve(a, w, x->base, x->spec, &x->profile_draws[b * x->G], x->ro,
+                            &x->pd[b * x->G], &x->gd[b * x->G], &x->feasible[b], err);
+}
+
 mdt_status mdt_mandate_uncertainty_run(mdt_allocator *a, mdt_microsim_work *w,
                                        const mdt_settlement *base, const mdt_allocation *spec,
                                        const double *profile_draws, size_t ndraws,
@@ -387,21 +422,22 @@ mdt_status mdt_mandate_uncertainty_run(mdt_allocator *a, mdt_microsim_work *w,
   size_t G = mdt_microsim_ngroups(mdt_microsim_work_sim(w));
   double *pd = malloc((ndraws ? ndraws : 1) * (G ? G : 1) * sizeof *pd);
   double *gd = malloc((ndraws ? ndraws : 1) * (G ? G : 1) * sizeof *gd);
+  int *feasible = malloc((ndraws ? ndraws : 1) * sizeof *feasible);
   mdt_status st = MDT_OK;
   size_t infeasible = 0;
-  if (pd == NULL || gd == NULL)
+  if (pd == NULL || gd == NULL || feasible == NULL)
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory");
-  for (size_t b = 0; b < ndraws && st == MDT_OK; b++) {
-    int feasible;
-    st = mdt__mandate_solve(a, w, base, spec, &profile_draws[b * G], ro, &pd[b * G],
-                            &gd[b * G], &feasible, err);
-    infeasible += !feasible;
-  }
+  mandate_args x = {base, spec, profile_draws, ro, G, pd, gd, feasible};
+  if (st == MDT_OK)
+    st = run_items(a, w, ndraws, mandate_item, &x, err);
+  for (size_t b = 0; b < ndraws && st == MDT_OK; b++)
+    infeasible += !feasible[b];
   if (st == MDT_OK)
     st = mdt__mandate_uncertainty_from(a, w, base, spec, pd, gd, ndraws, infeasible, level, ro,
                                        out, err);
   free(pd);
   free(gd);
+  free(feasible);
   return st;
 }
 

@@ -1,8 +1,9 @@
 /*
- * Sweeps on two threads (tradeoff.c: the points after the first on a twin allocator and work
- * area) against sweeps on one: every point, group growth and rise must be the same bits for
- * every setting, with step moves, a guarantee and a priority profile; and a sweep with a
- * failing point must fail with the first failing point's message either way.
+ * Sweeps and the mandate's draws on two threads (tradeoff.c: the items after the first on a
+ * twin allocator and work area) against one: every point, group growth and rise must be the
+ * same bits for every setting, with step moves, a guarantee and a priority profile, and so
+ * must the mandate's intervals; a sweep with a failing point must fail with the first failing
+ * point's message either way.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -136,9 +137,36 @@ static void test_first_failing_point(void **state) {
   world_close(&wd);
 }
 
+static void test_same_mandate(void **state) {
+  (void)state;
+  world wd;
+  world_open(&wd);
+  enum { DRAWS = 57 };
+  double draws[DRAWS * NGROUPS];
+  uint64_t lcg = 99;
+  for (size_t k = 0; k < DRAWS * NGROUPS; k++)
+    draws[k] = (double)(mdt_test_lcg(&lcg) % 1000) / 1000.0;
+  draws[3 * NGROUPS] = draws[3 * NGROUPS + 1] = 5; /* far off: maybe infeasible */
+  mdt_mandate_uncertainty *u[2] = {NULL, NULL};
+  for (int t = 0; t < 2; t++)
+    assert_int_equal(mdt_mandate_uncertainty_run(wd.alloc[t], wd.work[t], &wd.base, &wd.spec,
+                                                 draws, DRAWS, 0.95, &wd.ro, &u[t], NULL),
+                     MDT_OK);
+  assert_int_equal(u[0]->infeasible, u[1]->infeasible);
+  assert_memory_equal(u[0]->pct, u[1]->pct, NGROUPS * sizeof(double));
+  assert_memory_equal(u[0]->pct_low, u[1]->pct_low, NGROUPS * sizeof(double));
+  assert_memory_equal(u[0]->pct_high, u[1]->pct_high, NGROUPS * sizeof(double));
+  assert_memory_equal(u[0]->growth_low, u[1]->growth_low, NGROUPS * sizeof(double));
+  assert_memory_equal(u[0]->growth_high, u[1]->growth_high, NGROUPS * sizeof(double));
+  mdt_mandate_uncertainty_free(u[0]);
+  mdt_mandate_uncertainty_free(u[1]);
+  world_close(&wd);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_same_points),
+      cmocka_unit_test(test_same_mandate),
       cmocka_unit_test(test_first_failing_point),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
