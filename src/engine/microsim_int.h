@@ -207,6 +207,15 @@ mdt_status mdt__report_begin(const char *fn, mdt_microsim_work *w, const void *o
  * the effect; the percentiles are left alone. */
 void mdt__report_rows(const mdt_microsim_work *w, const mdt_microsim_report_options *opt,
                       const mdt_microsim_effect *effect, mdt_microsim_report *r);
+/* A target bucket of the percentiles' histogram holding more employees than this gets a
+ * histogram of its own (microsim_pct.c). */
+#define MDT__PCT_REFINE_MIN 4096
+/* The percentiles of individual full-year rises of every row of r (microsim_pct.c), on w
+ * prepared for the settlement, in parts on threads (1..MDT_MICROSIM_MAX_THREADS): the same
+ * values for any number and any refine_min (MDT__PCT_REFINE_MIN; smaller in the tests).
+ * -1 when out of memory. */
+int mdt__report_percentiles(const mdt_microsim_work *w, int threads, size_t refine_min,
+                            mdt_microsim_report *r);
 /* Sets every row's percentiles to NaN (not computed). */
 void mdt__report_no_percentiles(mdt_microsim_report *r);
 /* Finds the employee-weighted 20th and 80th percentile of full-time pay into w->pay_p20
