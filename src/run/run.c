@@ -3,6 +3,7 @@
 #include "mandat/run.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -550,9 +551,63 @@ void mdt_run_free(mdt_run *run) {
   free(run);
 }
 
+/* The years' per-employee structures (the register, the microsim, its work area and the
+ * allocator with its cells index), which nothing reads once the tables are built: with more
+ * than one thread they are freed on a thread of their own while the result is written (at
+ * 10x ~0.07 s of unmapping), and mdt_result_free waits for it. */
+struct mdt__releaser {
+  pthread_t tid;
+  int n;
+  mdt_allocator *alloc[2];
+  mdt_microsim_work *work[2];
+  mdt_microsim *sim[2];
+  mdt_register *reg[2];
+};
+
+static void *release_main(void *arg) {
+  struct mdt__releaser *b = arg;
+  for (int k = 0; k < b->n; k++) {
+    mdt_allocator_free(b->alloc[k]);
+    mdt_microsim_work_free(b->work[k]);
+    mdt_microsim_free(b->sim[k]);
+    mdt_register_free(b->reg[k]);
+  }
+  return NULL;
+}
+
+/* Starts freeing the years' per-employee structures on a thread of its own; NULL (and
+ * nothing taken) when it cannot start: they are then freed with the years. */
+static struct mdt__releaser *release_start(mdt__year *years, int n) {
+  struct mdt__releaser *b = calloc(1, sizeof *b);
+  if (b == NULL)
+    return NULL;
+  b->n = n;
+  for (int k = 0; k < n; k++) {
+    b->alloc[k] = years[k].p.alloc;
+    b->work[k] = years[k].p.work;
+    b->sim[k] = years[k].p.sim;
+    b->reg[k] = years[k].p.reg;
+  }
+  if (pthread_create(&b->tid, NULL, release_main, b) != 0) {
+    free(b);
+    return NULL;
+  }
+  for (int k = 0; k < n; k++) {
+    years[k].p.alloc = NULL;
+    years[k].p.work = NULL;
+    years[k].p.sim = NULL;
+    years[k].p.reg = NULL;
+  }
+  return b;
+}
+
 void mdt_result_free(mdt_result *r) {
   if (r == NULL)
     return;
+  if (r->releaser != NULL) {
+    pthread_join(r->releaser->tid, NULL);
+    free(r->releaser);
+  }
   for (int k = 0; k < 2; k++)
     mdt__year_free(&r->years[k]);
   mdt_table_free(r->period);
@@ -618,6 +673,8 @@ mdt_status mdt_run_compute(mdt_run *run, mdt_result **out, mdt_error *err) {
     free(r);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory building the period table");
   }
+  if (tables && run->years[0].p.threads > 1)
+    r->releaser = release_start(run->years, run->nyears);
   /* The result takes the years over; the run is spent. */
   for (int k = 0; k < 2; k++) {
     r->years[k] = run->years[k];
