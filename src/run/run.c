@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/microsim_cells.h"
 #include "mandat/response_status.h"
 #include "mandat/result_tables.h"
 #include "mandat/text_answers.h"
@@ -147,7 +148,10 @@ static mdt_status compute(mdt__year *s, const mdt_run_options *o, mdt_error *err
       return st;
   }
   /* Key figures of the settlement itself, for comparisons between alternatives. */
-  if ((st = mdt_microsim_spread_of(p->work, &s->res.settlement, &ro, &s->spread, err)) != MDT_OK)
+  /* Per cell where the allocator has the cells index: the same bits as the per-employee
+   * pass (microsim_cells.h), and the low- and high-paid it gathers serve the sweeps too. */
+  if ((st = mdt__microsim_spread_cells(mdt__allocator_cells(p->alloc), p->work,
+                                       &s->res.settlement, &ro, &s->spread, err)) != MDT_OK)
     return st;
   s->satisfaction = NAN;
   if (s->agg != NULL) {
