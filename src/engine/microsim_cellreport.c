@@ -431,6 +431,20 @@ static int pay_end_new(const mdt_microsim *sim, double limit, int high, pay_end 
   return 0;
 }
 
+/* The low- and the high-paid gathered each alone: as parts on threads or in turn. */
+typedef struct {
+  const mdt_microsim_work *w;
+  struct mdt__pay_ends *e;
+  int fail[2];
+} ends_job;
+
+static void ends_part(void *arg, int part, int nparts) {
+  ends_job *job = arg;
+  for (int k = part; k < 2; k += nparts)
+    job->fail[k] = k == 0 ? pay_end_new(job->w->sim, job->w->pay_p20, 0, &job->e->low)
+                          : pay_end_new(job->w->sim, job->w->pay_p80, 1, &job->e->high);
+}
+
 /* The low- and the high-paid of w's microsim, gathered on first use. */
 static mdt_status pay_ends_ready(mdt_microsim_work *w, mdt_error *err) {
   if (w->pay_ends != NULL)
@@ -438,8 +452,10 @@ static mdt_status pay_ends_ready(mdt_microsim_work *w, mdt_error *err) {
   if (mdt__pay_fifths(w) != 0)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory for the pay percentiles");
   struct mdt__pay_ends *e = calloc(1, sizeof *e);
-  if (e == NULL || pay_end_new(w->sim, w->pay_p20, 0, &e->low) != 0 ||
-      pay_end_new(w->sim, w->pay_p80, 1, &e->high) != 0) {
+  ends_job job = {w, e, {0, 0}};
+  if (e != NULL)
+    mdt__run_parts(w->threads > 1 ? 2 : 1, ends_part, &job);
+  if (e == NULL || job.fail[0] || job.fail[1]) {
     mdt__pay_ends_free(e);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory gathering the low- and high-paid");
   }
