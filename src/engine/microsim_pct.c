@@ -5,9 +5,9 @@
  * microsim's columns where it is needed, in up to four streaming passes over the employees
  * (each a part per thread, mdt__run_parts):
  *   1. each group's smallest and largest rise (the area's: the groups');
- *   2. a weighted histogram of each group's and the area's rises over PCT_BUCKETS equal
- *      slices of their [smallest, largest], which tells the bucket each target falls in and
- *      the weight below it;
+ *   2. a weighted histogram of each group's rises over PCT_BUCKETS equal slices of the
+ *      area's [smallest, largest] (the area's histogram is their sum), which tells the bucket
+ *      each target falls in and the weight below it;
  *   3. where a target bucket is crowded (rises crowd: a percent increase is one percent for
  *      thousands), a histogram of it over its own [smallest, largest];
  *   4. the rises in the target buckets gathered (but in buckets of a single value, resolved
@@ -227,16 +227,22 @@ static inline int target_of(const level *l, double v) { return l->slot[bucket_of
     }                                                                                         \
   } while (0)
 
-/* The ranges of an employee of group g: its group's and the area's, for each kind. */
+/* The ranges of an employee of group g with a histogram: its group's and the area's, for
+ * each kind, with b the rise's bucket on the area's grid, which its groups share. */
 #define FOR_EACH_RANGE(job, g, ...)                                                           \
-  for (size_t kind = 0; kind < NKINDS; kind++)                                                \
-    for (int area_ = 0; area_ < 2; area_++) {                                                 \
-      size_t k = (area_ ? (job)->w->sim->ngroups : (g)) * NKINDS + kind;                      \
+  for (size_t kind = 0; kind < NKINDS; kind++) {                                              \
+    const range *area_ = &(job)->ranges[(job)->w->sim->ngroups * NKINDS + kind];              \
+    if (!area_->spread)                                                                       \
+      continue;                                                                               \
+    size_t b = bucket_of(&area_->top, v[kind]);                                               \
+    for (int a_ = 0; a_ < 2; a_++) {                                                          \
+      size_t k = (a_ ? (job)->w->sim->ngroups : (g)) * NKINDS + kind;                         \
       const range *r = &(job)->ranges[k];                                                     \
       if (r->spread) {                                                                        \
         __VA_ARGS__                                                                           \
       }                                                                                       \
-    }
+    }                                                                                         \
+  }
 
 /* Pass 1: each group's smallest and largest rise of each kind over the part. */
 static void pass_extremes(void *arg, int part, int nparts) {
@@ -270,18 +276,41 @@ static inline void histogram_add(histogram *h, size_t b, double v, int64_t wt) {
   k->count++;
 }
 
-/* Pass 2: the part's histograms of its groups and of the area. */
+/* Pass 2: the part's histograms of its groups on the area's grid (the area's is their sum,
+ * fold_area). */
 static void pass_histograms(void *arg, int part, int nparts) {
   (void)nparts;
   pct_job *job = arg;
+  const size_t G = job->w->sim->ngroups;
   histogram *hist = job->hist + (size_t)part * job->nranges;
   for (size_t k = 0; k < job->nranges; k++)
     histogram_clear(&hist[k]);
   FOR_EACH_RISE(job, part, {
-    FOR_EACH_RANGE(job, g, {
-      histogram_add(&hist[k], bucket_of(&r->top, v[kind]), v[kind], wt);
-    })
+    for (size_t kind = 0; kind < NKINDS; kind++) {
+      const range *area = &job->ranges[G * NKINDS + kind];
+      if (area->spread)
+        histogram_add(&hist[g * NKINDS + kind], bucket_of(&area->top, v[kind]), v[kind], wt);
+    }
   });
+}
+
+/* Each part's histogram of the area: the sum of its groups'. */
+static void fold_area(pct_job *job) {
+  const size_t G = job->w->sim->ngroups;
+  for (int part = 0; part < job->nparts; part++)
+    for (size_t kind = 0; kind < NKINDS; kind++) {
+      histogram *hist = job->hist + (size_t)part * job->nranges;
+      bucket *a = hist[G * NKINDS + kind].b;
+      for (size_t g = 0; g < G; g++) {
+        const bucket *h = hist[g * NKINDS + kind].b;
+        for (size_t b = 0; b < PCT_BUCKETS; b++) {
+          a[b].w += h[b].w;
+          a[b].min = h[b].min < a[b].min ? h[b].min : a[b].min;
+          a[b].max = h[b].max > a[b].max ? h[b].max : a[b].max;
+          a[b].count += h[b].count;
+        }
+      }
+    }
 }
 
 /* Pass 3: the part's histograms inside the crowded target buckets. */
@@ -293,7 +322,7 @@ static void pass_finer(void *arg, int part, int nparts) {
     histogram_clear(&hist[k]);
   FOR_EACH_RISE(job, part, {
     FOR_EACH_RANGE(job, g, {
-      int j = target_of(&r->top, v[kind]);
+      int j = r->top.slot[b];
       if (j >= 0 && r->top.sub[j] != NULL)
         histogram_add(&hist[r->top.window[j]], bucket_of(r->top.sub[j], v[kind]), v[kind],
                       wt);
@@ -301,9 +330,11 @@ static void pass_finer(void *arg, int part, int nparts) {
   });
 }
 
-/* Adds v to its leaf under level l (itself, or the finer level of its bucket), if any. */
-static inline void gather_one(pct_job *job, int part, const level *l, double v, int64_t wt) {
-  int j = target_of(l, v);
+/* Adds v, in bucket b of level l, to its leaf under l (itself, or the finer level of its
+ * bucket), if any. */
+static inline void gather_one(pct_job *job, int part, const level *l, size_t b, double v,
+                              int64_t wt) {
+  int j = l->slot[b];
   if (j >= 0 && l->sub[j] != NULL) {
     l = l->sub[j];
     j = target_of(l, v);
@@ -319,7 +350,7 @@ static void pass_gather(void *arg, int part, int nparts) {
   (void)nparts;
   pct_job *job = arg;
   FOR_EACH_RISE(job, part, {
-    FOR_EACH_RANGE(job, g, { gather_one(job, part, &r->top, v[kind], wt); })
+    FOR_EACH_RANGE(job, g, { gather_one(job, part, &r->top, b, v[kind], wt); })
   });
 }
 
@@ -346,11 +377,14 @@ static void plan_grids(pct_job *job) {
       area->vmax = r->vmax > area->vmax ? r->vmax : area->vmax;
     }
   }
+  /* One grid per kind, the area's: each group's histogram is then a part of the area's. */
   for (size_t k = 0; k < job->nranges; k++) {
     range *r = &job->ranges[k];
+    const range *area = &job->ranges[G * NKINDS + k % NKINDS];
     r->spread = r->vmax > r->vmin;
-    r->top.vmin = r->vmin;
-    r->top.scale = r->spread ? (double)PCT_BUCKETS / (r->vmax - r->vmin) : 0.0;
+    r->top.vmin = area->vmin;
+    r->top.scale = area->vmax > area->vmin ? (double)PCT_BUCKETS / (area->vmax - area->vmin)
+                                           : 0.0;
   }
 }
 
@@ -579,6 +613,7 @@ int mdt__report_percentiles(const mdt_microsim_work *w, int threads, size_t refi
     mdt__run_parts(parts, pass_extremes, &job);
     plan_grids(&job);
     mdt__run_parts(parts, pass_histograms, &job);
+    fold_area(&job);
     fail = plan(&job);
   }
   if (!fail) {
