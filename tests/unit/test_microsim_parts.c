@@ -142,6 +142,27 @@ static void test_first_bad_row(void **state) {
     compile_error(reg, groups, threads, got, sizeof got);
     assert_string_equal(want, got);
   }
+  /* A bad group or seniority (found by the first pass) after a bad pay (the second's) in an
+   * earlier part, and before one. */
+  reg->salary_nok[NROWS / 2] = 300000;
+  reg->fte_e4[NROWS - 5] = 10000;
+  reg->salary_nok[1000] = 0;
+  reg->group[150000] = 99;
+  compile_error(reg, groups, 1, want, sizeof want);
+  assert_non_null(strstr(want, "register row 1001:"));
+  for (int threads = 2; threads <= 4; threads++) {
+    compile_error(reg, groups, threads, got, sizeof got);
+    assert_string_equal(want, got);
+  }
+  reg->salary_nok[1000] = 400000;
+  reg->seniority_years[700] = -1.0;
+  reg->weight_e4[100000] = 0;
+  compile_error(reg, groups, 1, want, sizeof want);
+  assert_non_null(strstr(want, "register row 701: expected seniority"));
+  for (int threads = 2; threads <= 4; threads++) {
+    compile_error(reg, groups, threads, got, sizeof got);
+    assert_string_equal(want, got);
+  }
   mdt_test_register_free(reg);
   mdt_test_groups_free(groups);
   gsl_rng_free(r);
