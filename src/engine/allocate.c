@@ -60,6 +60,7 @@ struct mdt_allocator {
   mdt_microsim_work *work;
   const mdt_microsim *sim;
   mdt__cells *cells;     /* the per-cell pass; NULL: the per-employee pass (the reference) */
+  int cells_borrowed;    /* cells belongs to another allocator (mdt__allocator_twin) */
   gsl_root_fsolver *solver;
   double *pct_by_group;  /* priority: the settlement's per-group percents */
   double *z;             /* priority: standardised profile */
@@ -83,7 +84,8 @@ void mdt_allocator_free(mdt_allocator *a) {
     return;
   if (a->solver != NULL)
     gsl_root_fsolver_free(a->solver);
-  mdt__cells_free(a->cells);
+  if (!a->cells_borrowed)
+    mdt__cells_free(a->cells);
   free(a->pct_by_group);
   free(a->z);
   free(a->mult);
@@ -95,10 +97,8 @@ void mdt_allocator_free(mdt_allocator *a) {
 
 const mdt__cells *mdt__allocator_cells(const mdt_allocator *a) { return a->cells; }
 
-mdt_status mdt_allocator_new(mdt_microsim_work *work, mdt_allocator **out, mdt_error *err) {
-  if (work == NULL || out == NULL)
-    return mdt_error_set(err, MDT_EUSAGE, "mdt_allocator_new: no %s given",
-                         work == NULL ? "work area" : "result");
+/* An allocator on work without its cells index. */
+static mdt_status allocator_alloc(mdt_microsim_work *work, mdt_allocator **out, mdt_error *err) {
   mdt_allocator *a = calloc(1, sizeof *a);
   if (a == NULL)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory for an allocator");
@@ -116,12 +116,36 @@ mdt_status mdt_allocator_new(mdt_microsim_work *work, mdt_allocator **out, mdt_e
     mdt_allocator_free(a);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory for an allocator");
   }
-  mdt_status st;
-  if (!mdt__cells_reference_forced() && (st = mdt__cells_new(a->sim, &a->cells, err)) != MDT_OK) {
+  *out = a;
+  return MDT_OK;
+}
+
+mdt_status mdt_allocator_new(mdt_microsim_work *work, mdt_allocator **out, mdt_error *err) {
+  if (work == NULL || out == NULL)
+    return mdt_error_set(err, MDT_EUSAGE, "mdt_allocator_new: no %s given",
+                         work == NULL ? "work area" : "result");
+  mdt_allocator *a = NULL;
+  mdt_status st = allocator_alloc(work, &a, err);
+  if (st != MDT_OK)
+    return st;
+  if (!mdt__cells_reference_forced() &&
+      (st = mdt__cells_new_threads(a->sim, work->threads, &a->cells, err)) != MDT_OK) {
     mdt_allocator_free(a);
     return st;
   }
   *out = a;
+  return MDT_OK;
+}
+
+mdt_status mdt__allocator_twin(mdt_microsim_work *work, const mdt_allocator *a,
+                               mdt_allocator **out, mdt_error *err) {
+  mdt_allocator *t = NULL;
+  mdt_status st = allocator_alloc(work, &t, err);
+  if (st != MDT_OK)
+    return st;
+  t->cells = a->cells;
+  t->cells_borrowed = 1;
+  *out = t;
   return MDT_OK;
 }
 

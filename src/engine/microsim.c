@@ -302,8 +302,157 @@ static mdt_status build_cells(mdt_microsim *sim, const size_t *count, size_t nke
   return MDT_OK;
 }
 
-mdt_status mdt_microsim_new(const mdt_register *reg, const mdt_groups *groups,
-                            mdt_microsim **out, mdt_error *err) {
+/* Compiling in parts (mdt__run_parts): each part a run of register rows, counted and summed
+ * on its own, then placed after the earlier parts' rows of the same cell; the columns and
+ * the exact totals are the same for any number of parts. */
+typedef struct {
+  const mdt_register *reg;
+  mdt_microsim *sim;
+  size_t nkeys;
+  uint32_t *key;      /* [n]: each row's cell key */
+  size_t *count;      /* [parts x nkeys]: rows per key in each part, then where the next goes */
+  int64_t *employees; /* [parts x G] exact sums of each part */
+  mdt_i128 *fte, *wage;
+  mdt_status st[MDT_MICROSIM_MAX_THREADS];
+  mdt_error err[MDT_MICROSIM_MAX_THREADS];
+} compile_job;
+
+static size_t part_row(size_t n, int part, int nparts) {
+  return (size_t)((double)n * part / nparts);
+}
+
+/* Pass 1 over a part's rows: checks them, keys them, counts them per key and sums them. */
+static void count_part(void *arg, int part, int nparts) {
+  compile_job *job = arg;
+  const mdt_register *reg = job->reg;
+  const size_t G = job->sim->ngroups;
+  size_t *count = job->count + (size_t)part * job->nkeys;
+  int64_t *employees = job->employees + (size_t)part * G;
+  mdt_i128 *fte = job->fte + (size_t)part * G, *wage = job->wage + (size_t)part * G;
+  size_t hi = part_row(reg->n, part + 1, nparts);
+  job->st[part] = MDT_OK;
+  for (size_t i = part_row(reg->n, part, nparts); i < hi; i++) {
+    if ((job->st[part] = row_key(reg, G, i, &job->key[i], &job->err[part])) != MDT_OK)
+      return;
+    count[job->key[i]]++;
+    size_t g = (size_t)reg->group[i];
+    int64_t wf = (int64_t)reg->weight_e4[i] * reg->fte_e4[i];
+    employees[g] += reg->weight_e4[i];
+    fte[g] += wf;
+    wage[g] += (mdt_i128)wf * reg->salary_nok[i];
+  }
+}
+
+/* Pass 2: places a part's rows, in register order within each cell. */
+static void place_part(void *arg, int part, int nparts) {
+  compile_job *job = arg;
+  const mdt_register *reg = job->reg;
+  mdt_microsim *sim = job->sim;
+  size_t *next = job->count + (size_t)part * job->nkeys;
+  size_t hi = part_row(reg->n, part + 1, nparts);
+  for (size_t i = part_row(reg->n, part, nparts); i < hi; i++) {
+    size_t at = next[job->key[i]]++;
+    sim->old_nok[at] = (double)reg->salary_nok[i];
+    sim->wfte_e8[at] = (double)((int64_t)reg->weight_e4[i] * reg->fte_e4[i]);
+    sim->weight_e4[at] = reg->weight_e4[i];
+    sim->seniority[at] = reg->seniority_years[i];
+    sim->row_of[at] = i;
+  }
+}
+
+/* Pass 3: each cell's wfte summed in column order. */
+static void cell_sums_part(void *arg, int part, int nparts) {
+  mdt_microsim *sim = ((compile_job *)arg)->sim;
+  size_t c1 = mdt__part_cell(sim, part + 1, nparts);
+  for (size_t c = mdt__part_cell(sim, part, nparts); c < c1; c++) {
+    double s = 0.0;
+    for (size_t i = sim->cell_start[c]; i < sim->cell_start[c + 1]; i++)
+      s += sim->wfte_e8[i];
+    sim->cell_wfte_e8[c] = s;
+  }
+}
+
+/* After pass 1: the first error in register order, the exact totals, the cells, and where
+ * each part's rows of each key go. */
+static mdt_status compile_counted(compile_job *job, int parts, mdt_error *err) {
+  mdt_microsim *sim = job->sim;
+  const size_t G = sim->ngroups, nkeys = job->nkeys;
+  for (int k = 0; k < parts; k++)
+    if (job->st[k] != MDT_OK) {
+      if (err != NULL)
+        *err = job->err[k];
+      return job->st[k];
+    }
+  size_t *total = calloc(nkeys, sizeof *total);
+  if (total == NULL)
+    return MDT_ENOMEM;
+  for (int k = 0; k < parts; k++) {
+    for (size_t key = 0; key < nkeys; key++)
+      total[key] += job->count[(size_t)k * nkeys + key];
+    for (size_t g = 0; g < G; g++) {
+      sim->employees_e4[g] += job->employees[(size_t)k * G + g];
+      sim->fte_e8[g] += job->fte[(size_t)k * G + g];
+      sim->wage_bill_e8[g] += job->wage[(size_t)k * G + g];
+    }
+  }
+  mdt_status st = build_cells(sim, total, nkeys);
+  free(total);
+  if (st != MDT_OK)
+    return st;
+  for (size_t key = 0, pos = 0; key < nkeys; key++)
+    for (int k = 0; k < parts; k++) {
+      size_t *c = &job->count[(size_t)k * nkeys + key], cnt = *c;
+      *c = pos;
+      pos += cnt;
+    }
+  return MDT_OK;
+}
+
+static mdt_status compile(compile_job *job, int parts, mdt_error *err) {
+  mdt_microsim *sim = job->sim;
+  const size_t n = sim->n, G = sim->ngroups;
+  sim->default_covered = calloc(G, 1);
+  sim->employees_e4 = calloc(G, sizeof *sim->employees_e4);
+  sim->fte_e8 = calloc(G, sizeof *sim->fte_e8);
+  sim->wage_bill_e8 = calloc(G, sizeof *sim->wage_bill_e8);
+  sim->wage_bill_d = calloc(G, sizeof *sim->wage_bill_d);
+  job->key = malloc(n * sizeof *job->key);
+  job->count = calloc((size_t)parts * job->nkeys, sizeof *job->count);
+  job->employees = calloc((size_t)parts * G, sizeof *job->employees);
+  job->fte = calloc((size_t)parts * G, sizeof *job->fte);
+  job->wage = calloc((size_t)parts * G, sizeof *job->wage);
+  if (!sim->default_covered || !sim->employees_e4 || !sim->fte_e8 || !sim->wage_bill_e8 ||
+      !sim->wage_bill_d || !job->key || !job->count || !job->employees || !job->fte ||
+      !job->wage)
+    return MDT_ENOMEM;
+  for (size_t g = 0; g < G; g++)
+    sim->default_covered[g] = sim->groups->chapter[g] != NULL &&
+                              strcmp(sim->groups->chapter[g], "4") == 0;
+  mdt__run_parts(parts, count_part, job);
+  mdt_status st = compile_counted(job, parts, err);
+  if (st != MDT_OK)
+    return st;
+  sim->old_nok = malloc(n * sizeof *sim->old_nok);
+  sim->wfte_e8 = malloc(n * sizeof *sim->wfte_e8);
+  sim->weight_e4 = malloc(n * sizeof *sim->weight_e4);
+  sim->seniority = malloc(n * sizeof *sim->seniority);
+  sim->row_of = malloc(n * sizeof *sim->row_of);
+  if (!sim->old_nok || !sim->wfte_e8 || !sim->weight_e4 || !sim->seniority || !sim->row_of)
+    return MDT_ENOMEM;
+  mdt__run_parts(parts, place_part, job);
+  mdt__run_parts(parts, cell_sums_part, job);
+  for (size_t g = 0; g < G; g++) {
+    sim->wage_bill_d[g] = (double)sim->wage_bill_e8[g];
+    sim->total_employees_e4 += sim->employees_e4[g];
+    sim->total_fte_e8 += sim->fte_e8[g];
+    sim->total_wage_bill_e8 += sim->wage_bill_e8[g];
+  }
+  sim->total_wage_bill_d = (double)sim->total_wage_bill_e8;
+  return MDT_OK;
+}
+
+mdt_status mdt__microsim_new_threads(const mdt_register *reg, const mdt_groups *groups,
+                                     int threads, mdt_microsim **out, mdt_error *err) {
   if (reg == NULL || groups == NULL || out == NULL)
     return mdt_error_set(err, MDT_EUSAGE, "mdt_microsim_new: no %s given",
                          reg == NULL ? "register" : groups == NULL ? "groups table" : "result");
@@ -319,91 +468,41 @@ mdt_status mdt_microsim_new(const mdt_register *reg, const mdt_groups *groups,
   if (groups->n > (size_t)UINT32_MAX / Y)
     return mdt_error_set(err, MDT_EDATA, "expected at most %zu groups, found %zu",
                          (size_t)UINT32_MAX / Y, groups->n);
-
+  /* Parts of at least 2^16 rows: fewer rows are not worth a thread. */
+  int parts = threads < 1 ? 1 : threads > MDT_MICROSIM_MAX_THREADS ? MDT_MICROSIM_MAX_THREADS
+                                                                   : threads;
+  while (parts > 1 && reg->n / (size_t)parts < ((size_t)1 << 16))
+    parts--;
+  compile_job job;
+  memset(&job, 0, sizeof job);
+  job.reg = reg;
+  job.nkeys = groups->n * Y;
   mdt_status st = MDT_ENOMEM;
-  const size_t n = reg->n, G = groups->n, nkeys = G * Y;
-  uint32_t *key = NULL;
-  size_t *count = NULL;
-  mdt_microsim *sim = calloc(1, sizeof *sim);
-  if (sim == NULL)
-    goto fail;
-  sim->groups = groups;
-  sim->n = n;
-  sim->ngroups = G;
-  key = malloc(n * sizeof *key);
-  count = calloc(nkeys, sizeof *count);
-  sim->default_covered = calloc(G, 1);
-  sim->employees_e4 = calloc(G, sizeof *sim->employees_e4);
-  sim->fte_e8 = calloc(G, sizeof *sim->fte_e8);
-  sim->wage_bill_e8 = calloc(G, sizeof *sim->wage_bill_e8);
-  sim->wage_bill_d = calloc(G, sizeof *sim->wage_bill_d);
-  if (!key || !count || !sim->default_covered || !sim->employees_e4 || !sim->fte_e8 ||
-      !sim->wage_bill_e8 || !sim->wage_bill_d)
-    goto fail;
-  for (size_t g = 0; g < G; g++)
-    sim->default_covered[g] = groups->chapter[g] != NULL && strcmp(groups->chapter[g], "4") == 0;
-
-  for (size_t i = 0; i < n; i++) {
-    if ((st = row_key(reg, G, i, &key[i], err)) != MDT_OK)
-      goto fail;
-    count[key[i]]++;
-    size_t g = (size_t)reg->group[i];
-    int64_t wf = (int64_t)reg->weight_e4[i] * reg->fte_e4[i];
-    sim->employees_e4[g] += reg->weight_e4[i];
-    sim->fte_e8[g] += wf;
-    sim->wage_bill_e8[g] += (mdt_i128)wf * reg->salary_nok[i];
+  if ((job.sim = calloc(1, sizeof *job.sim)) != NULL) {
+    job.sim->groups = groups;
+    job.sim->n = reg->n;
+    job.sim->ngroups = groups->n;
+    st = compile(&job, parts, err);
   }
-  st = MDT_ENOMEM;
-  if (build_cells(sim, count, nkeys) != MDT_OK)
-    goto fail;
-
-  /* Place the employees: a stable counting sort, so the order within a cell (and with it
-   * every partial sum) follows the register. */
-  sim->old_nok = malloc(n * sizeof *sim->old_nok);
-  sim->wfte_e8 = malloc(n * sizeof *sim->wfte_e8);
-  sim->weight_e4 = malloc(n * sizeof *sim->weight_e4);
-  sim->seniority = malloc(n * sizeof *sim->seniority);
-  sim->row_of = malloc(n * sizeof *sim->row_of);
-  if (!sim->old_nok || !sim->wfte_e8 || !sim->weight_e4 || !sim->seniority || !sim->row_of)
-    goto fail;
-  for (size_t k = 0, pos = 0; k < nkeys; k++) {
-    size_t cnt = count[k];
-    count[k] = pos;
-    pos += cnt;
+  free(job.key);
+  free(job.count);
+  free(job.employees);
+  free(job.fte);
+  free(job.wage);
+  if (st == MDT_OK) {
+    *out = job.sim;
+    return MDT_OK;
   }
-  for (size_t i = 0; i < n; i++) {
-    size_t at = count[key[i]]++;
-    sim->old_nok[at] = (double)reg->salary_nok[i];
-    sim->wfte_e8[at] = (double)((int64_t)reg->weight_e4[i] * reg->fte_e4[i]);
-    sim->weight_e4[at] = reg->weight_e4[i];
-    sim->seniority[at] = reg->seniority_years[i];
-    sim->row_of[at] = i;
-  }
-  for (size_t c = 0; c < sim->ncells; c++) {
-    double s = 0.0;
-    for (size_t i = sim->cell_start[c]; i < sim->cell_start[c + 1]; i++)
-      s += sim->wfte_e8[i];
-    sim->cell_wfte_e8[c] = s;
-  }
-  for (size_t g = 0; g < G; g++) {
-    sim->wage_bill_d[g] = (double)sim->wage_bill_e8[g];
-    sim->total_employees_e4 += sim->employees_e4[g];
-    sim->total_fte_e8 += sim->fte_e8[g];
-    sim->total_wage_bill_e8 += sim->wage_bill_e8[g];
-  }
-  sim->total_wage_bill_d = (double)sim->total_wage_bill_e8;
-  free(key);
-  free(count);
-  *out = sim;
-  return MDT_OK;
-
-fail:
-  free(key);
-  free(count);
-  mdt_microsim_free(sim);
+  mdt_microsim_free(job.sim);
   if (st == MDT_ENOMEM)
-    return mdt_error_set(err, MDT_ENOMEM, "out of memory compiling a register of %zu rows", n);
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory compiling a register of %zu rows",
+                         reg->n);
   return st;
+}
+
+mdt_status mdt_microsim_new(const mdt_register *reg, const mdt_groups *groups,
+                            mdt_microsim **out, mdt_error *err) {
+  return mdt__microsim_new_threads(reg, groups, 1, out, err);
 }
 
 /* ------------------------------------------------------------------------------------------

@@ -431,6 +431,20 @@ static int pay_end_new(const mdt_microsim *sim, double limit, int high, pay_end 
   return 0;
 }
 
+/* The low- and the high-paid gathered each alone: as parts on threads or in turn. */
+typedef struct {
+  const mdt_microsim_work *w;
+  struct mdt__pay_ends *e;
+  int fail[2];
+} ends_job;
+
+static void ends_part(void *arg, int part, int nparts) {
+  ends_job *job = arg;
+  for (int k = part; k < 2; k += nparts)
+    job->fail[k] = k == 0 ? pay_end_new(job->w->sim, job->w->pay_p20, 0, &job->e->low)
+                          : pay_end_new(job->w->sim, job->w->pay_p80, 1, &job->e->high);
+}
+
 /* The low- and the high-paid of w's microsim, gathered on first use. */
 static mdt_status pay_ends_ready(mdt_microsim_work *w, mdt_error *err) {
   if (w->pay_ends != NULL)
@@ -438,8 +452,10 @@ static mdt_status pay_ends_ready(mdt_microsim_work *w, mdt_error *err) {
   if (mdt__pay_fifths(w) != 0)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory for the pay percentiles");
   struct mdt__pay_ends *e = calloc(1, sizeof *e);
-  if (e == NULL || pay_end_new(w->sim, w->pay_p20, 0, &e->low) != 0 ||
-      pay_end_new(w->sim, w->pay_p80, 1, &e->high) != 0) {
+  ends_job job = {w, e, {0, 0}};
+  if (e != NULL)
+    mdt__run_parts(w->threads > 1 ? 2 : 1, ends_part, &job);
+  if (e == NULL || job.fail[0] || job.fail[1]) {
     mdt__pay_ends_free(e);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory gathering the low- and high-paid");
   }
@@ -447,20 +463,71 @@ static mdt_status pay_ends_ready(mdt_microsim_work *w, mdt_error *err) {
   return MDT_OK;
 }
 
-/* Σ wfte x full-year rise over the low- or the high-paid, in the order and with the
- * arithmetic of mdt_microsim_spread_of: the same bits. */
-static double pay_end_rise(const mdt_microsim_work *w, const pay_end *e) {
+/* A cursor over the low- or the high-paid: the cell c of employee i, and that cell's
+ * parameters of the full-year rise. */
+typedef struct {
+  const pay_end *e;
+  size_t c, i;
+  double frac, p, a, min, floor_nok;
+  int active;
+} end_cursor;
+
+/* Moves k to the next employee's cell, from cell c on; k->c = ncells past the last. */
+static void cursor_seek(const mdt_microsim_work *w, end_cursor *k, size_t c) {
   const mdt_microsim *sim = w->sim;
-  double sum = 0.0;
-  for (size_t c = 0; c < sim->ncells; c++) {
-    double frac = w->group_frac_full[sim->cell_group[c]];
-    for (size_t i = e->start[c]; i < e->start[c + 1]; i++) {
-      double old = e->old[i];
-      double rise = cell_central(w, c, old) + frac * old;
-      sum += e->wfte[i] * rise;
+  while (c < sim->ncells && k->e->start[c + 1] <= k->i)
+    c++;
+  k->c = c;
+  if (c == sim->ncells)
+    return;
+  k->frac = w->group_frac_full[sim->cell_group[c]];
+  k->active = w->cell_active[c];
+  k->p = w->cell_p[c];
+  k->a = w->cell_a[c];
+  k->min = w->cell_min[c];
+  k->floor_nok = w->cell_floor[c];
+}
+
+/* wfte x full-year rise of employee i of k's cell, as cell_central and full_rise have it. */
+static inline double end_term(const end_cursor *k, size_t i) {
+  double old = k->e->old[i];
+  double central = k->active ? central_rise(old, k->p, k->a, k->min, k->floor_nok) : 0.0;
+  return k->e->wfte[i] * (central + k->frac * old);
+}
+
+/* Σ wfte x full-year rise over the low- and over the high-paid, each in the order and with
+ * the arithmetic of mdt_microsim_spread_of: the same bits. The two sums are independent
+ * chains of additions, so two cursors advance side by side (the processor overlaps the
+ * chains) until one list ends, then the other goes on alone. */
+static void pay_ends_rise(const mdt_microsim_work *w, const struct mdt__pay_ends *e,
+                          double *low_sum, double *high_sum) {
+  const size_t C = w->sim->ncells;
+  end_cursor l = {.e = &e->low}, h = {.e = &e->high};
+  cursor_seek(w, &l, 0);
+  cursor_seek(w, &h, 0);
+  double low = 0.0, high = 0.0;
+  while (l.c < C && h.c < C) {
+    size_t nl = l.e->start[l.c + 1] - l.i, nh = h.e->start[h.c + 1] - h.i;
+    size_t m = nl < nh ? nl : nh;
+    for (size_t k = 0; k < m; k++) {
+      low += end_term(&l, l.i + k);
+      high += end_term(&h, h.i + k);
     }
+    l.i += m;
+    h.i += m;
+    cursor_seek(w, &l, l.c);
+    cursor_seek(w, &h, h.c);
   }
-  return sum;
+  end_cursor *rest = l.c < C ? &l : &h;
+  double *sum = l.c < C ? &low : &high;
+  while (rest->c < C) {
+    size_t stop = rest->e->start[rest->c + 1];
+    for (; rest->i < stop; rest->i++)
+      *sum += end_term(rest, rest->i);
+    cursor_seek(w, rest, rest->c);
+  }
+  *low_sum = low;
+  *high_sum = high;
 }
 
 /* The spread: the share whose real growth falls per cell (cell_falls); the rises of the low-
@@ -496,7 +563,8 @@ mdt_status mdt__microsim_spread_cells(const mdt__cells *cells, mdt_microsim_work
     }
   }
   const struct mdt__pay_ends *e = w->pay_ends;
-  double low_rise = pay_end_rise(w, &e->low), high_rise = pay_end_rise(w, &e->high);
+  double low_rise, high_rise;
+  pay_ends_rise(w, e, &low_rise, &high_rise);
   out->low_rise_pct = e->low.bill > 0 ? low_rise / e->low.bill * 100 : NAN;
   out->high_rise_pct = e->high.bill > 0 ? high_rise / e->high.bill * 100 : NAN;
   out->low_pay_ratio_pct =

@@ -77,55 +77,87 @@ int mdt__cells_reference_forced(void) {
   return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
 }
 
-mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *err) {
+/* Sorts cell c's employees by pay into the index and sums their prefixes; tmp has room for
+ * twice the cell's employees. */
+static void cell_sort(mdt__cells *cells, size_t c, keyed *tmp, size_t room) {
+  const mdt_microsim *sim = cells->sim;
+  size_t lo = sim->cell_start[c], size = sim->cell_start[c + 1] - lo;
+  const keyed *order = by_pay(sim->old_nok, lo, size, tmp, tmp + room);
+  int64_t *pw = cells->pw + lo + c;
+  mdt_i128 *pwo = cells->pwo + lo + c;
+  int64_t *pe = cells->pe + lo + c;
+  pw[0] = 0;
+  pwo[0] = 0;
+  pe[0] = 0;
+  for (size_t i = 0; i < size; i++) {
+    size_t at = order[i].pos;
+    /* Both are whole numbers below 2^53 (mdt_microsim_new checks salaries, FTE, weights). */
+    int64_t wf = (int64_t)sim->wfte_e8[at];
+    cells->old[lo + i] = sim->old_nok[at];
+    cells->pos[lo + i] = at;
+    pw[i + 1] = pw[i] + wf;
+    pwo[i + 1] = pwo[i] + (mdt_i128)wf * (int64_t)sim->old_nok[at];
+    pe[i + 1] = pe[i] + sim->weight_e4[at];
+  }
+}
+
+/* The cells of one part (mdt__run_parts), with room of its own for the sort. */
+typedef struct {
+  mdt__cells *cells;
+  int failed[MDT_MICROSIM_MAX_THREADS];
+} sort_job;
+
+static void sort_part(void *arg, int part, int nparts) {
+  sort_job *job = arg;
+  const mdt_microsim *sim = job->cells->sim;
+  size_t c0 = mdt__part_cell(sim, part, nparts), c1 = mdt__part_cell(sim, part + 1, nparts);
+  size_t largest = 1;
+  for (size_t c = c0; c < c1; c++) {
+    size_t size = sim->cell_start[c + 1] - sim->cell_start[c];
+    largest = size > largest ? size : largest;
+  }
+  keyed *tmp = malloc(2 * largest * sizeof *tmp);
+  job->failed[part] = tmp == NULL;
+  for (size_t c = c0; c < c1 && tmp != NULL; c++)
+    cell_sort(job->cells, c, tmp, largest);
+  free(tmp);
+}
+
+mdt_status mdt__cells_new_threads(const mdt_microsim *sim, int threads, mdt__cells **out,
+                                  mdt_error *err) {
   if (sim == NULL || out == NULL)
     return mdt_error_set(err, MDT_EUSAGE, "mdt__cells_new: no %s given",
                          sim == NULL ? "microsim" : "result");
   const size_t n = sim->n, C = sim->ncells;
-  size_t largest = 1;
-  for (size_t c = 0; c < C; c++) {
-    size_t size = sim->cell_start[c + 1] - sim->cell_start[c];
-    largest = size > largest ? size : largest;
-  }
+  int parts = threads < 1 ? 1 : threads > MDT_MICROSIM_MAX_THREADS ? MDT_MICROSIM_MAX_THREADS
+                                                                   : threads;
   mdt__cells *cells = calloc(1, sizeof *cells);
-  keyed *tmp = malloc(2 * largest * sizeof *tmp);
   if (cells != NULL) {
     cells->sim = sim;
-    cells->old = malloc(n * sizeof *cells->old);
+    cells->old = malloc((n ? n : 1) * sizeof *cells->old);
     cells->pw = malloc((n + C) * sizeof *cells->pw);
     cells->pwo = malloc((n + C) * sizeof *cells->pwo);
     cells->pe = malloc((n + C) * sizeof *cells->pe);
     cells->pos = malloc((n ? n : 1) * sizeof *cells->pos);
   }
-  if (cells == NULL || tmp == NULL || !cells->old || !cells->pw || !cells->pwo || !cells->pe ||
-      !cells->pos) {
-    free(tmp);
+  int failed = cells == NULL || !cells->old || !cells->pw || !cells->pwo || !cells->pe ||
+               !cells->pos;
+  if (!failed) {
+    sort_job job = {cells, {0}};
+    mdt__run_parts(parts, sort_part, &job);
+    for (int k = 0; k < parts; k++)
+      failed |= job.failed[k];
+  }
+  if (failed) {
     mdt__cells_free(cells);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory sorting %zu employees by pay", n);
   }
-  for (size_t c = 0; c < C; c++) {
-    size_t lo = sim->cell_start[c], size = sim->cell_start[c + 1] - lo;
-    const keyed *order = by_pay(sim->old_nok, lo, size, tmp, tmp + largest);
-    int64_t *pw = cells->pw + lo + c;
-    mdt_i128 *pwo = cells->pwo + lo + c;
-    int64_t *pe = cells->pe + lo + c;
-    pw[0] = 0;
-    pwo[0] = 0;
-    pe[0] = 0;
-    for (size_t i = 0; i < size; i++) {
-      size_t at = order[i].pos;
-      /* Both are whole numbers below 2^53 (mdt_microsim_new checks salaries, FTE, weights). */
-      int64_t wf = (int64_t)sim->wfte_e8[at];
-      cells->old[lo + i] = sim->old_nok[at];
-      cells->pos[lo + i] = at;
-      pw[i + 1] = pw[i] + wf;
-      pwo[i + 1] = pwo[i] + (mdt_i128)wf * (int64_t)sim->old_nok[at];
-      pe[i + 1] = pe[i] + sim->weight_e4[at];
-    }
-  }
-  free(tmp);
   *out = cells;
   return MDT_OK;
+}
+
+mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *err) {
+  return mdt__cells_new_threads(sim, 1, out, err);
 }
 
 mdt__cell_run mdt__cells_run(const mdt__cells *cells, size_t c) {

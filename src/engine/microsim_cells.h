@@ -18,8 +18,9 @@
  *
  * The per-employee pass (mdt__microsim_lean) stays the reference: the environment variable
  * MANDAT_REFERENCE_PASS=1 makes mdt_allocator_new use it instead, for tests and the bench.
- * Memory: 48 bytes per employee (sorted pay, three prefix sums, positions). Single-threaded and in a fixed
- * cell order, so results do not depend on the number of threads.
+ * Memory: 48 bytes per employee (sorted pay, three prefix sums, positions). The index is built
+ * cell by cell (on threads, mdt__cells_new_threads) and read single-threaded in a fixed cell
+ * order, so results do not depend on the number of threads.
  */
 #ifndef MANDAT_ENGINE_MICROSIM_CELLS_H
 #define MANDAT_ENGINE_MICROSIM_CELLS_H
@@ -37,6 +38,10 @@ typedef struct mdt__cells mdt__cells;
  * MDT_ENOMEM when out of memory.
  */
 mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *err);
+/* mdt__cells_new with the cells split over threads (1..MDT_MICROSIM_MAX_THREADS) started for
+ * it: each cell is sorted and summed alone, so the index is the same for any number. */
+mdt_status mdt__cells_new_threads(const mdt_microsim *sim, int threads, mdt__cells **out,
+                                  mdt_error *err);
 void mdt__cells_free(mdt__cells *cells);
 
 /* Non-zero when MANDAT_REFERENCE_PASS is set to a value other than "" or "0": the solver then
@@ -69,6 +74,12 @@ double mdt__cells_sum(const mdt__cells *cells, size_t c, double p, double a, dou
 
 /* The allocator's per-cell index; NULL when it keeps to the per-employee pass. */
 const mdt__cells *mdt__allocator_cells(const mdt_allocator *a);
+
+/* A second allocator of a's microsim on work (a twin work area, mdt__work_twin) that borrows
+ * a's cells index (a must outlive it): its solves are the same as a's, so that two threads
+ * can solve independent settlements at once. */
+mdt_status mdt__allocator_twin(mdt_microsim_work *work, const mdt_allocator *a,
+                               mdt_allocator **out, mdt_error *err);
 
 /*
  * mdt_microsim_apply without the percentiles, per cell (microsim_cellreport.c): the same

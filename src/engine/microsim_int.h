@@ -125,8 +125,16 @@ struct mdt_microsim_work {
   /* The low- and the high-paid gathered in cell order for the spread over pay
    * (microsim_cellreport.c); built on first use, NULL before. */
   struct mdt__pay_ends *pay_ends;
+  /* A twin (mdt__work_twin) borrows its original's step index and low- and high-paid when
+   * they were built: not freed with it. */
+  int steps_borrowed, pay_ends_borrowed;
 };
 
+
+/* mdt_microsim_new with the register split over threads (1..MDT_MICROSIM_MAX_THREADS)
+ * started for it: the same microsim, and the same first error, for any number. */
+mdt_status mdt__microsim_new_threads(const mdt_register *reg, const mdt_groups *groups,
+                                     int threads, mdt_microsim **out, mdt_error *err);
 
 /* Shared by the microsimulation's files (microsim.c, microsim_work.c, microsim_report.c). */
 int mdt__month_valid(int m);
@@ -141,6 +149,21 @@ double mdt__raised_guarantee(double guarantee, double p, double krone, double sc
 int mdt__is_covered(const mdt_microsim *sim, const mdt_settlement *s, size_t g);
 mdt_status mdt__settlement_check(const mdt_microsim *sim, const mdt_settlement *s,
                                  mdt_error *err);
+/* A part of a one-off job split into nparts independent parts (mdt__run_parts). */
+typedef void (*mdt__part_fn)(void *arg, int part, int nparts);
+/* Runs fn(arg, k, nparts) for k = 0..nparts - 1, part 0 on the caller's thread and the others
+ * on threads started for them (on the caller's when a thread cannot start); returns when all
+ * are done. The parts must not depend on each other's results, so nothing depends on which
+ * thread ran which. nparts is at most MDT_MICROSIM_MAX_THREADS. */
+void mdt__run_parts(int nparts, mdt__part_fn fn, void *arg);
+/* The first cell of part k of nparts when the cells are split into runs of about equal
+ * employees (sim->ncells for k = nparts). */
+size_t mdt__part_cell(const mdt_microsim *sim, int part, int nparts);
+/* A work area of one thread on w's microsim for another thread to solve settlements on while
+ * w solves others: it shares w's step index, low- and high-paid and pay percentiles when w
+ * has them (w must outlive it; build them first, for instance with one report on w). Its
+ * results are the same as w's. */
+mdt_status mdt__work_twin(mdt_microsim_work *w, mdt_microsim_work **out, mdt_error *err);
 /* Runs fn on every unit, on the caller's thread and the workers. */
 void mdt__run_job(mdt_microsim_work *w, mdt__unit_fn fn);
 /* The report's pass over one unit: the lean sum, the exact full-year rise and step moves. */
@@ -184,6 +207,15 @@ mdt_status mdt__report_begin(const char *fn, mdt_microsim_work *w, const void *o
  * the effect; the percentiles are left alone. */
 void mdt__report_rows(const mdt_microsim_work *w, const mdt_microsim_report_options *opt,
                       const mdt_microsim_effect *effect, mdt_microsim_report *r);
+/* A target bucket of the percentiles' histogram holding more employees than this gets a
+ * histogram of its own (microsim_pct.c). */
+#define MDT__PCT_REFINE_MIN 4096
+/* The percentiles of individual full-year rises of every row of r (microsim_pct.c), on w
+ * prepared for the settlement, in parts on threads (1..MDT_MICROSIM_MAX_THREADS): the same
+ * values for any number and any refine_min (MDT__PCT_REFINE_MIN; smaller in the tests).
+ * -1 when out of memory. */
+int mdt__report_percentiles(const mdt_microsim_work *w, int threads, size_t refine_min,
+                            mdt_microsim_report *r);
 /* Sets every row's percentiles to NaN (not computed). */
 void mdt__report_no_percentiles(mdt_microsim_report *r);
 /* Finds the employee-weighted 20th and 80th percentile of full-time pay into w->pay_p20

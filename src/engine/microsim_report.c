@@ -1,6 +1,6 @@
-/* The microsimulation's reports: percentiles of individual rises, the full report per group
- * and in total, the spread over pay, the new guarantee table, the register a year later, and
- * exact amounts as text. */
+/* The microsimulation's reports: the full report per group and in total (its percentiles of
+ * individual rises: microsim_pct.c), the spread over pay, the new guarantee table, the
+ * register a year later, and exact amounts as text. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,249 +9,11 @@
 #include "engine/microsim_int.h"
 #include "mandat/frame.h"
 
-/* ------------------------------------------------------------------------------------------
- * Percentiles of individual rises
- * ------------------------------------------------------------------------------------------ */
-
-typedef struct {
-  double v;
-  int64_t w;
-} weighted_value;
-
-static void wv_swap(weighted_value *a, size_t i, size_t j) {
-  weighted_value t = a[i];
-  a[i] = a[j];
-  a[j] = t;
-}
-
-static double median3(double a, double b, double c) {
-  if (a > b) {
-    double t = a;
-    a = b;
-    b = t;
-  }
-  if (b > c)
-    b = c;
-  return a > b ? a : b;
-}
-
-#define NQUANTILES 3
-static const int quantile_tenths[NQUANTILES] = {1, 5, 9};
-
-/* A weighted selection in progress: targets (10 x cumulative weight to reach, ascending) and
- * where their answers go. */
-typedef struct {
-  mdt_i128 target[NQUANTILES];
-  double *out[NQUANTILES];
-  int n;
-} targets;
-
-/*
- * Weighted quantiles of a[lo..hi): for each target T, the smallest value whose cumulative
- * weight (times 10) reaches T, the mean of it and the next value when reached exactly.
- * below is 10 x the weight of the values known to lie below a[lo..hi), above the smallest
- * value known to lie above it (NaN for none). One selection
- * with three-way partitions (many rises are equal) serves every target, splitting only where
- * the targets part: O(n) on average; a is reordered.
- */
-static void weighted_select(weighted_value *a, size_t lo, size_t hi, mdt_i128 below,
-                            double above, targets t) {
-  while (t.n > 0) {
-    double pivot = median3(a[lo].v, a[lo + (hi - lo) / 2].v, a[hi - 1].v);
-    size_t lt = lo, i = lo, gt = hi;
-    mdt_i128 wl = 0, we = 0;
-    while (i < gt) {
-      double v = a[i].v;
-      if (v < pivot) {
-        wl += a[i].w;
-        wv_swap(a, lt++, i++);
-      } else if (v > pivot) {
-        wv_swap(a, i, --gt);
-      } else {
-        we += a[i].w;
-        i++;
-      }
-    }
-    wl *= 10;
-    we *= 10;
-    targets left = {.n = 0}, right = {.n = 0};
-    double next = NAN; /* the smallest value above the pivot, found when needed */
-    for (int k = 0; k < t.n; k++) {
-      mdt_i128 T = t.target[k];
-      if (below + wl >= T) {
-        left.target[left.n] = T;
-        left.out[left.n++] = t.out[k];
-      } else if (below + wl + we > T) {
-        *t.out[k] = pivot;
-      } else if (below + wl + we == T) {
-        if (isnan(next)) {
-          next = above;
-          for (size_t j = gt; j < hi; j++)
-            if (isnan(next) || a[j].v < next)
-              next = a[j].v;
-        }
-        *t.out[k] = isnan(next) ? pivot : (pivot + next) / 2.0;
-      } else {
-        right.target[right.n] = T;
-        right.out[right.n++] = t.out[k];
-      }
-    }
-    /* Recurse into the smaller set of targets, loop on the other: depth <= NQUANTILES. */
-    if (left.n > 0 && right.n > 0)
-      weighted_select(a, lo, lt, below, pivot, left);
-    if (right.n > 0) {
-      below += wl + we;
-      lo = gt;
-      t = right;
-    } else {
-      hi = lt;
-      above = pivot;
-      t = left;
-    }
-  }
-}
-
-/* Buckets of the first stage of range_percentiles. */
-#define PCT_BUCKETS 2048
-
 /* The bucket of v among nbuckets equal slices of [vmin, vmax]: non-decreasing in v, so
  * every value of a later bucket is larger than every value of an earlier one. */
 static size_t pct_bucket(double v, double vmin, double scale, size_t nbuckets) {
   size_t b = (size_t)((v - vmin) * scale);
   return b < nbuckets ? b : nbuckets - 1;
-}
-
-/*
- * The three percentiles of a[lo..hi) (total_w their weight, vmin and vmax its smallest and
- * largest value) into p. Two stages, both exact: a weighted histogram over PCT_BUCKETS slices
- * of [vmin, vmax] finds the bucket each target falls in; one scan gathers those buckets'
- * values to the front, and the selection only sees them, with the weight below each bucket
- * and the smallest value above it. Streaming passes instead of a selection's swaps over the
- * whole range.
- */
-static void range_percentiles(weighted_value *a, size_t lo, size_t hi, int64_t total_w,
-                              double vmin, double vmax, double p[NQUANTILES]) {
-  for (int k = 0; k < NQUANTILES; k++)
-    p[k] = NAN;
-  if (hi <= lo || total_w <= 0)
-    return;
-  if (!(vmax > vmin)) {
-    for (int k = 0; k < NQUANTILES; k++)
-      p[k] = vmin;
-    return;
-  }
-  int64_t bw[PCT_BUCKETS];
-  double bmin[PCT_BUCKETS];
-  for (size_t b = 0; b < PCT_BUCKETS; b++) {
-    bw[b] = 0;
-    bmin[b] = INFINITY;
-  }
-  const double scale = (double)PCT_BUCKETS / (vmax - vmin);
-  for (size_t i = lo; i < hi; i++) {
-    size_t b = pct_bucket(a[i].v, vmin, scale, PCT_BUCKETS);
-    bw[b] += a[i].w;
-    bmin[b] = a[i].v < bmin[b] ? a[i].v : bmin[b];
-  }
-  /* The buckets holding the targets, with the weight below each. */
-  size_t tb[NQUANTILES];
-  mdt_i128 tbelow[NQUANTILES];
-  targets tt[NQUANTILES];
-  int nb = 0, k = 0;
-  mdt_i128 cum = 0; /* 10 x the weight of the buckets before b */
-  unsigned char wanted[PCT_BUCKETS];
-  memset(wanted, 0, sizeof wanted);
-  for (size_t b = 0; b < PCT_BUCKETS && k < NQUANTILES; b++) {
-    mdt_i128 wb = (mdt_i128)bw[b] * 10;
-    for (; k < NQUANTILES && wb > 0; k++) {
-      mdt_i128 T = (mdt_i128)total_w * quantile_tenths[k];
-      if (T > cum + wb)
-        break;
-      if (nb == 0 || tb[nb - 1] != b) {
-        tb[nb] = b;
-        tbelow[nb] = cum;
-        tt[nb].n = 0;
-        wanted[b] = 1;
-        nb++;
-      }
-      targets *t = &tt[nb - 1];
-      t->target[t->n] = T;
-      t->out[t->n++] = &p[k];
-    }
-    cum += wb;
-  }
-  /* One scan gathers the wanted buckets to a[lo..end); then each to its own slice. */
-  size_t end = lo;
-  for (size_t i = lo; i < hi; i++)
-    if (wanted[pct_bucket(a[i].v, vmin, scale, PCT_BUCKETS)])
-      wv_swap(a, end++, i);
-  size_t start = lo;
-  for (int j = 0; j < nb; j++) {
-    size_t stop = start;
-    for (size_t i = start; i < end; i++)
-      if (pct_bucket(a[i].v, vmin, scale, PCT_BUCKETS) == tb[j])
-        wv_swap(a, stop++, i);
-    double above = NAN;
-    for (size_t c = tb[j] + 1; c < PCT_BUCKETS && isnan(above); c++)
-      if (bw[c] > 0)
-        above = bmin[c];
-    weighted_select(a, start, stop, tbelow[j], above, tt[j]);
-    start = stop;
-  }
-}
-
-/* Fills buf[0..n) with every employee's full-year rise (NOK, or percent of old pay), in
- * cell order, so that group g occupies its cells' range of the columns; vmin and vmax get
- * each group's smallest and largest value (+inf and -inf for groups without employees). */
-static void fill_rises(const mdt_microsim_work *w, int in_pct, weighted_value *buf, double *vmin,
-                       double *vmax) {
-  const mdt_microsim *sim = w->sim;
-  for (size_t g = 0; g < sim->ngroups; g++) {
-    double frac = w->group_frac_full[g], lo = INFINITY, hi = -INFINITY;
-    for (size_t c = sim->group_cell[g]; c < sim->group_cell[g + 1]; c++)
-      for (size_t i = sim->cell_start[c]; i < sim->cell_start[c + 1]; i++) {
-        double old = sim->old_nok[i];
-        double rise = full_rise(w, c, frac, old);
-        double v = in_pct ? rise / old * 100.0 : rise;
-        buf[i].v = v;
-        buf[i].w = sim->weight_e4[i];
-        lo = v < lo ? v : lo;
-        hi = v > hi ? v : hi;
-      }
-    vmin[g] = lo;
-    vmax[g] = hi;
-  }
-}
-
-/* Percentiles of individual rises per group and for the area. Each group's selection only
- * reorders its own range, so the area's runs on the same filled buffer. */
-static void report_percentiles(const mdt_microsim_work *w, weighted_value *buf, double *vmin,
-                               double *vmax, mdt_microsim_report *r) {
-  const mdt_microsim *sim = w->sim;
-  const size_t G = sim->ngroups;
-  for (int in_pct = 0; in_pct < 2; in_pct++) {
-    fill_rises(w, in_pct, buf, vmin, vmax);
-    vmin[G] = INFINITY;
-    vmax[G] = -INFINITY;
-    for (size_t g = 0; g < G; g++) {
-      vmin[G] = vmin[g] < vmin[G] ? vmin[g] : vmin[G];
-      vmax[G] = vmax[g] > vmax[G] ? vmax[g] : vmax[G];
-    }
-    double p[NQUANTILES];
-    for (size_t g = 0; g <= G; g++) {
-      mdt_microsim_row *row = g < G ? &r->groups[g] : &r->total;
-      if (g < G)
-        range_percentiles(buf, sim->cell_start[sim->group_cell[g]],
-                          sim->cell_start[sim->group_cell[g + 1]], sim->employees_e4[g], vmin[g],
-                          vmax[g], p);
-      else
-        range_percentiles(buf, 0, sim->n, sim->total_employees_e4, vmin[G], vmax[G], p);
-      double *dst[NQUANTILES] = {in_pct ? &row->rise_p10_pct : &row->rise_p10_nok,
-                                 in_pct ? &row->rise_p50_pct : &row->rise_p50_nok,
-                                 in_pct ? &row->rise_p90_pct : &row->rise_p90_nok};
-      for (int k = 0; k < NQUANTILES; k++)
-        *dst[k] = p[k];
-    }
-  }
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -441,14 +203,9 @@ mdt_status mdt_microsim_apply(mdt_microsim_work *w, const mdt_settlement *s,
     return st;
   const mdt_microsim *sim = w->sim;
   mdt_microsim_report *r = calloc(1, sizeof *r);
-  weighted_value *buf = NULL;
-  double *range = NULL; /* smallest and largest rise per group and for the area */
   if (r == NULL || (r->groups = calloc(sim->ngroups, sizeof *r->groups)) == NULL)
     goto nomem;
   r->ngroups = sim->ngroups;
-  if (opt->percentiles && ((buf = malloc(sim->n * sizeof *buf)) == NULL ||
-                           (range = malloc(2 * (sim->ngroups + 1) * sizeof *range)) == NULL))
-    goto nomem;
 
   w->step_moves = opt->step_moves;
   mdt__run_job(w, mdt__unit_exact);
@@ -458,16 +215,12 @@ mdt_status mdt_microsim_apply(mdt_microsim_work *w, const mdt_settlement *s,
   mdt__microsim_effect_from_sums(w, &effect);
   mdt__report_rows(w, opt, &effect, r);
   mdt__report_no_percentiles(r);
-  if (buf != NULL)
-    report_percentiles(w, buf, range, range + sim->ngroups + 1, r);
-  free(buf);
-  free(range);
+  if (opt->percentiles && mdt__report_percentiles(w, w->threads, MDT__PCT_REFINE_MIN, r) != 0)
+    goto nomem;
   *out = r;
   return MDT_OK;
 
 nomem:
-  free(buf);
-  free(range);
   mdt_microsim_report_free(r);
   return mdt_error_set(err, MDT_ENOMEM, "out of memory for the settlement's report");
 }
@@ -524,6 +277,23 @@ static int pay_reaching(const mdt_microsim *sim, const int64_t *bw, double lo, d
   return 0;
 }
 
+/* The two fifths' searches (pay_reaching), each alone: as parts on threads (mdt__run_parts)
+ * or one after the other. */
+typedef struct {
+  const mdt_microsim *sim;
+  const int64_t *bw;
+  double lo, hi;
+  double target[2], out[2];
+  int fail[2];
+} fifths_job;
+
+static void fifths_part(void *arg, int part, int nparts) {
+  fifths_job *job = arg;
+  for (int k = part; k < 2; k += nparts)
+    job->fail[k] = pay_reaching(job->sim, job->bw, job->lo, job->hi, job->target[k],
+                                &job->out[k]) != 0;
+}
+
 /* The employee-weighted 20th and 80th percentile of full-time pay (the smallest pay whose
  * cumulative weight reaches the share), found once per work area: a histogram of the pays
  * and a sort of the two buckets the shares fall in, not of every pay. */
@@ -543,11 +313,13 @@ static int find_pay_fifths(mdt_microsim_work *w) {
     for (size_t i = 0; i < sim->n; i++)
       bw[pct_bucket(sim->old_nok[i], lo, scale, PAY_BUCKETS)] += sim->weight_e4[i];
     double total = (double)sim->total_employees_e4;
-    int fail = pay_reaching(sim, bw, lo, hi, 0.2 * total, &w->pay_p20) != 0 ||
-               pay_reaching(sim, bw, lo, hi, 0.8 * total, &w->pay_p80) != 0;
+    fifths_job job = {sim, bw, lo, hi, {0.2 * total, 0.8 * total}, {hi, hi}, {0, 0}};
+    mdt__run_parts(w->threads > 1 ? 2 : 1, fifths_part, &job);
     free(bw);
-    if (fail)
+    if (job.fail[0] || job.fail[1])
       return -1;
+    w->pay_p20 = job.out[0];
+    w->pay_p80 = job.out[1];
   }
   w->have_pay_fifths = 1;
   return 0;

@@ -1,5 +1,7 @@
 /* The microsimulation's work area and its worker threads: fixed units of employees run on the
- * caller's thread and the workers; what each unit computes never depends on which thread. */
+ * caller's thread and the workers; what each unit computes never depends on which thread.
+ * And parts of a one-off job (compiling the register, sorting the cells) on threads started
+ * for it, each part's result independent of the others. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +62,57 @@ void mdt__run_job(mdt_microsim_work *w, mdt__unit_fn fn) {
   pthread_mutex_unlock(&w->mu);
 }
 
+/* ------------------------------------------------------------------------------------------
+ * Parts on threads of their own
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+  mdt__part_fn fn;
+  void *arg;
+  int part, nparts;
+} part_call;
+
+static void *part_main(void *arg) {
+  part_call *c = arg;
+  c->fn(c->arg, c->part, c->nparts);
+  return NULL;
+}
+
+void mdt__run_parts(int nparts, mdt__part_fn fn, void *arg) {
+  if (nparts > MDT_MICROSIM_MAX_THREADS)
+    nparts = MDT_MICROSIM_MAX_THREADS;
+  pthread_t tid[MDT_MICROSIM_MAX_THREADS];
+  part_call call[MDT_MICROSIM_MAX_THREADS];
+  int started[MDT_MICROSIM_MAX_THREADS];
+  for (int k = 1; k < nparts; k++) {
+    call[k] = (part_call){fn, arg, k, nparts};
+    started[k] = pthread_create(&tid[k], NULL, part_main, &call[k]) == 0;
+  }
+  fn(arg, 0, nparts);
+  for (int k = 1; k < nparts; k++) {
+    if (started[k])
+      pthread_join(tid[k], NULL);
+    else
+      fn(arg, k, nparts); /* no thread for it: the same part on this one */
+  }
+}
+
+size_t mdt__part_cell(const mdt_microsim *sim, int part, int nparts) {
+  if (part <= 0)
+    return 0;
+  if (part >= nparts)
+    return sim->ncells;
+  size_t at = (size_t)((double)sim->n * part / nparts), lo = 0, hi = sim->ncells;
+  while (lo < hi) { /* the first cell that starts at or after at */
+    size_t mid = lo + (hi - lo) / 2;
+    if (sim->cell_start[mid] >= at)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return lo;
+}
+
 void mdt_microsim_work_free(mdt_microsim_work *w) {
   if (w == NULL)
     return;
@@ -110,8 +163,10 @@ void mdt_microsim_work_free(mdt_microsim_work *w) {
   free(w->group_sum);
   free(w->group_whole);
   free(w->group_frac);
-  mdt__steps_free(w->steps);
-  mdt__pay_ends_free(w->pay_ends);
+  if (!w->steps_borrowed)
+    mdt__steps_free(w->steps);
+  if (!w->pay_ends_borrowed)
+    mdt__pay_ends_free(w->pay_ends);
   free(w);
 }
 
@@ -209,3 +264,19 @@ mdt_status mdt_microsim_work_new(const mdt_microsim *sim, int threads, mdt_micro
   return MDT_OK;
 }
 
+
+mdt_status mdt__work_twin(mdt_microsim_work *w, mdt_microsim_work **out, mdt_error *err) {
+  mdt_microsim_work *t = NULL;
+  mdt_status st = mdt_microsim_work_new(w->sim, 1, &t, err);
+  if (st != MDT_OK)
+    return st;
+  t->steps = w->steps;
+  t->steps_borrowed = w->steps != NULL;
+  t->pay_ends = w->pay_ends;
+  t->pay_ends_borrowed = w->pay_ends != NULL;
+  t->have_pay_fifths = w->have_pay_fifths;
+  t->pay_p20 = w->pay_p20;
+  t->pay_p80 = w->pay_p80;
+  *out = t;
+  return MDT_OK;
+}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine/microsim_cells.h"
+#include "engine/microsim_int.h"
 #include "engine/partial.h"
 
 void mdt_tradeoff_exchange(const mdt_microsim_report *rep, double *points, double *nok) {
@@ -138,6 +139,167 @@ double mdt_tradeoff_satisfaction(const mdt_sweep_context *ctx, const mdt_microsi
   return all > 0 ? yes / all : NAN;
 }
 
+/* What the points of one sweep share. */
+typedef struct {
+  const mdt_settlement *base;
+  const mdt_allocation *spec;
+  mdt_sweep_setting setting;
+  const double *values;
+  const mdt_sweep_context *ctx;
+  const mdt_microsim_report_options *ro;
+  mdt_sweep *s;
+} sweep_args;
+
+/* Point k of the sweep solved on a and w into s->points[k] and the group columns. */
+static mdt_status sweep_point(const sweep_args *x, mdt_allocator *a, mdt_microsim_work *w,
+                              size_t k, mdt_error *err) {
+  mdt_settlement b = *x->base;
+  mdt_allocation sp = *x->spec;
+  double v = x->values[k];
+  switch (x->setting) {
+  case MDT_SWEEP_THETA:
+    sp.rule = MDT_RULE_PRIORITY;
+    sp.theta = v;
+    break;
+  case MDT_SWEEP_KRONE_SHARE:
+    sp.rule = MDT_RULE_MIXED;
+    sp.krone_share = v;
+    break;
+  case MDT_SWEEP_LOCAL_POT:
+    b.local_pct = v;
+    break;
+  case MDT_SWEEP_CENTRAL_MONTH:
+    b.central_month = (int)v;
+    break;
+  }
+  mdt_allocation_result res;
+  mdt_microsim_report *rep = NULL;
+  mdt_microsim_spread spread;
+  char reason[MDT_BINDING_SIZE];
+  mdt_status st = solve_point(a, &b, &sp, &res, reason, sizeof reason, err);
+  if (st == MDT_OK)
+    st = mdt__microsim_apply_cells(mdt__allocator_cells(a), w, &res.settlement, x->ro, &rep,
+                                   err);
+  if (st == MDT_OK)
+    st = mdt__microsim_spread_cells(mdt__allocator_cells(a), w, &res.settlement, x->ro, &spread,
+                                    err);
+  if (st != MDT_OK) {
+    mdt_microsim_report_free(rep);
+    char msg[sizeof err->message];
+    snprintf(msg, sizeof msg, "sweep of %s at %g: %.600s", mdt_sweep_name(x->setting), v,
+             err ? err->message : "");
+    if (err)
+      memcpy(err->message, msg, sizeof msg);
+    return st;
+  }
+  mdt_sweep *s = x->s;
+  size_t G = s->ngroups;
+  mdt_sweep_point *p = &s->points[k];
+  p->value = v;
+  p->feasible = res.feasible;
+  p->attainable = mdt_tradeoff_binding(&res, &sp, rep, x->ctx->groups, reason, p->binding,
+                                       sizeof p->binding);
+  p->scalar = res.scalar;
+  p->total_growth_pct = rep->total.annual_growth_pct;
+  p->satisfaction = mdt_tradeoff_satisfaction(x->ctx, rep);
+  p->low_pay_ratio_pct = spread.low_pay_ratio_pct;
+  p->real_fall_share = spread.real_fall_share;
+  for (size_t g = 0; g < G; g++) {
+    s->group_growth_pct[k * G + g] = rep->groups[g].annual_growth_pct;
+    s->group_rise_pct[k * G + g] = rep->groups[g].rise_pct;
+  }
+  mdt_microsim_report_free(rep);
+  return MDT_OK;
+}
+
+/* One of n independent items (a sweep point, a draw of the mandate) solved on a and w. */
+typedef mdt_status (*twin_item_fn)(void *arg, mdt_allocator *a, mdt_microsim_work *w, size_t k,
+                                   mdt_error *err);
+
+/* Items 1..n - 1 on two threads: part 0 on the caller's allocator and work area, part 1 on
+ * their twins; each takes the next item left. Each item is solved alone, so it is the same
+ * whichever part solves it; each part stops at its first failure, and the first failing item
+ * of all is the earliest of those. */
+typedef struct {
+  twin_item_fn fn;
+  void *arg;
+  mdt_allocator *a[2];
+  mdt_microsim_work *w[2];
+  size_t n;
+  atomic_size_t next;
+  size_t failed_at[2]; /* n: none */
+  mdt_status st[2];
+  mdt_error err[2];
+} twin_job;
+
+static void twin_part(void *arg, int part, int nparts) {
+  (void)nparts;
+  twin_job *job = arg;
+  job->failed_at[part] = job->n;
+  job->st[part] = MDT_OK;
+  for (;;) {
+    size_t k = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);
+    if (k >= job->n)
+      return;
+    mdt_status st = job->fn(job->arg, job->a[part], job->w[part], k, &job->err[part]);
+    if (st != MDT_OK) {
+      job->failed_at[part] = k;
+      job->st[part] = st;
+      return;
+    }
+  }
+}
+
+static mdt_status twin_rest(mdt_allocator *a, mdt_microsim_work *w, size_t n, twin_item_fn fn,
+                            void *arg, mdt_error *err) {
+  twin_job *job = calloc(1, sizeof *job);
+  if (job == NULL)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory");
+  job->fn = fn;
+  job->arg = arg;
+  job->a[0] = a;
+  job->w[0] = w;
+  job->n = n;
+  atomic_init(&job->next, 1);
+  mdt_status st = mdt__work_twin(w, &job->w[1], err);
+  if (st == MDT_OK)
+    st = mdt__allocator_twin(job->w[1], a, &job->a[1], err);
+  if (st == MDT_OK) {
+    mdt__run_parts(2, twin_part, job);
+    int first = job->failed_at[0] <= job->failed_at[1] ? 0 : 1;
+    if (job->failed_at[first] < n) {
+      st = job->st[first];
+      if (err)
+        *err = job->err[first];
+    }
+  }
+  mdt_allocator_free(job->a[1]);
+  mdt_microsim_work_free(job->w[1]);
+  free(job);
+  return st;
+}
+
+/* Items 0..n - 1 in turn, or with more than one thread item 0 (which builds the work area's
+ * step index and low- and high-paid for the twin to share) and then the rest on two. Returns
+ * the first failing item's error. */
+static mdt_status run_items(mdt_allocator *a, mdt_microsim_work *w, size_t n, twin_item_fn fn,
+                            void *arg, mdt_error *err) {
+  mdt_status st = MDT_OK;
+  if (w->threads > 1 && n > 2) {
+    if ((st = fn(arg, a, w, 0, err)) == MDT_OK)
+      st = twin_rest(a, w, n, fn, arg, err);
+    return st;
+  }
+  for (size_t k = 0; k < n && st == MDT_OK; k++)
+    st = fn(arg, a, w, k, err);
+  return st;
+}
+
+static mdt_status sweep_item(void *arg, mdt_allocator *a, mdt_microsim_work *w, size_t k,
+                             mdt_error *err) {
+  return sweep_point(arg, a, w, k, err);
+}
+
 mdt_status mdt_sweep_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_settlement *base,
                          const mdt_allocation *spec, mdt_sweep_setting setting,
                          const double *values, size_t n, const mdt_sweep_context *ctx,
@@ -159,63 +321,8 @@ mdt_status mdt_sweep_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_settl
   }
   mdt_microsim_report_options ro = *ctx->report;
   ro.percentiles = 0;
-  mdt_status st = MDT_OK;
-  for (size_t k = 0; k < n && st == MDT_OK; k++) {
-    mdt_settlement b = *base;
-    mdt_allocation sp = *spec;
-    double v = values[k];
-    switch (setting) {
-    case MDT_SWEEP_THETA:
-      sp.rule = MDT_RULE_PRIORITY;
-      sp.theta = v;
-      break;
-    case MDT_SWEEP_KRONE_SHARE:
-      sp.rule = MDT_RULE_MIXED;
-      sp.krone_share = v;
-      break;
-    case MDT_SWEEP_LOCAL_POT:
-      b.local_pct = v;
-      break;
-    case MDT_SWEEP_CENTRAL_MONTH:
-      b.central_month = (int)v;
-      break;
-    }
-    mdt_allocation_result res;
-    mdt_microsim_report *rep = NULL;
-    mdt_microsim_spread spread;
-    char reason[MDT_BINDING_SIZE];
-    st = solve_point(a, &b, &sp, &res, reason, sizeof reason, err);
-    if (st == MDT_OK)
-      st = mdt__microsim_apply_cells(mdt__allocator_cells(a), w, &res.settlement, &ro, &rep,
-                                     err);
-    if (st == MDT_OK)
-      st = mdt__microsim_spread_cells(mdt__allocator_cells(a), w, &res.settlement, &ro, &spread,
-                                      err);
-    if (st != MDT_OK) {
-      mdt_microsim_report_free(rep);
-      char msg[sizeof err->message];
-      snprintf(msg, sizeof msg, "sweep of %s at %g: %.600s", mdt_sweep_name(setting), v,
-               err ? err->message : "");
-      if (err)
-        memcpy(err->message, msg, sizeof msg);
-      break;
-    }
-    mdt_sweep_point *p = &s->points[k];
-    p->value = v;
-    p->feasible = res.feasible;
-    p->attainable = mdt_tradeoff_binding(&res, &sp, rep, ctx->groups, reason, p->binding,
-                                         sizeof p->binding);
-    p->scalar = res.scalar;
-    p->total_growth_pct = rep->total.annual_growth_pct;
-    p->satisfaction = mdt_tradeoff_satisfaction(ctx, rep);
-    p->low_pay_ratio_pct = spread.low_pay_ratio_pct;
-    p->real_fall_share = spread.real_fall_share;
-    for (size_t g = 0; g < G; g++) {
-      s->group_growth_pct[k * G + g] = rep->groups[g].annual_growth_pct;
-      s->group_rise_pct[k * G + g] = rep->groups[g].rise_pct;
-    }
-    mdt_microsim_report_free(rep);
-  }
+  sweep_args x = {base, spec, setting, values, ctx, &ro, s};
+  mdt_status st = run_items(a, w, n, sweep_item, &x, err);
   if (st != MDT_OK) {
     mdt_sweep_free(s);
     return st;
@@ -288,6 +395,24 @@ mdt_status mdt__mandate_solve(mdt_allocator *a, mdt_microsim_work *w, const mdt_
   return solve_profile(a, w, base, spec, profile, &opt, pct, growth, feasible, err);
 }
 
+/* The draws of the mandate's profile, each solved alone (run_items). */
+typedef struct {
+  const mdt_settlement *base;
+  const mdt_allocation *spec;
+  const double *profile_draws;
+  const mdt_microsim_report_options *ro;
+  size_t G;
+  double *pd, *gd;
+  int *feasible;
+} mandate_args;
+
+static mdt_status mandate_item(void *arg, mdt_allocator *a, mdt_microsim_work *w, size_t b,
+                               mdt_error *err) {
+  const mandate_args *x = arg;
+  return mdt__mandate_solve(a, w, x->base, x->spec, &x->profile_draws[b * x->G], x->ro,
+                            &x->pd[b * x->G], &x->gd[b * x->G], &x->feasible[b], err);
+}
+
 mdt_status mdt_mandate_uncertainty_run(mdt_allocator *a, mdt_microsim_work *w,
                                        const mdt_settlement *base, const mdt_allocation *spec,
                                        const double *profile_draws, size_t ndraws,
@@ -297,21 +422,22 @@ mdt_status mdt_mandate_uncertainty_run(mdt_allocator *a, mdt_microsim_work *w,
   size_t G = mdt_microsim_ngroups(mdt_microsim_work_sim(w));
   double *pd = malloc((ndraws ? ndraws : 1) * (G ? G : 1) * sizeof *pd);
   double *gd = malloc((ndraws ? ndraws : 1) * (G ? G : 1) * sizeof *gd);
+  int *feasible = malloc((ndraws ? ndraws : 1) * sizeof *feasible);
   mdt_status st = MDT_OK;
   size_t infeasible = 0;
-  if (pd == NULL || gd == NULL)
+  if (pd == NULL || gd == NULL || feasible == NULL)
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory");
-  for (size_t b = 0; b < ndraws && st == MDT_OK; b++) {
-    int feasible;
-    st = mdt__mandate_solve(a, w, base, spec, &profile_draws[b * G], ro, &pd[b * G],
-                            &gd[b * G], &feasible, err);
-    infeasible += !feasible;
-  }
+  mandate_args x = {base, spec, profile_draws, ro, G, pd, gd, feasible};
+  if (st == MDT_OK)
+    st = run_items(a, w, ndraws, mandate_item, &x, err);
+  for (size_t b = 0; b < ndraws && st == MDT_OK; b++)
+    infeasible += !feasible[b];
   if (st == MDT_OK)
     st = mdt__mandate_uncertainty_from(a, w, base, spec, pd, gd, ndraws, infeasible, level, ro,
                                        out, err);
   free(pd);
   free(gd);
+  free(feasible);
   return st;
 }
 

@@ -88,10 +88,15 @@ static mdt_status write_workbook(const mdt__year *s, const char *path, const cha
   return st;
 }
 
-static mdt_status add_input(json_t *arr, const mdt_scenario *sc, const char *path,
+/* The input at path in the manifest: its digest from the run's batch when it has it, else
+ * hashed here. */
+static mdt_status add_input(json_t *arr, const mdt__year *s, const char *path,
                             mdt_error *err) {
+  const mdt_scenario *sc = s->p.sc;
   char hex[MDT_SHA256_HEX_SIZE];
-  mdt_status st = mdt_sha256_file(path, hex, err);
+  mdt_status st = MDT_OK;
+  if (!mdt_sha256_batch_get(s->p.digests, path, hex))
+    st = mdt_sha256_file(path, hex, err);
   if (st != MDT_OK)
     return st;
   struct stat sb;
@@ -111,22 +116,15 @@ static mdt_status manifest(const mdt__year *s, const char *scenario_path, json_t
   json_object_set_new(root, "program", json_string("mandat"));
   json_object_set_new(root, "version", json_string(MDT_VERSION_STRING));
   json_object_set_new(root, "seed", json_integer((json_int_t)sc->seed));
-  mdt_status st = add_input(inputs, sc, scenario_path, err);
-  static const char *const model_files[] = {"respondents.csv", "groups.csv", "questions.csv",
-                                            "options.csv", "answers.csv", "register.csv"};
-  char path[4096];
-  for (size_t k = 0; k < sizeof model_files / sizeof model_files[0] && st == MDT_OK; k++)
-    if (mdt_model_path(sc->model_dir, model_files[k], path, sizeof path))
-      st = add_input(inputs, sc, path, err);
-  if (st == MDT_OK && sc->by_group &&
-      mdt_model_path(sc->model_dir, "headcounts.csv", path, sizeof path))
-    st = add_input(inputs, sc, path, err);
-  if (st == MDT_OK && p->guarantee)
-    st = add_input(inputs, sc, sc->guarantee_path, err);
-  if (st == MDT_OK && p->table)
-    st = add_input(inputs, sc, sc->table_path, err);
-  if (st == MDT_OK && p->new_guarantee)
-    st = add_input(inputs, sc, sc->new_guarantee_path, err);
+  mdt_status st = add_input(inputs, s, scenario_path, err);
+  mdt__pipeline_inputs *in = st == MDT_OK ? malloc(sizeof *in) : NULL;
+  if (st == MDT_OK && in == NULL)
+    st = mdt_error_set(err, MDT_ENOMEM, "out of memory");
+  if (in != NULL)
+    mdt__pipeline_input_files(p, in);
+  for (size_t k = 0; in != NULL && k < in->n && st == MDT_OK; k++)
+    st = add_input(inputs, s, in->path[k], err);
+  free(in);
   json_object_set_new(root, "inputs", inputs);
   json_object_set_new(root, "settings", mdt__run_settings_json(p));
   if (s->agg != NULL)

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/hash.h"
+#include "engine/microsim_int.h"
 #include "engine/partial.h"
 #include "mandat/suppress.h"
 
@@ -381,6 +383,39 @@ static mdt_status room_of(mdt__pipeline *p, mdt_error *err) {
   return MDT_OK;
 }
 
+void mdt__pipeline_input_files(const mdt__pipeline *p, mdt__pipeline_inputs *in) {
+  static const char *const model_files[] = {"respondents.csv", "groups.csv", "questions.csv",
+                                            "options.csv", "answers.csv", "register.csv"};
+  const mdt_scenario *sc = p->sc;
+  in->n = 0;
+  for (size_t k = 0; k < sizeof model_files / sizeof model_files[0]; k++)
+    if (mdt_model_path(sc->model_dir, model_files[k], in->path[in->n], sizeof in->path[0]))
+      in->n++;
+  if (sc->by_group &&
+      mdt_model_path(sc->model_dir, "headcounts.csv", in->path[in->n], sizeof in->path[0]))
+    in->n++;
+  const char *tables[3] = {p->guarantee ? sc->guarantee_path : NULL,
+                           p->table ? sc->table_path : NULL,
+                           p->new_guarantee ? sc->new_guarantee_path : NULL};
+  for (int k = 0; k < 3; k++)
+    if (tables[k] != NULL)
+      snprintf(in->path[in->n++], sizeof in->path[0], "%s", tables[k]);
+}
+
+void mdt__pipeline_start_digests(mdt__pipeline *p) {
+  if (p->threads < 2 || p->digests != NULL)
+    return;
+  mdt__pipeline_inputs *in = malloc(sizeof *in);
+  if (in == NULL)
+    return;
+  mdt__pipeline_input_files(p, in);
+  const char *paths[MDT__PIPELINE_MAX_INPUTS];
+  for (size_t k = 0; k < in->n; k++)
+    paths[k] = in->path[k];
+  p->digests = mdt_sha256_batch_start(paths, in->n);
+  free(in);
+}
+
 mdt_status mdt__pipeline_load(mdt__pipeline *p, const mdt__pipeline_args *args, mdt_error *err) {
   memset(p, 0, sizeof *p);
   p->reg = args->reg; /* taken over, also on failure */
@@ -454,7 +489,8 @@ mdt_status mdt__pipeline_load(mdt__pipeline *p, const mdt__pipeline_args *args, 
   if (rule == MDT_RULE_TABLE && p->table == NULL)
     return mdt_scenario_fail(sc, "settlement", "rule", err, MDT_EDATA,
                              "expected [settlement] table = FILE for the table rule, found none");
-  if ((st = mdt_microsim_new(p->reg, p->model->groups, &p->sim, err)) != MDT_OK ||
+  if ((st = mdt__microsim_new_threads(p->reg, p->model->groups, p->threads, &p->sim, err)) !=
+          MDT_OK ||
       (st = mdt_microsim_work_new(p->sim, p->threads, &p->work, err)) != MDT_OK ||
       (st = mdt_allocator_new(p->work, &p->alloc, err)) != MDT_OK)
     return st;
@@ -631,6 +667,7 @@ mdt_status mdt__pipeline_suppress(const mdt__pipeline *p, mdt_microsim_report *r
 }
 
 void mdt__pipeline_free(mdt__pipeline *p) {
+  mdt_sha256_batch_free(p->digests);
   mdt_allocator_free(p->alloc);
   mdt_microsim_work_free(p->work);
   mdt_microsim_free(p->sim);

@@ -79,7 +79,22 @@ typedef struct {
   void (*log)(void *user, const char *message);
   void *log_user;
   struct mdt__boot_raw *boot_raw; /* borrowed from the args */
+  struct mdt_sha256_batch *digests; /* the inputs' digests for the manifest, hashed on a
+                                       thread of their own while the run computes; NULL
+                                       with one thread (core/hash.h) */
 } mdt__pipeline;
+
+/* The manifest's input files of p besides the scenario, in the manifest's order. */
+#define MDT__PIPELINE_MAX_INPUTS 10
+typedef struct {
+  char path[MDT__PIPELINE_MAX_INPUTS][4096];
+  size_t n;
+} mdt__pipeline_inputs;
+void mdt__pipeline_input_files(const mdt__pipeline *p, mdt__pipeline_inputs *in);
+/* With more than one thread, starts hashing p's inputs for the manifest on a thread of their
+ * own (p->digests) while the run computes; the writer waits for them. Without (or when no
+ * thread can start) the writer hashes them itself: the same digests. */
+void mdt__pipeline_start_digests(mdt__pipeline *p);
 
 /* Loads and resolves everything; errors name the file, line and column of the culprit. */
 mdt_status mdt__pipeline_load(mdt__pipeline *p, const mdt__pipeline_args *args, mdt_error *err);

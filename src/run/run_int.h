@@ -64,6 +64,8 @@ struct mdt_result {
   mdt__year years[2];
   mdt_table *period;               /* two years: the period table */
   char *shards_json;               /* a merged result: DIR/shards.json's text, else NULL */
+  struct mdt__releaser *releaser;  /* the years' per-employee structures being freed on a
+                                      thread of their own (run.c), or NULL */
 };
 
 void mdt__year_free(mdt__year *y);

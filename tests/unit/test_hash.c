@@ -1,4 +1,4 @@
-/* SHA-256 against the FIPS 180-2 test vectors. */
+/* SHA-256 against the FIPS 180-2 test vectors, at once and as a batch on its own thread. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +24,36 @@ static void test_vectors(void **state) {
   assert_int_equal(mdt_sha256_file("/nonexistent/file", hex, &err), MDT_ENOINPUT);
 }
 
+/* A batch gives each file's digest as mdt_sha256_file does, and nothing for a path it was
+ * not given or could not read. */
+static void test_batch(void **state) {
+  (void)state;
+  char *a = mdt_test_write_text("batch_a.txt", "abc");
+  char *b = mdt_test_write_text("batch_b.txt", "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq");
+  const char *paths[3] = {a, "/nonexistent/file", b};
+  mdt_sha256_batch *batch = mdt_sha256_batch_start(paths, 3);
+  assert_non_null(batch);
+  char hex[MDT_SHA256_HEX_SIZE], want[MDT_SHA256_HEX_SIZE];
+  mdt_error err;
+  for (int k = 0; k < 2; k++) { /* asked twice: the same */
+    assert_int_equal(mdt_sha256_batch_get(batch, b, hex), 1);
+    assert_int_equal(mdt_sha256_file(b, want, &err), MDT_OK);
+    assert_string_equal(hex, want);
+    assert_int_equal(mdt_sha256_batch_get(batch, a, hex), 1);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  }
+  assert_int_equal(mdt_sha256_batch_get(batch, "/nonexistent/file", hex), 0);
+  assert_int_equal(mdt_sha256_batch_get(batch, "batch_c.txt", hex), 0);
+  assert_int_equal(mdt_sha256_batch_get(NULL, a, hex), 0);
+  mdt_sha256_batch_free(batch);
+  mdt_sha256_batch_free(NULL);
+  /* Freed without being asked: it waits for its thread. */
+  mdt_sha256_batch_free(mdt_sha256_batch_start(paths, 3));
+  free(a);
+  free(b);
+}
+
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_vectors)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_vectors), cmocka_unit_test(test_batch)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

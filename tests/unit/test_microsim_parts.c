@@ -1,0 +1,177 @@
+/*
+ * Compiling the register and sorting the cells in parts on threads (mdt__microsim_new_threads,
+ * mdt__cells_new_threads): every column, cell, unit and exact total, and every cell's sorted
+ * run, must be the same bits as with one thread, and a bad row must be reported as the first
+ * bad row in register order whichever part meets it.
+ */
+#include <gsl/gsl_rng.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine/microsim_cells.h"
+#include "engine/microsim_int.h"
+#include "fixture_microsim.h"
+
+#define NGROUPS 3
+/* Enough rows for three parts of at least 2^16 rows. */
+#define NROWS 210000
+
+static const char *const ids[NGROUPS] = {"g1", "g2", "c5"};
+static const char *const chapters[NGROUPS] = {"4", "4", "5"};
+
+static mdt_register *random_register(gsl_rng *r, size_t n) {
+  mdt_register *reg = mdt_test_register_alloc(n);
+  for (size_t i = 0; i < n; i++) {
+    reg->group[i] = (int32_t)gsl_rng_uniform_int(r, NGROUPS);
+    reg->seniority_years[i] = 60.0 * gsl_rng_uniform(r); /* some beyond the last step year */
+    reg->fte_e4[i] = 1 + (int32_t)gsl_rng_uniform_int(r, 10000);
+    reg->weight_e4[i] = 1 + (int32_t)gsl_rng_uniform_int(r, 250000);
+    int64_t pay = 280000 + (int64_t)gsl_rng_uniform_int(r, 620000);
+    reg->salary_nok[i] = gsl_rng_uniform_int(r, 3) == 0 ? pay / 1000 * 1000 : pay;
+  }
+  return reg;
+}
+
+#define SAME(a, b, field, count)                                                              \
+  assert_memory_equal((a)->field, (b)->field, (count) * sizeof *(a)->field)
+
+static void assert_same_sim(const mdt_microsim *a, const mdt_microsim *b) {
+  assert_int_equal(a->n, b->n);
+  assert_int_equal(a->ncells, b->ncells);
+  assert_int_equal(a->nunits, b->nunits);
+  size_t n = a->n, C = a->ncells, U = a->nunits, G = a->ngroups;
+  SAME(a, b, old_nok, n);
+  SAME(a, b, wfte_e8, n);
+  SAME(a, b, weight_e4, n);
+  SAME(a, b, seniority, n);
+  SAME(a, b, row_of, n);
+  SAME(a, b, group_cell, G + 1);
+  SAME(a, b, cell_group, C);
+  SAME(a, b, cell_years, C);
+  SAME(a, b, cell_start, C + 1);
+  SAME(a, b, cell_wfte_e8, C);
+  SAME(a, b, group_unit, G + 1);
+  SAME(a, b, unit_cell, U);
+  SAME(a, b, unit_start, U + 1);
+  SAME(a, b, default_covered, G);
+  SAME(a, b, employees_e4, G);
+  SAME(a, b, fte_e8, G);
+  SAME(a, b, wage_bill_e8, G);
+  SAME(a, b, wage_bill_d, G);
+  assert_true(a->total_employees_e4 == b->total_employees_e4);
+  assert_true(a->total_fte_e8 == b->total_fte_e8);
+  assert_true(a->total_wage_bill_e8 == b->total_wage_bill_e8);
+  assert_memory_equal(&a->total_wage_bill_d, &b->total_wage_bill_d, sizeof(double));
+}
+
+static void assert_same_cells(const mdt_microsim *sim, const mdt__cells *a, const mdt__cells *b) {
+  for (size_t c = 0; c < sim->ncells; c++) {
+    mdt__cell_run x = mdt__cells_run(a, c), y = mdt__cells_run(b, c);
+    assert_int_equal(x.n, y.n);
+    assert_memory_equal(x.old, y.old, x.n * sizeof *x.old);
+    assert_memory_equal(x.pos, y.pos, x.n * sizeof *x.pos);
+    assert_memory_equal(x.pw, y.pw, (x.n + 1) * sizeof *x.pw);
+    assert_memory_equal(x.pwo, y.pwo, (x.n + 1) * sizeof *x.pwo);
+    assert_memory_equal(x.pe, y.pe, (x.n + 1) * sizeof *x.pe);
+    for (size_t k = 1; k < x.n; k++) /* sorted by pay, and stable */
+      assert_true(x.old[k - 1] < x.old[k] || (x.old[k - 1] == x.old[k] && x.pos[k - 1] < x.pos[k]));
+  }
+}
+
+static void test_same_for_any_threads(void **state) {
+  (void)state;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 1404);
+  mdt_groups *groups = mdt_test_groups(NGROUPS, ids, chapters, NULL, NULL);
+  mdt_register *reg = random_register(r, NROWS);
+  mdt_microsim *one = NULL;
+  mdt__cells *cells_one = NULL;
+  assert_int_equal(mdt_microsim_new(reg, groups, &one, NULL), MDT_OK);
+  assert_int_equal(mdt__cells_new(one, &cells_one, NULL), MDT_OK);
+  for (int threads = 2; threads <= 4; threads++) {
+    mdt_microsim *many = NULL;
+    mdt__cells *cells_many = NULL;
+    assert_int_equal(mdt__microsim_new_threads(reg, groups, threads, &many, NULL), MDT_OK);
+    assert_same_sim(one, many);
+    assert_int_equal(mdt__cells_new_threads(many, threads, &cells_many, NULL), MDT_OK);
+    assert_same_cells(one, cells_one, cells_many);
+    mdt__cells_free(cells_many);
+    mdt_microsim_free(many);
+  }
+  mdt__cells_free(cells_one);
+  mdt_microsim_free(one);
+  mdt_test_register_free(reg);
+  mdt_test_groups_free(groups);
+  gsl_rng_free(r);
+}
+
+/* The error of compiling reg with the given threads (must fail). */
+static void compile_error(const mdt_register *reg, const mdt_groups *groups, int threads,
+                          char *msg, size_t size) {
+  mdt_microsim *sim = NULL;
+  mdt_error err;
+  mdt_error_clear(&err);
+  assert_int_equal(mdt__microsim_new_threads(reg, groups, threads, &sim, &err), MDT_EDATA);
+  assert_null(sim);
+  snprintf(msg, size, "%s", err.message);
+}
+
+static void test_first_bad_row(void **state) {
+  (void)state;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 77);
+  mdt_groups *groups = mdt_test_groups(NGROUPS, ids, chapters, NULL, NULL);
+  mdt_register *reg = random_register(r, NROWS);
+  char want[800], got[800];
+  /* A bad row in the last part alone, then an earlier one in the middle part too. */
+  reg->fte_e4[NROWS - 5] = 0;
+  compile_error(reg, groups, 1, want, sizeof want);
+  assert_non_null(strstr(want, "register row 209996:"));
+  compile_error(reg, groups, 3, got, sizeof got);
+  assert_string_equal(want, got);
+  reg->salary_nok[NROWS / 2] = 0;
+  compile_error(reg, groups, 1, want, sizeof want);
+  assert_non_null(strstr(want, "register row 105001:"));
+  for (int threads = 2; threads <= 4; threads++) {
+    compile_error(reg, groups, threads, got, sizeof got);
+    assert_string_equal(want, got);
+  }
+  /* A bad group or seniority (found by the first pass) after a bad pay (the second's) in an
+   * earlier part, and before one. */
+  reg->salary_nok[NROWS / 2] = 300000;
+  reg->fte_e4[NROWS - 5] = 10000;
+  reg->salary_nok[1000] = 0;
+  reg->group[150000] = 99;
+  compile_error(reg, groups, 1, want, sizeof want);
+  assert_non_null(strstr(want, "register row 1001:"));
+  for (int threads = 2; threads <= 4; threads++) {
+    compile_error(reg, groups, threads, got, sizeof got);
+    assert_string_equal(want, got);
+  }
+  reg->salary_nok[1000] = 400000;
+  reg->seniority_years[700] = -1.0;
+  reg->weight_e4[100000] = 0;
+  compile_error(reg, groups, 1, want, sizeof want);
+  assert_non_null(strstr(want, "register row 701: expected seniority"));
+  for (int threads = 2; threads <= 4; threads++) {
+    compile_error(reg, groups, threads, got, sizeof got);
+    assert_string_equal(want, got);
+  }
+  mdt_test_register_free(reg);
+  mdt_test_groups_free(groups);
+  gsl_rng_free(r);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_same_for_any_threads),
+      cmocka_unit_test(test_first_bad_row),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
