@@ -9,9 +9,10 @@
  *      area's [smallest, largest] (the area's histogram is their sum), which tells the bucket
  *      each target falls in and the weight below it;
  *   3. where a target bucket is crowded (rises crowd: a percent increase is one percent for
- *      thousands), a histogram of it over its own [smallest, largest];
- *   4. the rises in the target buckets gathered (but in buckets of a single value, resolved
- *      at once),
+ *      thousands), a histogram of it over its own [smallest, largest]; the rises of the
+ *      other target buckets gathered (but in buckets of a single value, resolved at once);
+ *   4. only when a crowded bucket's finer target buckets are not all of a single value (a
+ *      percent's crowd is of one value or a few: usually they are), their rises gathered,
  * and a weighted selection over each gathered bucket. Every part counts, sums and takes the
  * least of its own employees (whole numbers and minima: the same whatever the split) and
  * gathers into its own slice, and a quantile is a value of the set whatever its order, so
@@ -193,6 +194,7 @@ typedef struct {
   histogram *hist2; /* [nparts x nwindows] */
   double *lo, *hi;  /* [nparts x G x NKINDS]: each part's smallest and largest */
   size_t nleaves;
+  size_t nleaves_top; /* leaves[0 .. nleaves_top) are of top levels, gathered in pass 3 */
   leaf *leaves;     /* [nranges x NQUANTILES x (1 + NQUANTILES)] at most */
 } pct_job;
 
@@ -313,7 +315,14 @@ static void fold_area(pct_job *job) {
     }
 }
 
-/* Pass 3: the part's histograms inside the crowded target buckets. */
+/* Adds v to leaf number k, into the part's slice. */
+static inline void gather_into(pct_job *job, int part, int k, double v, int64_t wt) {
+  leaf *f = &job->leaves[k];
+  f->v[f->at[part]++] = (weighted_value){v, wt};
+}
+
+/* Pass 3: the part's histograms inside the crowded target buckets, and its rises in the
+ * other target buckets gathered into its slice of their leaves. */
 static void pass_finer(void *arg, int part, int nparts) {
   (void)nparts;
   pct_job *job = arg;
@@ -326,31 +335,27 @@ static void pass_finer(void *arg, int part, int nparts) {
       if (j >= 0 && r->top.sub[j] != NULL)
         histogram_add(&hist[r->top.window[j]], bucket_of(r->top.sub[j], v[kind]), v[kind],
                       wt);
+      else if (j >= 0 && r->top.leaf[j] >= 0)
+        gather_into(job, part, r->top.leaf[j], v[kind], wt);
     })
   });
 }
 
-/* Adds v, in bucket b of level l, to its leaf under l (itself, or the finer level of its
- * bucket), if any. */
-static inline void gather_one(pct_job *job, int part, const level *l, size_t b, double v,
-                              int64_t wt) {
-  int j = l->slot[b];
-  if (j >= 0 && l->sub[j] != NULL) {
-    l = l->sub[j];
-    j = target_of(l, v);
-  }
-  if (j >= 0 && l->leaf[j] >= 0) {
-    leaf *f = &job->leaves[l->leaf[j]];
-    f->v[f->at[part]++] = (weighted_value){v, wt};
-  }
-}
-
-/* Pass 4: the part's rises in the target buckets, into its slice of each leaf. */
+/* Pass 4: the part's rises in the finer levels' target buckets, into its slice of each
+ * leaf. */
 static void pass_gather(void *arg, int part, int nparts) {
   (void)nparts;
   pct_job *job = arg;
   FOR_EACH_RISE(job, part, {
-    FOR_EACH_RANGE(job, g, { gather_one(job, part, &r->top, b, v[kind], wt); })
+    FOR_EACH_RANGE(job, g, {
+      int j = r->top.slot[b];
+      if (j >= 0 && r->top.sub[j] != NULL) {
+        const level *s = r->top.sub[j];
+        int q = target_of(s, v[kind]);
+        if (q >= 0 && s->leaf[q] >= 0)
+          gather_into(job, part, s->leaf[q], v[kind], wt);
+      }
+    })
   });
 }
 
@@ -538,11 +543,13 @@ static int job_alloc(pct_job *job, const mdt_microsim_work *w, int parts) {
   return job->ranges && job->hist && job->lo && job->hi && job->leaves ? 0 : -1;
 }
 
-/* Plans every range's levels from its histogram (pass 2) and runs pass 3 where a target
- * bucket is crowded; -1 when out of memory. */
+/* Plans every range's levels from its histogram (pass 2), runs pass 3 (the crowded target
+ * buckets' histograms, the others' rises gathered) and plans the finer levels' leaves; -1
+ * when out of memory. */
 static int plan(pct_job *job) {
   for (size_t k = 0; k < job->nranges; k++) {
     range *r = &job->ranges[k];
+    memset(r->top.slot, -1, sizeof r->top.slot); /* no targets until planned */
     for (int q = 0; q < NQUANTILES; q++)
       r->p[q] = NAN;
     if (r->total_w <= 0 || !(r->vmax >= r->vmin))
@@ -559,15 +566,16 @@ static int plan(pct_job *job) {
     }
     combine(&r->top, job->hist, job->nparts, job->nranges, k);
     plan_targets(&r->top, 0, NAN, &t);
-    if (plan_finer(job, &r->top) != 0)
+    if (plan_finer(job, &r->top) != 0 ||
+        plan_leaves(job, &r->top, job->hist, job->nranges, k) != 0)
       return -1;
   }
-  if (job->nwindows > 0) {
-    job->hist2 = malloc((size_t)job->nparts * job->nwindows * sizeof *job->hist2);
-    if (job->hist2 == NULL)
-      return -1;
+  job->nleaves_top = job->nleaves;
+  if (job->nwindows > 0 &&
+      (job->hist2 = malloc((size_t)job->nparts * job->nwindows * sizeof *job->hist2)) == NULL)
+    return -1;
+  if (job->nwindows > 0 || job->nleaves > 0)
     mdt__run_parts(job->nparts, pass_finer, job);
-  }
   for (size_t k = 0; k < job->nranges; k++) {
     level *l = &job->ranges[k].top;
     if (!job->ranges[k].spread)
@@ -581,8 +589,6 @@ static int plan(pct_job *job) {
       if (plan_leaves(job, s, job->hist2, job->nwindows, l->window[j]) != 0)
         return -1;
     }
-    if (plan_leaves(job, l, job->hist, job->nranges, k) != 0)
-      return -1;
   }
   return 0;
 }
@@ -617,7 +623,7 @@ int mdt__report_percentiles(const mdt_microsim_work *w, int threads, size_t refi
     fail = plan(&job);
   }
   if (!fail) {
-    if (job.nleaves > 0)
+    if (job.nleaves > job.nleaves_top)
       mdt__run_parts(parts, pass_gather, &job);
     for (size_t k = 0; k < job.nranges; k++)
       if (job.ranges[k].spread)
