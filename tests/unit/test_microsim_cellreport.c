@@ -16,62 +16,13 @@
 #include <cmocka.h>
 
 #include "engine/microsim_cells.h"
-#include "fixture_microsim.h"
+#include "fixture_cells.h"
 
-#define NGROUPS 4
+#define NGROUPS CELLS_NGROUPS
 #define TOL 1e-12
 
-static const char *const ids[NGROUPS] = {"g1", "g2", "lead", "c5"};
-static const char *const chapters[NGROUPS] = {"4", "4", "3.4", "5"};
-
-typedef struct {
-  mdt_groups *groups;
-  mdt_register *reg;
-  mdt_step_table *guarantee;
-  mdt_step_table *table;
-  mdt_microsim *sim;
-  mdt_microsim_work *work;
-  mdt__cells *cells;
-} world;
-
-/* A register of n employees: pay 280 000–900 000, a third on round thousands (ties),
- * seniority 0–45 years, a third of it on tenths of a year (as the generated registers). */
-static void world_open(world *wd, gsl_rng *r, size_t n, int threads) {
-  wd->groups = mdt_test_groups(NGROUPS, ids, chapters, NULL, NULL);
-  wd->reg = mdt_test_register_alloc(n);
-  for (size_t i = 0; i < n; i++) {
-    wd->reg->group[i] = (int32_t)gsl_rng_uniform_int(r, NGROUPS);
-    double sen = 45.0 * gsl_rng_uniform(r);
-    wd->reg->seniority_years[i] = gsl_rng_uniform_int(r, 3) == 0 ? floor(sen * 10) / 10 : sen;
-    wd->reg->fte_e4[i] = 1 + (int32_t)gsl_rng_uniform_int(r, 10000);
-    wd->reg->weight_e4[i] = 1 + (int32_t)gsl_rng_uniform_int(r, 250000);
-    int64_t pay = 280000 + (int64_t)gsl_rng_uniform_int(r, 620000);
-    wd->reg->salary_nok[i] = gsl_rng_uniform_int(r, 3) == 0 ? pay / 1000 * 1000 : pay;
-  }
-  /* Guarantee steps near the low pays (so that the step lifts bind for some); a table. */
-  static const double steps[] = {0, 4, 8, 10, 16};
-  wd->guarantee = mdt_test_table(NGROUPS);
-  wd->table = mdt_test_table(NGROUPS);
-  for (size_t g = 0; g < NGROUPS; g++)
-    for (size_t k = 0; k < 5; k++) {
-      mdt_test_table_add(wd->guarantee, g, steps[k],
-                         330000 + 33817 * (int64_t)k + 9173 * (int64_t)g);
-      mdt_test_table_add(wd->table, g, steps[k], 3750 + 1213 * (int64_t)k);
-    }
-  assert_int_equal(mdt_microsim_new(wd->reg, wd->groups, &wd->sim, NULL), MDT_OK);
-  assert_int_equal(mdt_microsim_work_new(wd->sim, threads, &wd->work, NULL), MDT_OK);
-  assert_int_equal(mdt__cells_new(wd->sim, &wd->cells, NULL), MDT_OK);
-}
-
-static void world_close(world *wd) {
-  mdt__cells_free(wd->cells);
-  mdt_microsim_work_free(wd->work);
-  mdt_microsim_free(wd->sim);
-  mdt_test_table_free(wd->guarantee);
-  mdt_test_table_free(wd->table);
-  mdt_test_register_free(wd->reg);
-  mdt_test_groups_free(wd->groups);
-}
+/* A third of the seniorities on tenths of a year (as the generated registers, so that a step is reached in every month); guarantee steps 33 817 NOK apart; no guarantee in a fifth of the settlements. */
+static const cells_world_kind kind = {1, 33817, 5};
 
 /* want and got within TOL of scale (both NaN passes). */
 static void assert_close(const char *what, double want, double got, double scale) {
@@ -106,38 +57,6 @@ static void compare_rows(const mdt_microsim_row *want, const mdt_microsim_row *g
   assert_true(want->covered == got->covered && want->employees == got->employees);
 }
 
-/* A random settlement: each element present or not, p = 0 a quarter of the time. */
-static void random_settlement(gsl_rng *r, const world *wd, mdt_settlement *s, double *pcts,
-                              mdt_named_increase *named) {
-  mdt_settlement_init(s);
-  s->central_month = 1 + (int)gsl_rng_uniform_int(r, 12);
-  s->pct = gsl_rng_uniform_int(r, 4) == 0 ? 0.0 : 6.3 * gsl_rng_uniform(r);
-  if (gsl_rng_uniform_int(r, 2)) {
-    for (size_t g = 0; g < NGROUPS; g++)
-      pcts[g] = gsl_rng_uniform_int(r, 4) == 0 ? 0.0 : 5.7 * gsl_rng_uniform(r);
-    s->pct_by_group = pcts;
-  }
-  if (gsl_rng_uniform_int(r, 2))
-    s->krone_nok = floor(21000.0 * gsl_rng_uniform(r));
-  if (gsl_rng_uniform_int(r, 2)) {
-    s->table = wd->table;
-    s->table_scale = 2.385 * gsl_rng_uniform(r);
-  }
-  if (gsl_rng_uniform_int(r, 2))
-    s->min_krone_nok = 41000.0 * gsl_rng_uniform(r);
-  if (gsl_rng_uniform_int(r, 5) != 0)
-    s->guarantee = wd->guarantee;
-  if (gsl_rng_uniform_int(r, 2)) {
-    s->local_pct = 1.7 * gsl_rng_uniform(r);
-    s->local_month = 1 + (int)gsl_rng_uniform_int(r, 12);
-  }
-  if (gsl_rng_uniform_int(r, 2)) {
-    *named = (mdt_named_increase){2, 3.9 * gsl_rng_uniform(r),
-                                  1 + (int)gsl_rng_uniform_int(r, 12)};
-    s->named = named;
-    s->nnamed = 1;
-  }
-}
 
 /* Report options: step moves most of the time, the area's overheng and glidning, a price. */
 static void random_options(gsl_rng *r, mdt_microsim_report_options *o) {
@@ -150,7 +69,7 @@ static void random_options(gsl_rng *r, mdt_microsim_report_options *o) {
   o->price_forecast_pct = gsl_rng_uniform_int(r, 8) == 0 ? NAN : 2.0 + 5.0 * gsl_rng_uniform(r);
 }
 
-static void compare_reports(world *wd, const mdt_settlement *s,
+static void compare_reports(cells_world *wd, const mdt_settlement *s,
                             const mdt_microsim_report_options *o) {
   mdt_microsim_report *want = NULL, *got = NULL;
   assert_int_equal(mdt_microsim_apply(wd->work, s, o, &want, NULL), MDT_OK);
@@ -171,7 +90,7 @@ static void same_bits(const char *what, double want, double got) {
   }
 }
 
-static void compare_spreads(world *wd, const mdt_settlement *s,
+static void compare_spreads(cells_world *wd, const mdt_settlement *s,
                             const mdt_microsim_report_options *o) {
   mdt_microsim_spread want, got;
   assert_int_equal(mdt_microsim_spread_of(wd->work, s, o, &want, NULL), MDT_OK);
@@ -188,19 +107,19 @@ static void test_random_settlements(void **state) {
   gsl_rng_set(r, 4711);
   static const size_t sizes[] = {1, 9, 400, 20000};
   for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-    world wd;
-    world_open(&wd, r, sizes[k], 1 + (int)(k % 2));
+    cells_world wd;
+    cells_world_open(&wd, &kind, r, sizes[k], 1 + (int)(k % 2));
     for (int t = 0; t < 200; t++) {
       mdt_settlement s;
       double pcts[NGROUPS];
       mdt_named_increase named;
       mdt_microsim_report_options o;
-      random_settlement(r, &wd, &s, pcts, &named);
+      cells_random_settlement(r, &wd, &kind, &s, pcts, &named);
       random_options(r, &o);
       compare_reports(&wd, &s, &o);
       compare_spreads(&wd, &s, &o);
     }
-    world_close(&wd);
+    cells_world_close(&wd);
   }
   gsl_rng_free(r);
 }
@@ -210,8 +129,8 @@ static void test_falls_at_the_threshold(void **state) {
   (void)state;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 99);
-  world wd;
-  world_open(&wd, r, 3000, 1);
+  cells_world wd;
+  cells_world_open(&wd, &kind, r, 3000, 1);
   mdt_settlement s;
   mdt_settlement_init(&s);
   s.pct = 2.7;
@@ -242,7 +161,7 @@ static void test_falls_at_the_threshold(void **state) {
     o.price_forecast_pct = nextafter(o.price_forecast_pct, INFINITY);
     compare_spreads(&wd, &s, &o);
   }
-  world_close(&wd);
+  cells_world_close(&wd);
   gsl_rng_free(r);
 }
 
@@ -263,8 +182,8 @@ static void test_pay_fifths(void **state) {
   gsl_rng_set(r, 5);
   static const size_t sizes[] = {1, 2, 10, 50000};
   for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-    world wd;
-    world_open(&wd, r, sizes[k], 1);
+    cells_world wd;
+    cells_world_open(&wd, &kind, r, sizes[k], 1);
     const mdt_microsim *sim = wd.sim;
     pay_weight *a = malloc(sim->n * sizeof *a);
     for (size_t i = 0; i < sim->n; i++)
@@ -286,7 +205,7 @@ static void test_pay_fifths(void **state) {
     assert_int_equal(mdt__pay_fifths(wd.work), 0);
     assert_true(wd.work->pay_p20 == p20 && wd.work->pay_p80 == p80);
     free(a);
-    world_close(&wd);
+    cells_world_close(&wd);
   }
   gsl_rng_free(r);
 }

@@ -15,62 +15,14 @@
 #include <cmocka.h>
 
 #include "engine/microsim_cells.h"
-#include "fixture_microsim.h"
+#include "fixture_cells.h"
 #include "mandat/allocate.h"
 
-#define NGROUPS 4
+#define NGROUPS CELLS_NGROUPS
 #define TOL 1e-12
 
-static const char *const ids[NGROUPS] = {"g1", "g2", "lead", "c5"};
-static const char *const chapters[NGROUPS] = {"4", "4", "3.4", "5"};
-
-typedef struct {
-  mdt_groups *groups;
-  mdt_register *reg;
-  mdt_step_table *guarantee;
-  mdt_step_table *table;
-  mdt_microsim *sim;
-  mdt_microsim_work *work;
-  mdt__cells *cells;
-} world;
-
-/* A register of n employees: pay 280 000–900 000, a third of it on round thousands (ties),
- * seniority 0–45 years, FTE and weights of every size. */
-static void world_open(world *wd, gsl_rng *r, size_t n, int threads) {
-  wd->groups = mdt_test_groups(NGROUPS, ids, chapters, NULL, NULL);
-  wd->reg = mdt_test_register_alloc(n);
-  for (size_t i = 0; i < n; i++) {
-    wd->reg->group[i] = (int32_t)gsl_rng_uniform_int(r, NGROUPS);
-    wd->reg->seniority_years[i] = 45.0 * gsl_rng_uniform(r);
-    wd->reg->fte_e4[i] = 1 + (int32_t)gsl_rng_uniform_int(r, 10000);
-    wd->reg->weight_e4[i] = 1 + (int32_t)gsl_rng_uniform_int(r, 250000);
-    int64_t pay = 280000 + (int64_t)gsl_rng_uniform_int(r, 620000);
-    wd->reg->salary_nok[i] = gsl_rng_uniform_int(r, 3) == 0 ? pay / 1000 * 1000 : pay;
-  }
-  /* Guarantee steps at 0, 4, 8, 10, 16 years near the low pays; a kroner table. */
-  static const double steps[] = {0, 4, 8, 10, 16};
-  wd->guarantee = mdt_test_table(NGROUPS);
-  wd->table = mdt_test_table(NGROUPS);
-  for (size_t g = 0; g < NGROUPS; g++)
-    for (size_t k = 0; k < 5; k++) {
-      mdt_test_table_add(wd->guarantee, g, steps[k],
-                         330000 + 23817 * (int64_t)k + 9173 * (int64_t)g);
-      mdt_test_table_add(wd->table, g, steps[k], 3750 + 1213 * (int64_t)k);
-    }
-  assert_int_equal(mdt_microsim_new(wd->reg, wd->groups, &wd->sim, NULL), MDT_OK);
-  assert_int_equal(mdt_microsim_work_new(wd->sim, threads, &wd->work, NULL), MDT_OK);
-  assert_int_equal(mdt__cells_new(wd->sim, &wd->cells, NULL), MDT_OK);
-}
-
-static void world_close(world *wd) {
-  mdt__cells_free(wd->cells);
-  mdt_microsim_work_free(wd->work);
-  mdt_microsim_free(wd->sim);
-  mdt_test_table_free(wd->guarantee);
-  mdt_test_table_free(wd->table);
-  mdt_test_register_free(wd->reg);
-  mdt_test_groups_free(wd->groups);
-}
+/* Seniority in any fraction of a year; guarantee steps 23 817 NOK apart; no guarantee in a quarter of the settlements. */
+static const cells_world_kind kind = {0, 23817, 4};
 
 static void assert_close(double want, double got, double scale) {
   double d = fabs(want - got);
@@ -82,7 +34,7 @@ static void assert_close(double want, double got, double scale) {
 }
 
 /* Both passes on s: the group sums and every part of the effect. */
-static void compare_passes(world *wd, const mdt_settlement *s) {
+static void compare_passes(cells_world *wd, const mdt_settlement *s) {
   assert_int_equal(mdt__microsim_prepare(wd->work, s, NULL), MDT_OK);
   mdt__microsim_central(wd->work, s);
   mdt_microsim_effect ref, cell;
@@ -100,38 +52,6 @@ static void compare_passes(world *wd, const mdt_settlement *s) {
   assert_true(ref.local_pct == cell.local_pct && ref.named_pct == cell.named_pct);
 }
 
-/* A random settlement: each element present or not, p = 0 a quarter of the time. */
-static void random_settlement(gsl_rng *r, const world *wd, mdt_settlement *s, double *pcts,
-                              mdt_named_increase *named) {
-  mdt_settlement_init(s);
-  s->central_month = 1 + (int)gsl_rng_uniform_int(r, 12);
-  s->pct = gsl_rng_uniform_int(r, 4) == 0 ? 0.0 : 6.3 * gsl_rng_uniform(r);
-  if (gsl_rng_uniform_int(r, 2)) {
-    for (size_t g = 0; g < NGROUPS; g++)
-      pcts[g] = gsl_rng_uniform_int(r, 4) == 0 ? 0.0 : 5.7 * gsl_rng_uniform(r);
-    s->pct_by_group = pcts;
-  }
-  if (gsl_rng_uniform_int(r, 2))
-    s->krone_nok = floor(21000.0 * gsl_rng_uniform(r));
-  if (gsl_rng_uniform_int(r, 2)) {
-    s->table = wd->table;
-    s->table_scale = 2.385 * gsl_rng_uniform(r);
-  }
-  if (gsl_rng_uniform_int(r, 2))
-    s->min_krone_nok = 41000.0 * gsl_rng_uniform(r);
-  if (gsl_rng_uniform_int(r, 4) != 0)
-    s->guarantee = wd->guarantee;
-  if (gsl_rng_uniform_int(r, 2)) {
-    s->local_pct = 1.7 * gsl_rng_uniform(r);
-    s->local_month = 1 + (int)gsl_rng_uniform_int(r, 12);
-  }
-  if (gsl_rng_uniform_int(r, 2)) {
-    *named = (mdt_named_increase){2, 3.9 * gsl_rng_uniform(r),
-                                  1 + (int)gsl_rng_uniform_int(r, 12)};
-    s->named = named;
-    s->nnamed = 1;
-  }
-}
 
 static void test_random_settlements(void **state) {
   (void)state;
@@ -139,16 +59,16 @@ static void test_random_settlements(void **state) {
   gsl_rng_set(r, 20260);
   static const size_t sizes[] = {1, 7, 300, 20000};
   for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-    world wd;
-    world_open(&wd, r, sizes[k], 1 + (int)(k % 2));
+    cells_world wd;
+    cells_world_open(&wd, &kind, r, sizes[k], 1 + (int)(k % 2));
     for (int t = 0; t < 400; t++) {
       mdt_settlement s;
       double pcts[NGROUPS];
       mdt_named_increase named;
-      random_settlement(r, &wd, &s, pcts, &named);
+      cells_random_settlement(r, &wd, &kind, &s, pcts, &named);
       compare_passes(&wd, &s);
     }
-    world_close(&wd);
+    cells_world_close(&wd);
   }
   gsl_rng_free(r);
 }
@@ -159,8 +79,8 @@ static void test_cell_extremes(void **state) {
   (void)state;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 7);
-  world wd;
-  world_open(&wd, r, 5000, 1);
+  cells_world wd;
+  cells_world_open(&wd, &kind, r, 5000, 1);
   const mdt_microsim *sim = wd.sim;
   static const double cases[][4] = {
       /* p, a, min, floor */
@@ -184,13 +104,13 @@ static void test_cell_extremes(void **state) {
       double got = mdt__cells_sum(wd.cells, c, v[0], v[1], v[2], v[3]);
       assert_close(want, got, scale > 0 ? scale : 1.0);
     }
-  world_close(&wd);
+  cells_world_close(&wd);
   gsl_rng_free(r);
 }
 
 /* A priority-rule solve on the per-cell pass and on the reference pass. */
 /* pct receives the first two groups' percents (the result's array belongs to the allocator). */
-static void solve(world *wd, int reference, mdt_allocation_result *res, double *pct) {
+static void solve(cells_world *wd, int reference, mdt_allocation_result *res, double *pct) {
   if (reference)
     setenv("MANDAT_REFERENCE_PASS", "1", 1);
   else
@@ -230,8 +150,8 @@ static void test_solve_matches_reference(void **state) {
   (void)state;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 11);
-  world wd;
-  world_open(&wd, r, 30000, 2);
+  cells_world wd;
+  cells_world_open(&wd, &kind, r, 30000, 2);
   mdt_allocation_result cell, ref;
   double cell_pct[2], ref_pct[2];
   solve(&wd, 0, &cell, cell_pct);
@@ -240,7 +160,7 @@ static void test_solve_matches_reference(void **state) {
   assert_close(ref.annual_effect_pct, cell.annual_effect_pct, fabs(ref.annual_effect_pct));
   for (size_t g = 0; g < 2; g++)
     assert_close(ref_pct[g], cell_pct[g], fabs(ref_pct[g]));
-  world_close(&wd);
+  cells_world_close(&wd);
   gsl_rng_free(r);
 }
 
