@@ -379,7 +379,8 @@ static size_t open_quote(const char *text, size_t len) {
 
 /*
  * The common record (no quote anywhere in it, exactly as many fields as the header, no field
- * that begins or ends with a space or a tab, not blank) is split here at the delimiter, and
+ * that begins or ends with a space, a tab or another control byte, not blank) is split here
+ * at the delimiter, and
  * its fields go to field_cb and row_cb exactly as libcsv would hand them: libcsv's strict
  * parser gives such a record's fields byte for byte, one row callback per CR and LF. Every
  * other record (quotes, embedded line ends, ragged rows, spaces libcsv trims, blank lines) is
@@ -474,9 +475,9 @@ static size_t record_end(const char *text, size_t pos, size_t len) {
   return len;
 }
 
-/* Tokenises text[0..len) into rs: the fast path where it can, libcsv (parser p) for the rest.
- * Returns 0, or -1 with the chunk's failure set. */
-static int tokenise(read_state *rs, struct csv_parser *p, chunk *c, int fast, size_t *start,
+/* Tokenises the chunk's text into rs: the fast path where it can, libcsv (parser p) for the
+ * rest. A failure is left in rs or the chunk. */
+static void tokenise(read_state *rs, struct csv_parser *p, chunk *c, int fast, size_t *start,
                     size_t *flen) {
   const char *text = c->text;
   size_t len = c->len, pos = 0;
@@ -502,20 +503,17 @@ static int tokenise(read_state *rs, struct csv_parser *p, chunk *c, int fast, si
             c, MDT_EDATA, c->offset + (off_t)(pos + used),
             "expected a delimiter or line end after a closing quote, found '%c'",
             text[pos + used]);
-      return -1;
+      return;
     }
     pos = end;
     if (fast)
       scan_seek(&sc, pos);
   }
-  if (!rs->failed && csv_fini(p, field_cb, row_cb, rs) != 0) {
+  if (!rs->failed && csv_fini(p, field_cb, row_cb, rs) != 0)
     mdt__csv_chunk_fail_offset(
         c, MDT_EDATA, c->offset + (off_t)open_quote(c->text, c->len),
         "expected a closing quote for the quote that opens here, found the end "
         "of the file");
-    return -1;
-  }
-  return rs->failed ? -1 : 0;
 }
 
 /* Tokenises one chunk into its batch. Runs in a worker thread or the caller's, each with its

@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Powers of ten that are exact in a double (10^22 is the largest). */
-static const double exact_pow10[23] = {
+const double mdt_pow10_exact[23] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
@@ -113,7 +112,7 @@ static int parse_double(const char *s, size_t len, int decimal_comma, double *ou
    * correctly rounded result in one IEEE operation. */
   if (!dropped && mant <= (UINT64_C(1) << 53) && exp10 >= -22 && exp10 <= 22) {
     double v = (double)mant;
-    v = exp10 < 0 ? v / exact_pow10[-exp10] : v * exact_pow10[exp10];
+    v = exp10 < 0 ? v / mdt_pow10_exact[-exp10] : v * mdt_pow10_exact[exp10];
     *out = neg ? -v : v;
     return 0;
   }

@@ -79,8 +79,8 @@ static inline int mdt_parse_plain(const char *s, size_t len, char sep, uint64_t 
   return 1;
 }
 
-/* 10^k for k = 0..15, exact as doubles. */
-static const double mdt_pow10_exact[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                           1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+/* 10^k for k = 0..22: the powers of ten that are exact in a double (the parsers' fast path
+ * and the plain form's division use them). */
+extern const double mdt_pow10_exact[23];
 
 #endif
