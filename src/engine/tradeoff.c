@@ -150,9 +150,11 @@ typedef struct {
   mdt_sweep *s;
 } sweep_args;
 
-/* Point k of the sweep solved on a and w into s->points[k] and the group columns. */
-static mdt_status sweep_point(const sweep_args *x, mdt_allocator *a, mdt_microsim_work *w,
-                              size_t k, mdt_error *err) {
+/* Point k of the sweep (arg: its sweep_args) solved on a and w into s->points[k] and the
+ * group columns; a twin_item_fn. */
+static mdt_status sweep_point(void *arg, mdt_allocator *a, mdt_microsim_work *w, size_t k,
+                              mdt_error *err) {
+  const sweep_args *x = arg;
   mdt_settlement b = *x->base;
   mdt_allocation sp = *x->spec;
   double v = x->values[k];
@@ -295,11 +297,6 @@ static mdt_status run_items(mdt_allocator *a, mdt_microsim_work *w, size_t n, tw
   return st;
 }
 
-static mdt_status sweep_item(void *arg, mdt_allocator *a, mdt_microsim_work *w, size_t k,
-                             mdt_error *err) {
-  return sweep_point(arg, a, w, k, err);
-}
-
 mdt_status mdt_sweep_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_settlement *base,
                          const mdt_allocation *spec, mdt_sweep_setting setting,
                          const double *values, size_t n, const mdt_sweep_context *ctx,
@@ -322,7 +319,7 @@ mdt_status mdt_sweep_run(mdt_allocator *a, mdt_microsim_work *w, const mdt_settl
   mdt_microsim_report_options ro = *ctx->report;
   ro.percentiles = 0;
   sweep_args x = {base, spec, setting, values, ctx, &ro, s};
-  mdt_status st = run_items(a, w, n, sweep_item, &x, err);
+  mdt_status st = run_items(a, w, n, sweep_point, &x, err);
   if (st != MDT_OK) {
     mdt_sweep_free(s);
     return st;
