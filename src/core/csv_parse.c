@@ -71,6 +71,15 @@ void mdt__csv_key_cache_init(key_cache *kc) {
     kc->len[k] = SIZE_MAX;
 }
 
+/* The masks that keep the first len (0 to 16) bytes of two words, the rest zero: n bytes
+ * of a word are kept by ~0 >> (64 - 8n), and the shift by 64 for n = 0 is left out. */
+#define KEY_MASK(n) ((n) <= 0 ? UINT64_C(0) : ~UINT64_C(0) >> ((64 - 8 * ((n) > 8 ? 8 : (n))) & 63))
+#define KEY_MASKS(n) {KEY_MASK(n), KEY_MASK((n) - 8)}
+static const uint64_t key_mask[17][2] = {
+    KEY_MASKS(0),  KEY_MASKS(1),  KEY_MASKS(2),  KEY_MASKS(3),  KEY_MASKS(4),  KEY_MASKS(5),
+    KEY_MASKS(6),  KEY_MASKS(7),  KEY_MASKS(8),  KEY_MASKS(9),  KEY_MASKS(10), KEY_MASKS(11),
+    KEY_MASKS(12), KEY_MASKS(13), KEY_MASKS(14), KEY_MASKS(15), KEY_MASKS(16)};
+
 /* The first len (<= 16) bytes of text as two words, the rest zero. libcsv hands fields in its
  * own buffer of at least 128 bytes and the fast path in the chunk's text, which has 64 zero
  * bytes after its end (csv_read.c), so reading 16 bytes stays inside either. */
@@ -78,14 +87,26 @@ static inline void key_words(const char *text, size_t len, uint64_t *w0, uint64_
   uint64_t a, b;
   memcpy(&a, text, 8);
   memcpy(&b, text + 8, 8);
-  if (len < 8) {
-    a &= len ? (~UINT64_C(0) >> (64 - 8 * len)) : 0;
-    b = 0;
-  } else if (len < 16) {
-    b &= len > 8 ? (~UINT64_C(0) >> (64 - 8 * (len - 8))) : 0;
-  }
-  *w0 = a;
-  *w1 = b;
+  *w0 = a & key_mask[len][0];
+  *w1 = b & key_mask[len][1];
+}
+
+/* The id text[0..len) (len <= 16, as the words w0, w1) from the cache, or looked up and
+ * cached. */
+static inline __attribute__((always_inline)) long key_cached(const mdt_csv_spec *sp,
+                                                            key_cache *kc, const char *text,
+                                                            size_t len, uint64_t w0,
+                                                            uint64_t w1) {
+  uint64_t h = (w0 ^ (w1 * UINT64_C(0x9E3779B97F4A7C15)) ^ len) * UINT64_C(0xBF58476D1CE4E5B9);
+  size_t slot = (size_t)(h >> (64 - KEY_CACHE_BITS));
+  if (kc->len[slot] == len && kc->w0[slot] == w0 && kc->w1[slot] == w1)
+    return kc->value[slot];
+  long v = sp->find(sp->keys, text, len);
+  kc->len[slot] = len;
+  kc->w0[slot] = w0;
+  kc->w1[slot] = w1;
+  kc->value[slot] = v;
+  return v;
 }
 
 static inline __attribute__((always_inline)) long key_lookup(const mdt_csv_spec *sp,
@@ -95,19 +116,7 @@ static inline __attribute__((always_inline)) long key_lookup(const mdt_csv_spec 
     return sp->find(sp->keys, text, len);
   uint64_t w0, w1;
   key_words(text, len, &w0, &w1);
-  uint64_t h = (w0 ^ (w1 * UINT64_C(0x9E3779B97F4A7C15)) ^ len) * UINT64_C(0xBF58476D1CE4E5B9);
-  size_t slot = (size_t)(h >> (64 - KEY_CACHE_BITS));
-  long v;
-  if (kc->len[slot] == len && kc->w0[slot] == w0 && kc->w1[slot] == w1)
-    v = kc->value[slot];
-  else {
-    v = sp->find(sp->keys, text, len);
-    kc->len[slot] = len;
-    kc->w0[slot] = w0;
-    kc->w1[slot] = w1;
-    kc->value[slot] = v;
-  }
-  return v;
+  return key_cached(sp, kc, text, len, w0, w1);
 }
 
 typedef struct {
@@ -214,29 +223,69 @@ static void field_cb(void *s, size_t len, void *data) {
 /* A plain number with nfrac (0 to 4) decimals times this is its value in 1/10 000. */
 static const int64_t fix4_scale[5] = {10000, 1000, 100, 10, 1};
 
+/* A field's text as a column's number, exactly as the parsers (core/numparse.h) convert it.
+ * Most numbers in these files are plain ("8", "7.2", "413143"): converted here, a single
+ * digit (scores, ranks) at once; the parsers take the rest. 0, or -1 when the text is not
+ * such a number. */
+static inline int to_real(const char *text, size_t len, int decimal_comma, double *out) {
+  uint64_t digits;
+  int nfrac;
+  size_t ndigits;
+  if (len == 1 && (unsigned)((unsigned char)text[0] - '0') <= 9u)
+    *out = (double)((unsigned char)text[0] - '0');
+  else if (mdt_parse_plain(text, len, decimal_comma ? ',' : '.', &digits, &nfrac, &ndigits) &&
+           ndigits <= 15)
+    *out = (double)digits / mdt_pow10_exact[nfrac < 0 ? 0 : nfrac];
+  else if (mdt_parse_double(text, len, decimal_comma, out) != 0)
+    return -1;
+  return 0;
+}
+
+static inline int to_int(const char *text, size_t len, int decimal_comma, int64_t *out) {
+  uint64_t digits;
+  int nfrac;
+  size_t ndigits;
+  if (mdt_parse_plain(text, len, decimal_comma ? ',' : '.', &digits, &nfrac, &ndigits) &&
+      nfrac < 0)
+    *out = (int64_t)digits;
+  else if (mdt_parse_int64_grouped(text, len, decimal_comma, out) != 0)
+    return -1;
+  return 0;
+}
+
+static inline int to_fix4(const char *text, size_t len, int decimal_comma, int64_t *out) {
+  uint64_t digits;
+  int nfrac;
+  size_t ndigits;
+  if (mdt_parse_plain(text, len, decimal_comma ? ',' : '.', &digits, &nfrac, &ndigits) &&
+      nfrac <= 4 && ndigits <= 14)
+    *out = (int64_t)digits * fix4_scale[nfrac < 0 ? 0 : nfrac];
+  else if (mdt_parse_fix4_grouped(text, len, decimal_comma, out) != 0)
+    return -1;
+  return 0;
+}
+
+/* An empty field's value in a column that allows it. 0, or -1 when out of memory. */
+static int put_empty(mdt_csv_batch *b, const col_desc *d, size_t r) {
+  if (d->kind == COL_REAL)
+    d->reals[r] = NAN;
+  else if (d->kind == COL_STR)
+    return batch_add_string(b, "", 0, &d->str_off[r]);
+  else if (d->kind != COL_CHECK && d->kind != COL_SKIP)
+    d->ints[r] = MDT_CSV_EMPTY_INT;
+  return 0;
+}
+
 /* Converts field fi (< nheader) of the current row into its column (the row has not failed). */
 static inline __attribute__((always_inline)) void convert_field(read_state *rs, size_t fi,
                                                                 const char *text, size_t len) {
   const col_desc *d = &rs->desc[fi];
   size_t r = rs->row;
-  const char sep = rs->decimal_comma ? ',' : '.';
-  uint64_t digits;
-  int nfrac;
-  size_t ndigits;
   if (len == 0 && d->kind != COL_SKIP) {
-    if (!d->empty_ok) {
+    if (!d->empty_ok)
       field_failed(rs, d, fi, type_expectation(rs->batch->type[d->spec]), text, 0);
-      return;
-    }
-    if (d->kind == COL_CHECK)
-      return; /* checked, not kept: no column to write to */
-    if (d->kind == COL_REAL)
-      d->reals[r] = NAN;
-    else if (d->kind == COL_STR) {
-      if (batch_add_string(rs->batch, "", 0, &d->str_off[r]) != 0)
-        state_fail(rs, MDT_ENOMEM, (long)fi, NULL, "out of memory reading the table");
-    } else
-      d->ints[r] = MDT_CSV_EMPTY_INT;
+    else if (put_empty(rs->batch, d, r) != 0)
+      state_fail(rs, MDT_ENOMEM, (long)fi, NULL, "out of memory reading the table");
     return;
   }
   switch (d->kind) {
@@ -253,26 +302,15 @@ static inline __attribute__((always_inline)) void convert_field(read_state *rs, 
     return;
   }
   case COL_REAL:
-    /* Most numbers in these files are plain ("8", "7.2", "413143"): converted here, exactly
-     * as the parsers would (core/numparse.h), a single digit (scores, ranks) at once; the
-     * parsers take the rest. */
-    if (len == 1 && (unsigned)((unsigned char)text[0] - '0') <= 9u)
-      d->reals[r] = (double)((unsigned char)text[0] - '0');
-    else if (mdt_parse_plain(text, len, sep, &digits, &nfrac, &ndigits) && ndigits <= 15)
-      d->reals[r] = (double)digits / mdt_pow10_exact[nfrac < 0 ? 0 : nfrac];
-    else if (mdt_parse_double(text, len, rs->decimal_comma, &d->reals[r]) != 0)
+    if (to_real(text, len, rs->decimal_comma, &d->reals[r]) != 0)
       field_failed(rs, d, fi, "a number", text, len);
     return;
   case COL_INT:
-    if (mdt_parse_plain(text, len, sep, &digits, &nfrac, &ndigits) && nfrac < 0)
-      d->ints[r] = (int64_t)digits;
-    else if (mdt_parse_int64_grouped(text, len, rs->decimal_comma, &d->ints[r]) != 0)
+    if (to_int(text, len, rs->decimal_comma, &d->ints[r]) != 0)
       field_failed(rs, d, fi, "a whole number", text, len);
     return;
   case COL_FIX4:
-    if (mdt_parse_plain(text, len, sep, &digits, &nfrac, &ndigits) && nfrac <= 4 && ndigits <= 14)
-      d->ints[r] = (int64_t)digits * fix4_scale[nfrac < 0 ? 0 : nfrac];
-    else if (mdt_parse_fix4_grouped(text, len, rs->decimal_comma, &d->ints[r]) != 0)
+    if (to_fix4(text, len, rs->decimal_comma, &d->ints[r]) != 0)
       field_failed(rs, d, fi, "a number with at most 4 decimals", text, len);
     return;
   case COL_STR:
@@ -422,6 +460,22 @@ static inline size_t scan_next(scanner *sc) {
  * a field that begins or ends with one goes to libcsv. */
 static inline int maybe_trimmed(char ch) { return (unsigned char)ch <= ' '; }
 
+/* Hands a plain record's nheader fields (text + start[f], flen[f] bytes) to the row, as
+ * field_cb and row_cb would for libcsv's fields and its CR (if any) and line feed (lf: the
+ * record ends with one, not with the text). */
+static void deliver_record(read_state *rs, const char *text, const size_t *start,
+                           const size_t *flen, int lf) {
+  for (size_t f = 0; f < rs->nheader && !rs->failed; f++)
+    convert_field(rs, f, text + start[f], flen[f]);
+  if (!rs->failed)
+    rs->batch->line[rs->row++] = rs->row_line;
+  rs->nfield = 0;
+  if (lf) {
+    rs->nl_unquoted++;
+    rs->row_line = rs->nl_unquoted + rs->nl_embedded;
+  }
+}
+
 /* Takes the record at text[pos..len) if it is a common one: its fields are delivered and the
  * offset just after it is returned, the scanner past it. Returns pos when libcsv must take
  * it (the scanner is then anywhere in it). */
@@ -448,18 +502,200 @@ static size_t fast_record(read_state *rs, scanner *sc, size_t pos, size_t *start
   edge |= end > from && (maybe_trimmed(text[from]) | maybe_trimmed(text[end - 1]));
   if (edge || nf != nheader || end == pos)
     return pos;
-  for (size_t f = 0; f < nf && !rs->failed; f++)
-    convert_field(rs, f, text + start[f], flen[f]);
-  /* As row_cb for the row's CR (if any) and its LF. */
-  if (!rs->failed)
-    rs->batch->line[rs->row++] = rs->row_line;
-  rs->nfield = 0;
-  if (i < len) {
-    rs->nl_unquoted++;
-    rs->row_line = rs->nl_unquoted + rs->nl_embedded;
-    return i + 1;
+  deliver_record(rs, text, start, flen, i < len);
+  return i < len ? i + 1 : len;
+}
+
+/* ------------------------------------------------------------ bulk path -- */
+
+/*
+ * A chunk with no quote and no byte up to ' ' but the line feed (no CR, tab, space or other
+ * control byte: mdt__csv_unplain_mask) has no record that needs quoting or trimming. Its
+ * records are taken in blocks: first every field end of up to a block's worth of records
+ * that have exactly the header's fields and a line feed, then the block converted column by
+ * column, where each column's conversion is one tight loop (an id the same as the row
+ * before's is not looked up again). A record that is not such a record ends the block and
+ * goes the way of every other record (fast_record or libcsv). A field whose conversion would
+ * fail, or needs care (an empty one in a column that refuses it, an unknown id), makes its
+ * row and the rows after it in the block go through convert_field one by one, so that every
+ * value and every error is exactly the record-by-record one.
+ */
+#define BULK_FIELDS 8192 /* field ends per block: the block has BULK_FIELDS / nheader rows */
+
+/* Non-zero when text[0..len) (with 64 zero bytes after it) has no byte that keeps a record
+ * from the bulk path. */
+static int bulk_chunk(const char *text, size_t len) {
+  for (size_t base = 0; base < len; base += 64) {
+    uint64_t m = mdt__csv_unplain_mask(text + base);
+    if (len - base < 64)
+      m &= (UINT64_C(1) << (len - base)) - 1;
+    if (m)
+      return 0;
   }
-  return len;
+  return 1;
+}
+
+/* A block's records: end[k] is the offset of the k-th delimiter or line feed from the
+ * block's start, end[-1] the offset just before the block; field f of record r is
+ * text[end[r * nh + f - 1] + 1 .. end[r * nh + f]). */
+typedef struct {
+  const char *text;
+  const size_t *end;
+  size_t nh;
+} block;
+
+/* Field f of record r of the block: its text and length. */
+static inline const char *block_field(const block *bk, size_t r, size_t f, size_t *len) {
+  const size_t *e = bk->end + r * bk->nh + f;
+  *len = e[0] - e[-1] - 1;
+  return bk->text + (e[-1] + 1);
+}
+
+/* Each column's loop converts rows [0, n) of the block into rows base.. of the batch and
+ * returns the first row it left for convert_field (n when none). */
+static size_t bulk_keys(const block *bk, size_t f, const col_desc *d, size_t base, size_t n) {
+  int64_t *out = d->ints + base;
+  const mdt_csv_spec *sp = d->sp;
+  key_cache *kc = d->cache;
+  const size_t *e = bk->end + f, nh = bk->nh;
+  const char *text = bk->text;
+  uint64_t pw0 = 0, pw1 = 0, plen = UINT64_MAX;
+  long pv = 0;
+  for (size_t r = 0; r < n; r++, e += nh) {
+    size_t len = e[0] - e[-1] - 1;
+    const char *t = text + (e[-1] + 1);
+    long v;
+    if (len - 1 >= 16 || kc == NULL) { /* empty, longer than 16 bytes, or no cache */
+      if (len == 0)
+        return r;
+      v = sp->find(sp->keys, t, len);
+    } else {
+      uint64_t w0, w1;
+      key_words(t, len, &w0, &w1);
+      /* An id as the row before's (a respondent's answers, a question's options) */
+      if (((w0 ^ pw0) | (w1 ^ pw1) | (len ^ plen)) == 0)
+        v = pv;
+      else {
+        v = key_cached(sp, kc, t, len, w0, w1);
+        plen = len;
+        pw0 = w0;
+        pw1 = w1;
+        pv = v;
+      }
+    }
+    if (v < 0) {
+      if (!sp->unknown_ok)
+        return r;
+      v = -1;
+    }
+    out[r] = v;
+  }
+  return n;
+}
+
+static size_t bulk_numbers(const block *bk, size_t f, const col_desc *d, size_t base, size_t n,
+                           int decimal_comma) {
+  for (size_t r = 0; r < n; r++) {
+    size_t len;
+    const char *t = block_field(bk, r, f, &len);
+    int bad;
+    if (len == 0)
+      return r;
+    if (d->kind == COL_REAL)
+      bad = to_real(t, len, decimal_comma, &d->reals[base + r]);
+    else if (d->kind == COL_INT)
+      bad = to_int(t, len, decimal_comma, &d->ints[base + r]);
+    else
+      bad = to_fix4(t, len, decimal_comma, &d->ints[base + r]);
+    if (bad)
+      return r;
+  }
+  return n;
+}
+
+static size_t bulk_other(const block *bk, size_t f, const col_desc *d, mdt_csv_batch *b,
+                         size_t base, size_t n) {
+  for (size_t r = 0; r < n; r++) {
+    size_t len;
+    const char *t = block_field(bk, r, f, &len);
+    if (len == 0)
+      return r; /* convert_field knows what an empty field gives */
+    if (d->kind == COL_STR && batch_add_string(b, t, len, &d->str_off[base + r]) != 0)
+      return r;
+  }
+  return n;
+}
+
+/* Converts the block's n records into rows from rs->row on. */
+static void bulk_convert(read_state *rs, const block *bk, size_t n, size_t *start,
+                         size_t *flen) {
+  size_t base = rs->row, good = n;
+  for (size_t f = 0; f < bk->nh; f++) {
+    const col_desc *d = &rs->desc[f];
+    size_t upto = good;
+    if (d->kind == COL_SKIP)
+      continue;
+    if (d->kind == COL_KEY)
+      upto = bulk_keys(bk, f, d, base, good);
+    else if (d->kind == COL_REAL || d->kind == COL_INT || d->kind == COL_FIX4)
+      upto = bulk_numbers(bk, f, d, base, good, rs->decimal_comma);
+    else
+      upto = bulk_other(bk, f, d, rs->batch, base, good);
+    if (upto < good)
+      good = upto;
+  }
+  for (size_t r = 0; r < good; r++)
+    rs->batch->line[base + r] = rs->row_line + (long)r;
+  rs->row = base + good;
+  rs->nl_unquoted += (long)good;
+  rs->row_line = rs->nl_unquoted + rs->nl_embedded;
+  for (size_t r = good; r < n && !rs->failed; r++) {
+    for (size_t f = 0; f < bk->nh; f++) {
+      const char *t = block_field(bk, r, f, &flen[f]);
+      start[f] = (size_t)(t - bk->text);
+    }
+    deliver_record(rs, bk->text, start, flen, 1);
+  }
+}
+
+/* Takes the records from text[pos..) that fill up to BULK_FIELDS field ends (ends, with room
+ * for 64 more and one before), stopping before the first that is not a plain one with a line
+ * feed, and converts them. Returns the offset after the last record taken, pos when none
+ * was, with the scanner there. */
+static size_t bulk_records(read_state *rs, scanner *sc, size_t pos, size_t *ends,
+                           size_t *start, size_t *flen) {
+  const char *text = sc->text;
+  size_t nh = rs->nheader, k = 0, *end = ends + 1;
+  /* Every delimiter and line feed, a block of 64 bytes at a time. */
+  for (;;) {
+    uint64_t bits = sc->bits;
+    while (bits) {
+      end[k++] = sc->base + (size_t)__builtin_ctzll(bits);
+      bits &= bits - 1;
+    }
+    sc->bits = 0;
+    if (k >= BULK_FIELDS || sc->base + 64 >= sc->len)
+      break;
+    sc->base += 64;
+    sc->bits = mdt__csv_special_mask(text + sc->base, sc->delim);
+  }
+  /* The records among them: a line feed ends the last field of each. That no line feed ends
+   * another field is checked once for the whole chunk (mdt__csv_parse_chunk): a record that
+   * had one took a line feed more than it counted. */
+  size_t n = 0, most = (k < BULK_FIELDS ? k : BULK_FIELDS) / nh;
+  end[-1] = pos - 1; /* wraps for pos 0; field lengths come out right all the same */
+  for (; n < most; n++) {
+    const size_t *e = end + n * nh + nh - 1;
+    if (text[*e] != '\n' || *e == e[-(ptrdiff_t)nh] + 1)
+      break; /* a ragged record, or a blank line (one column) */
+  }
+  size_t at = n ? end[n * nh - 1] + 1 : pos;
+  if (n > 0) {
+    block bk = {text, end, nh};
+    bulk_convert(rs, &bk, n, start, flen);
+  }
+  scan_seek(sc, at);
+  return at;
 }
 
 /* The end of the record starting at pos by quote parity (as the chunks are cut): just after
@@ -475,17 +711,22 @@ static size_t record_end(const char *text, size_t pos, size_t len) {
   return len;
 }
 
-/* Tokenises the chunk's text into rs: the fast path where it can, libcsv (parser p) for the
- * rest. A failure is left in rs or the chunk. */
-static void tokenise(read_state *rs, struct csv_parser *p, chunk *c, int fast, size_t *start,
-                    size_t *flen) {
+/* Tokenises the chunk's text into rs: the bulk path (with ends) or the fast path where it
+ * can, libcsv (parser p) for the rest. A failure is left in rs or the chunk. Returns non-zero
+ * when the bulk path took records. */
+static int tokenise(read_state *rs, struct csv_parser *p, chunk *c, int fast, size_t *start,
+                    size_t *flen, size_t *ends) {
   const char *text = c->text;
   size_t len = c->len, pos = 0;
   scanner sc = {text, len, 0, 0, rs->csv->delimiter, c->has_quote};
+  int bulk = fast && ends != NULL && !c->has_quote && bulk_chunk(text, len), took = 0;
   if (fast)
     scan_seek(&sc, 0);
   while (pos < len && !rs->failed) {
-    size_t next = fast ? fast_record(rs, &sc, pos, start, flen) : pos;
+    size_t next = bulk ? bulk_records(rs, &sc, pos, ends, start, flen) : pos;
+    took |= next != pos;
+    if (next == pos && fast)
+      next = fast_record(rs, &sc, pos, start, flen);
     if (next != pos) {
       pos = next;
       continue;
@@ -503,7 +744,7 @@ static void tokenise(read_state *rs, struct csv_parser *p, chunk *c, int fast, s
             c, MDT_EDATA, c->offset + (off_t)(pos + used),
             "expected a delimiter or line end after a closing quote, found '%c'",
             text[pos + used]);
-      return;
+      return took;
     }
     pos = end;
     if (fast)
@@ -514,6 +755,7 @@ static void tokenise(read_state *rs, struct csv_parser *p, chunk *c, int fast, s
         c, MDT_EDATA, c->offset + (off_t)open_quote(c->text, c->len),
         "expected a closing quote for the quote that opens here, found the end "
         "of the file");
+  return took;
 }
 
 /* Tokenises one chunk into its batch. Runs in a worker thread or the caller's, each with its
@@ -550,24 +792,42 @@ void mdt__csv_parse_chunk(const reader *rd, chunk *c, key_cache *caches, col_des
     mdt__csv_chunk_fail_offset(c, MDT_ENOMEM, c->offset, "out of memory reading the table");
     return;
   }
-  read_state rs = {0};
-  rs.csv = csv;
-  rs.ch = c;
-  rs.batch = &c->batch;
-  rs.desc = desc;
-  rs.nheader = csv->nheader;
-  rs.decimal_comma = csv->delimiter == ';';
-  describe_columns(rd, &rs, caches);
-  struct csv_parser p;
-  if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL) != 0) {
-    free(spans);
-    mdt__csv_chunk_fail_offset(c, MDT_ENOMEM, c->offset, "out of memory reading the table");
-    return;
+  /* The bulk path's field ends, for headers of up to 512 columns (blocks of 16 rows or
+   * more); without them every record goes the record-by-record way. */
+  size_t *ends = csv->nheader <= BULK_FIELDS / 16 && !csv->libcsv_only
+                     ? malloc((BULK_FIELDS + 65) * sizeof *ends)
+                     : NULL;
+  read_state rs;
+  for (;;) {
+    memset(&rs, 0, sizeof rs);
+    rs.csv = csv;
+    rs.ch = c;
+    rs.batch = &c->batch;
+    rs.desc = desc;
+    rs.nheader = csv->nheader;
+    rs.decimal_comma = csv->delimiter == ';';
+    describe_columns(rd, &rs, caches);
+    struct csv_parser p;
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL) != 0) {
+      mdt__csv_chunk_fail_offset(c, MDT_ENOMEM, c->offset, "out of memory reading the table");
+      break;
+    }
+    csv_set_delim(&p, (unsigned char)csv->delimiter);
+    csv_set_realloc_func(&p, realloc);
+    int took = tokenise(&rs, &p, c, !csv->libcsv_only, spans, spans + csv->nheader + 1, ends);
+    csv_free(&p);
+    /* Every line feed of a chunk the bulk path read is counted where a record ends. One that
+     * was not ended a field inside what the bulk path took for a record: read the chunk again
+     * without it, and so also when it failed (its message is then that of the record-by-record
+     * way). */
+    if (!took || (c->status == MDT_OK && rs.nl_unquoted == (long)newlines))
+      break;
+    c->status = MDT_OK;
+    c->batch.strbuf_len = 0;
+    free(ends);
+    ends = NULL;
   }
-  csv_set_delim(&p, (unsigned char)csv->delimiter);
-  csv_set_realloc_func(&p, realloc);
-  tokenise(&rs, &p, c, !csv->libcsv_only, spans, spans + csv->nheader + 1);
-  csv_free(&p);
+  free(ends);
   free(spans);
   c->batch.nrows = rs.row;
   c->nlines = rs.nl_unquoted + rs.nl_embedded;

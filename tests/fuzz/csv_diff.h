@@ -53,8 +53,26 @@ static inline void mdt_transcript_add(mdt_transcript *t, const char *fmt, ...) {
 }
 
 /* How the columns are read: every one as text (empty allowed), or every one as a number
- * (empty refused), so that field errors and their positions are compared too. */
-typedef enum { MDT_DIFF_TEXT, MDT_DIFF_NUMBERS } mdt_diff_mode;
+ * (empty refused), so that field errors and their positions are compared too; or as ids
+ * looked up in mdt__diff_ids (unknown ones refused in even columns, empty ones allowed in
+ * every third), or as whole numbers, numbers with 4 decimals and numbers in turn (empty ones
+ * allowed in every other). */
+typedef enum { MDT_DIFF_TEXT, MDT_DIFF_NUMBERS, MDT_DIFF_KEYS, MDT_DIFF_MIXED } mdt_diff_mode;
+
+/* The ids of MDT_DIFF_KEYS: short ones, one of exactly 8 and 16 bytes, and one longer than
+ * the reader's id cache takes. */
+static const char *const mdt__diff_ids[] = {"1",        "22",       "x",
+                                            "Oslo",     "7.5",      "12345678",
+                                            "q01",      "g1",       "1234567890abcdef",
+                                            "an-id-longer-than-16-bytes"};
+
+static inline long mdt__diff_find(const void *keys, const char *text, size_t len) {
+  (void)keys;
+  for (size_t k = 0; k < sizeof mdt__diff_ids / sizeof mdt__diff_ids[0]; k++)
+    if (strlen(mdt__diff_ids[k]) == len && memcmp(mdt__diff_ids[k], text, len) == 0)
+      return (long)k;
+  return -1;
+}
 
 static inline mdt_status mdt__diff_batch(const mdt_csv_batch *b, void *user, mdt_error *err) {
   (void)err;
@@ -66,9 +84,11 @@ static inline mdt_status mdt__diff_batch(const mdt_csv_batch *b, void *user, mdt
         /* Fields may hold any byte but NUL: written with their length. */
         const char *s = mdt_csv_str(b, j, r);
         mdt_transcript_add(t, "|%zu:%s", strlen(s), s);
-      } else {
+      } else if (b->type[j] == MDT_CSV_REAL) {
         double v = b->reals[j][r];
         mdt_transcript_add(t, "|%a", v);
+      } else {
+        mdt_transcript_add(t, "|%lld", (long long)b->ints[j][r]);
       }
     }
     mdt_transcript_add(t, "\n");
@@ -93,11 +113,30 @@ static inline mdt_status mdt_csv_transcript(const char *path, int libcsv_only, i
       t->oom = 1;
       return MDT_ENOMEM;
     }
+    static const mdt_csv_type mixed[3] = {MDT_CSV_INT, MDT_CSV_FIX4, MDT_CSV_REAL};
     for (size_t h = 0; h < n; h++) {
       specs[h].name = mdt_csv_header_name(csv, h);
-      specs[h].type = mode == MDT_DIFF_TEXT ? MDT_CSV_STR : MDT_CSV_REAL;
       specs[h].required = 1;
-      specs[h].allow_empty = mode == MDT_DIFF_TEXT;
+      switch (mode) {
+      case MDT_DIFF_TEXT:
+        specs[h].type = MDT_CSV_STR;
+        specs[h].allow_empty = 1;
+        break;
+      case MDT_DIFF_NUMBERS:
+        specs[h].type = MDT_CSV_REAL;
+        break;
+      case MDT_DIFF_KEYS:
+        specs[h].type = MDT_CSV_KEY;
+        specs[h].find = mdt__diff_find;
+        specs[h].expect = "an id of the list";
+        specs[h].unknown_ok = h % 2;
+        specs[h].allow_empty = h % 3 == 2;
+        break;
+      case MDT_DIFF_MIXED:
+        specs[h].type = mixed[h % 3];
+        specs[h].allow_empty = h % 2;
+        break;
+      }
     }
     mdt_csv_set_libcsv_only(csv, libcsv_only);
     mdt_csv_set_threads(csv, threads);

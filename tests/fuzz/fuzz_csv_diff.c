@@ -30,6 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   mdt__memfile_set("fuzz.csv", data, size);
   compare(MDT_DIFF_TEXT, 1);
   compare(MDT_DIFF_NUMBERS, 1);
+  compare(MDT_DIFF_KEYS, 1);
+  compare(MDT_DIFF_MIXED, 1);
   compare(MDT_DIFF_TEXT, 2);
   mdt__memfile_set(NULL, NULL, 0);
   return 0;
