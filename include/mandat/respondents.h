@@ -56,6 +56,7 @@ typedef struct mdt_respondents {
   mdt_grouping *groupings; /* "kind", "region", then the other columns in file order */
   char *path;            /* the file read */
   void *index;           /* internal: id -> row */
+  char *text;            /* internal: when not NULL, the block that id and name point into */
 } mdt_respondents;
 
 /* Loads and validates path (unique non-empty ids, known kinds, non-negative sizes). */

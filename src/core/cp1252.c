@@ -46,6 +46,12 @@ static size_t utf8_seq(const unsigned char *s, size_t n) {
 /* s[0..n) is valid UTF-8; with cut, a sequence cut off at the end counts as valid. */
 static int valid_utf8(const unsigned char *s, size_t n, int cut) {
   for (size_t i = 0; i < n;) {
+    /* ASCII, the most of any file, eight bytes at a time. */
+    uint64_t w;
+    while (i + 8 <= n && (memcpy(&w, s + i, 8), (w & UINT64_C(0x8080808080808080)) == 0))
+      i += 8;
+    if (i == n)
+      break;
     size_t k = utf8_seq(s + i, n - i);
     if (k == 0) {
       /* A sequence cut off by the end of the look: its lead byte wants more bytes than are
@@ -107,7 +113,7 @@ int mdt__cp1252_to_utf8(int fd, const char *path, int *out_fd) {
   /* A look at the start decides: a Windows-1252 file from Excel shows itself in its first
    * megabyte (names, headers), and a UTF-8 file costs no more than that look. */
   size_t head = n < MDT_CP1252_LOOK_BYTES ? n : MDT_CP1252_LOOK_BYTES;
-  unsigned char *buf = malloc(n);
+  unsigned char *buf = malloc(head);
   if (buf == NULL)
     return -1;
   ssize_t got = read_all(fd, buf, head);
@@ -115,6 +121,12 @@ int mdt__cp1252_to_utf8(int fd, const char *path, int *out_fd) {
     free(buf);
     return got < 0 ? -1 : 0;
   }
+  unsigned char *all = n > head ? realloc(buf, n) : buf;
+  if (all == NULL) {
+    free(buf);
+    return -1;
+  }
+  buf = all;
   if (n > head && read_all(fd, buf, n) != (ssize_t)n) {
     free(buf);
     return -1;

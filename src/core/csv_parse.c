@@ -523,16 +523,30 @@ static size_t fast_record(read_state *rs, scanner *sc, size_t pos, size_t *start
 #define BULK_FIELDS 8192 /* field ends per block: the block has BULK_FIELDS / nheader rows */
 
 /* Non-zero when text[0..len) (with 64 zero bytes after it) has no byte that keeps a record
- * from the bulk path. */
-static int bulk_chunk(const char *text, size_t len) {
+ * from the bulk path: no quote, no byte below ' ' but the line feed, and no space next to a
+ * delimiter, a line feed or either end of the text (where libcsv would trim it). */
+static int bulk_chunk(const char *text, size_t len, char delim) {
+  uint64_t prev_special = UINT64_C(1) << 63, prev_space = 0; /* as if a line feed came before */
   for (size_t base = 0; base < len; base += 64) {
-    uint64_t m = mdt__csv_unplain_mask(text + base);
-    if (len - base < 64)
-      m &= (UINT64_C(1) << (len - base)) - 1;
-    if (m)
+    uint64_t keep = len - base < 64 ? (UINT64_C(1) << (len - base)) - 1 : ~UINT64_C(0);
+    if (mdt__csv_unplain_mask(text + base) & keep)
       return 0;
+    uint64_t space = mdt__csv_space_mask(text + base) & keep;
+    if (space == 0 && prev_space == 0) {
+      /* No space here or just before: of the delimiters and line feeds only the last byte's
+       * matters, for a space that may begin the next block. */
+      char last = text[base + 63];
+      prev_special = (uint64_t)(base + 63 < len && (last == delim || last == '\n')) << 63;
+      continue;
+    }
+    uint64_t special = mdt__csv_special_mask(text + base, delim) & keep;
+    if ((space & ((special << 1) | (special >> 1) | (prev_special >> 63))) ||
+        ((prev_space >> 63) & special & 1))
+      return 0;
+    prev_special = special;
+    prev_space = space;
   }
-  return 1;
+  return len == 0 || text[len - 1] != ' ';
 }
 
 /* A block's records: end[k] is the offset of the k-th delimiter or line feed from the
@@ -719,7 +733,8 @@ static int tokenise(read_state *rs, struct csv_parser *p, chunk *c, int fast, si
   const char *text = c->text;
   size_t len = c->len, pos = 0;
   scanner sc = {text, len, 0, 0, rs->csv->delimiter, c->has_quote};
-  int bulk = fast && ends != NULL && !c->has_quote && bulk_chunk(text, len), took = 0;
+  int bulk = fast && ends != NULL && !c->has_quote && bulk_chunk(text, len, sc.delim),
+      took = 0;
   if (fast)
     scan_seek(&sc, 0);
   while (pos < len && !rs->failed) {

@@ -271,22 +271,32 @@ mdt_status mdt_aggregator_add(const mdt_answer_batch *batch, void *aggregator, m
   mdt_aggregator *a = aggregator;
   if (a->finished)
     return mdt_error_set(err, MDT_EINTERNAL, "answers added after the aggregation finished");
+  /* What the loop reads, in locals: its stores of flags (bytes) could otherwise be taken to
+   * change them, and they would be read again for every answer. */
   const mdt_questionnaire *q = a->q;
+  const mdt_option *options = q->options;
+  const mdt_question *questions = q->questions;
+  unsigned char *answered_all = a->answered_all, *responded = a->responded;
+  const int32_t *key_of = a->key_of;
+  const double *pre = a->pre;
+  cell_acc *cells = a->cells;
+  const size_t R = a->R, C = a->C;
+  const int political_only = a->opt.political_only, by_group = a->opt.by_group;
   for (size_t k = 0; k < batch->n; k++) {
     size_t i = (size_t)batch->respondent[k];
     size_t c = (size_t)batch->option[k];
     double v = batch->value[k];
-    if (i >= a->R || c >= a->C)
+    if (i >= R || c >= C)
       return mdt_error_set(err, MDT_EINTERNAL, "answer outside the tables (%zu, %zu)", i, c);
-    a->answered_all[i] = 1;
-    if (a->opt.political_only && adoption_of(a->r, i) != MDT_ADOPTED_POLITICAL)
+    answered_all[i] = 1;
+    if (political_only && adoption_of(a->r, i) != MDT_ADOPTED_POLITICAL)
       continue; /* left out: the member counts as not having answered */
-    a->responded[i] = 1;
-    size_t qi = q->options[c].question;
-    size_t key = (size_t)a->key_of[i];
-    double pw = a->pre[i] * option_factor(a, i, c);
-    cell_acc *acc = &a->cells[key * a->C + c];
-    switch (q->questions[qi].type) {
+    responded[i] = 1;
+    size_t qi = options[c].question;
+    size_t key = (size_t)key_of[i];
+    double pw = by_group ? pre[i] * option_factor(a, i, c) : pre[i];
+    cell_acc *acc = &cells[key * C + c];
+    switch (questions[qi].type) {
     case MDT_Q_SCORE:
     case MDT_Q_SHARE:
       acc->cnt += 1;
@@ -294,7 +304,7 @@ mdt_status mdt_aggregator_add(const mdt_answer_batch *batch, void *aggregator, m
       acc->s1 += pw * v;
       acc->s2 += pw * v * v;
       acc->q += pw * pw;
-      if (q->questions[qi].type == MDT_Q_SHARE &&
+      if (questions[qi].type == MDT_Q_SHARE &&
           add_share_entry(a, (int32_t)key, (int32_t)c, v, pw) != 0)
         return mdt_error_set(err, MDT_ENOMEM, "out of memory aggregating shares");
       break;

@@ -158,6 +158,33 @@ static mdt_status check_value(stream_state *s, const mdt_csv_batch *b, size_t i,
   return mdt_error_set(err, MDT_EINTERNAL, "question '%s' has an unknown type", qu->id);
 }
 
+/* check_value's checks without its messages, for the answers that pass them (the bitmaps
+ * are set as check_value sets them): 1 when value v passes, 0 when check_value must say
+ * why it does not. A duplicate rank or choice leaves its bit set, which check_value then
+ * finds again. */
+static inline int value_ok(stream_state *s, size_t ri, size_t qi, double v) {
+  const mdt_question *qu = &s->q->questions[qi];
+  switch (qu->type) {
+  case MDT_Q_SCORE:
+  case MDT_Q_SHARE:
+    return v >= qu->min && v <= qu->max;
+  case MDT_Q_RANK: {
+    /* A whole rank from 1 to noptions (at most 255, the aggregator's limit, or more). */
+    if (!(v >= 1 && v <= (double)qu->noptions) || (double)(int64_t)v != v)
+      return 0;
+    return qu->ties ||
+           !test_and_set(s->seen.ranked, ri * s->seen.nrank + s->seen.slot[qi] + (size_t)v - 1);
+  }
+  case MDT_Q_CHOICE:
+    if (v != 0 && v != 1)
+      return 0;
+    return v == 0 || !test_and_set(s->seen.chosen, ri * s->seen.nchoice + s->seen.slot[qi]);
+  case MDT_Q_TEXT:
+    break;
+  }
+  return 0;
+}
+
 static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err) {
   stream_state *s = user;
   char found[MDT__FOUND_MAX];
@@ -182,9 +209,11 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
                           s->q->questions[qi].id);
     }
     double v = b->reals[A_VALUE][i];
-    mdt_status st = check_value(s, b, i, ri, qi, v, err);
-    if (st != MDT_OK)
-      return st;
+    if (!value_ok(s, ri, qi, v)) {
+      mdt_status st = check_value(s, b, i, ri, qi, v, err);
+      if (st != MDT_OK)
+        return st;
+    }
     s->respondent[i] = (int32_t)ri;
     s->option[i] = (int32_t)o;
     s->value[i] = v;

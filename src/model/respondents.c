@@ -66,8 +66,14 @@ static int is_fixed(const char *name) {
 void mdt_respondents_free(mdt_respondents *r) {
   if (r == NULL)
     return;
-  mdt__strvec_free(r->id, r->n);
-  mdt__strvec_free(r->name, r->n);
+  if (r->text != NULL) { /* ids and names point into one block */
+    free(r->id);
+    free(r->name);
+    free(r->text);
+  } else {
+    mdt__strvec_free(r->id, r->n);
+    mdt__strvec_free(r->name, r->n);
+  }
   free(r->kind);
   free(r->population);
   free(r->employees);
@@ -230,13 +236,12 @@ fail:
   return -1;
 }
 
-/* Copies the validated table into r's columns. */
-static int take_columns(const mdt_csv_table *t, size_t nspecs, mdt_respondents *r) {
+/* Moves the validated table into r's columns: the ids and names stay in the table's block of
+ * text, which r takes over (tens of thousands of members are not a string each to allocate
+ * and free). */
+static int take_columns(mdt_csv_table *t, size_t nspecs, mdt_respondents *r) {
   size_t n = t->nrows;
   for (size_t i = 0; i < n; i++) {
-    if ((r->id[i] = mdt__strdup(mdt_csv_str(t, C_ID, i))) == NULL ||
-        (r->name[i] = mdt__strdup(mdt_csv_str(t, C_NAME, i))) == NULL)
-      return -1;
     r->population[i] = t->reals[C_POPULATION][i];
     r->employees[i] = t->reals[C_EMPLOYEES][i];
     r->fte[i] = t->present[C_FTE] ? t->reals[C_FTE][i] : NAN;
@@ -251,6 +256,13 @@ static int take_columns(const mdt_csv_table *t, size_t nspecs, mdt_respondents *
   for (size_t j = C_FIXED; j < nspecs; j++)
     if (build_grouping(t, j, &r->groupings[k++]) != 0)
       return -1;
+  r->text = t->strbuf;
+  t->strbuf = NULL;
+  t->strbuf_len = t->strbuf_cap = 0;
+  for (size_t i = 0; i < n; i++) {
+    r->id[i] = r->text + t->str_off[C_ID][i];
+    r->name[i] = r->text + t->str_off[C_NAME][i];
+  }
   return 0;
 }
 

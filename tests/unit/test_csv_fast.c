@@ -50,15 +50,16 @@ static void test_masks(void **state) {
     assert_true(mdt__csv_special_mask(buf, delim) ==
                 mdt__csv_special_mask_portable(buf, delim));
     assert_true(mdt__csv_unplain_mask(buf) == mdt__csv_unplain_mask_portable(buf));
+    assert_true(mdt__csv_space_mask(buf) == mdt__csv_space_mask_portable(buf));
   }
-  /* By hand: in "a b\n\"\t\r\x01\x80" the space (1), the quote (4), the tab (5), the CR (6)
-   * and the control byte (7) keep records from the bulk path; the line feed (3), the
-   * letters and the byte from 0x80 up do not. */
+  /* By hand: in "a b\n\"\t\r\x01\x80" the quote (4), the tab (5), the CR (6) and the control
+   * byte (7) keep a chunk from the bulk path; the space (1) only at a field's edge; the line
+   * feed (3), the letters and the byte from 0x80 up do not. */
   memset(buf, 'x', sizeof buf);
   memcpy(buf, "a b\n\"\t\r\x01\x80", 9);
-  assert_true(mdt__csv_unplain_mask(buf) == ((UINT64_C(1) << 1) | (UINT64_C(1) << 4) |
-                                             (UINT64_C(1) << 5) | (UINT64_C(1) << 6) |
-                                             (UINT64_C(1) << 7)));
+  assert_true(mdt__csv_unplain_mask(buf) == ((UINT64_C(1) << 4) | (UINT64_C(1) << 5) |
+                                             (UINT64_C(1) << 6) | (UINT64_C(1) << 7)));
+  assert_true(mdt__csv_space_mask(buf) == (UINT64_C(1) << 1));
   /* By hand: "a,b\n\"c" has the delimiter at 1, the line feed at 3, the quote at 4. */
   memset(buf, 'x', sizeof buf);
   memcpy(buf, "a,b\n\"c", 6);
@@ -188,10 +189,11 @@ static void test_random_files(void **state) {
   gsl_rng_free(rng);
 }
 
-/* Files the bulk path takes (no quote, no byte up to ' ' but the line feed), large enough
- * for many of its blocks and more than one chunk of the reader: mostly plain records of ids
- * and numbers in runs, with now and then a ragged record, a blank line, an empty field, an
- * unknown id or a field that is no number, or a line feed at the end missing. Every way of
+/* Files the bulk path takes (no quote, no byte below ' ' but the line feed, no space at a
+ * field's edge), large enough for many of its blocks and more than one chunk of the reader: mostly plain records of ids
+ * and numbers in runs (some with a space inside), with now and then a ragged record, a blank
+ * line, an empty field, an unknown id, a field that is no number or begins or ends with a
+ * space, or a line feed at the end missing. Every way of
  * reading them must give what libcsv gives. */
 static void test_bulk_files(void **state) {
   (void)state;
@@ -199,7 +201,8 @@ static void test_bulk_files(void **state) {
   gsl_rng_set(rng, 1414);
   static const char *const values[] = {"1",   "22",       "x",        "Oslo", "7.5", "12345678",
                                        "q01", "g1",       "1234567890abcdef",  "-3",  "1e3",
-                                       "0.25", "an-id-longer-than-16-bytes", "99999", "q02"};
+                                       "0.25", "an-id-longer-than-16-bytes", "99999", "q02",
+                                       "Oslo kommune", "4 50000+"};
   const size_t nvalues = sizeof values / sizeof values[0];
   size_t cap = 3u << 20;
   char *text = malloc(cap);
@@ -239,8 +242,10 @@ static void test_bulk_files(void **state) {
         if (c)
           text[len++] = delim;
         const char *v;
-        if (gsl_rng_uniform(rng) < trouble)
-          v = gsl_rng_uniform(rng) < 0.5 ? "" : "nope";
+        if (gsl_rng_uniform(rng) < trouble) {
+          static const char *const odd[] = {"", "nope", " 1", "22 ", " "};
+          v = odd[gsl_rng_uniform_int(rng, 5)];
+        }
         else {
           /* Ids in runs, as a respondent's answers come. */
           if (c == 0 && run-- == 0) {
@@ -275,6 +280,40 @@ static void test_bulk_files(void **state) {
   gsl_rng_free(rng);
 }
 
+/* A space at a field's edge next to every place in the bulk path's 64-byte blocks, with a
+ * delimiter or a line feed just before or after it: libcsv trims it, and so must every way. */
+static void test_space_edges(void **state) {
+  (void)state;
+  char text[400];
+  for (size_t at = 4; at < 200; at++)
+    for (int kind = 0; kind < 4; kind++) {
+      /* at: where the space goes; the row before it fills the text up to there. */
+      size_t len = (size_t)snprintf(text, sizeof text, "a,b\n");
+      while (len < at - 1)
+        text[len++] = 'x';
+      switch (kind) {
+      case 0: /* "...x, 2\n": a space after a delimiter */
+        len = at - 1;
+        len += (size_t)snprintf(text + len, sizeof text - len, ", 2\nq,r\n");
+        break;
+      case 1: /* "...x,2\n 1,2\n": a space that begins a record */
+        len = at - 3 > 4 ? at - 3 : 4;
+        len += (size_t)snprintf(text + len, sizeof text - len, ",2\n 1,2\n");
+        break;
+      case 2: /* "...x ,2\n": a space before a delimiter */
+        len = at;
+        len += (size_t)snprintf(text + len, sizeof text - len, "x ,2\n");
+        break;
+      default: /* "...x,2 \n": a space before a line feed */
+        len = at;
+        len += (size_t)snprintf(text + len, sizeof text - len, ",2 \nq,r\n");
+        break;
+      }
+      same_both_ways(text, len, MDT_DIFF_TEXT, 1);
+      same_both_ways(text, len, MDT_DIFF_KEYS, 1);
+    }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_masks),
@@ -282,6 +321,7 @@ int main(void) {
       cmocka_unit_test(test_edges),
       cmocka_unit_test(test_random_files),
       cmocka_unit_test(test_bulk_files),
+      cmocka_unit_test(test_space_edges),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
