@@ -1,6 +1,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,9 @@ void mdt_report_csv_field(FILE *fp, const char *s) {
     fputs(s, fp);
 }
 
-char *mdt_report_format_number(double v, char *buf, size_t size) {
+/* %.15g by printf, an exponent form then written out in full: the slow path of
+ * mdt_report_format_number, and the whole of it for what the fast path leaves. */
+static char *format_number_printf(double v, char *buf, size_t size) {
   if (size == 0)
     return buf;
   buf[0] = '\0';
@@ -56,6 +59,148 @@ char *mdt_report_format_number(double v, char *buf, size_t size) {
     buf[o] = '\0';
   }
   return buf;
+}
+
+#ifdef __SIZEOF_INT128__
+/* 10^s for s = 0..19, all exact in 64 bits. */
+static const uint64_t pow10_u64[20] = {1ULL,
+                                       10ULL,
+                                       100ULL,
+                                       1000ULL,
+                                       10000ULL,
+                                       100000ULL,
+                                       1000000ULL,
+                                       10000000ULL,
+                                       100000000ULL,
+                                       1000000000ULL,
+                                       10000000000ULL,
+                                       100000000000ULL,
+                                       1000000000000ULL,
+                                       10000000000000ULL,
+                                       100000000000000ULL,
+                                       1000000000000000ULL,
+                                       10000000000000000ULL,
+                                       100000000000000000ULL,
+                                       1000000000000000000ULL,
+                                       10000000000000000000ULL};
+
+/* The 15 significant digits of a > 0 (finite), correctly rounded, as the integer *digits in
+ * [10^14, 10^15), with *x10 the decimal exponent of the rounded value (what %.15g calls X):
+ * a ~ digits * 10^(x10 - 14). Exact: a = m * 2^k with a 53-bit m, so a * 10^s is the integer
+ * m * 10^s (at most 117 bits for s <= 19) over 2^-k, and the quotient and remainder are
+ * exact. Returns 0 (for printf to decide) for an exact tie (printf rounds those half to
+ * even), for subnormals, and outside 10^-5 <= a < 10^15, where the fast path is not used. */
+static int digits15(double a, uint64_t *digits, int *x10) {
+  uint64_t bits;
+  memcpy(&bits, &a, sizeof bits);
+  int be = (int)(bits >> 52) & 0x7ff;
+  int b = be - 1023; /* 2^b <= a < 2^(b+1) */
+  if (be == 0 || b < -17 || b > 49)
+    return 0; /* subnormal, below 2^-17 < 10^-5, or at least 2^50 > 10^15 */
+  uint64_t m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+  int sh = 52 - b; /* a = m / 2^sh, 3 <= sh <= 69 */
+  /* floor(b * log10(2)), exact for these b; the loop corrects it anyway. */
+  int e = b >= 0 ? (b * 1233) >> 12 : -((-b * 1233 + 4095) >> 12);
+  unsigned __int128 p;
+  uint64_t n;
+  for (int tries = 0;; tries++) {
+    if (e < -5 || e > 14 || tries > 3)
+      return 0;
+    p = (unsigned __int128)m * pow10_u64[14 - e];
+    n = (uint64_t)(p >> sh);
+    if (n >= pow10_u64[15])
+      e++;
+    else if (n < pow10_u64[14])
+      e--;
+    else
+      break;
+  }
+  unsigned __int128 rem = p & ((((unsigned __int128)1) << sh) - 1);
+  unsigned __int128 half = ((unsigned __int128)1) << (sh - 1);
+  if (rem == half)
+    return 0;
+  if (rem > half && ++n == pow10_u64[15]) {
+    n = pow10_u64[14];
+    e++;
+  }
+  *digits = n;
+  *x10 = e;
+  return 1;
+}
+
+/* "00" .. "99". */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
+/* The 15 decimal digits of n < 10^15 (leading zeros included) into d[0..14], two at a time
+ * from 32-bit pieces. */
+static void write_digits15(char *d, uint64_t n) {
+  uint32_t hi = (uint32_t)(n / 100000000); /* 7 digits */
+  uint32_t lo = (uint32_t)(n % 100000000); /* 8 digits */
+  d[0] = (char)('0' + hi / 1000000);
+  hi %= 1000000;
+  memcpy(d + 1, digit_pairs + 2 * (hi / 10000), 2);
+  hi %= 10000;
+  memcpy(d + 3, digit_pairs + 2 * (hi / 100), 2);
+  memcpy(d + 5, digit_pairs + 2 * (hi % 100), 2);
+  uint32_t a = lo / 10000, c = lo % 10000;
+  memcpy(d + 7, digit_pairs + 2 * (a / 100), 2);
+  memcpy(d + 9, digit_pairs + 2 * (a % 100), 2);
+  memcpy(d + 11, digit_pairs + 2 * (c / 100), 2);
+  memcpy(d + 13, digit_pairs + 2 * (c % 100), 2);
+}
+#endif
+
+char *mdt_report_format_number(double v, char *buf, size_t size) {
+  if (size == 0)
+    return buf;
+  buf[0] = '\0';
+  if (!isfinite(v))
+    return buf;
+#ifdef __SIZEOF_INT128__
+  /* The fast path: what %.15g writes in its plain form (decimal exponent -4..14), from the
+   * exactly rounded digits, without printf (which costs some 3 000 instructions a number). */
+  char out[48]; /* sign, 16 characters of "0.000", 16 bytes of digits: room for the copies */
+  size_t len = 0;
+  uint64_t n;
+  int x;
+  if (v == 0) {
+    out[len++] = '0'; /* no "-0" */
+  } else if (digits15(fabs(v), &n, &x) && x >= -4 && x <= 14) {
+    char d[32]; /* the 15 digits in d[0..14]; the rest only so that 16-byte copies stay inside */
+    write_digits15(d, n);
+    memset(d + 15, '0', sizeof d - 15);
+    int last = 14; /* the last significant digit kept: trailing zeros go, as in %g */
+    while (d[last] == '0')
+      last--;
+    if (v < 0)
+      out[len++] = '-';
+    char *o = out + len;
+    /* Fixed-size copies (cheaper than exact ones); len says how much of out is the text. */
+    if (x >= 0) {
+      memcpy(o, d, 16);
+      o[x + 1] = '.';
+      memcpy(o + x + 2, d + x + 1, 16);
+      len += last > x ? (size_t)last + 2 : (size_t)x + 1;
+    } else {
+      memcpy(o, "0.000", 5);
+      memcpy(o + 1 - x, d, 16);
+      len += (size_t)(2 - x + last);
+    }
+  } else {
+    return format_number_printf(v, buf, size);
+  }
+  /* As snprintf: cut to the buffer, always terminated. */
+  if (len > size - 1)
+    len = size - 1;
+  memcpy(buf, out, len);
+  buf[len] = '\0';
+  return buf;
+#else
+  return format_number_printf(v, buf, size);
+#endif
 }
 
 void mdt_report_csv_number(FILE *fp, double v) {
