@@ -62,27 +62,14 @@ static char *format_number_printf(double v, char *buf, size_t size) {
 }
 
 #ifdef __SIZEOF_INT128__
+__extension__ typedef unsigned __int128 u128; /* gcc and clang, on 64-bit targets */
+
 /* 10^s for s = 0..19, all exact in 64 bits. */
-static const uint64_t pow10_u64[20] = {1ULL,
-                                       10ULL,
-                                       100ULL,
-                                       1000ULL,
-                                       10000ULL,
-                                       100000ULL,
-                                       1000000ULL,
-                                       10000000ULL,
-                                       100000000ULL,
-                                       1000000000ULL,
-                                       10000000000ULL,
-                                       100000000000ULL,
-                                       1000000000000ULL,
-                                       10000000000000ULL,
-                                       100000000000000ULL,
-                                       1000000000000000ULL,
-                                       10000000000000000ULL,
-                                       100000000000000000ULL,
-                                       1000000000000000000ULL,
-                                       10000000000000000000ULL};
+static const uint64_t pow10_u64[20] = {
+    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL,
+    1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+    100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
+    1000000000000000000ULL, 10000000000000000000ULL};
 
 /* The 15 significant digits of a > 0 (finite), correctly rounded, as the integer *digits in
  * [10^14, 10^15), with *x10 the decimal exponent of the rounded value (what %.15g calls X):
@@ -99,14 +86,15 @@ static int digits15(double a, uint64_t *digits, int *x10) {
     return 0; /* subnormal, below 2^-17 < 10^-5, or at least 2^50 > 10^15 */
   uint64_t m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
   int sh = 52 - b; /* a = m / 2^sh, 3 <= sh <= 69 */
-  /* floor(b * log10(2)), exact for these b; the loop corrects it anyway. */
+  /* e starts at floor(b * log10 2) (1233 / 4096 ~ log10 2), which is floor(log10 a) or one
+   * below it; the loop settles it exactly: n = floor(a * 10^(14 - e)) has 15 digits. */
   int e = b >= 0 ? (b * 1233) >> 12 : -((-b * 1233 + 4095) >> 12);
-  unsigned __int128 p;
+  u128 p;
   uint64_t n;
   for (int tries = 0;; tries++) {
     if (e < -5 || e > 14 || tries > 3)
       return 0;
-    p = (unsigned __int128)m * pow10_u64[14 - e];
+    p = (u128)m * pow10_u64[14 - e];
     n = (uint64_t)(p >> sh);
     if (n >= pow10_u64[15])
       e++;
@@ -115,8 +103,8 @@ static int digits15(double a, uint64_t *digits, int *x10) {
     else
       break;
   }
-  unsigned __int128 rem = p & ((((unsigned __int128)1) << sh) - 1);
-  unsigned __int128 half = ((unsigned __int128)1) << (sh - 1);
+  u128 rem = p & ((((u128)1) << sh) - 1);
+  u128 half = ((u128)1) << (sh - 1);
   if (rem == half)
     return 0;
   if (rem > half && ++n == pow10_u64[15]) {
