@@ -1,4 +1,5 @@
 /* Reading a CSV table, the file: chunks handed to worker threads, and batches in file order. */
+#define _GNU_SOURCE /* memrchr */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -93,13 +94,12 @@ static void *worker_main(void *arg) {
 }
 
 /* The end of the last whole record in text[0..len): just after its line end outside quotes;
- * 0 when there is none. */
-static size_t last_boundary(const char *text, size_t len) {
-  if (memchr(text, '"', len) == NULL) {
-    for (size_t i = len; i > 0; i--)
-      if (text[i - 1] == '\n')
-        return i;
-    return 0;
+ * 0 when there is none. *quoted tells whether text[0..len) has a quote. */
+static size_t last_boundary(const char *text, size_t len, int *quoted) {
+  *quoted = memchr(text, '"', len) != NULL;
+  if (!*quoted) {
+    const char *lf = memrchr(text, '\n', len);
+    return lf ? (size_t)(lf - text) + 1 : 0;
   }
   int in_quotes = 0;
   size_t cut = 0;
@@ -144,6 +144,7 @@ static mdt_status fill_chunk(mdt_csv *csv, filler *f, chunk *c, mdt_error *err) 
   c->len = f->tail_len;
   c->offset = f->tail_offset;
   size_t cut = 0;
+  int quoted = -1; /* whether text[0..cut) has a quote: -1 when not known */
   for (;;) {
     size_t want = mdt__csv_read_size(csv, CHUNK_BYTES);
     if (ensure_cap(&c->text, &c->cap, c->len + want + 1) != 0)
@@ -159,7 +160,7 @@ static mdt_status fill_chunk(mdt_csv *csv, filler *f, chunk *c, mdt_error *err) 
       cut = c->len;
       break;
     }
-    cut = last_boundary(c->text, c->len);
+    cut = last_boundary(c->text, c->len, &quoted);
     if (cut > 0)
       break; /* else one record is longer than a chunk: read on */
   }
@@ -177,7 +178,8 @@ static mdt_status fill_chunk(mdt_csv *csv, filler *f, chunk *c, mdt_error *err) 
     return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
   memset(c->text + cut, 0, CHUNK_PAD);
   c->last = f->eof && rest == 0;
-  c->has_quote = memchr(c->text, '"', cut) != NULL;
+  /* No quote in all the text read is none in its first cut bytes either. */
+  c->has_quote = quoted == 0 ? 0 : memchr(c->text, '"', cut) != NULL;
   return MDT_OK;
 }
 
