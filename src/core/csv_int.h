@@ -56,11 +56,22 @@ typedef struct {
   const mdt_csv_spec *specs;
   chunk *ring;
   size_t nring;
+  int sync;             /* threads share the reader: the mutex guards what follows it */
   pthread_mutex_t mu;
   pthread_cond_t cv_work, cv_done;
-  size_t next_take;     /* the next chunk (in file order) a worker takes */
+  size_t next_take;     /* the next chunk (in file order) a thread takes to parse */
   size_t nfilled;       /* chunks filled so far */
+  size_t next_consume;  /* the next chunk (in file order) to hand on */
+  int consuming;        /* a thread is handing a chunk on (one at a time, in file order) */
+  mdt_status status;    /* the first failure handing chunks on */
   int stop;
+  /* What handing a chunk on needs (only the thread handing on uses them). */
+  long next_line;       /* physical line of the next chunk's first byte */
+  mdt_csv_batch_fn fn;  /* the caller's function, or NULL to append to table */
+  void *user;
+  size_t batch_rows;
+  mdt_csv_batch *view, *table;
+  mdt_error *err;
 } reader;
 
 /* Ids a KEY column looked up lately, per column and worker, in a small direct-mapped table

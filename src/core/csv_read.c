@@ -51,15 +51,80 @@ void mdt_csv_table_free(mdt_csv_table *table) {
 
 /*
  * The file is read in chunks of about CHUNK_BYTES that end at a record boundary (a line end
- * outside quotes). Worker threads tokenise chunks with their own libcsv parser into typed
- * columns; the calling thread reads the next chunks and hands the parsed ones to the caller
- * in file order. The chunks do not depend on the number of threads, and one thread parses
- * them the same way, so every result is the same whatever the thread count.
+ * outside quotes). The calling thread reads them into a ring of slots; it and threads - 1
+ * workers tokenise them, each chunk with its own libcsv parser into typed columns, whichever
+ * thread is free taking the next chunk. The parsed chunks are handed on to the caller one at
+ * a time in file order, by whichever thread finds the next one parsed and no other thread
+ * handing one on: the caller's work on the rows does not wait for the thread that reads. The
+ * chunks do not depend on the number of threads, and one thread parses them the same way,
+ * so every result is the same whatever the thread count.
  */
 #define CHUNK_BYTES ((size_t)1 << 20)
 #define CHUNK_PAD 64
 
 enum { SLOT_FREE, SLOT_FILLED, SLOT_TAKEN, SLOT_DONE };
+
+static void lock(reader *rd) {
+  if (rd->sync)
+    pthread_mutex_lock(&rd->mu);
+}
+
+static void unlock(reader *rd) {
+  if (rd->sync)
+    pthread_mutex_unlock(&rd->mu);
+}
+
+static mdt_status hand_on(reader *rd, chunk *c);
+
+/* Hands on up to most parsed chunks that are next in file order, unless another thread is
+ * handing one on (it then goes on with the next ones itself). Called and returns with the
+ * lock held; releases it while the caller's function runs. Returns non-zero when it handed
+ * one on. */
+static int hand_on_ready(reader *rd, size_t most) {
+  int any = 0;
+  for (size_t k = 0;
+       k < most && !rd->consuming && rd->status == MDT_OK && rd->next_consume < rd->nfilled;
+       k++) {
+    chunk *c = &rd->ring[rd->next_consume % rd->nring];
+    if (c->state != SLOT_DONE)
+      break;
+    rd->consuming = 1;
+    unlock(rd);
+    mdt_status st = hand_on(rd, c);
+    lock(rd);
+    rd->consuming = 0;
+    any = 1;
+    if (st != MDT_OK) {
+      rd->status = st;
+      break;
+    }
+    c->state = SLOT_FREE;
+    rd->next_consume++;
+  }
+  if (any && rd->sync)
+    pthread_cond_broadcast(&rd->cv_done);
+  return any;
+}
+
+/* Parses the next filled chunk if there is one. Called and returns with the lock held.
+ * Returns non-zero when it parsed one. */
+static int parse_next(reader *rd, key_cache *caches, col_desc *desc) {
+  if (rd->next_take >= rd->nfilled || rd->ring[rd->next_take % rd->nring].state != SLOT_FILLED)
+    return 0;
+  chunk *c = &rd->ring[rd->next_take % rd->nring];
+  rd->next_take++;
+  c->state = SLOT_TAKEN;
+  unlock(rd);
+  if (caches == NULL || desc == NULL)
+    mdt__csv_chunk_fail_offset(c, MDT_ENOMEM, c->offset, "out of memory reading the table");
+  else
+    mdt__csv_parse_chunk(rd, c, caches, desc);
+  lock(rd);
+  c->state = SLOT_DONE;
+  if (rd->sync)
+    pthread_cond_broadcast(&rd->cv_done);
+  return 1;
+}
 
 static void *worker_main(void *arg) {
   reader *rd = arg;
@@ -68,26 +133,14 @@ static void *worker_main(void *arg) {
   if (caches != NULL)
     for (size_t k = 0; k < MAX_KEY_COLUMNS; k++)
       mdt__csv_key_cache_init(&caches[k]);
-  pthread_mutex_lock(&rd->mu);
-  for (;;) {
-    while (!rd->stop && (rd->next_take >= rd->nfilled ||
-                         rd->ring[rd->next_take % rd->nring].state != SLOT_FILLED))
+  lock(rd);
+  while (!rd->stop) {
+    int worked = parse_next(rd, caches, desc);
+    worked |= hand_on_ready(rd, SIZE_MAX);
+    if (!worked && !rd->stop)
       pthread_cond_wait(&rd->cv_work, &rd->mu);
-    if (rd->stop)
-      break;
-    chunk *c = &rd->ring[rd->next_take % rd->nring];
-    rd->next_take++;
-    c->state = SLOT_TAKEN;
-    pthread_mutex_unlock(&rd->mu);
-    if (caches == NULL || desc == NULL)
-      mdt__csv_chunk_fail_offset(c, MDT_ENOMEM, c->offset, "out of memory reading the table");
-    else
-      mdt__csv_parse_chunk(rd, c, caches, desc);
-    pthread_mutex_lock(&rd->mu);
-    c->state = SLOT_DONE;
-    pthread_cond_broadcast(&rd->cv_done);
   }
-  pthread_mutex_unlock(&rd->mu);
+  unlock(rd);
   free(caches);
   free(desc);
   return NULL;
@@ -117,7 +170,6 @@ typedef struct {
   char *tail;          /* bytes read after the last chunk's end */
   size_t tail_len, tail_cap;
   off_t tail_offset;
-  long next_line;
   int eof;
 } filler;
 
@@ -302,6 +354,29 @@ static mdt_status call_view(const mdt_csv_batch *b, size_t from, size_t n, mdt_c
   return fn(view, user, err);
 }
 
+/* Hands chunk c's rows on: to the caller's function in views of at most batch_rows rows, or
+ * appended to the table. */
+static mdt_status hand_on(reader *rd, chunk *c) {
+  c->first_line = rd->next_line;
+  rd->next_line += c->nlines;
+  if (c->status != MDT_OK)
+    return report_chunk_failure(rd->csv, c, rd->err);
+  for (size_t r = 0; r < c->batch.nrows; r++)
+    c->batch.line[r] += c->first_line;
+  if (rd->fn == NULL) {
+    if (batch_append(rd->table, &c->batch) != 0)
+      return mdt_error_set(rd->err, MDT_ENOMEM, "out of memory reading %s", rd->csv->path);
+    return MDT_OK;
+  }
+  mdt_status st = MDT_OK;
+  size_t step = rd->batch_rows ? rd->batch_rows : c->batch.nrows;
+  for (size_t from = 0; from < c->batch.nrows && st == MDT_OK; from += step) {
+    size_t n = c->batch.nrows - from < step ? c->batch.nrows - from : step;
+    st = call_view(&c->batch, from, n, rd->view, rd->fn, rd->user, rd->err);
+  }
+  return st;
+}
+
 static void chunk_free(chunk *c) {
   free(c->text);
   c->batch.owns_layout = 0;
@@ -333,11 +408,11 @@ static mdt_status csv_read_impl(mdt_csv *csv, const mdt_csv_spec *specs, size_t 
   filler f = {0};
   pthread_t tids[64];
   int started = 0, sync_ok = 0;
-  size_t next_consume = 0;
   mdt_status st;
-  /* The calling thread parses too: with threads > 1 it starts threads - 1 workers and,
-   * while it waits for the chunk it must deliver next, parses whichever chunk is next to take,
-   * so that no more threads are busy than were asked for. */
+  mdt_error fill_err;
+  mdt_error_clear(&fill_err);
+  /* The calling thread parses and hands on too: with threads > 1 it starts threads - 1
+   * workers, so that no more threads are busy than were asked for. */
   key_cache *own_caches = calloc(MAX_KEY_COLUMNS, sizeof *own_caches);
   col_desc *own_desc = calloc(csv->nheader ? csv->nheader : 1, sizeof *own_desc);
   if (own_caches != NULL)
@@ -365,12 +440,18 @@ static mdt_status csv_read_impl(mdt_csv *csv, const mdt_csv_spec *specs, size_t 
     goto done;
   }
   f.tail_offset = csv->data_offset;
-  f.next_line = csv->data_line;
+  rd.next_line = csv->data_line;
+  rd.fn = fn;
+  rd.user = user;
+  rd.batch_rows = batch_rows;
+  rd.view = &view;
+  rd.table = table;
+  rd.err = err;
   if (threads > 1) {
     pthread_mutex_init(&rd.mu, NULL);
     pthread_cond_init(&rd.cv_work, NULL);
     pthread_cond_init(&rd.cv_done, NULL);
-    sync_ok = 1;
+    sync_ok = rd.sync = 1;
     for (int t = 0; t < threads - 1; t++) {
       if (pthread_create(&tids[started], NULL, worker_main, &rd) != 0)
         break;
@@ -381,20 +462,19 @@ static mdt_status csv_read_impl(mdt_csv *csv, const mdt_csv_spec *specs, size_t 
       goto done;
     }
   }
+  /* Fill every free slot, parse what is filled, hand on what is parsed; wait only when none
+   * of these can be done. */
   int more = 1;
+  mdt_status fill_st = MDT_OK;
+  lock(&rd);
   for (;;) {
-    /* Fill every free slot ahead of the one to consume. */
-    if (sync_ok)
-      pthread_mutex_lock(&rd.mu);
-    while (more && rd.nfilled < next_consume + rd.nring &&
+    while (more && rd.status == MDT_OK && rd.nfilled < rd.next_consume + rd.nring &&
            rd.ring[rd.nfilled % rd.nring].state == SLOT_FREE) {
       chunk *c = &rd.ring[rd.nfilled % rd.nring];
-      if (sync_ok)
-        pthread_mutex_unlock(&rd.mu);
-      st = fill_chunk(csv, &f, c, err);
-      if (sync_ok)
-        pthread_mutex_lock(&rd.mu);
-      if (st != MDT_OK)
+      unlock(&rd);
+      fill_st = fill_chunk(csv, &f, c, &fill_err);
+      lock(&rd);
+      if (fill_st != MDT_OK)
         break;
       c->state = SLOT_FILLED;
       rd.nfilled++;
@@ -402,59 +482,31 @@ static mdt_status csv_read_impl(mdt_csv *csv, const mdt_csv_spec *specs, size_t 
       if (sync_ok)
         pthread_cond_broadcast(&rd.cv_work);
     }
-    if (st != MDT_OK || next_consume == rd.nfilled) {
-      if (sync_ok)
-        pthread_mutex_unlock(&rd.mu);
+    if (fill_st != MDT_OK || rd.status != MDT_OK || (!more && rd.next_consume == rd.nfilled))
       break;
-    }
-    chunk *c = &rd.ring[next_consume % rd.nring];
-    if (!sync_ok) {
-      c->state = SLOT_TAKEN;
-      mdt__csv_parse_chunk(&rd, c, own_caches, own_desc);
-      c->state = SLOT_DONE;
-    } else {
-      while (c->state != SLOT_DONE) {
-        if (rd.next_take < rd.nfilled && rd.ring[rd.next_take % rd.nring].state == SLOT_FILLED) {
-          chunk *mine = &rd.ring[rd.next_take % rd.nring];
-          rd.next_take++;
-          mine->state = SLOT_TAKEN;
-          pthread_mutex_unlock(&rd.mu);
-          mdt__csv_parse_chunk(&rd, mine, own_caches, own_desc);
-          pthread_mutex_lock(&rd.mu);
-          mine->state = SLOT_DONE;
-          pthread_cond_broadcast(&rd.cv_done);
-        } else {
-          pthread_cond_wait(&rd.cv_done, &rd.mu);
-        }
-      }
-      pthread_mutex_unlock(&rd.mu);
-    }
-    c->first_line = f.next_line;
-    f.next_line += c->nlines;
-    if (c->status != MDT_OK) {
-      st = report_chunk_failure(csv, c, err);
-      break;
-    }
-    for (size_t r = 0; r < c->batch.nrows; r++)
-      c->batch.line[r] += c->first_line;
-    if (fn == NULL) {
-      if (batch_append(table, &c->batch) != 0)
-        st = mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
-    } else {
-      size_t step = batch_rows ? batch_rows : c->batch.nrows;
-      for (size_t from = 0; from < c->batch.nrows && st == MDT_OK; from += step) {
-        size_t n = c->batch.nrows - from < step ? c->batch.nrows - from : step;
-        st = call_view(&c->batch, from, n, &view, fn, user, err);
-      }
-    }
-    if (st != MDT_OK)
-      break;
-    if (sync_ok)
-      pthread_mutex_lock(&rd.mu);
-    c->state = SLOT_FREE;
-    next_consume++;
-    if (sync_ok)
-      pthread_mutex_unlock(&rd.mu);
+    /* One chunk at a time, so that the free slots are filled again soon (the others' work
+     * waits on them). */
+    int worked = hand_on_ready(&rd, 1);
+    if (!worked)
+      worked = parse_next(&rd, own_caches, own_desc);
+    if (!worked && sync_ok)
+      pthread_cond_wait(&rd.cv_done, &rd.mu);
+  }
+  /* Stop the workers; one may be handing a chunk on still. */
+  rd.stop = 1;
+  if (sync_ok)
+    pthread_cond_broadcast(&rd.cv_work);
+  unlock(&rd);
+  if (sync_ok)
+    for (int t = 0; t < started; t++)
+      pthread_join(tids[t], NULL);
+  started = 0;
+  /* A failure handing on comes from an earlier chunk than one to fill. */
+  if (rd.status != MDT_OK)
+    st = rd.status;
+  else if (fill_st != MDT_OK) {
+    *err = fill_err;
+    st = fill_st;
   }
 done:
   if (sync_ok) {
