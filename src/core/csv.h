@@ -97,6 +97,8 @@ long mdt_csv_find(const mdt_csv *csv, const char *name);
 /*
  * Called with each batch of up to batch_rows rows. Returns MDT_OK to go on; any other status
  * stops the read, and that status is returned from mdt_csv_read (err filled by the callback).
+ * With more than one thread (mdt_csv_set_threads) it may be called from any of the reading
+ * threads, but never from two at once, and always in file order.
  */
 typedef mdt_status (*mdt_csv_batch_fn)(const mdt_csv_batch *batch, void *user, mdt_error *err);
 
