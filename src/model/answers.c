@@ -190,15 +190,23 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
   char found[MDT__FOUND_MAX];
   const int64_t *rcol = b->ints[A_RESPONDENT], *qcol = b->ints[A_QUESTION];
   const int64_t *ocol = b->ints[A_OPTION];
+  const double *vcol = b->reals[A_VALUE];
+  /* In locals: the bitmaps' byte stores could otherwise be taken to change these, and they
+   * would be read again for every answer. */
+  const long *option_of = s->option_of;
+  const size_t nnames = s->nnames, noptions = s->q->noptions;
+  unsigned char *answered = s->seen.answered;
+  int32_t *out_respondent = s->respondent, *out_option = s->option;
+  double *out_value = s->value;
   for (size_t i = 0; i < b->nrows; i++) {
     size_t ri = (size_t)rcol[i], qi = (size_t)qcol[i];
-    long o = ocol[i] >= 0 ? s->option_of[qi * s->nnames + (size_t)ocol[i]] : -1;
+    long o = ocol[i] >= 0 ? option_of[qi * nnames + (size_t)ocol[i]] : -1;
     if (o < 0)
       return mdt_csv_fail(b, i, A_OPTION, err, MDT_EDATA,
                           "expected an option of question '%s' from options.csv, found %s",
                           s->q->questions[qi].id,
                           mdt__quote_field(b, i, A_OPTION, found, sizeof found));
-    if (test_and_set(s->seen.answered, ri * s->q->noptions + (size_t)o)) {
+    if (test_and_set(answered, ri * noptions + (size_t)o)) {
       char who[MDT__FOUND_MAX];
       mdt_csv_quote_found(s->r->id[ri], strlen(s->r->id[ri]), who, sizeof who);
       const char *oid = s->q->options[o].id;
@@ -208,15 +216,15 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
                           who, mdt_csv_quote_found(oid, strlen(oid), found, sizeof found),
                           s->q->questions[qi].id);
     }
-    double v = b->reals[A_VALUE][i];
+    double v = vcol[i];
     if (!value_ok(s, ri, qi, v)) {
       mdt_status st = check_value(s, b, i, ri, qi, v, err);
       if (st != MDT_OK)
         return st;
     }
-    s->respondent[i] = (int32_t)ri;
-    s->option[i] = (int32_t)o;
-    s->value[i] = v;
+    out_respondent[i] = (int32_t)ri;
+    out_option[i] = (int32_t)o;
+    out_value[i] = v;
   }
   s->total += b->nrows;
   if (s->fn == NULL)
