@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "engine/mix.h"
@@ -603,6 +604,185 @@ static void test_dropped_draws(void **state) {
   mdt_test_respondents_free(r);
 }
 
+/*
+ * Thread count and the sums of ranks and choices. Many members answering a mix of rank
+ * (one allowing ties), choice, score and share questions, each skipped by some members and
+ * some members answering nothing; ranks and choices are summed at the end, split across the
+ * threads by question. Every number must come out bit for bit the same with 1, 2 and 3
+ * threads: sums added in another order would differ in their last bits.
+ */
+enum { MIXED_R = 3000 }; /* enough for the sums to be worth threads (aggregate.c) */
+
+static const mdt_test_question mixed_questions[] = {
+    {"r_prio", MDT_Q_RANK, MDT_ROLE_PRIORITY, 0, 0, {"a", "b", "c", NULL}, {0, 1, 2}},
+    {"s_prio", MDT_Q_SCORE, MDT_ROLE_PRIORITY, 1, 5, {"a", "b", "c", NULL}, {0, 1, 2}},
+    {"r_ties", MDT_Q_RANK, MDT_ROLE_NONE, 0, 0,
+     {"t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", NULL}, {-1, -1, -1, -1, -1, -1, -1, -1}},
+    {"c_four", MDT_Q_CHOICE, MDT_ROLE_PROFILE, 0, 1, {"w", "x", "y", "z", NULL}, {0, 1, 2, -1}},
+    {"h_share", MDT_Q_SHARE, MDT_ROLE_SPLIT, 0, 100, {"local", NULL}, {-1}},
+    {"r_five", MDT_Q_RANK, MDT_ROLE_NONE, 0, 0, {"f1", "f2", "f3", "f4", "f5", NULL},
+     {0, 1, 2, -1, -1}},
+    {"c_two", MDT_Q_CHOICE, MDT_ROLE_NONE, 0, 1, {"yes", "no", NULL}, {-1, -1}},
+};
+enum { MIXED_Q = sizeof mixed_questions / sizeof mixed_questions[0] };
+
+typedef struct {
+  mdt_respondents *r;
+  mdt_questionnaire *q;
+  mdt_answers a;
+  mdt_headcounts hc;
+} mixed;
+
+static void add_answer(mdt_answers *a, size_t i, size_t c, double v) {
+  a->respondent[a->n] = (int32_t)i;
+  a->option[a->n] = (int32_t)c;
+  a->value[a->n++] = v;
+}
+
+/* Ranks for the n options from first: a random number of them ranked, in random order;
+ * with ties, each ranked option draws its rank from 1..n, so ranks repeat. */
+static void add_ranks(mdt_answers *a, gsl_rng *rng, size_t i, size_t first, size_t n,
+                      int ties) {
+  size_t order[9];
+  for (size_t j = 0; j < n; j++)
+    order[j] = j;
+  gsl_ran_shuffle(rng, order, n, sizeof order[0]);
+  size_t nranked = 1 + gsl_rng_uniform_int(rng, n);
+  for (size_t k = 0; k < nranked; k++) {
+    double rank = ties ? (double)(1 + gsl_rng_uniform_int(rng, n)) : (double)(k + 1);
+    add_answer(a, i, first + order[k], rank);
+  }
+}
+
+static void mixed_init(mixed *m) {
+  memset(m, 0, sizeof *m);
+  static const char *const names3[] = {"N", "S", "W"};
+  double *emp = malloc(MIXED_R * sizeof *emp);
+  const char **region = malloc(MIXED_R * sizeof *region);
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  assert_true(emp && region && rng);
+  gsl_rng_set(rng, 20261201);
+  for (size_t i = 0; i < MIXED_R; i++) {
+    /* not whole numbers: sums of whole numbers would come out the same in any order */
+    emp[i] = 1 + 5000 * gsl_rng_uniform(rng);
+    region[i] = names3[gsl_rng_uniform_int(rng, 3)];
+  }
+  const char *names[] = {"region"};
+  const char *const *labels[] = {region};
+  m->r = mdt_test_respondents(MIXED_R, emp, 1, names, labels);
+  m->q = mdt_test_questionnaire(MIXED_Q, mixed_questions);
+  m->q->questions[2].ties = 1;
+  size_t cap = MIXED_R * m->q->noptions;
+  m->a.respondent = malloc(cap * sizeof *m->a.respondent);
+  m->a.option = malloc(cap * sizeof *m->a.option);
+  m->a.value = malloc(cap * sizeof *m->a.value);
+  m->hc.nrespondents = MIXED_R;
+  m->hc.ngroups = 3;
+  m->hc.count = malloc(MIXED_R * 3 * sizeof *m->hc.count);
+  assert_true(m->a.respondent && m->a.option && m->a.value && m->hc.count);
+  for (size_t i = 0; i < MIXED_R; i++) {
+    for (size_t g = 0; g < 3; g++)
+      m->hc.count[i * 3 + g] = (double)gsl_rng_uniform_int(rng, 40);
+    if (gsl_rng_uniform(rng) < 0.05)
+      continue; /* answers nothing */
+    for (size_t k = 0; k < MIXED_Q; k++) {
+      const mdt_question *qq = &m->q->questions[k];
+      if (gsl_rng_uniform(rng) < 0.15)
+        continue; /* skips the question */
+      size_t first = qq->first_option, n = qq->noptions;
+      if (qq->type == MDT_Q_RANK)
+        add_ranks(&m->a, rng, i, first, n, qq->ties);
+      else if (qq->type == MDT_Q_CHOICE) {
+        size_t picked = gsl_rng_uniform_int(rng, n);
+        for (size_t j = 0; j < n; j++)
+          if (j == picked || gsl_rng_uniform(rng) < 0.5)
+            add_answer(&m->a, i, first + j, j == picked || gsl_rng_uniform(rng) < 0.3);
+      } else {
+        unsigned long span = (unsigned long)(qq->max - qq->min) + 1;
+        for (size_t j = 0; j < n; j++)
+          add_answer(&m->a, i, first + j, qq->min + (double)gsl_rng_uniform_int(rng, span));
+      }
+    }
+  }
+  gsl_rng_free(rng);
+  free(emp);
+  free(region);
+}
+
+static void mixed_free(mixed *m) {
+  mdt_test_respondents_free(m->r);
+  mdt_test_questionnaire_free(m->q);
+  free(m->a.respondent);
+  free(m->a.option);
+  free(m->a.value);
+  free(m->hc.count);
+}
+
+static void assert_same_bits(double x, double y, size_t row, const char *what) {
+  if (memcmp(&x, &y, sizeof x) != 0)
+    fail_msg("row %zu: %s %.17g with one thread, %.17g with more", row, what, x, y);
+}
+
+static void assert_same_aggregate(const mdt_aggregate *x, const mdt_aggregate *y) {
+  assert_int_equal(x->nrows, y->nrows);
+  for (size_t k = 0; k < x->nrows; k++) {
+    const mdt_estimate *e = &x->rows[k], *f = &y->rows[k];
+    assert_int_equal(e->stratum, f->stratum);
+    assert_int_equal(e->question, f->question);
+    assert_int_equal(e->option, f->option);
+    assert_int_equal(e->statistic, f->statistic);
+    assert_same_bits(e->value, f->value, k, "value");
+    assert_same_bits(e->ci_low, f->ci_low, k, "ci_low");
+    assert_same_bits(e->ci_high, f->ci_high, k, "ci_high");
+    assert_same_bits(e->n, f->n, k, "n");
+    assert_same_bits(e->n_eff, f->n_eff, k, "n_eff");
+  }
+  for (size_t s = 0; s < 1 + x->nstrata; s++)
+    for (size_t g = 0; g < x->ngroups; g++) {
+      assert_same_bits(x->profiles[s].priority[g], y->profiles[s].priority[g], g, "priority");
+      assert_same_bits(x->profiles[s].top3_frequency[g], y->profiles[s].top3_frequency[g], g,
+                       "top3_frequency");
+    }
+  assert_memory_equal(x->weights, y->weights, x->nmembers * sizeof *x->weights);
+  assert_memory_equal(x->top_group, y->top_group, x->nmembers * sizeof *x->top_group);
+}
+
+static mdt_aggregate *run_mixed(fixture *f, mixed *m, const mdt_aggregate_options *opt) {
+  mdt_aggregate *agg = NULL;
+  mdt_error err;
+  if (mdt_aggregate_answers(m->r, m->q, &f->groups, &m->hc, &m->a, opt, &agg, &err) != MDT_OK)
+    fail_msg("%s", mdt_test_errstr(&err));
+  return agg;
+}
+
+static void test_threads_same_sums(void **state) {
+  fixture *f = *state;
+  mixed m;
+  mixed_init(&m);
+  mdt_aggregate_options opt;
+  /* sums per weighting cell and breakdown stratum (many members to a key), then per member
+   * (the bootstrap's keys) with headcounts by group */
+  for (int per_member = 0; per_member <= 1; per_member++) {
+    employees_options(&opt);
+    opt.weights.poststrata = 0;
+    opt.breakdown = 0;
+    if (per_member) {
+      opt.bootstrap = 8;
+      opt.by_group = 1;
+    }
+    mdt_aggregate *one = run_mixed(f, &m, &opt);
+    assert_true(one->nrespondents > MIXED_R * 9 / 10);
+    for (int threads = 2; threads <= 3; threads++) {
+      opt.threads = threads;
+      mdt_aggregate *more = run_mixed(f, &m, &opt);
+      assert_same_aggregate(one, more);
+      mdt_aggregate_free(more);
+    }
+    mdt_aggregate_free(one);
+  }
+  mixed_free(&m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_rank_by_hand, setup, teardown),
@@ -616,6 +796,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_bootstrap_reproducible, setup, teardown),
       cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
       cmocka_unit_test(test_dropped_draws),
+      cmocka_unit_test_setup_teardown(test_threads_same_sums, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
