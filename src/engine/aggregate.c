@@ -395,6 +395,90 @@ static void add_choice_question(mdt_aggregator *a, size_t i, size_t qi) {
   qa->q += p * p;
 }
 
+static int is_summed_later(const mdt_question *qq) {
+  return qq->type == MDT_Q_RANK || qq->type == MDT_Q_CHOICE;
+}
+
+/* Adds the answers to rank and choice questions first .. last - 1, respondent by respondent.
+ * A question's sums (its options' cells and its question_acc, per key) get terms from that
+ * question alone and in respondent order, so they come out the same whichever thread adds
+ * which questions. */
+static void add_questions(mdt_aggregator *a, size_t first, size_t last) {
+  for (size_t i = 0; i < a->R; i++) {
+    if (!a->responded[i])
+      continue;
+    for (size_t qi = first; qi < last; qi++) {
+      if (a->q->questions[qi].type == MDT_Q_RANK)
+        add_rank_question(a, i, qi);
+      else if (a->q->questions[qi].type == MDT_Q_CHOICE &&
+               a->chose[i * a->nchoice + (size_t)a->choice_slot[qi]])
+        add_choice_question(a, i, qi);
+    }
+  }
+}
+
+/* Below this many (respondent, option) terms a thread costs more to start than it saves. */
+#define SUMS_THREAD_MIN_TERMS 32768
+#define SUMS_MAX_THREADS 64
+
+/* One thread's questions: a run of neighbours, so that the threads share few cache lines of
+ * the sums (and each reads its own stretch of a respondent's ranks). */
+typedef struct {
+  mdt_aggregator *a;
+  size_t first, last;
+} sums_part;
+
+static void *sums_worker(void *arg) {
+  sums_part *p = arg;
+  add_questions(p->a, p->first, p->last);
+  return NULL;
+}
+
+/* Cuts the questions into up to nparts runs with about the same number of rank and choice
+ * options each; returns the number of runs. */
+static size_t split_questions(mdt_aggregator *a, size_t nparts, sums_part *part) {
+  size_t total = 0, done = 0, n = 0;
+  for (size_t qi = 0; qi < a->Q; qi++)
+    total += is_summed_later(&a->q->questions[qi]) ? a->q->questions[qi].noptions : 0;
+  part[0] = (sums_part){a, 0, a->Q};
+  for (size_t qi = 0; qi < a->Q && n + 1 < nparts; qi++) {
+    if (!is_summed_later(&a->q->questions[qi]))
+      continue;
+    done += a->q->questions[qi].noptions;
+    if (done * nparts >= (n + 1) * total && done < total) {
+      part[n].last = qi + 1;
+      part[++n] = (sums_part){a, qi + 1, a->Q};
+    }
+  }
+  return n + 1;
+}
+
+/* Turns the ranks and choices of the members that answered into sums, on up to opt.threads
+ * threads. With one thread asked for, little work, or threads that cannot start, the calling
+ * thread adds (the rest of) them: the sums are the same. */
+static void add_ranks_and_choices(mdt_aggregator *a, size_t answered) {
+  size_t options = 0;
+  for (size_t qi = 0; qi < a->Q; qi++)
+    options += is_summed_later(&a->q->questions[qi]) ? a->q->questions[qi].noptions : 0;
+  size_t nthreads = (size_t)a->opt.threads;
+  if (nthreads > SUMS_MAX_THREADS)
+    nthreads = SUMS_MAX_THREADS;
+  if (answered * options < SUMS_THREAD_MIN_TERMS)
+    nthreads = 1;
+  sums_part part[SUMS_MAX_THREADS];
+  size_t nparts = split_questions(a, nthreads, part);
+  pthread_t tids[SUMS_MAX_THREADS];
+  int started[SUMS_MAX_THREADS] = {0};
+  for (size_t t = 1; t < nparts; t++)
+    started[t] = pthread_create(&tids[t], NULL, sums_worker, &part[t]) == 0;
+  for (size_t t = 0; t < nparts; t++)
+    if (t == 0 || !started[t])
+      add_questions(a, part[t].first, part[t].last);
+  for (size_t t = 1; t < nparts; t++)
+    if (started[t])
+      pthread_join(tids[t], NULL);
+}
+
 /* ------------------------------------------------------------------ finish -- */
 
 void mdt_aggregate_free(mdt_aggregate *agg) {
@@ -638,17 +722,7 @@ mdt_status mdt_aggregator_finish(mdt_aggregator *a, mdt_aggregate **out, mdt_err
                                 "(give 0 for a group it has no employees in)",
                                 a->r->id[i]);
   /* Ranks and choices become sums now that every respondent's answers are in. */
-  for (size_t i = 0; i < a->R; i++) {
-    if (!a->responded[i])
-      continue;
-    for (size_t qi = 0; qi < a->Q; qi++) {
-      if (a->q->questions[qi].type == MDT_Q_RANK)
-        add_rank_question(a, i, qi);
-      else if (a->q->questions[qi].type == MDT_Q_CHOICE &&
-               a->chose[i * a->nchoice + (size_t)a->choice_slot[qi]])
-        add_choice_question(a, i, qi);
-    }
-  }
+  add_ranks_and_choices(a, answered);
   size_t nscopes = 1 + (a->opt.breakdown >= 0 ? mdt__agg_levels_of(a->r, a->opt.breakdown) : 0);
   layout lay;
   eval_ws ws;
