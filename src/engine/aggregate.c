@@ -323,8 +323,16 @@ mdt_status mdt_aggregator_add(const mdt_answer_batch *batch, void *aggregator, m
   return MDT_OK;
 }
 
+/* Room for one rank question's positions and counts per rank (at most 255 options). It lives
+ * in the caller's frame, once per thread: a 4 kB frame here would keep the compiler from
+ * inlining this function into the loop over respondents. */
+typedef struct {
+  double pos[256];
+  unsigned count_at[258], better[258];
+} rank_scratch;
+
 /* Turns one respondent's ranks for question qi into positions, points and the tie term. */
-static void add_rank_question(mdt_aggregator *a, size_t i, size_t qi) {
+static void add_rank_question(mdt_aggregator *a, size_t i, size_t qi, rank_scratch *s) {
   const mdt_question *qq = &a->q->questions[qi];
   size_t n = qq->noptions;
   const uint8_t *given = &a->ranks[i * a->nrank + (size_t)a->rank_slot[qq->first_option]];
@@ -335,8 +343,8 @@ static void add_rank_question(mdt_aggregator *a, size_t i, size_t qi) {
     return;
   /* Position of an option = 1 + options ranked strictly better + (ties - 1)/2. Ranks are
    * 1..n (validated), so counts per rank need n + 2 slots. */
-  double pos[256];
-  unsigned count_at[258], better[258];
+  double *pos = s->pos;
+  unsigned *count_at = s->count_at, *better = s->better;
   for (size_t v = 0; v <= n + 1; v++)
     count_at[v] = 0;
   for (size_t j = 0; j < n; j++)
@@ -404,12 +412,13 @@ static int is_summed_later(const mdt_question *qq) {
  * question alone and in respondent order, so they come out the same whichever thread adds
  * which questions. */
 static void add_questions(mdt_aggregator *a, size_t first, size_t last) {
+  rank_scratch scratch;
   for (size_t i = 0; i < a->R; i++) {
     if (!a->responded[i])
       continue;
     for (size_t qi = first; qi < last; qi++) {
       if (a->q->questions[qi].type == MDT_Q_RANK)
-        add_rank_question(a, i, qi);
+        add_rank_question(a, i, qi, &scratch);
       else if (a->q->questions[qi].type == MDT_Q_CHOICE &&
                a->chose[i * a->nchoice + (size_t)a->choice_slot[qi]])
         add_choice_question(a, i, qi);
