@@ -81,8 +81,8 @@ static const uint64_t key_mask[17][2] = {
     KEY_MASKS(12), KEY_MASKS(13), KEY_MASKS(14), KEY_MASKS(15), KEY_MASKS(16)};
 
 /* The first len (<= 16) bytes of text as two words, the rest zero. libcsv hands fields in its
- * own buffer of at least 128 bytes and the fast path in the chunk's text, which has 64 zero
- * bytes after its end (csv_read.c), so reading 16 bytes stays inside either. */
+ * own buffer of at least 128 bytes and the fast path in the chunk's text, which has 64
+ * readable bytes after its end (csv_read.c), so reading 16 bytes stays inside either. */
 static inline void key_words(const char *text, size_t len, uint64_t *w0, uint64_t *w1) {
   uint64_t a, b;
   memcpy(&a, text, 8);
@@ -427,7 +427,8 @@ static size_t open_quote(const char *text, size_t len) {
  */
 
 /* The bytes that end a field, found 64 at a time (core/csv_scan.h): bits are taken from the
- * lowest up; the text has 64 zero bytes after its end (csv_read.c). */
+ * lowest up. The text has 64 readable bytes after its end (csv_read.c), which the mask of
+ * its last block leaves out whatever they are. */
 typedef struct {
   const char *text;
   size_t len, base;
@@ -436,11 +437,15 @@ typedef struct {
   int quotes; /* the text has a quote somewhere */
 } scanner;
 
+/* The mask of the block at base (< len), without bits at len or after. */
+static inline uint64_t scan_block(const scanner *sc, size_t base) {
+  uint64_t m = mdt__csv_special_mask(sc->text + base, sc->delim);
+  return sc->len - base < 64 ? m & ((UINT64_C(1) << (sc->len - base)) - 1) : m;
+}
+
 static inline void scan_seek(scanner *sc, size_t pos) {
   sc->base = pos & ~(size_t)63;
-  sc->bits = pos < sc->len ? mdt__csv_special_mask(sc->text + sc->base, sc->delim) &
-                                 (~UINT64_C(0) << (pos - sc->base))
-                           : 0;
+  sc->bits = pos < sc->len ? scan_block(sc, sc->base) & (~UINT64_C(0) << (pos - sc->base)) : 0;
 }
 
 /* The offset of the next delimiter, line feed or quote, or len when there is none. */
@@ -449,11 +454,11 @@ static inline size_t scan_next(scanner *sc) {
     sc->base += 64;
     if (sc->base >= sc->len)
       return sc->len;
-    sc->bits = mdt__csv_special_mask(sc->text + sc->base, sc->delim);
+    sc->bits = scan_block(sc, sc->base);
   }
   size_t i = sc->base + (size_t)__builtin_ctzll(sc->bits);
   sc->bits &= sc->bits - 1;
-  return i; /* below len: the bytes after the text are zeros */
+  return i;
 }
 
 /* A byte libcsv trims from an unquoted field's ends (space, tab), or any other control byte:
@@ -522,7 +527,7 @@ static size_t fast_record(read_state *rs, scanner *sc, size_t pos, size_t *start
  */
 #define BULK_FIELDS 8192 /* field ends per block: the block has BULK_FIELDS / nheader rows */
 
-/* Non-zero when text[0..len) (with 64 zero bytes after it) has no byte that keeps a record
+/* Non-zero when text[0..len) (with 64 readable bytes after it) has no byte that keeps a record
  * from the bulk path: no quote, no byte below ' ' but the line feed, and no space next to a
  * delimiter, a line feed or either end of the text (where libcsv would trim it). */
 static int bulk_chunk(const char *text, size_t len, char delim) {
@@ -691,7 +696,7 @@ static size_t bulk_records(read_state *rs, scanner *sc, size_t pos, size_t *ends
     if (k >= BULK_FIELDS || sc->base + 64 >= sc->len)
       break;
     sc->base += 64;
-    sc->bits = mdt__csv_special_mask(text + sc->base, sc->delim);
+    sc->bits = scan_block(sc, sc->base);
   }
   /* The records among them: a line feed ends the last field of each. That no line feed ends
    * another field is checked once for the whole chunk (mdt__csv_parse_chunk): a record that
