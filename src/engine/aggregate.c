@@ -341,28 +341,39 @@ static void add_rank_question(mdt_aggregator *a, size_t i, size_t qi, rank_scrat
     nranked += given[j] != 0;
   if (nranked == 0)
     return;
-  /* Position of an option = 1 + options ranked strictly better + (ties - 1)/2. Ranks are
-   * 1..n (validated), so counts per rank need n + 2 slots. */
   double *pos = s->pos;
-  unsigned *count_at = s->count_at, *better = s->better;
-  for (size_t v = 0; v <= n + 1; v++)
-    count_at[v] = 0;
-  for (size_t j = 0; j < n; j++)
-    count_at[given[j]]++;
   double tie_term = 0;
-  better[1] = 0;
-  for (size_t v = 1; v <= n; v++) {
-    better[v + 1] = better[v] + count_at[v];
-    double t = count_at[v];
-    tie_term += t * t * t - t;
-  }
-  double nun = (double)(n - nranked);
-  tie_term += nun * nun * nun - nun;
-  for (size_t j = 0; j < n; j++) {
-    if (given[j])
-      pos[j] = 1.0 + better[given[j]] + (count_at[given[j]] - 1) / 2.0;
-    else
-      pos[j] = (double)nranked + 1.0 + (nun - 1) / 2.0;
+  /* The common answer ranks every option, each rank once: an option's position is its rank
+   * and there are no ties (the general way below gives exactly these numbers). */
+  uint64_t seen = 0;
+  if (nranked == n && n <= 64)
+    for (size_t j = 0; j < n; j++)
+      seen |= UINT64_C(1) << (given[j] - 1);
+  if (nranked == n && n <= 64 && seen == (n == 64 ? ~UINT64_C(0) : (UINT64_C(1) << n) - 1)) {
+    for (size_t j = 0; j < n; j++)
+      pos[j] = (double)given[j];
+  } else {
+    /* Position of an option = 1 + options ranked strictly better + (ties - 1)/2. Ranks are
+     * 1..n (validated), so counts per rank need n + 2 slots. */
+    unsigned *count_at = s->count_at, *better = s->better;
+    for (size_t v = 0; v <= n + 1; v++)
+      count_at[v] = 0;
+    for (size_t j = 0; j < n; j++)
+      count_at[given[j]]++;
+    better[1] = 0;
+    for (size_t v = 1; v <= n; v++) {
+      better[v + 1] = better[v] + count_at[v];
+      double t = count_at[v];
+      tie_term += t * t * t - t;
+    }
+    double nun = (double)(n - nranked);
+    tie_term += nun * nun * nun - nun;
+    for (size_t j = 0; j < n; j++) {
+      if (given[j])
+        pos[j] = 1.0 + better[given[j]] + (count_at[given[j]] - 1) / 2.0;
+      else
+        pos[j] = (double)nranked + 1.0 + (nun - 1) / 2.0;
+    }
   }
   size_t key = (size_t)a->key_of[i];
   double p = a->pre[i];
