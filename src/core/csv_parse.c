@@ -388,8 +388,6 @@ static void describe_columns(const reader *rd, read_state *rs, key_cache *caches
  * rows of a chunk are counted by its '\n' bytes and its lines too: old Mac line ends are
  * refused rather than read with wrong line numbers (or more rows than counted). */
 static size_t bare_cr(const char *text, size_t len) {
-  if (memchr(text, '\r', len) == NULL)
-    return len;
   int in_quotes = 0;
   for (size_t i = 0; i < len; i++) {
     if (text[i] == '"')
@@ -528,8 +526,9 @@ static size_t fast_record(read_state *rs, scanner *sc, size_t pos, size_t *start
 #define BULK_FIELDS 8192 /* field ends per block: the block has BULK_FIELDS / nheader rows */
 
 /* Non-zero when text[0..len) (with 64 readable bytes after it) has no byte that keeps a record
- * from the bulk path: no quote, no byte below ' ' but the line feed, and no space next to a
- * delimiter, a line feed or either end of the text (where libcsv would trim it). */
+ * from the bulk path: no quote, no byte below ' ' but the line feed and the CR (every CR of a
+ * chunk comes before a line feed: bare_cr), and no space next to a delimiter, a line end or
+ * either end of the text (where libcsv would trim it). */
 static int bulk_chunk(const char *text, size_t len, char delim) {
   uint64_t prev_special = UINT64_C(1) << 63, prev_space = 0; /* as if a line feed came before */
   for (size_t base = 0; base < len; base += 64) {
@@ -544,7 +543,10 @@ static int bulk_chunk(const char *text, size_t len, char delim) {
       prev_special = (uint64_t)(base + 63 < len && (last == delim || last == '\n')) << 63;
       continue;
     }
-    uint64_t special = mdt__csv_special_mask(text + base, delim) & keep;
+    /* A field ends at a delimiter, or at a line feed with or without a CR before it. */
+    uint64_t special =
+        (mdt__csv_special_mask(text + base, delim) | mdt__csv_special_mask(text + base, '\r')) &
+        keep;
     if ((space & ((special << 1) | (special >> 1) | (prev_special >> 63))) ||
         ((prev_space >> 63) & special & 1))
       return 0;
@@ -556,23 +558,38 @@ static int bulk_chunk(const char *text, size_t len, char delim) {
 
 /* A block's records: end[k] is the offset of the k-th delimiter or line feed from the
  * block's start, end[-1] the offset just before the block; field f of record r is
- * text[end[r * nh + f - 1] + 1 .. end[r * nh + f]). */
+ * text[end[r * nh + f - 1] + 1 .. end[r * nh + f]), but for a CR that ends the last field
+ * before its line feed (CR LF line ends, as Excel writes them). */
 typedef struct {
   const char *text;
   const size_t *end;
   size_t nh;
+  int crs; /* the chunk has CR LF line ends (or some) */
 } block;
 
-/* Field f of record r of the block: its text and length. */
-static inline const char *block_field(const block *bk, size_t r, size_t f, size_t *len) {
+/* Field f of record r of the block: its text and length; with strip (the last column of a
+ * chunk with CRs) without the CR before the line feed. */
+static inline __attribute__((always_inline)) const char *
+block_field_at(const block *bk, size_t r, size_t f, size_t *len, int strip) {
   const size_t *e = bk->end + r * bk->nh + f;
-  *len = e[0] - e[-1] - 1;
-  return bk->text + (e[-1] + 1);
+  const char *t = bk->text + (e[-1] + 1);
+  size_t n = e[0] - e[-1] - 1;
+  *len = strip && n > 0 && t[n - 1] == '\r' ? n - 1 : n;
+  return t;
+}
+
+static inline int strips(const block *bk, size_t f) { return bk->crs && f + 1 == bk->nh; }
+
+static const char *block_field(const block *bk, size_t r, size_t f, size_t *len) {
+  return block_field_at(bk, r, f, len, strips(bk, f));
 }
 
 /* Each column's loop converts rows [0, n) of the block into rows base.. of the batch and
- * returns the first row it left for convert_field (n when none). */
-static size_t bulk_keys(const block *bk, size_t f, const col_desc *d, size_t base, size_t n) {
+ * returns the first row it left for convert_field (n when none). Each has a copy for a
+ * column whose fields may end in a CR (strip) and one for the others, so that a file with
+ * LF line ends pays nothing for CR LF ones. */
+static inline __attribute__((always_inline)) size_t
+bulk_keys_at(const block *bk, size_t f, const col_desc *d, size_t base, size_t n, int strip) {
   int64_t *out = d->ints + base;
   const mdt_csv_spec *sp = d->sp;
   key_cache *kc = d->cache;
@@ -583,6 +600,8 @@ static size_t bulk_keys(const block *bk, size_t f, const col_desc *d, size_t bas
   for (size_t r = 0; r < n; r++, e += nh) {
     size_t len = e[0] - e[-1] - 1;
     const char *t = text + (e[-1] + 1);
+    if (strip && len > 0 && t[len - 1] == '\r')
+      len--;
     long v;
     if (len - 1 >= 16 || kc == NULL) { /* empty, longer than 16 bytes, or no cache */
       if (len == 0)
@@ -612,11 +631,16 @@ static size_t bulk_keys(const block *bk, size_t f, const col_desc *d, size_t bas
   return n;
 }
 
-static size_t bulk_numbers(const block *bk, size_t f, const col_desc *d, size_t base, size_t n,
-                           int decimal_comma) {
+static size_t bulk_keys(const block *bk, size_t f, const col_desc *d, size_t base, size_t n) {
+  return strips(bk, f) ? bulk_keys_at(bk, f, d, base, n, 1) : bulk_keys_at(bk, f, d, base, n, 0);
+}
+
+static inline __attribute__((always_inline)) size_t
+bulk_numbers_at(const block *bk, size_t f, const col_desc *d, size_t base, size_t n,
+                int decimal_comma, int strip) {
   for (size_t r = 0; r < n; r++) {
     size_t len;
-    const char *t = block_field(bk, r, f, &len);
+    const char *t = block_field_at(bk, r, f, &len, strip);
     int bad;
     if (len == 0)
       return r;
@@ -630,6 +654,12 @@ static size_t bulk_numbers(const block *bk, size_t f, const col_desc *d, size_t 
       return r;
   }
   return n;
+}
+
+static size_t bulk_numbers(const block *bk, size_t f, const col_desc *d, size_t base, size_t n,
+                           int decimal_comma) {
+  return strips(bk, f) ? bulk_numbers_at(bk, f, d, base, n, decimal_comma, 1)
+                       : bulk_numbers_at(bk, f, d, base, n, decimal_comma, 0);
 }
 
 static size_t bulk_other(const block *bk, size_t f, const col_desc *d, mdt_csv_batch *b,
@@ -682,7 +712,7 @@ static void bulk_convert(read_state *rs, const block *bk, size_t n, size_t *star
  * feed, and converts them. Returns the offset after the last record taken, pos when none
  * was, with the scanner there. */
 static size_t bulk_records(read_state *rs, scanner *sc, size_t pos, size_t *ends,
-                           size_t *start, size_t *flen) {
+                           size_t *start, size_t *flen, int crs) {
   const char *text = sc->text;
   size_t nh = rs->nheader, k = 0, *end = ends + 1;
   /* Every delimiter and line feed, a block of 64 bytes at a time. */
@@ -705,12 +735,13 @@ static size_t bulk_records(read_state *rs, scanner *sc, size_t pos, size_t *ends
   end[-1] = pos - 1; /* wraps for pos 0; field lengths come out right all the same */
   for (; n < most; n++) {
     const size_t *e = end + n * nh + nh - 1;
-    if (text[*e] != '\n' || *e == e[-(ptrdiff_t)nh] + 1)
+    if (text[*e] != '\n' || *e == e[-(ptrdiff_t)nh] + 1 ||
+        (crs && *e == e[-(ptrdiff_t)nh] + 2 && text[*e - 1] == '\r'))
       break; /* a ragged record, or a blank line (one column) */
   }
   size_t at = n ? end[n * nh - 1] + 1 : pos;
   if (n > 0) {
-    block bk = {text, end, nh};
+    block bk = {text, end, nh, crs};
     bulk_convert(rs, &bk, n, start, flen);
   }
   scan_seek(sc, at);
@@ -734,7 +765,7 @@ static size_t record_end(const char *text, size_t pos, size_t len) {
  * can, libcsv (parser p) for the rest. A failure is left in rs or the chunk. Returns non-zero
  * when the bulk path took records. */
 static int tokenise(read_state *rs, struct csv_parser *p, chunk *c, int fast, size_t *start,
-                    size_t *flen, size_t *ends) {
+                    size_t *flen, size_t *ends, int crs) {
   const char *text = c->text;
   size_t len = c->len, pos = 0;
   scanner sc = {text, len, 0, 0, rs->csv->delimiter, c->has_quote};
@@ -743,7 +774,7 @@ static int tokenise(read_state *rs, struct csv_parser *p, chunk *c, int fast, si
   if (fast)
     scan_seek(&sc, 0);
   while (pos < len && !rs->failed) {
-    size_t next = bulk ? bulk_records(rs, &sc, pos, ends, start, flen) : pos;
+    size_t next = bulk ? bulk_records(rs, &sc, pos, ends, start, flen, crs) : pos;
     took |= next != pos;
     if (next == pos && fast)
       next = fast_record(rs, &sc, pos, start, flen);
@@ -796,7 +827,8 @@ void mdt__csv_parse_chunk(const reader *rd, chunk *c, key_cache *caches, col_des
                                c->text[valid] == 0 ? "a NUL byte" : "a byte that is not UTF-8");
     return;
   }
-  size_t cr = bare_cr(c->text, c->len);
+  int crs = memchr(c->text, '\r', c->len) != NULL;
+  size_t cr = crs ? bare_cr(c->text, c->len) : c->len;
   if (cr < c->len) {
     mdt__csv_chunk_fail_offset(
         c, MDT_EDATA, c->offset + (off_t)cr,
@@ -834,7 +866,8 @@ void mdt__csv_parse_chunk(const reader *rd, chunk *c, key_cache *caches, col_des
     }
     csv_set_delim(&p, (unsigned char)csv->delimiter);
     csv_set_realloc_func(&p, realloc);
-    int took = tokenise(&rs, &p, c, !csv->libcsv_only, spans, spans + csv->nheader + 1, ends);
+    int took =
+        tokenise(&rs, &p, c, !csv->libcsv_only, spans, spans + csv->nheader + 1, ends, crs);
     csv_free(&p);
     /* Every line feed of a chunk the bulk path read is counted where a record ends. One that
      * was not ended a field inside what the bulk path took for a record: read the chunk again

@@ -22,14 +22,15 @@ static inline uint64_t mdt__csv_special_mask_portable(const char *p, char delim)
 }
 
 /* Bit k is set when p[k] (k < 64) keeps a chunk from the reader's bulk path: a quote, or a
- * byte below ' ' (tab, CR, other control bytes) other than the line feed. A chunk without
- * such a byte has no record that needs quoting, and none that needs trimming unless a field
- * begins or ends with a space (mdt__csv_space_mask). */
+ * byte below ' ' (tab, other control bytes) other than the line feed and the carriage return
+ * (which the reader allows only before a line feed). A chunk without such a byte has no record
+ * that needs quoting, and none that needs trimming unless a field begins or ends with a space
+ * (mdt__csv_space_mask). */
 static inline uint64_t mdt__csv_unplain_mask_portable(const char *p) {
   uint64_t m = 0;
   for (unsigned k = 0; k < 64; k++) {
     unsigned char c = (unsigned char)p[k];
-    m |= (uint64_t)(c == '"' || (c < ' ' && c != '\n')) << k;
+    m |= (uint64_t)(c == '"' || (c < ' ' && c != '\n' && c != '\r')) << k;
   }
   return m;
 }
@@ -45,13 +46,13 @@ static inline uint64_t mdt__csv_space_mask_portable(const char *p) {
 #if defined(__SSE2__)
 static inline uint64_t mdt__csv_unplain_mask(const char *p) {
   const __m128i below = _mm_set1_epi8(' ' - 1), lf = _mm_set1_epi8('\n'),
-                q = _mm_set1_epi8('"');
+                cr = _mm_set1_epi8('\r'), q = _mm_set1_epi8('"');
   uint64_t m = 0;
   for (unsigned k = 0; k < 4; k++) {
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
     __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(x, below), x); /* x < ' ', unsigned */
-    __m128i hit = _mm_or_si128(_mm_andnot_si128(_mm_cmpeq_epi8(x, lf), low),
-                               _mm_cmpeq_epi8(x, q));
+    __m128i ends = _mm_or_si128(_mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x, cr));
+    __m128i hit = _mm_or_si128(_mm_andnot_si128(ends, low), _mm_cmpeq_epi8(x, q));
     m |= (uint64_t)(uint32_t)_mm_movemask_epi8(hit) << (16 * k);
   }
   return m;

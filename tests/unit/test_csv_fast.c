@@ -52,13 +52,13 @@ static void test_masks(void **state) {
     assert_true(mdt__csv_unplain_mask(buf) == mdt__csv_unplain_mask_portable(buf));
     assert_true(mdt__csv_space_mask(buf) == mdt__csv_space_mask_portable(buf));
   }
-  /* By hand: in "a b\n\"\t\r\x01\x80" the quote (4), the tab (5), the CR (6) and the control
-   * byte (7) keep a chunk from the bulk path; the space (1) only at a field's edge; the line
-   * feed (3), the letters and the byte from 0x80 up do not. */
+  /* By hand: in "a b\n\"\t\r\x01\x80" the quote (4), the tab (5) and the control byte (7)
+   * keep a chunk from the bulk path; the space (1) only at a field's edge; the line feed (3),
+   * the CR (6, allowed before a line feed), the letters and the byte from 0x80 up do not. */
   memset(buf, 'x', sizeof buf);
   memcpy(buf, "a b\n\"\t\r\x01\x80", 9);
-  assert_true(mdt__csv_unplain_mask(buf) == ((UINT64_C(1) << 4) | (UINT64_C(1) << 5) |
-                                             (UINT64_C(1) << 6) | (UINT64_C(1) << 7)));
+  assert_true(mdt__csv_unplain_mask(buf) ==
+              ((UINT64_C(1) << 4) | (UINT64_C(1) << 5) | (UINT64_C(1) << 7)));
   assert_true(mdt__csv_space_mask(buf) == (UINT64_C(1) << 1));
   /* By hand: "a,b\n\"c" has the delimiter at 1, the line feed at 3, the quote at 4. */
   memset(buf, 'x', sizeof buf);
@@ -189,12 +189,12 @@ static void test_random_files(void **state) {
   gsl_rng_free(rng);
 }
 
-/* Files the bulk path takes (no quote, no byte below ' ' but the line feed, no space at a
- * field's edge), large enough for many of its blocks and more than one chunk of the reader: mostly plain records of ids
- * and numbers in runs (some with a space inside), with now and then a ragged record, a blank
- * line, an empty field, an unknown id, a field that is no number or begins or ends with a
- * space, or a line feed at the end missing. Every way of
- * reading them must give what libcsv gives. */
+/* Files the bulk path takes (no quote, no byte below ' ' but the line end, no space at a
+ * field's edge), large enough for many of its blocks and more than one chunk of the reader,
+ * with LF or CR LF line ends: mostly plain records of ids and numbers in runs (some with a
+ * space inside), with now and then a ragged record, a blank line, an empty field, an unknown
+ * id, a field that is no number or begins or ends with a space, or a line end at the end
+ * missing. Every way of reading them must give what libcsv gives. */
 static void test_bulk_files(void **state) {
   (void)state;
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -224,6 +224,8 @@ static void test_bulk_files(void **state) {
         values[nvalues++] = others[k];
     int semi = round % 6 == 5;
     char delim = semi ? ';' : ',';
+    const char *eol = (round / 5) % 2 ? "\r\n" : "\n"; /* CR LF, as Excel writes */
+    size_t eoln = strlen(eol);
     size_t ncols = 1 + (size_t)round % 5, len = 0;
     /* Rare trouble in some files, none in others; a few files pass a chunk (1 MiB). */
     double trouble = round % 4 == 0 ? 0 : round % 4 == 1 ? 1e-4 : 0.01;
@@ -231,14 +233,18 @@ static void test_bulk_files(void **state) {
     for (size_t c = 0; c < ncols; c++)
       len += (size_t)snprintf(text + len, cap - len, "%s%c", c ? (semi ? ";" : ",") : "",
                               (char)('a' + c));
-    text[len++] = '\n';
+    memcpy(text + len, eol, eoln);
+    len += eoln;
     size_t run[2] = {0, 0}, pick[2] = {0, 0};
     for (size_t r = 0; r < rows && len < cap - 256; r++) {
       double u = gsl_rng_uniform(rng);
       if (u < trouble / 4) { /* one or two blank lines */
-        text[len++] = '\n';
-        if (gsl_rng_uniform(rng) < 0.5)
-          text[len++] = '\n';
+        memcpy(text + len, eol, eoln);
+        len += eoln;
+        if (gsl_rng_uniform(rng) < 0.5) {
+          memcpy(text + len, eol, eoln);
+          len += eoln;
+        }
         continue;
       }
       size_t nf = ncols;
@@ -247,7 +253,8 @@ static void test_bulk_files(void **state) {
         if (ncols > 1 && gsl_rng_uniform(rng) < 0.5) {
           for (size_t c = 0; c + 1 < ncols; c++)
             len += (size_t)snprintf(text + len, cap - len, "%s1", c ? (semi ? ";" : ",") : "");
-          text[len++] = '\n';
+          memcpy(text + len, eol, eoln);
+          len += eoln;
         }
         nf = gsl_rng_uniform(rng) < 0.5 && ncols > 1 ? ncols - 1 : ncols + 1;
       }
@@ -273,10 +280,11 @@ static void test_bulk_files(void **state) {
         memcpy(text + len, v, vl);
         len += vl;
       }
-      text[len++] = '\n';
+      memcpy(text + len, eol, eoln);
+      len += eoln;
     }
     if (round % 4 == 3)
-      len--; /* no line end at the end */
+      len -= eoln; /* no line end at the end */
     text[len] = '\0';
     for (mdt_diff_mode mode = MDT_DIFF_TEXT; mode <= MDT_DIFF_MIXED; mode++) {
       if ((kind == 0 && (mode == MDT_DIFF_NUMBERS || mode == MDT_DIFF_MIXED)) ||
@@ -297,12 +305,13 @@ static void test_bulk_files(void **state) {
 }
 
 /* A space at a field's edge next to every place in the bulk path's 64-byte blocks, with a
- * delimiter or a line feed just before or after it: libcsv trims it, and so must every way. */
+ * delimiter, a line feed or a CR LF just before or after it: libcsv trims it, and so must
+ * every way. */
 static void test_space_edges(void **state) {
   (void)state;
   char text[400];
   for (size_t at = 4; at < 200; at++)
-    for (int kind = 0; kind < 4; kind++) {
+    for (int kind = 0; kind < 5; kind++) {
       /* at: where the space goes; the row before it fills the text up to there. */
       size_t len = (size_t)snprintf(text, sizeof text, "a,b\n");
       while (len < at - 1)
@@ -320,9 +329,13 @@ static void test_space_edges(void **state) {
         len = at;
         len += (size_t)snprintf(text + len, sizeof text - len, "x ,2\n");
         break;
-      default: /* "...x,2 \n": a space before a line feed */
+      case 3: /* "...x,2 \n": a space before a line feed */
         len = at;
         len += (size_t)snprintf(text + len, sizeof text - len, ",2 \nq,r\n");
+        break;
+      default: /* "...x,2 \r\n": a space before a CR LF */
+        len = at;
+        len += (size_t)snprintf(text + len, sizeof text - len, ",2 \r\nq,r\r\n");
         break;
       }
       same_both_ways(text, len, MDT_DIFF_TEXT, 1);
