@@ -7,6 +7,7 @@
 
 #include "mandat/report.h"
 #include "report/json_int.h"
+#include "report/number_int.h"
 
 void mdt_report_csv_field(FILE *fp, const char *s) {
   if (s == NULL)
@@ -21,9 +22,9 @@ void mdt_report_csv_field(FILE *fp, const char *s) {
     fputs(s, fp);
 }
 
-/* %.15g by printf, an exponent form then written out in full: the slow path of
- * mdt_report_format_number, and the whole of it for what the fast path leaves. */
-static char *format_number_printf(double v, char *buf, size_t size) {
+/* The slow path of mdt_report_format_number, and the whole of it for what the fast path
+ * leaves (report/number_int.h). */
+char *mdt__report_format_number_printf(double v, char *buf, size_t size) {
   if (size == 0)
     return buf;
   buf[0] = '\0';
@@ -178,7 +179,7 @@ char *mdt_report_format_number(double v, char *buf, size_t size) {
       len += (size_t)(2 - x + last);
     }
   } else {
-    return format_number_printf(v, buf, size);
+    return mdt__report_format_number_printf(v, buf, size);
   }
   /* As snprintf: cut to the buffer, always terminated. */
   if (len > size - 1)
@@ -187,7 +188,7 @@ char *mdt_report_format_number(double v, char *buf, size_t size) {
   buf[len] = '\0';
   return buf;
 #else
-  return format_number_printf(v, buf, size);
+  return mdt__report_format_number_printf(v, buf, size);
 #endif
 }
 

@@ -1,6 +1,6 @@
 /* mdt_report_format_number (a fast path without printf) against the printf-based code it
- * replaced, kept here verbatim as the reference: byte for byte on edge cases, ties, powers of
- * ten and millions of random doubles. */
+ * replaced (report/number_int.h, unchanged): byte for byte on edge cases, ties, powers of ten
+ * and millions of random doubles. */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -9,43 +9,13 @@
 #include <string.h>
 
 #include "mandat/report.h"
+#include "report/number_int.h"
 #include "testutil.h"
 
-/* The former mdt_report_format_number, unchanged: %.15g, an exponent form written out. */
+/* The reference: the printf form the fast path replaced, which the library keeps for what
+ * the fast path leaves. */
 static char *reference(double v, char *buf, size_t size) {
-  if (size == 0)
-    return buf;
-  buf[0] = '\0';
-  if (!isfinite(v))
-    return buf;
-  if (v == 0)
-    v = 0.0; /* no "-0" */
-  snprintf(buf, size, "%.15g", v);
-  if (strchr(buf, 'e') == NULL)
-    return buf;
-  int e = (int)floor(log10(fabs(v)));
-  if (e < 0) {
-    snprintf(buf, size, "%.*f", 14 - e, v);
-    size_t n = strlen(buf);
-    while (n > 0 && buf[n - 1] == '0')
-      buf[--n] = '\0';
-    if (n > 0 && buf[n - 1] == '.')
-      buf[--n] = '\0';
-  } else {
-    char m[64];
-    snprintf(m, sizeof m, "%.14e", v);
-    char *ep = strchr(m, 'e');
-    int exp10 = atoi(ep + 1);
-    size_t o = 0;
-    for (const char *q = m; q < ep && o + 1 < size; q++)
-      if (*q != '.')
-        buf[o++] = *q;
-    size_t digits = o - (m[0] == '-');
-    for (; digits < (size_t)exp10 + 1 && o + 1 < size; digits++)
-      buf[o++] = '0';
-    buf[o] = '\0';
-  }
-  return buf;
+  return mdt__report_format_number_printf(v, buf, size);
 }
 
 /* splitmix64: a fixed sequence, so the test is the same on every run. */
