@@ -343,7 +343,9 @@ typedef struct mdt_microsim_spread {
 
 /*
  * The spread of s's rises over pay. One pass over every employee (single-threaded; the pay
- * percentiles are found on the first call and kept in the work area).
+ * percentiles are found on the first call and kept in the work area). The rises of the low-
+ * and the high-paid are summed as the report sums rises: whole kroner exactly and the
+ * remainders beside them; their wage bills exactly.
  *   w, s: as mdt_microsim_apply
  *   opt:  overheng, glidning and price forecast (NULL: the defaults)
  *   out:  receives the spread (untouched on failure)

@@ -2,8 +2,7 @@
  * The report's figures and the spread over pay per cell instead of per employee, for the
  * callers that solve many settlements and read only each group's growth and rise and the
  * spread (the sweeps, the mandate's uncertainty and the regions; tradeoff.c):
- * O(cells x 12 x 12 x log n) per settlement, but for the spread's rise of the low- and
- * high-paid (see mdt__microsim_spread_cells).
+ * O(cells x 12 x 12 x log n) per settlement.
  *
  * The central rise per group is the solver's per-cell sum (microsim_cells.h). The full-year
  * rise adds the percent elements, which are a fraction of the group's wage bill. Step moves
@@ -16,13 +15,18 @@
  * and wfte x old and the central rise's three runs (microsim_cells.h) clipped to the prefix.
  *
  * The sums differ from the per-employee pass's only by the rounding of a few products: every
- * figure agrees to far below 1e-12 relative (tests/unit/test_microsim_cellreport.c). The
- * spread is the same bits: its count of real falls per cell is exact (cell_falls), and its
- * rises of the low- and high-paid are summed as the per-employee pass sums them.
+ * figure agrees to far below 1e-12 relative (tests/unit/test_microsim_cellreport.c). In the
+ * spread, the count of real falls per cell is exact (cell_falls). The low-paid of a cell are
+ * a prefix of its run by pay and the high-paid a suffix, so their wage bills are exact
+ * differences of the prefix sums, the same integers the per-employee pass sums, and their
+ * rises are sums of such differences times the cell's parameters, carried as double-double
+ * (rise_between): within a few units of 1e-16 of the exact sum of exact rises. The
+ * per-employee pass sums whole kroner exactly (mdt_microsim_spread_of), so the two agree to
+ * about 1e-15 (the test holds them to 1e-14).
  * Single-threaded in a fixed order: the results do not depend on the number of threads.
  *
- * Ownership: the step index and the low- and high-paid belong to the work area (freed with
- * it); the cells index is the allocator's, borrowed.
+ * Ownership: the step index belongs to the work area (freed with it); the cells index is the
+ * allocator's, borrowed.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -376,163 +380,99 @@ static int64_t cell_falls(const mdt_microsim_work *w, size_t c, run r, double ba
   return falls;
 }
 
-/* The low-paid (old <= the 20th percentile) or the high-paid (old >= the 80th) in cell
- * order, as mdt_microsim_spread_of meets them, and their wage bill summed in that order. */
+/* A sum kept as an unevaluated pair hi + lo (double-double): each term is added with its
+ * rounding error carried in lo (Knuth's two-sum; the product's error by fma), so that a
+ * difference of nearly equal terms, such as the floor's F x W - S, loses nothing. */
 typedef struct {
-  size_t *start; /* [ncells + 1]: cell c's at start[c] .. start[c + 1] - 1 */
-  double *old, *wfte;
-  double bill;
-} pay_end;
+  double hi, lo;
+} dd_sum;
 
-struct mdt__pay_ends {
-  pay_end low, high;
-};
-
-static void pay_end_free(pay_end *e) {
-  free(e->start);
-  free(e->old);
-  free(e->wfte);
+static inline void dd_add(dd_sum *s, double x) {
+  double t = s->hi + x, z = t - s->hi;
+  s->lo += (s->hi - (t - z)) + (x - z);
+  s->hi = t;
 }
 
-void mdt__pay_ends_free(struct mdt__pay_ends *ends) {
-  if (ends == NULL)
+/* s += a x b. */
+static inline void dd_add_product(dd_sum *s, double a, double b) {
+  double p = a * b;
+  dd_add(s, p);
+  s->lo += fma(a, b, -p);
+}
+
+/* s += a x v for an exact integer v, split into two doubles that hold it exactly (v below
+ * 2^106: the remainder after the first is below 2^53). */
+static inline void dd_add_scaled(dd_sum *s, double a, mdt_i128 v) {
+  double hi = (double)v;
+  dd_add_product(s, a, hi);
+  dd_add_product(s, a, (double)(v - (mdt_i128)hi));
+}
+
+/* Σ wfte x full-year rise (central rise + frac old) over employees [from, to) of run r of
+ * cell c, into s: on each of the central rise's three runs (k) a linear sum of exact
+ * differences of the prefix sums, F W - S on the floor's, min W on the minimum's, p S + a W
+ * on the rest, and frac S on all. */
+static void rise_between(const mdt_microsim_work *w, size_t c, run r, central_runs k,
+                         size_t from, size_t to, double frac, dd_sum *s) {
+  if (from >= to)
     return;
-  pay_end_free(&ends->low);
-  pay_end_free(&ends->high);
-  free(ends);
-}
-
-static int in_end(double old, double limit, int high) {
-  return high ? old >= limit : old <= limit;
-}
-
-/* The low-paid (high 0, limit the 20th percentile) or the high-paid (high 1, the 80th). */
-static int pay_end_new(const mdt_microsim *sim, double limit, int high, pay_end *e) {
-  size_t m = 0;
-  for (size_t i = 0; i < sim->n; i++)
-    m += (size_t)in_end(sim->old_nok[i], limit, high);
-  e->start = malloc((sim->ncells + 1) * sizeof *e->start);
-  e->old = malloc((m ? m : 1) * sizeof *e->old);
-  e->wfte = malloc((m ? m : 1) * sizeof *e->wfte);
-  if (!e->start || !e->old || !e->wfte)
-    return -1;
-  m = 0;
-  e->bill = 0.0;
-  for (size_t c = 0; c < sim->ncells; c++) {
-    e->start[c] = m;
-    for (size_t i = sim->cell_start[c]; i < sim->cell_start[c + 1]; i++)
-      if (in_end(sim->old_nok[i], limit, high)) {
-        e->old[m] = sim->old_nok[i];
-        e->wfte[m++] = sim->wfte_e8[i];
-        e->bill += sim->wfte_e8[i] * sim->old_nok[i];
-      }
+  dd_add_scaled(s, frac, r.pwo[to] - r.pwo[from]);
+  if (!w->cell_active[c])
+    return;
+  size_t e1 = k.k1 < from ? from : k.k1 > to ? to : k.k1;
+  size_t e2 = k.k2 < e1 ? e1 : k.k2 > to ? to : k.k2;
+  if (e1 > from) {
+    dd_add_scaled(s, w->cell_floor[c], (mdt_i128)(r.pw[e1] - r.pw[from]));
+    dd_add_scaled(s, -1.0, r.pwo[e1] - r.pwo[from]);
   }
-  e->start[sim->ncells] = m;
-  return 0;
-}
-
-/* The low- and the high-paid gathered each alone: as parts on threads or in turn. */
-typedef struct {
-  const mdt_microsim_work *w;
-  struct mdt__pay_ends *e;
-  int fail[2];
-} ends_job;
-
-static void ends_part(void *arg, int part, int nparts) {
-  ends_job *job = arg;
-  for (int k = part; k < 2; k += nparts)
-    job->fail[k] = k == 0 ? pay_end_new(job->w->sim, job->w->pay_p20, 0, &job->e->low)
-                          : pay_end_new(job->w->sim, job->w->pay_p80, 1, &job->e->high);
-}
-
-/* The low- and the high-paid of w's microsim, gathered on first use. */
-static mdt_status pay_ends_ready(mdt_microsim_work *w, mdt_error *err) {
-  if (w->pay_ends != NULL)
-    return MDT_OK;
-  if (mdt__pay_fifths(w) != 0)
-    return mdt_error_set(err, MDT_ENOMEM, "out of memory for the pay percentiles");
-  struct mdt__pay_ends *e = calloc(1, sizeof *e);
-  ends_job job = {w, e, {0, 0}};
-  if (e != NULL)
-    mdt__run_parts(w->threads > 1 ? 2 : 1, ends_part, &job);
-  if (e == NULL || job.fail[0] || job.fail[1]) {
-    mdt__pay_ends_free(e);
-    return mdt_error_set(err, MDT_ENOMEM, "out of memory gathering the low- and high-paid");
+  if (e2 > e1)
+    dd_add_scaled(s, w->cell_min[c], (mdt_i128)(r.pw[e2] - r.pw[e1]));
+  if (to > e2) {
+    dd_add_scaled(s, w->cell_p[c], r.pwo[to] - r.pwo[e2]);
+    dd_add_scaled(s, w->cell_a[c], (mdt_i128)(r.pw[to] - r.pw[e2]));
   }
-  w->pay_ends = e;
-  return MDT_OK;
 }
 
-/* A cursor over the low- or the high-paid: the cell c of employee i, and that cell's
- * parameters of the full-year rise. */
-typedef struct {
-  const pay_end *e;
-  size_t c, i;
-  double frac, p, a, min, floor_nok;
-  int active;
-} end_cursor;
+/* The first of r whose pay is above limit (high 0) or at least limit (high 1). */
+static size_t pay_bound(run r, double limit, int high) {
+  size_t lo = 0, hi = r.n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (high ? r.old[mid] >= limit : r.old[mid] > limit)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return lo;
+}
 
-/* Moves k to the next employee's cell, from cell c on; k->c = ncells past the last. */
-static void cursor_seek(const mdt_microsim_work *w, end_cursor *k, size_t c) {
+/* The rises of the low-paid (old <= the 20th percentile: a prefix of each cell's run) and
+ * of the high-paid (old >= the 80th: a suffix), and their wage bills, per cell. */
+typedef struct {
+  dd_sum low_rise, high_rise;
+  mdt_i128 low_bill, high_bill;
+} pay_end_sums;
+
+static void pay_ends_rise(const mdt__cells *cells, const mdt_microsim_work *w,
+                          pay_end_sums *e) {
   const mdt_microsim *sim = w->sim;
-  while (c < sim->ncells && k->e->start[c + 1] <= k->i)
-    c++;
-  k->c = c;
-  if (c == sim->ncells)
-    return;
-  k->frac = w->group_frac_full[sim->cell_group[c]];
-  k->active = w->cell_active[c];
-  k->p = w->cell_p[c];
-  k->a = w->cell_a[c];
-  k->min = w->cell_min[c];
-  k->floor_nok = w->cell_floor[c];
-}
-
-/* wfte x full-year rise of employee i of k's cell, as cell_central and full_rise have it. */
-static inline double end_term(const end_cursor *k, size_t i) {
-  double old = k->e->old[i];
-  double central = k->active ? central_rise(old, k->p, k->a, k->min, k->floor_nok) : 0.0;
-  return k->e->wfte[i] * (central + k->frac * old);
-}
-
-/* Σ wfte x full-year rise over the low- and over the high-paid, each in the order and with
- * the arithmetic of mdt_microsim_spread_of: the same bits. The two sums are independent
- * chains of additions, so two cursors advance side by side (the processor overlaps the
- * chains) until one list ends, then the other goes on alone. */
-static void pay_ends_rise(const mdt_microsim_work *w, const struct mdt__pay_ends *e,
-                          double *low_sum, double *high_sum) {
-  const size_t C = w->sim->ncells;
-  end_cursor l = {.e = &e->low}, h = {.e = &e->high};
-  cursor_seek(w, &l, 0);
-  cursor_seek(w, &h, 0);
-  double low = 0.0, high = 0.0;
-  while (l.c < C && h.c < C) {
-    size_t nl = l.e->start[l.c + 1] - l.i, nh = h.e->start[h.c + 1] - h.i;
-    size_t m = nl < nh ? nl : nh;
-    for (size_t k = 0; k < m; k++) {
-      low += end_term(&l, l.i + k);
-      high += end_term(&h, h.i + k);
-    }
-    l.i += m;
-    h.i += m;
-    cursor_seek(w, &l, l.c);
-    cursor_seek(w, &h, h.c);
+  memset(e, 0, sizeof *e);
+  for (size_t c = 0; c < sim->ncells; c++) {
+    run r = mdt__cells_run(cells, c);
+    size_t low = pay_bound(r, w->pay_p20, 0), high = pay_bound(r, w->pay_p80, 1);
+    central_runs k = {0, 0};
+    if (w->cell_active[c])
+      k = central_runs_of(r, w->cell_p[c], w->cell_a[c], w->cell_min[c], w->cell_floor[c]);
+    double frac = w->group_frac_full[sim->cell_group[c]];
+    rise_between(w, c, r, k, 0, low, frac, &e->low_rise);
+    rise_between(w, c, r, k, high, r.n, frac, &e->high_rise);
+    e->low_bill += r.pwo[low];
+    e->high_bill += r.pwo[r.n] - r.pwo[high];
   }
-  end_cursor *rest = l.c < C ? &l : &h;
-  double *sum = l.c < C ? &low : &high;
-  while (rest->c < C) {
-    size_t stop = rest->e->start[rest->c + 1];
-    for (; rest->i < stop; rest->i++)
-      *sum += end_term(rest, rest->i);
-    cursor_seek(w, rest, rest->c);
-  }
-  *low_sum = low;
-  *high_sum = high;
 }
 
 /* The spread: the share whose real growth falls per cell (cell_falls); the rises of the low-
- * and the high-paid summed over just them in the per-employee pass's order, since a sum per
- * cell, though closer to the exact one, moves their ratio by about 1e-12 from that pass's. */
+ * and the high-paid and their wage bills per cell (pay_ends_rise). */
 mdt_status mdt__microsim_spread_cells(const mdt__cells *cells, mdt_microsim_work *w,
                                       const mdt_settlement *s,
                                       const mdt_microsim_report_options *opt,
@@ -543,8 +483,8 @@ mdt_status mdt__microsim_spread_cells(const mdt__cells *cells, mdt_microsim_work
   mdt_status st = mdt__report_begin("mdt_microsim_spread_of", w, out, s, &opt, &defaults, err);
   if (st != MDT_OK)
     return st;
-  if ((st = pay_ends_ready(w, err)) != MDT_OK)
-    return st;
+  if (mdt__pay_fifths(w) != 0)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory for the pay percentiles");
   const mdt_microsim *sim = w->sim;
   const double price = opt->price_forecast_pct;
   int64_t falls = 0;
@@ -562,11 +502,12 @@ mdt_status mdt__microsim_spread_cells(const mdt__cells *cells, mdt_microsim_work
         falls += cell_falls(w, c, mdt__cells_run(cells, c), base, later_year, price);
     }
   }
-  const struct mdt__pay_ends *e = w->pay_ends;
-  double low_rise, high_rise;
-  pay_ends_rise(w, e, &low_rise, &high_rise);
-  out->low_rise_pct = e->low.bill > 0 ? low_rise / e->low.bill * 100 : NAN;
-  out->high_rise_pct = e->high.bill > 0 ? high_rise / e->high.bill * 100 : NAN;
+  pay_end_sums e;
+  pay_ends_rise(cells, w, &e);
+  out->low_rise_pct = e.low_bill > 0 ? (e.low_rise.hi + e.low_rise.lo) / (double)e.low_bill * 100
+                                     : NAN;
+  out->high_rise_pct =
+      e.high_bill > 0 ? (e.high_rise.hi + e.high_rise.lo) / (double)e.high_bill * 100 : NAN;
   out->low_pay_ratio_pct =
       out->high_rise_pct > 0 ? out->low_rise_pct / out->high_rise_pct * 100 : NAN;
   out->real_fall_share = isnan(price) || unknown

@@ -122,12 +122,9 @@ struct mdt_microsim_work {
   /* The step-moving employees by cell and first month, sorted by pay, for the report's
    * figures per cell (microsim_cellreport.c); built on first use, NULL before. */
   struct mdt__steps *steps;
-  /* The low- and the high-paid gathered in cell order for the spread over pay
-   * (microsim_cellreport.c); built on first use, NULL before. */
-  struct mdt__pay_ends *pay_ends;
-  /* A twin (mdt__work_twin) borrows its original's step index and low- and high-paid when
-   * they were built: not freed with it. */
-  int steps_borrowed, pay_ends_borrowed;
+  /* A twin (mdt__work_twin) borrows its original's step index when it was built: not freed
+   * with it. */
+  int steps_borrowed;
 };
 
 
@@ -160,8 +157,7 @@ void mdt__run_parts(int nparts, mdt__part_fn fn, void *arg);
  * employees (sim->ncells for k = nparts). */
 size_t mdt__part_cell(const mdt_microsim *sim, int part, int nparts);
 /* A work area of one thread on w's microsim for another thread to solve settlements on while
- * w solves others: it shares w's step index, low- and high-paid and pay percentiles when w
- * has them (w must outlive it; build them first, for instance with one report on w). Its
+ * w solves others: it shares w's step index and pay percentiles when w has them (w must outlive it; build them first, for instance with one report on w). Its
  * results are the same as w's. */
 mdt_status mdt__work_twin(mdt_microsim_work *w, mdt_microsim_work **out, mdt_error *err);
 /* Runs fn on every unit, on the caller's thread and the workers. */
@@ -221,9 +217,8 @@ void mdt__report_no_percentiles(mdt_microsim_report *r);
 /* Finds the employee-weighted 20th and 80th percentile of full-time pay into w->pay_p20
  * and w->pay_p80 once per work area; -1 when out of memory. */
 int mdt__pay_fifths(mdt_microsim_work *w);
-/* Free the step index and the low- and high-paid of microsim_cellreport.c (NULL is a no-op). */
+/* Frees the step index of microsim_cellreport.c (NULL is a no-op). */
 void mdt__steps_free(struct mdt__steps *steps);
-void mdt__pay_ends_free(struct mdt__pay_ends *ends);
 
 /* Validates s against the work area's microsim and derives everything that does not depend
  * on the central percent, kroner, scale or minimum. */

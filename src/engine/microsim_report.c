@@ -339,7 +339,13 @@ mdt_status mdt_microsim_spread_of(mdt_microsim_work *w, const mdt_settlement *s,
   const mdt_microsim *sim = w->sim;
   if (mdt__pay_fifths(w) != 0)
     return mdt_error_set(err, MDT_ENOMEM, "out of memory for the pay percentiles");
-  double low_rise = 0, low_bill = 0, high_rise = 0, high_bill = 0;
+  /* The rises of the low- and the high-paid as the report sums the rise (mdt__unit_exact):
+   * whole kroner as exact integers and the remainders beside them; their wage bills exact
+   * (pay is whole kroner and wfte_e8 a whole number). So the sums are the exact sums of the
+   * employees' rises but for far below 1e-15 relative, whatever the order, and the spread
+   * per cell (microsim_cellreport.c) agrees with them to about 1e-16. */
+  mdt_i128 low_whole = 0, high_whole = 0, low_bill = 0, high_bill = 0;
+  double low_frac = 0, high_frac = 0;
   double falls = 0;
   int unknown = 0; /* a group's overheng or glidning is unknown: so is its real growth */
   for (size_t g = 0; g < sim->ngroups; g++) {
@@ -355,21 +361,31 @@ mdt_status mdt_microsim_spread_of(mdt_microsim_work *w, const mdt_settlement *s,
         double old = sim->old_nok[i], wf = sim->wfte_e8[i];
         double central = cell_central(w, c, old);
         double rise = central + frac * old;
-        if (old <= w->pay_p20) {
-          low_rise += wf * rise;
-          low_bill += wf * old;
-        }
-        if (old >= w->pay_p80) {
-          high_rise += wf * rise;
-          high_bill += wf * old;
+        if (old <= w->pay_p20 || old >= w->pay_p80) {
+          double kroner = rint(rise);
+          mdt_i128 whole = (mdt_i128)(int64_t)wf * (int64_t)kroner;
+          mdt_i128 bill = (mdt_i128)(int64_t)wf * (int64_t)old;
+          double part = wf * (rise - kroner);
+          if (old <= w->pay_p20) {
+            low_whole += whole;
+            low_frac += part;
+            low_bill += bill;
+          }
+          if (old >= w->pay_p80) {
+            high_whole += whole;
+            high_frac += part;
+            high_bill += bill;
+          }
         }
         double effect = (central * w->central_year + old * later_year) / old * 100;
         if (base + effect < opt->price_forecast_pct)
           falls += sim->weight_e4[i];
       }
   }
-  out->low_rise_pct = low_bill > 0 ? low_rise / low_bill * 100 : NAN;
-  out->high_rise_pct = high_bill > 0 ? high_rise / high_bill * 100 : NAN;
+  out->low_rise_pct =
+      low_bill > 0 ? ((double)low_whole + low_frac) / (double)low_bill * 100 : NAN;
+  out->high_rise_pct =
+      high_bill > 0 ? ((double)high_whole + high_frac) / (double)high_bill * 100 : NAN;
   out->low_pay_ratio_pct =
       out->high_rise_pct > 0 ? out->low_rise_pct / out->high_rise_pct * 100 : NAN;
   out->real_fall_share = isnan(opt->price_forecast_pct) || unknown

@@ -165,8 +165,6 @@ void mdt_microsim_work_free(mdt_microsim_work *w) {
   free(w->group_frac);
   if (!w->steps_borrowed)
     mdt__steps_free(w->steps);
-  if (!w->pay_ends_borrowed)
-    mdt__pay_ends_free(w->pay_ends);
   free(w);
 }
 
@@ -272,8 +270,6 @@ mdt_status mdt__work_twin(mdt_microsim_work *w, mdt_microsim_work **out, mdt_err
     return st;
   t->steps = w->steps;
   t->steps_borrowed = w->steps != NULL;
-  t->pay_ends = w->pay_ends;
-  t->pay_ends_borrowed = w->pay_ends != NULL;
   t->have_pay_fifths = w->have_pay_fifths;
   t->pay_p20 = w->pay_p20;
   t->pay_p80 = w->pay_p80;

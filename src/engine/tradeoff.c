@@ -282,7 +282,7 @@ static mdt_status twin_rest(mdt_allocator *a, mdt_microsim_work *w, size_t n, tw
 }
 
 /* Items 0..n - 1 in turn, or with more than one thread item 0 (which builds the work area's
- * step index and low- and high-paid for the twin to share) and then the rest on two. Returns
+ * step index and pay percentiles for the twin to share) and then the rest on two. Returns
  * the first failing item's error. */
 static mdt_status run_items(mdt_allocator *a, mdt_microsim_work *w, size_t n, twin_item_fn fn,
                             void *arg, mdt_error *err) {
