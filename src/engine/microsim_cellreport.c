@@ -471,6 +471,51 @@ static void pay_ends_rise(const mdt__cells *cells, const mdt_microsim_work *w,
   }
 }
 
+/* (double) of the weight_e4 of the employees paid at most x, from each cell's run by pay. */
+static double weight_up_to(const mdt__cells *cells, size_t ncells, double x) {
+  int64_t sum = 0;
+  for (size_t c = 0; c < ncells; c++) {
+    run r = mdt__cells_run(cells, c);
+    sum += r.pe[pay_bound(r, x, 0)];
+  }
+  return (double)sum;
+}
+
+/* The smallest pay x of the area with weight_up_to(x) >= target: pays are whole kroner, so
+ * a search over the whole numbers from lo to hi finds it (the weight rises only at pays). */
+static double pay_reaching_target(const mdt__cells *cells, size_t ncells, int64_t lo,
+                                  int64_t hi, double target) {
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    if (weight_up_to(cells, ncells, (double)mid) >= target)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return (double)lo;
+}
+
+void mdt__cells_pay_fifths(const mdt__cells *cells, mdt_microsim_work *w) {
+  const mdt_microsim *sim = w->sim;
+  if (w->have_pay_fifths)
+    return;
+  double lo = INFINITY, hi = -INFINITY;
+  for (size_t c = 0; c < sim->ncells; c++) {
+    run r = mdt__cells_run(cells, c);
+    if (r.n > 0) {
+      lo = r.old[0] < lo ? r.old[0] : lo;
+      hi = r.old[r.n - 1] > hi ? r.old[r.n - 1] : hi;
+    }
+  }
+  w->pay_p20 = w->pay_p80 = sim->n > 0 ? hi : NAN;
+  if (sim->n > 0 && hi > lo) {
+    double total = (double)sim->total_employees_e4;
+    w->pay_p20 = pay_reaching_target(cells, sim->ncells, (int64_t)lo, (int64_t)hi, 0.2 * total);
+    w->pay_p80 = pay_reaching_target(cells, sim->ncells, (int64_t)lo, (int64_t)hi, 0.8 * total);
+  }
+  w->have_pay_fifths = 1;
+}
+
 /* The spread: the share whose real growth falls per cell (cell_falls); the rises of the low-
  * and the high-paid and their wage bills per cell (pay_ends_rise). */
 mdt_status mdt__microsim_spread_cells(const mdt__cells *cells, mdt_microsim_work *w,
@@ -483,8 +528,7 @@ mdt_status mdt__microsim_spread_cells(const mdt__cells *cells, mdt_microsim_work
   mdt_status st = mdt__report_begin("mdt_microsim_spread_of", w, out, s, &opt, &defaults, err);
   if (st != MDT_OK)
     return st;
-  if (mdt__pay_fifths(w) != 0)
-    return mdt_error_set(err, MDT_ENOMEM, "out of memory for the pay percentiles");
+  mdt__cells_pay_fifths(cells, w);
   const mdt_microsim *sim = w->sim;
   const double price = opt->price_forecast_pct;
   int64_t falls = 0;

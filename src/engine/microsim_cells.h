@@ -92,6 +92,13 @@ mdt_status mdt__microsim_apply_cells(const mdt__cells *cells, mdt_microsim_work 
                                      const mdt_microsim_report_options *opt,
                                      mdt_microsim_report **out, mdt_error *err);
 
+/* The employee-weighted 20th and 80th percentile of full-time pay into w->pay_p20 and
+ * w->pay_p80 (once per work area), as mdt__pay_fifths finds them, the same values: the
+ * smallest pay whose cumulative weight reaches the share, found by binary search over whole
+ * kroner with each cell's weight up to a pay from its prefix sums, O(cells x log^2 n). w
+ * must run on the microsim cells was built from. */
+void mdt__cells_pay_fifths(const mdt__cells *cells, mdt_microsim_work *w);
+
 /* mdt_microsim_spread_of per cell (microsim_cellreport.c): the share whose real growth falls
  * the same, the rises of the low- and high-paid to about 1e-15 relative, in O(cells x log n).
  * Falls back to mdt_microsim_spread_of when cells is NULL. */

@@ -242,15 +242,30 @@ static int by_pay(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-/* The pay fifths against a full sort, on registers with few and many distinct pays. */
+/* The pay fifths against a full sort, on registers with few and many distinct pays, per
+ * employee (mdt__pay_fifths) and per cell (mdt__cells_pay_fifths). */
 static void test_pay_fifths(void **state) {
   (void)state;
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, 5);
-  static const size_t sizes[] = {1, 2, 10, 50000};
+  static const size_t sizes[] = {1, 2, 10, 50000, 1, 2, 10, 50000};
   for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
     cells_world wd;
     cells_world_open(&wd, &kind, r, sizes[k], 1);
+    if (k >= 4) { /* the second round: pays on five values in blocks of n / 5, every weight
+                     1, so that the cumulative weight meets 20 % and 80 % exactly at the end
+                     of a block when n is 5 x m (the fifths are then the lower pay) */
+      for (size_t i = 0; i < wd.reg->n; i++) {
+        wd.reg->salary_nok[i] = 300000 + 100000 * (int64_t)(i * 5 / wd.reg->n);
+        wd.reg->weight_e4[i] = 10000;
+      }
+      mdt__cells_free(wd.cells);
+      mdt_microsim_work_free(wd.work);
+      mdt_microsim_free(wd.sim);
+      assert_int_equal(mdt_microsim_new(wd.reg, wd.groups, &wd.sim, NULL), MDT_OK);
+      assert_int_equal(mdt_microsim_work_new(wd.sim, 1, &wd.work, NULL), MDT_OK);
+      assert_int_equal(mdt__cells_new(wd.sim, &wd.cells, NULL), MDT_OK);
+    }
     const mdt_microsim *sim = wd.sim;
     pay_weight *a = malloc(sim->n * sizeof *a);
     for (size_t i = 0; i < sim->n; i++)
@@ -271,6 +286,11 @@ static void test_pay_fifths(void **state) {
     }
     assert_int_equal(mdt__pay_fifths(wd.work), 0);
     assert_true(wd.work->pay_p20 == p20 && wd.work->pay_p80 == p80);
+    mdt_microsim_work *fresh = NULL;
+    assert_int_equal(mdt_microsim_work_new(wd.sim, 1, &fresh, NULL), MDT_OK);
+    mdt__cells_pay_fifths(wd.cells, fresh);
+    assert_true(fresh->have_pay_fifths && fresh->pay_p20 == p20 && fresh->pay_p80 == p80);
+    mdt_microsim_work_free(fresh);
     free(a);
     cells_world_close(&wd);
   }
