@@ -69,10 +69,10 @@ static int first_month(const mdt_microsim *sim, size_t c, size_t i) {
   return from < 1 ? 1 : from;
 }
 
-/* Sums each run's prefixes; m holds the runs' column positions, each run by pay. */
-static void steps_sums(struct mdt__steps *st, const mdt_microsim *sim, const size_t *m) {
-  size_t runs = st->ncells * STEP_MONTHS;
-  for (size_t r = 0; r < runs; r++) {
+/* Sums the prefixes of runs r0..r1 - 1; m holds the runs' column positions, each run by pay. */
+static void steps_sums(struct mdt__steps *st, const mdt_microsim *sim, const size_t *m,
+                       size_t r0, size_t r1) {
+  for (size_t r = r0; r < r1; r++) {
     size_t lo = st->run_start[r], n = st->run_start[r + 1] - lo;
     int64_t *pw = st->pw + lo + r;
     mdt_i128 *pwo = st->pwo + lo + r;
@@ -90,56 +90,85 @@ static void steps_sums(struct mdt__steps *st, const mdt_microsim *sim, const siz
   }
 }
 
-/* The index of the cells with a guarantee step at their years + 1 in w's settlement: each
- * cell's movers taken in the order of cells (by pay) into the run of their first month, so
- * that every run is in order of pay too. */
+/* The step index built in parts of cells (mdt__run_parts): a cell's runs and their places
+ * are its own, so the parts share nothing they write. */
+typedef struct {
+  const mdt__cells *cells;
+  const mdt_microsim_work *w;
+  struct mdt__steps *st;
+  size_t *m;    /* the runs' column positions */
+  size_t *next; /* where each run's next mover goes */
+} steps_job;
+
+/* Pass 1: which of the part's cells have movers, and each run's count (shifted by one run:
+ * run r's count at run_start[r + 1]). */
+static void steps_count_part(void *arg, int part, int nparts) {
+  steps_job *job = arg;
+  const mdt_microsim *sim = job->w->sim;
+  struct mdt__steps *st = job->st;
+  size_t c1 = mdt__part_cell(sim, part + 1, nparts);
+  for (size_t c = mdt__part_cell(sim, part, nparts); c < c1; c++) {
+    st->indexed[c] = (unsigned char)!isnan(job->w->cell_next_guarantee[c]);
+    for (size_t i = sim->cell_start[c]; st->indexed[c] && i < sim->cell_start[c + 1]; i++) {
+      int from = first_month(sim, c, i);
+      if (from > 0)
+        st->run_start[c * STEP_MONTHS + (size_t)from]++;
+    }
+  }
+}
+
+/* Pass 2: the part's cells' movers taken in the order of the cells index (by pay) into the
+ * run of their first month, so that every run is in order of pay too; then their sums. */
+static void steps_fill_part(void *arg, int part, int nparts) {
+  steps_job *job = arg;
+  const mdt_microsim *sim = job->w->sim;
+  struct mdt__steps *st = job->st;
+  size_t c0 = mdt__part_cell(sim, part, nparts), c1 = mdt__part_cell(sim, part + 1, nparts);
+  for (size_t c = c0; c < c1; c++) {
+    mdt__cell_run r = mdt__cells_run(job->cells, c);
+    for (size_t k = 0; st->indexed[c] && k < r.n; k++) {
+      int from = first_month(sim, c, r.pos[k]);
+      if (from > 0)
+        job->m[job->next[c * STEP_MONTHS + (size_t)from - 1]++] = r.pos[k];
+    }
+  }
+  steps_sums(st, sim, job->m, c0 * STEP_MONTHS, c1 * STEP_MONTHS);
+}
+
+/* The index of the cells with a guarantee step at their years + 1 in w's settlement, on
+ * w's threads: the same index for any number. */
 static mdt_status steps_new(const mdt__cells *cells, const mdt_microsim_work *w,
                             struct mdt__steps **out, mdt_error *err) {
   const mdt_microsim *sim = w->sim;
   const size_t C = sim->ncells, runs = C * STEP_MONTHS;
+  const int parts = w->threads > 1 ? 2 : 1;
   struct mdt__steps *st = calloc(1, sizeof *st);
-  size_t *m = NULL;    /* the runs' column positions */
-  size_t *next = NULL; /* where each run's next mover goes */
+  steps_job job = {cells, w, st, NULL, NULL};
   if (st == NULL || (st->indexed = calloc(C ? C : 1, 1)) == NULL ||
       (st->run_start = calloc(runs + 1, sizeof *st->run_start)) == NULL)
     goto nomem;
   st->ncells = C;
-  for (size_t c = 0; c < C; c++) {
-    st->indexed[c] = (unsigned char)!isnan(w->cell_next_guarantee[c]);
-    for (size_t i = sim->cell_start[c]; st->indexed[c] && i < sim->cell_start[c + 1]; i++) {
-      int from = first_month(sim, c, i);
-      if (from > 0)
-        st->run_start[c * STEP_MONTHS + (size_t)from]++; /* counts, shifted by one run */
-    }
-  }
+  mdt__run_parts(parts, steps_count_part, &job);
   for (size_t r = 0; r < runs; r++)
     st->run_start[r + 1] += st->run_start[r];
   size_t total = st->run_start[runs];
-  if ((m = malloc((total ? total : 1) * sizeof *m)) == NULL ||
-      (next = malloc((runs ? runs : 1) * sizeof *next)) == NULL ||
+  if ((job.m = malloc((total ? total : 1) * sizeof *job.m)) == NULL ||
+      (job.next = malloc((runs ? runs : 1) * sizeof *job.next)) == NULL ||
       (st->old = malloc((total ? total : 1) * sizeof *st->old)) == NULL ||
       (st->pw = malloc((total + runs) * sizeof *st->pw)) == NULL ||
       (st->pwo = malloc((total + runs) * sizeof *st->pwo)) == NULL ||
       (st->emp = malloc((runs ? runs : 1) * sizeof *st->emp)) == NULL)
     goto nomem;
-  memcpy(next, st->run_start, runs * sizeof *next);
-  for (size_t c = 0; c < C; c++) {
-    mdt__cell_run r = mdt__cells_run(cells, c);
-    for (size_t k = 0; st->indexed[c] && k < r.n; k++) {
-      int from = first_month(sim, c, r.pos[k]);
-      if (from > 0)
-        m[next[c * STEP_MONTHS + (size_t)from - 1]++] = r.pos[k];
-    }
-  }
-  steps_sums(st, sim, m);
-  free(next);
-  free(m);
+  memcpy(job.next, st->run_start, runs * sizeof *job.next);
+  mdt__run_parts(parts, steps_fill_part, &job);
+  free(job.next);
+  free(job.m);
   *out = st;
   return MDT_OK;
 
 nomem:
-  free(next);
-  free(m);
+  free(job.next);
+  free(job.m);
   mdt__steps_free(st);
   return mdt_error_set(err, MDT_ENOMEM, "out of memory indexing the step moves");
 }
