@@ -101,25 +101,25 @@ static void cell_sort(mdt__cells *cells, size_t c, keyed *tmp, size_t room) {
   }
 }
 
-/* The cells of one part (mdt__run_parts), with room of its own for the sort. */
+/* The cells taken one at a time by whichever thread is free (cells differ in size and in
+ * the digits their pays span, so fixed parts would leave one thread waiting), each thread
+ * with room of its own for the sort. A cell is sorted alone, so the index is the same
+ * whichever thread sorts it. */
 typedef struct {
   mdt__cells *cells;
+  size_t largest; /* employees of the largest cell */
+  atomic_size_t next;
   int failed[MDT_MICROSIM_MAX_THREADS];
 } sort_job;
 
 static void sort_part(void *arg, int part, int nparts) {
+  (void)nparts;
   sort_job *job = arg;
   const mdt_microsim *sim = job->cells->sim;
-  size_t c0 = mdt__part_cell(sim, part, nparts), c1 = mdt__part_cell(sim, part + 1, nparts);
-  size_t largest = 1;
-  for (size_t c = c0; c < c1; c++) {
-    size_t size = sim->cell_start[c + 1] - sim->cell_start[c];
-    largest = size > largest ? size : largest;
-  }
-  keyed *tmp = malloc(2 * largest * sizeof *tmp);
+  keyed *tmp = malloc(2 * job->largest * sizeof *tmp);
   job->failed[part] = tmp == NULL;
-  for (size_t c = c0; c < c1 && tmp != NULL; c++)
-    cell_sort(job->cells, c, tmp, largest);
+  for (size_t c; tmp != NULL && (c = atomic_fetch_add(&job->next, 1)) < sim->ncells;)
+    cell_sort(job->cells, c, tmp, job->largest);
   free(tmp);
 }
 
@@ -143,7 +143,11 @@ mdt_status mdt__cells_new_threads(const mdt_microsim *sim, int threads, mdt__cel
   int failed = cells == NULL || !cells->old || !cells->pw || !cells->pwo || !cells->pe ||
                !cells->pos;
   if (!failed) {
-    sort_job job = {cells, {0}};
+    sort_job job = {cells, 1, 0, {0}};
+    for (size_t c = 0; c < C; c++) {
+      size_t size = sim->cell_start[c + 1] - sim->cell_start[c];
+      job.largest = size > job.largest ? size : job.largest;
+    }
     mdt__run_parts(parts, sort_part, &job);
     for (int k = 0; k < parts; k++)
       failed |= job.failed[k];
