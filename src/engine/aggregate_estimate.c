@@ -74,6 +74,9 @@ void mdt__agg_key_factors(const mdt_aggregator *a, const double *w, double *F, d
     F[k] = den[k] > 0 ? F[k] / den[k] : 0;
 }
 
+/* The keys' sums times their factors, into each scope: a key of a breakdown level into its
+ * level's scope, and every scope's sums then into the national one (scope 0), after the
+ * keys of no level, in level order. Each key's terms are added once, not once per scope. */
 static void combine(const mdt_aggregator *a, eval_ws *ws) {
   size_t C = a->C, Q = a->Q;
   memset(ws->comb, 0, ws->nscopes * (C ? C : 1) * sizeof *ws->comb);
@@ -83,33 +86,52 @@ static void combine(const mdt_aggregator *a, eval_ws *ws) {
     if (f == 0)
       continue;
     double f2 = f * f;
-    size_t scopes[2] = {0, a->key_break[k] >= 0 ? 1 + (size_t)a->key_break[k] : 0};
-    int nsc = a->key_break[k] >= 0 && ws->nscopes > 1 ? 2 : 1;
+    size_t scope = a->key_break[k] >= 0 && ws->nscopes > 1 ? 1 + (size_t)a->key_break[k] : 0;
     const cell_acc *src = &a->cells[k * C];
     const question_acc *qsrc = &a->qs[k * Q];
-    for (int s = 0; s < nsc; s++) {
-      cell_acc *dst = &ws->comb[scopes[s] * C];
-      for (size_t c = 0; c < C; c++) {
-        if (src[c].cnt == 0 && src[c].s1 == 0)
-          continue;
-        dst[c].cnt += src[c].cnt;
-        dst[c].s0 += f * src[c].s0;
-        dst[c].s1 += f * src[c].s1;
-        dst[c].s2 += f * src[c].s2;
-        dst[c].q += f2 * src[c].q;
-        dst[c].t1 += f * src[c].t1;
-        dst[c].t3 += f * src[c].t3;
-        dst[c].rpos += f * src[c].rpos;
-      }
-      question_acc *qd = &ws->qcomb[scopes[s] * Q];
-      for (size_t j = 0; j < Q; j++) {
-        if (qsrc[j].cnt == 0)
-          continue;
-        qd[j].cnt += qsrc[j].cnt;
-        qd[j].s0 += f * qsrc[j].s0;
-        qd[j].q += f2 * qsrc[j].q;
-        qd[j].tsum += f * qsrc[j].tsum;
-      }
+    cell_acc *dst = &ws->comb[scope * C];
+    for (size_t c = 0; c < C; c++) {
+      if (src[c].cnt == 0 && src[c].s1 == 0)
+        continue;
+      dst[c].cnt += src[c].cnt;
+      dst[c].s0 += f * src[c].s0;
+      dst[c].s1 += f * src[c].s1;
+      dst[c].s2 += f * src[c].s2;
+      dst[c].q += f2 * src[c].q;
+      dst[c].t1 += f * src[c].t1;
+      dst[c].t3 += f * src[c].t3;
+      dst[c].rpos += f * src[c].rpos;
+    }
+    question_acc *qd = &ws->qcomb[scope * Q];
+    for (size_t j = 0; j < Q; j++) {
+      if (qsrc[j].cnt == 0)
+        continue;
+      qd[j].cnt += qsrc[j].cnt;
+      qd[j].s0 += f * qsrc[j].s0;
+      qd[j].q += f2 * qsrc[j].q;
+      qd[j].tsum += f * qsrc[j].tsum;
+    }
+  }
+  for (size_t sc = 1; sc < ws->nscopes; sc++) {
+    const cell_acc *src = &ws->comb[sc * C];
+    for (size_t c = 0; c < C; c++) {
+      cell_acc *d = &ws->comb[c];
+      d->cnt += src[c].cnt;
+      d->s0 += src[c].s0;
+      d->s1 += src[c].s1;
+      d->s2 += src[c].s2;
+      d->q += src[c].q;
+      d->t1 += src[c].t1;
+      d->t3 += src[c].t3;
+      d->rpos += src[c].rpos;
+    }
+    const question_acc *qsrc = &ws->qcomb[sc * Q];
+    for (size_t j = 0; j < Q; j++) {
+      question_acc *d = &ws->qcomb[j];
+      d->cnt += qsrc[j].cnt;
+      d->s0 += qsrc[j].s0;
+      d->q += qsrc[j].q;
+      d->tsum += qsrc[j].tsum;
     }
   }
 }

@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
 """Compares every CSV and JSON result file of two `mandat run` output folders: the same files,
 the same rows, keys and text, and every number equal to a relative tolerance (default 1e-12):
-|a - b| <= tol * max(|a|, |b|). Files that say when or how long (manifest.json) are compared
-except for their timing fields. Prints the largest relative difference; exits 1 on a mismatch.
+|a - b| <= tol * max(|a|, |b|). A column that is the difference of two others in its row
+(DIFFERENCES: region_allocations' difference_pp = pct - national_pct) is held to the same
+tolerance relative to its operands, max(|a|, |b|, |operands|): its absolute error is theirs,
+so a difference near 0 of two percents that agree to 1 unit in the last place (2e-16
+relative) can differ by far more than 1e-12 of itself. Files that say when or how long
+(manifest.json) are compared except for their timing fields. Prints the largest relative
+difference; exits 1 on a mismatch.
 
     compare_runs.py DIR_A DIR_B [--tolerance 1e-12]
 """
@@ -15,6 +20,8 @@ import sys
 
 # Fields that are not results: when the run happened and how long it took.
 TIMING_KEYS = {"started", "finished", "elapsed_s", "seconds", "created", "duration_s", "time"}
+# Columns (CSV header or JSON row key) that are the difference of two others in their row.
+DIFFERENCES = {"difference_pp": ("pct", "national_pct")}
 
 
 def number(s):
@@ -26,11 +33,23 @@ def number(s):
         return None
 
 
+def row_operands(key, row_a, row_b):
+    """The operands of a difference column in both rows, as numbers (none for other keys)."""
+    out = []
+    for k in DIFFERENCES.get(key, ()):
+        for row in (row_a, row_b):
+            v = row.get(k) if isinstance(row, dict) else None
+            v = v if isinstance(v, (int, float)) and not isinstance(v, bool) else number(v)
+            if v is not None:
+                out.append(v)
+    return out
+
+
 class Comparison:
     def __init__(self, tol):
         self.tol, self.problems, self.worst, self.where, self.numbers = tol, [], 0.0, "", 0
 
-    def values(self, where, a, b):
+    def values(self, where, a, b, operands=()):
         if a == b:
             if isinstance(a, (int, float)) or number(a) is not None:
                 self.numbers += 1
@@ -43,27 +62,27 @@ class Comparison:
         self.numbers += 1
         if math.isnan(x) and math.isnan(y):
             return
-        scale = max(abs(x), abs(y))
+        scale = max([abs(x), abs(y)] + [abs(v) for v in operands if not math.isnan(v)])
         d = abs(x - y) / scale if scale > 0 else 0.0
         if math.isnan(d) or d > self.tol:
             self.problems.append(f"{where}: {a!r} against {b!r} ({d:.3g} relative)")
         if d > self.worst:
             self.worst, self.where = d, where
 
-    def json(self, where, a, b):
+    def json(self, where, a, b, operands=()):
         if isinstance(a, dict) and isinstance(b, dict):
             if set(a) != set(b):
                 self.problems.append(f"{where}: keys {sorted(set(a) ^ set(b))} in one only")
             for k in sorted(set(a) & set(b)):
                 if k not in TIMING_KEYS:
-                    self.json(f"{where}.{k}", a[k], b[k])
+                    self.json(f"{where}.{k}", a[k], b[k], row_operands(k, a, b))
         elif isinstance(a, list) and isinstance(b, list):
             if len(a) != len(b):
                 self.problems.append(f"{where}: {len(a)} items against {len(b)}")
             for k, (x, y) in enumerate(zip(a, b)):
                 self.json(f"{where}[{k}]", x, y)
         else:
-            self.values(where, a, b)
+            self.values(where, a, b, operands)
 
     def csv(self, name, pa, pb):
         with open(pa, newline="", encoding="utf-8") as f:
@@ -76,7 +95,10 @@ class Comparison:
             if len(x) != len(y):
                 self.problems.append(f"{name}:{ln}: {len(x)} fields against {len(y)}")
             for col, (u, v) in enumerate(zip(x, y), start=1):
-                self.values(f"{name}:{ln}:{col}", u, v)
+                head = ra[0][col - 1] if col - 1 < len(ra[0]) else ""
+                row_a = dict(zip(ra[0], x)) if ln > 1 else {}
+                row_b = dict(zip(ra[0], y)) if ln > 1 else {}
+                self.values(f"{name}:{ln}:{col}", u, v, row_operands(head, row_a, row_b))
 
 
 def main():

@@ -22,6 +22,20 @@ both() { # SCENARIO NAME
 }
 
 # 1. The 2024 priority scenario as shipped.
+# The checker itself: a difference column is judged against its operands (2.5 here), every
+# other number against itself; each must still fail beyond 1e-12 of that scale.
+check() { # WANT(0|1) CSV-A CSV-B
+  mkdir -p "$tmp/chk/a" "$tmp/chk/b"
+  printf 'region,group,pct,national_pct,difference_pp\n%s\n' "$2" > "$tmp/chk/a/region_allocations.csv"
+  printf 'region,group,pct,national_pct,difference_pp\n%s\n' "$3" > "$tmp/chk/b/region_allocations.csv"
+  rc=0
+  python3 "$compare" "$tmp/chk/a" "$tmp/chk/b" --tolerance 1e-12 > /dev/null || rc=$?
+  [ "$rc" = "$1" ] || fail "compare_runs.py: expected exit $1 for '$2' against '$3', got $rc"
+}
+check 0 "A,g1,2.5,2.4988,0.0012" "A,g1,2.5,2.4988,0.0012000000000018" # 1.8e-15: 7e-16 of 2.5
+check 1 "A,g1,2.5,2.4988,0.0012" "A,g1,2.5,2.4988,0.001200000005"     # 5e-12: 2e-12 of 2.5
+check 1 "A,g1,2.5,2.4988,0.0012" "A,g1,2.500000000005,2.4988,0.0012"  # 5e-12: 2e-12 of 2.5
+
 both "$model/scenario-priority.ini" ks2024
 
 # 2. A generated model: 370 members, their answers, and a register of 478 810 employees (ten
