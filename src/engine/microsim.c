@@ -343,7 +343,8 @@ static void count_part(void *arg, int part, int nparts) {
   }
 }
 
-/* Pass 2: places a part's rows, in register order within each cell. */
+/* Pass 2: places a part's rows, in register order within each cell (pass 3 sorts each cell
+ * by pay, stably). */
 static void place_part(void *arg, int part, int nparts) {
   compile_job *job = arg;
   const mdt_register *reg = job->reg;
@@ -360,7 +361,99 @@ static void place_part(void *arg, int part, int nparts) {
   }
 }
 
-/* Pass 3: each cell's wfte summed in column order. */
+/* A column position and its pay as a sort key. */
+typedef struct {
+  uint64_t key;
+  size_t pos;
+} keyed;
+
+#define RADIX_BITS 11
+#define RADIX (1u << RADIX_BITS)
+
+/* Sorts a[0..n) by key, stably, with tmp (n more) as room: an LSD radix sort over the key's
+ * 11-bit digits up to max_key's highest. Returns the sorted array: a or tmp. */
+static keyed *radix_sort(keyed *a, keyed *tmp, size_t n, uint64_t max_key) {
+  size_t start[RADIX];
+  for (unsigned shift = 0; shift < 64 && (max_key >> shift) != 0; shift += RADIX_BITS) {
+    memset(start, 0, sizeof start);
+    for (size_t i = 0; i < n; i++)
+      start[(a[i].key >> shift) & (RADIX - 1)]++;
+    size_t at = 0;
+    for (size_t d = 0; d < RADIX; d++) {
+      size_t k = start[d];
+      start[d] = at;
+      at += k;
+    }
+    for (size_t i = 0; i < n; i++)
+      tmp[start[(a[i].key >> shift) & (RADIX - 1)]++] = a[i];
+    keyed *t = a;
+    a = tmp;
+    tmp = t;
+  }
+  return a;
+}
+
+/* Pass 3: each cell's employees in order of pay, those paid the same in register order (the
+ * order pass 2 left them in; the sort is stable). Cells are taken one at a time by whichever
+ * thread is free, each with room of its own: a cell is sorted alone, so the columns are the
+ * same whichever thread sorts it. */
+typedef struct {
+  mdt_microsim *sim;
+  size_t largest; /* employees of the largest cell */
+  atomic_size_t next;
+  int failed[MDT_MICROSIM_MAX_THREADS];
+} pay_sort_job;
+
+/* The columns of cell c in order of pay: a (2 x the cell) holds the keys and their room,
+ * col (the cell) each column while it is permuted. Pay is whole kroner, so its excess over
+ * the cell's lowest is an exact integer key. */
+static void cell_by_pay(mdt_microsim *sim, size_t c, keyed *a, void *col) {
+  size_t lo = sim->cell_start[c], n = sim->cell_start[c + 1] - lo;
+  const double *old = sim->old_nok + lo;
+  int sorted = 1;
+  for (size_t i = 1; i < n && sorted; i++)
+    sorted = old[i - 1] <= old[i];
+  if (sorted)
+    return;
+  int64_t least = (int64_t)old[0];
+  for (size_t i = 1; i < n; i++)
+    least = (int64_t)old[i] < least ? (int64_t)old[i] : least;
+  uint64_t max_key = 0;
+  for (size_t i = 0; i < n; i++) {
+    a[i] = (keyed){(uint64_t)((int64_t)old[i] - least), lo + i};
+    max_key = a[i].key > max_key ? a[i].key : max_key;
+  }
+  const keyed *order = radix_sort(a, a + n, n, max_key);
+  double *d = col;
+#define PERMUTE(column, tmp)                                                                  \
+  do {                                                                                        \
+    for (size_t i = 0; i < n; i++)                                                            \
+      (tmp)[i] = sim->column[order[i].pos];                                                   \
+    memcpy(sim->column + lo, (tmp), n * sizeof *(tmp));                                       \
+  } while (0)
+  PERMUTE(old_nok, d);
+  PERMUTE(wfte_e8, d);
+  PERMUTE(seniority, d);
+  PERMUTE(weight_e4, (int32_t *)col);
+  PERMUTE(row_of, (size_t *)col);
+#undef PERMUTE
+}
+
+static void pay_sort_part(void *arg, int part, int nparts) {
+  (void)nparts;
+  pay_sort_job *job = arg;
+  mdt_microsim *sim = job->sim;
+  keyed *a = malloc(2 * job->largest * sizeof *a);
+  void *col = malloc(job->largest * (sizeof(double) > sizeof(size_t) ? sizeof(double)
+                                                                       : sizeof(size_t)));
+  job->failed[part] = a == NULL || col == NULL;
+  for (size_t c; !job->failed[part] && (c = atomic_fetch_add(&job->next, 1)) < sim->ncells;)
+    cell_by_pay(sim, c, a, col);
+  free(a);
+  free(col);
+}
+
+/* Pass 4: each cell's wfte summed in column order. */
 static void cell_sums_part(void *arg, int part, int nparts) {
   mdt_microsim *sim = ((compile_job *)arg)->sim;
   size_t c1 = mdt__part_cell(sim, part + 1, nparts);
@@ -440,6 +533,15 @@ static mdt_status compile(compile_job *job, int parts, mdt_error *err) {
   if (!sim->old_nok || !sim->wfte_e8 || !sim->weight_e4 || !sim->seniority || !sim->row_of)
     return MDT_ENOMEM;
   mdt__run_parts(parts, place_part, job);
+  pay_sort_job sorting = {sim, 1, 0, {0}};
+  for (size_t c = 0; c < sim->ncells; c++) {
+    size_t size = sim->cell_start[c + 1] - sim->cell_start[c];
+    sorting.largest = size > sorting.largest ? size : sorting.largest;
+  }
+  mdt__run_parts(parts, pay_sort_part, &sorting);
+  for (int k = 0; k < parts; k++)
+    if (sorting.failed[k])
+      return MDT_ENOMEM;
   mdt__run_parts(parts, cell_sums_part, job);
   for (size_t g = 0; g < G; g++) {
     sim->wage_bill_d[g] = (double)sim->wage_bill_e8[g];

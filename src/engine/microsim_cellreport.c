@@ -127,9 +127,9 @@ static void steps_fill_part(void *arg, int part, int nparts) {
   for (size_t c = c0; c < c1; c++) {
     mdt__cell_run r = mdt__cells_run(job->cells, c);
     for (size_t k = 0; st->indexed[c] && k < r.n; k++) {
-      int from = first_month(sim, c, r.pos[k]);
+      int from = first_month(sim, c, r.first + k);
       if (from > 0)
-        job->m[job->next[c * STEP_MONTHS + (size_t)from - 1]++] = r.pos[k];
+        job->m[job->next[c * STEP_MONTHS + (size_t)from - 1]++] = r.first + k;
     }
   }
   steps_sums(st, sim, job->m, c0 * STEP_MONTHS, c1 * STEP_MONTHS);
@@ -258,7 +258,7 @@ static void cell_steps(const struct mdt__steps *st, mdt_microsim_work *w, size_t
   int active = w->cell_active[c];
   for (size_t from = 1; from <= STEP_MONTHS; from++) {
     size_t ri = c * STEP_MONTHS + from - 1, lo = st->run_start[ri];
-    run r = {st->old + lo, st->pw + lo + ri, st->pwo + lo + ri, NULL, NULL,
+    run r = {st->old + lo, st->pw + lo + ri, st->pwo + lo + ri, NULL, 0,
              st->run_start[ri + 1] - lo};
     if (r.n == 0)
       continue;

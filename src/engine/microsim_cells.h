@@ -8,8 +8,9 @@
  * Why it works. Within a cell every employee shares p, a, the minimum m and the floor F, and
  * the central rise r(old) = max(max(p old + a, m), F - old) is piecewise linear in old: F - old
  * where the floor binds (a prefix of the cell sorted by old pay, since max(p old + a, m) does
- * not fall and F - old does), then m where the minimum binds, then p old + a. With each cell's
- * employees sorted by old pay and exact prefix sums of wfte and wfte x old, the cell's
+ * not fall and F - old does), then m where the minimum binds, then p old + a. The microsim
+ * keeps each cell's employees in order of old pay (microsim_int.h); with exact prefix sums of
+ * wfte and wfte x old over them, the cell's
  * Σ wfte r is F W - S + m W' + p S'' + a W'' over the three runs, whose ends are found by
  * binary search with the very comparisons of the per-employee pass (central_rise in
  * microsim_int.h): O(cells x log n) per pass. The prefix sums are exact integers (wfte_e8 and
@@ -18,9 +19,9 @@
  *
  * The per-employee pass (mdt__microsim_lean) stays the reference: the environment variable
  * MANDAT_REFERENCE_PASS=1 makes mdt_allocator_new use it instead, for tests and the bench.
- * Memory: 48 bytes per employee (sorted pay, three prefix sums, positions). The index is built
- * cell by cell (on threads, mdt__cells_new_threads) and read single-threaded in a fixed cell
- * order, so results do not depend on the number of threads.
+ * Memory: 32 bytes per employee (three prefix sums). The index is built cell by cell (on
+ * threads, mdt__cells_new_threads) and read single-threaded in a fixed cell order, so results
+ * do not depend on the number of threads.
  */
 #ifndef MANDAT_ENGINE_MICROSIM_CELLS_H
 #define MANDAT_ENGINE_MICROSIM_CELLS_H
@@ -31,7 +32,7 @@
 typedef struct mdt__cells mdt__cells;
 
 /*
- * Sorts each cell's employees of sim by old pay and sums their prefixes.
+ * Sums the prefixes of each cell's employees of sim (in order of old pay).
  *   sim: the compiled register (borrowed: must outlive the index)
  *   out: receives the index (untouched on failure)
  *   err: filled on failure; may be NULL
@@ -39,7 +40,7 @@ typedef struct mdt__cells mdt__cells;
  */
 mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *err);
 /* mdt__cells_new with the cells split over threads (1..MDT_MICROSIM_MAX_THREADS) started for
- * it: each cell is sorted and summed alone, so the index is the same for any number. */
+ * it: each cell is summed alone, so the index is the same for any number. */
 mdt_status mdt__cells_new_threads(const mdt_microsim *sim, int threads, mdt__cells **out,
                                   mdt_error *err);
 void mdt__cells_free(mdt__cells *cells);
@@ -54,14 +55,14 @@ int mdt__cells_reference_forced(void);
 void mdt__cells_lean(const mdt__cells *cells, mdt_microsim_work *w, mdt_microsim_effect *effect);
 
 /* A run of employees sorted by old pay with prefix sums from 0 (k = 0..n) of wfte_e8, of
- * wfte_e8 x old (exact) and of weight_e4, and each one's position in the microsim's columns
- * (pe and pos: NULL where not kept). */
+ * wfte_e8 x old (exact) and of weight_e4 (pe: NULL where not kept); a cell's run is its
+ * employees in the microsim's columns, its k-th at position first + k. */
 typedef struct {
   const double *old;
   const int64_t *pw;
   const mdt_i128 *pwo;
   const int64_t *pe;
-  const size_t *pos;
+  size_t first;
   size_t n;
 } mdt__cell_run;
 

@@ -26,7 +26,8 @@ struct mdt_microsim {
   size_t ngroups;
   size_t ncells;
   size_t nunits;
-  /* Columns, sorted by cell. */
+  /* Columns, sorted by cell, and within a cell by old pay (those paid the same in register
+   * order): the per-cell passes (microsim_cells.h) search them by pay. */
   double *old_nok;     /* full-time pay before the settlement, whole NOK (exact) */
   double *wfte_e8;     /* weight_e4 x fte_e4 (exact integer below 2^53) */
   int32_t *weight_e4;  /* employees the row stands for x 10^4 (for percentiles) */

@@ -1,8 +1,9 @@
 /*
- * Compiling the register and sorting the cells in parts on threads (mdt__microsim_new_threads,
- * mdt__cells_new_threads): every column, cell, unit and exact total, and every cell's sorted
- * run, must be the same bits as with one thread, and a bad row must be reported as the first
- * bad row in register order whichever part meets it.
+ * Compiling the register (each cell sorted by pay) and summing the cells in parts on threads
+ * (mdt__microsim_new_threads, mdt__cells_new_threads): every column, cell, unit and exact
+ * total, and every cell's prefix sums, must be the same bits as with one thread, each cell in
+ * order of pay with those paid the same in register order, and a bad row must be reported as
+ * the first bad row in register order whichever part meets it.
  */
 #include <gsl/gsl_rng.h>
 #include <setjmp.h>
@@ -74,13 +75,22 @@ static void assert_same_cells(const mdt_microsim *sim, const mdt__cells *a, cons
   for (size_t c = 0; c < sim->ncells; c++) {
     mdt__cell_run x = mdt__cells_run(a, c), y = mdt__cells_run(b, c);
     assert_int_equal(x.n, y.n);
-    assert_memory_equal(x.old, y.old, x.n * sizeof *x.old);
-    assert_memory_equal(x.pos, y.pos, x.n * sizeof *x.pos);
+    assert_int_equal(x.first, y.first);
     assert_memory_equal(x.pw, y.pw, (x.n + 1) * sizeof *x.pw);
     assert_memory_equal(x.pwo, y.pwo, (x.n + 1) * sizeof *x.pwo);
     assert_memory_equal(x.pe, y.pe, (x.n + 1) * sizeof *x.pe);
-    for (size_t k = 1; k < x.n; k++) /* sorted by pay, and stable */
-      assert_true(x.old[k - 1] < x.old[k] || (x.old[k - 1] == x.old[k] && x.pos[k - 1] < x.pos[k]));
+    const size_t *row = sim->row_of + x.first;
+    for (size_t k = 1; k < x.n; k++) /* by pay, those paid the same in register order */
+      assert_true(x.old[k - 1] < x.old[k] || (x.old[k - 1] == x.old[k] && row[k - 1] < row[k]));
+    /* The prefix sums are those of the columns. */
+    int64_t pw = 0, pe = 0;
+    mdt_i128 pwo = 0;
+    for (size_t k = 0; k < x.n; k++) {
+      pw += (int64_t)sim->wfte_e8[x.first + k];
+      pwo += (mdt_i128)(int64_t)sim->wfte_e8[x.first + k] * (int64_t)sim->old_nok[x.first + k];
+      pe += sim->weight_e4[x.first + k];
+      assert_true(x.pw[k + 1] == pw && x.pwo[k + 1] == pwo && x.pe[k + 1] == pe);
+    }
   }
 }
 
