@@ -366,7 +366,7 @@ static void place_part(void *arg, int part, int nparts) {
   PLACE(wfte_e8, (double)((int64_t)reg->weight_e4[i] * reg->fte_e4[i]));
   PLACE(weight_e4, reg->weight_e4[i]);
   PLACE(seniority, reg->seniority_years[i]);
-  PLACE(row_of, i);
+  PLACE(row_of, (uint32_t)i);
 #undef PLACE
 }
 
@@ -444,7 +444,7 @@ static void cell_by_pay(mdt_microsim *sim, size_t c, keyed *a, void *col) {
   PERMUTE(wfte_e8, d);
   PERMUTE(seniority, d);
   PERMUTE(weight_e4, (int32_t *)col);
-  PERMUTE(row_of, (size_t *)col);
+  PERMUTE(row_of, (uint32_t *)col);
 #undef PERMUTE
 }
 
@@ -453,8 +453,7 @@ static void pay_sort_part(void *arg, int part, int nparts) {
   pay_sort_job *job = arg;
   mdt_microsim *sim = job->sim;
   keyed *a = malloc(2 * job->largest * sizeof *a);
-  void *col = malloc(job->largest * (sizeof(double) > sizeof(size_t) ? sizeof(double)
-                                                                       : sizeof(size_t)));
+  void *col = malloc(job->largest * sizeof(double)); /* the widest column */
   job->failed[part] = a == NULL || col == NULL;
   for (size_t c; !job->failed[part] && (c = atomic_fetch_add(&job->next, 1)) < sim->ncells;)
     cell_by_pay(sim, c, a, col);
@@ -576,6 +575,10 @@ mdt_status mdt__microsim_new_threads(const mdt_register *reg, const mdt_groups *
     return mdt_error_set(err, MDT_EUSAGE, "mdt_microsim_new: the register has no columns");
   if (groups->n == 0 || groups->chapter == NULL)
     return mdt_error_set(err, MDT_EDATA, "expected a groups table with groups, found none");
+  if (reg->n > UINT32_MAX)
+    return mdt_error_set_at(err, MDT_EDATA, reg->path, 0, 0,
+                            "expected a register of at most %lu rows, found %zu",
+                            (unsigned long)UINT32_MAX, reg->n);
   const size_t Y = MDT_MICROSIM_MAX_STEP_YEARS + 1;
   if (groups->n > (size_t)UINT32_MAX / Y)
     return mdt_error_set(err, MDT_EDATA, "expected at most %zu groups, found %zu",

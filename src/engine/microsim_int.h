@@ -32,7 +32,8 @@ struct mdt_microsim {
   double *wfte_e8;     /* weight_e4 x fte_e4 (exact integer below 2^53) */
   int32_t *weight_e4;  /* employees the row stands for x 10^4 (for percentiles) */
   double *seniority;   /* seniority years as of 1 January (for step moves) */
-  size_t *row_of;      /* the register row of each column position */
+  uint32_t *row_of;    /* the register row of each column position (registers have at most
+                          UINT32_MAX rows) */
   /* Cells, in order of (group, years). */
   size_t *group_cell;  /* [ngroups + 1]: the cells of group g are group_cell[g] .. [g + 1] - 1 */
   size_t *cell_group;

@@ -79,7 +79,7 @@ static void assert_same_cells(const mdt_microsim *sim, const mdt__cells *a, cons
     assert_memory_equal(x.pw, y.pw, (x.n + 1) * sizeof *x.pw);
     assert_memory_equal(x.pwo, y.pwo, (x.n + 1) * sizeof *x.pwo);
     assert_memory_equal(x.pe, y.pe, (x.n + 1) * sizeof *x.pe);
-    const size_t *row = sim->row_of + x.first;
+    const uint32_t *row = sim->row_of + x.first;
     for (size_t k = 1; k < x.n; k++) /* by pay, those paid the same in register order */
       assert_true(x.old[k - 1] < x.old[k] || (x.old[k - 1] == x.old[k] && row[k - 1] < row[k]));
     /* The prefix sums are those of the columns. */
