@@ -217,10 +217,15 @@ static inline int target_of(const level *l, double v) { return l->slot[bucket_of
     size_t c1_ = mdt__part_cell(sim_, (part) + 1, (job)->nparts);                             \
     for (size_t c = mdt__part_cell(sim_, (part), (job)->nparts); c < c1_; c++) {              \
       size_t g = sim_->cell_group[c];                                                         \
-      double frac_ = w_->group_frac_full[g];                                                  \
-      for (size_t i = sim_->cell_start[c]; i < sim_->cell_start[c + 1]; i++) {                \
+      /* full_rise's terms in locals: the statements' stores cannot change them. */           \
+      const double frac_ = w_->group_frac_full[g], cp_ = w_->cell_p[c];                      \
+      const double ca_ = w_->cell_a[c], cmin_ = w_->cell_min[c], cfloor_ = w_->cell_floor[c];  \
+      const int cactive_ = w_->cell_active[c];                                                \
+      const size_t end_ = sim_->cell_start[c + 1];                                            \
+      for (size_t i = sim_->cell_start[c]; i < end_; i++) {                                   \
         double old_ = sim_->old_nok[i];                                                       \
-        double rise_ = full_rise(w_, c, frac_, old_);                                         \
+        double rise_ = (cactive_ ? central_rise(old_, cp_, ca_, cmin_, cfloor_) : 0.0) +      \
+                       frac_ * old_;                                                          \
         double v[NKINDS] = {rise_, rise_ / old_ * 100.0};                                     \
         int64_t wt = sim_->weight_e4[i];                                                      \
         (void)wt;                                                                             \
