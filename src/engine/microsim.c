@@ -196,7 +196,7 @@ void mdt_microsim_free(mdt_microsim *sim) {
   free(sim->old_nok);
   free(sim->wfte_e8);
   free(sim->weight_e4);
-  free(sim->seniority);
+  free(sim->move_from);
   free(sim->row_of);
   free(sim->group_cell);
   free(sim->cell_group);
@@ -365,7 +365,8 @@ static void place_part(void *arg, int part, int nparts) {
   PLACE(old_nok, (double)reg->salary_nok[i]);
   PLACE(wfte_e8, (double)((int64_t)reg->weight_e4[i] * reg->fte_e4[i]));
   PLACE(weight_e4, reg->weight_e4[i]);
-  PLACE(seniority, reg->seniority_years[i]);
+  PLACE(move_from, mdt__move_month((int)(key[i] % (MDT_MICROSIM_MAX_STEP_YEARS + 1)),
+                                   reg->seniority_years[i]));
   PLACE(row_of, (uint32_t)i);
 #undef PLACE
 }
@@ -442,7 +443,7 @@ static void cell_by_pay(mdt_microsim *sim, size_t c, keyed *a, void *col) {
   } while (0)
   PERMUTE(old_nok, d);
   PERMUTE(wfte_e8, d);
-  PERMUTE(seniority, d);
+  PERMUTE(move_from, (uint8_t *)col);
   PERMUTE(weight_e4, (int32_t *)col);
   PERMUTE(row_of, (uint32_t *)col);
 #undef PERMUTE
@@ -537,9 +538,9 @@ static mdt_status compile(compile_job *job, int parts, mdt_error *err) {
   sim->old_nok = malloc(n * sizeof *sim->old_nok);
   sim->wfte_e8 = malloc(n * sizeof *sim->wfte_e8);
   sim->weight_e4 = malloc(n * sizeof *sim->weight_e4);
-  sim->seniority = malloc(n * sizeof *sim->seniority);
+  sim->move_from = malloc(n * sizeof *sim->move_from);
   sim->row_of = malloc(n * sizeof *sim->row_of);
-  if (!sim->old_nok || !sim->wfte_e8 || !sim->weight_e4 || !sim->seniority || !sim->row_of)
+  if (!sim->old_nok || !sim->wfte_e8 || !sim->weight_e4 || !sim->move_from || !sim->row_of)
     return MDT_ENOMEM;
   mdt__run_parts(parts, place_part, job);
   pay_sort_job sorting = {sim, 1, 0, {0}};
@@ -785,12 +786,9 @@ int mdt__step_move(const mdt_microsim_work *w, size_t c, size_t i, double old, d
                      double *lift_sum, double *lift_dec) {
   const mdt_microsim *sim = w->sim;
   double next_old = w->cell_next_guarantee[c];
-  double t = (double)sim->cell_years[c] + 1.0 - sim->seniority[i];
-  if (isnan(next_old) || !(t < 1.0))
+  int from = sim->move_from[i];
+  if (isnan(next_old) || from == 0)
     return 0;
-  int from = (int)floor(12.0 * t) + 1;
-  if (from < 1)
-    from = 1;
   const double *frac = w->group_frac_month + sim->cell_group[c] * 12;
   double sum = 0.0, lift = 0.0;
   for (int m = from; m <= 12; m++) {

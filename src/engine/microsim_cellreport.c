@@ -62,11 +62,8 @@ void mdt__steps_free(struct mdt__steps *steps) {
 
 /* The first month employee i of cell c moves in (as mdt__step_move), 0 when they do not. */
 static int first_month(const mdt_microsim *sim, size_t c, size_t i) {
-  double t = (double)sim->cell_years[c] + 1.0 - sim->seniority[i];
-  if (!(t < 1.0))
-    return 0;
-  int from = (int)floor(12.0 * t) + 1;
-  return from < 1 ? 1 : from;
+  (void)c;
+  return sim->move_from[i];
 }
 
 /* Sums the prefixes of runs r0..r1 - 1; m holds the runs' column positions, each run by pay. */

@@ -7,6 +7,7 @@
 #ifndef MANDAT_ENGINE_MICROSIM_INT_H
 #define MANDAT_ENGINE_MICROSIM_INT_H
 
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -31,7 +32,9 @@ struct mdt_microsim {
   double *old_nok;     /* full-time pay before the settlement, whole NOK (exact) */
   double *wfte_e8;     /* weight_e4 x fte_e4 (exact integer below 2^53) */
   int32_t *weight_e4;  /* employees the row stands for x 10^4 (for percentiles) */
-  double *seniority;   /* seniority years as of 1 January (for step moves) */
+  uint8_t *move_from;  /* the month (1..12) from which the employee has their cell's whole
+                          years + 1 (a step move), 0 when not within the year: seniority as
+                          of 1 January is all step moves need of it (mdt__move_month) */
   uint32_t *row_of;    /* the register row of each column position (registers have at most
                           UINT32_MAX rows) */
   /* Cells, in order of (group, years). */
@@ -55,6 +58,19 @@ struct mdt_microsim {
   mdt_i128 total_wage_bill_e8;
   double total_wage_bill_d;
 };
+
+/* The month (1..12) from which an employee of a cell of whole years `years` (capped at
+ * MDT_MICROSIM_MAX_STEP_YEARS) with seniority sen as of 1 January reaches years + 1: t =
+ * years + 1 - sen years into the year, from month floor(12 t) + 1 (month 1 when t is below
+ * 0, past the cap); 0 when not within the year (t of 1 or more). */
+static inline uint8_t mdt__move_month(int years, double sen) {
+  double t = (double)years + 1.0 - sen;
+  if (!(t < 1.0))
+    return 0;
+  if (t < 0.0)
+    return 1;
+  return (uint8_t)((int)floor(12.0 * t) + 1);
+}
 
 typedef void (*mdt__unit_fn)(struct mdt_microsim_work *w, size_t unit);
 

@@ -50,7 +50,7 @@ static void assert_same_sim(const mdt_microsim *a, const mdt_microsim *b) {
   SAME(a, b, old_nok, n);
   SAME(a, b, wfte_e8, n);
   SAME(a, b, weight_e4, n);
-  SAME(a, b, seniority, n);
+  SAME(a, b, move_from, n);
   SAME(a, b, row_of, n);
   SAME(a, b, group_cell, G + 1);
   SAME(a, b, cell_group, C);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/microsim_int.h"
 #include "fixture_microsim.h"
 #include "mandat/microsim.h"
 #include "testutil.h"
@@ -552,6 +553,21 @@ static void step_options(mdt_microsim_report_options *opt, int step_moves, int i
   opt->glidning_includes_step_moves = includes;
 }
 
+/* The month of a step move, by hand: seniority 5.25 on 1 January reaches 6 after 0.75 years,
+ * 9 months, so from October (10); 5.5 from July; 5.99 within January; exactly 5 only next
+ * year; past the last step year (cells stop at MDT_MICROSIM_MAX_STEP_YEARS) from January. */
+static void test_move_month_by_hand(void **state) {
+  (void)state;
+  assert_int_equal(mdt__move_month(5, 5.25), 10);
+  assert_int_equal(mdt__move_month(5, 5.5), 7);
+  assert_int_equal(mdt__move_month(5, 5.99), 1);
+  assert_int_equal(mdt__move_month(5, 5.0), 0);
+  assert_int_equal(mdt__move_month(0, 0.0), 0);
+  assert_int_equal(
+      mdt__move_month(MDT_MICROSIM_MAX_STEP_YEARS, MDT_MICROSIM_MAX_STEP_YEARS + 12.3), 1);
+  assert_int_equal(mdt__move_month(5, 1e300), 1);
+}
+
 static void test_step_moves_by_hand(void **state) {
   (void)state;
   stepfx f;
@@ -779,6 +795,7 @@ int main(void) {
       cmocka_unit_test(test_percent_elements_on_old_pay),
       cmocka_unit_test(test_total_is_weighted_mean_of_groups),
       cmocka_unit_test(test_base_table_by_hand),
+      cmocka_unit_test(test_move_month_by_hand),
       cmocka_unit_test(test_step_moves_by_hand),
       cmocka_unit_test(test_step_moves_beside_a_pot),
       cmocka_unit_test(test_next_year),
