@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -351,6 +352,7 @@ static void free_header(mdt_csv *csv) {
 void mdt_csv_close(mdt_csv *csv) {
   if (csv == NULL)
     return;
+  EVP_MD_CTX_free(csv->sha);
   if (csv->fd >= 0)
     close(csv->fd);
   free_header(csv);
@@ -421,12 +423,70 @@ static ssize_t read_full(int fd, void *buf, size_t n) {
   return (ssize_t)got;
 }
 
+/* Adds the bytes buf[0..n) read at offset at to the digest: the part past what it holds;
+ * a gap before them makes the digest unobtainable. */
+static void hash_read(mdt_csv *csv, const char *buf, size_t n, off_t at) {
+  if (at > csv->hashed) {
+    csv->hash_gap = 1;
+    return;
+  }
+  off_t end = at + (off_t)n;
+  if (end <= csv->hashed)
+    return;
+  size_t skip = (size_t)(csv->hashed - at);
+  if (EVP_DigestUpdate(csv->sha, buf + skip, n - skip) != 1)
+    csv->hash_gap = 1;
+  csv->hashed = end;
+}
+
+void mdt_csv_hash_begin(mdt_csv *csv) {
+  if (csv->sha != NULL || csv->mem != NULL || csv->converted || csv->fd < 0 || csv->size < 0)
+    return;
+  /* The header and what follows it up to the data: read again, as the data will be. */
+  size_t head = (size_t)csv->data_offset;
+  char *buf = malloc(head ? head : 1);
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  if (buf == NULL || ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+      pread(csv->fd, buf, head, 0) != (ssize_t)head ||
+      EVP_DigestUpdate(ctx, buf, head) != 1) {
+    EVP_MD_CTX_free(ctx);
+    free(buf);
+    return;
+  }
+  free(buf);
+  csv->sha = ctx;
+  csv->hashed = (off_t)head;
+  csv->hash_gap = 0;
+}
+
+int mdt_csv_hash_end(mdt_csv *csv, char hex[65]) {
+  EVP_MD_CTX *ctx = csv->sha;
+  csv->sha = NULL;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  int ok = ctx != NULL && !csv->hash_gap && csv->hashed == csv->size &&
+           EVP_DigestFinal_ex(ctx, md, &len) == 1 && len == 32;
+  EVP_MD_CTX_free(ctx);
+  if (!ok)
+    return 0;
+  static const char digits[] = "0123456789abcdef";
+  for (unsigned k = 0; k < len; k++) {
+    hex[2 * k] = digits[md[k] >> 4];
+    hex[2 * k + 1] = digits[md[k] & 15];
+  }
+  hex[2 * len] = '\0';
+  return 1;
+}
+
 /* Reads up to n bytes from the file or the memory file. Returns bytes read or -1. */
 ssize_t mdt__csv_source_read(mdt_csv *csv, void *buf, size_t n) {
   if (csv->mem == NULL) {
     ssize_t got = read_full(csv->fd, buf, n);
-    if (got > 0)
+    if (got > 0) {
+      if (csv->sha != NULL)
+        hash_read(csv, buf, (size_t)got, csv->pos);
       csv->pos += got;
+    }
     return got;
   }
   size_t left = csv->mem_len - csv->mem_pos;
@@ -485,6 +545,7 @@ mdt_status mdt_csv_open(mdt_csv **out, const char *path, mdt_error *err) {
     if (conv > 0) {
       close(csv->fd);
       csv->fd = utf8_fd;
+      csv->converted = 1;
       if (fstat(csv->fd, &sb) == 0)
         csv->size = sb.st_size;
     }

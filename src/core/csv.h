@@ -111,6 +111,17 @@ typedef mdt_status (*mdt_csv_batch_fn)(const mdt_csv_batch *batch, void *user, m
 mdt_status mdt_csv_read(mdt_csv *csv, const mdt_csv_spec *specs, size_t nspecs,
                         size_t batch_rows, mdt_csv_batch_fn fn, void *user, mdt_error *err);
 
+/*
+ * Takes the SHA-256 of the file's bytes as mdt_csv_read reads them (a run's manifest names
+ * its inputs by digest: the register need not be read a second time for it). Call between
+ * mdt_csv_open and mdt_csv_read. Nothing is hashed for a memory file, a file read through
+ * its conversion from Windows-1252, or when out of memory.
+ */
+void mdt_csv_hash_begin(mdt_csv *csv);
+/* After mdt_csv_read: 1 and the lower-case hex digest in hex when every byte of the file was
+ * hashed (mdt_csv_hash_begin, and the whole file read), else 0. */
+int mdt_csv_hash_end(mdt_csv *csv, char hex[65]);
+
 /* Tokenise with threads threads (1 to 64; default 1). The rows reach the caller in file
  * order in every case, so results do not depend on the thread count. */
 void mdt_csv_set_threads(mdt_csv *csv, int threads);

@@ -28,6 +28,10 @@ struct mdt_csv {
   int consumed;
   int threads;           /* threads tokenising chunks (mdt_csv_set_threads) */
   int libcsv_only;       /* every record through libcsv (mdt_csv_set_libcsv_only) */
+  int converted;         /* fd reads the file's UTF-8 conversion (from Windows-1252) */
+  void *sha;             /* EVP_MD_CTX of mdt_csv_hash_begin, or NULL */
+  off_t hashed;          /* bytes 0 .. hashed - 1 of the file are in sha */
+  int hash_gap;          /* a read left a gap after hashed: the digest cannot be had */
 };
 
 /* A chunk of the file (see csv_read.c) and what it parsed into. */

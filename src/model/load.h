@@ -11,6 +11,7 @@
 
 #include "core/csv.h"
 #include "mandat/error.h"
+#include "mandat/register.h"
 
 /* A malloc'ed copy of s, or NULL when out of memory. */
 char *mdt__strdup(const char *s);
@@ -33,6 +34,13 @@ char *mdt__quote_field(const mdt_csv_batch *b, size_t r, size_t col, char *buf,
 
 /* Fills err with "expected at least one <what>, found none" at the line after the header. */
 mdt_status mdt__no_rows(const char *path, const char *what, mdt_error *err);
+
+/* mdt_register_load_threads that also takes the SHA-256 of the file as it reads it
+ * (mdt_csv_hash_begin) into sha256 (65 bytes: lower-case hex), or leaves sha256 "" when it
+ * cannot (a memory file, a Windows-1252 file); sha256 NULL: as mdt_register_load_threads. */
+mdt_status mdt__register_load_hashed(const char *path, const mdt_respondents *respondents,
+                                     const mdt_groups *groups, int threads, mdt_register **out,
+                                     char *sha256, mdt_error *err);
 
 /* Size of the buffers used for quoted found values. */
 #define MDT__FOUND_MAX 160

@@ -163,7 +163,15 @@ mdt_status mdt_register_load(const char *path, const mdt_respondents *respondent
 mdt_status mdt_register_load_threads(const char *path, const mdt_respondents *respondents,
                                      const mdt_groups *groups, int threads, mdt_register **out,
                                      mdt_error *err) {
+  return mdt__register_load_hashed(path, respondents, groups, threads, out, NULL, err);
+}
+
+mdt_status mdt__register_load_hashed(const char *path, const mdt_respondents *respondents,
+                                     const mdt_groups *groups, int threads, mdt_register **out,
+                                     char *sha256, mdt_error *err) {
   *out = NULL;
+  if (sha256 != NULL)
+    sha256[0] = '\0';
   mdt_csv *csv = NULL;
   mdt_status st;
   if (respondents->n > INT32_MAX || groups->n > INT32_MAX)
@@ -196,11 +204,15 @@ mdt_status mdt_register_load_threads(const char *path, const mdt_respondents *re
       {"weight", MDT_CSV_FIX4, 0, 0, NULL, NULL, NULL, 0, 0},
   };
   mdt_csv_set_threads(csv, threads);
+  if (sha256 != NULL)
+    mdt_csv_hash_begin(csv);
   st = mdt_csv_read(csv, specs, R_N, BATCH_ROWS, check_batch, &s, err);
   mdt__idset_free(s.ids);
   s.ids = NULL;
   if (st != MDT_OK)
     goto fail;
+  if (sha256 != NULL && !mdt_csv_hash_end(csv, sha256))
+    sha256[0] = '\0';
   if (reg->n == 0) {
     st = mdt__no_rows(path, "employee", err);
     goto fail;

@@ -88,14 +88,16 @@ static mdt_status write_workbook(const mdt__year *s, const char *path, const cha
   return st;
 }
 
-/* The input at path in the manifest: its digest from the run's batch when it has it, else
- * hashed here. */
+/* The input at path in the manifest: its digest from the register's load or the run's batch
+ * when they have it, else hashed here. */
 static mdt_status add_input(json_t *arr, const mdt__year *s, const char *path,
                             mdt_error *err) {
   const mdt_scenario *sc = s->p.sc;
   char hex[MDT_SHA256_HEX_SIZE];
   mdt_status st = MDT_OK;
-  if (!mdt_sha256_batch_get(s->p.digests, path, hex))
+  if (s->p.register_sha256[0] != '\0' && strcmp(path, s->p.register_path) == 0)
+    memcpy(hex, s->p.register_sha256, sizeof hex);
+  else if (!mdt_sha256_batch_get(s->p.digests, path, hex))
     st = mdt_sha256_file(path, hex, err);
   if (st != MDT_OK)
     return st;

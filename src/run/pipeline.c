@@ -13,6 +13,7 @@
 #include "engine/microsim_cells.h"
 #include "engine/microsim_int.h"
 #include "engine/partial.h"
+#include "model/load.h"
 #include "mandat/suppress.h"
 
 
@@ -414,9 +415,11 @@ void mdt__pipeline_start_digests(mdt__pipeline *p) {
     return;
   mdt__pipeline_input_files(p, in);
   const char *paths[MDT__PIPELINE_MAX_INPUTS];
-  for (size_t k = 0; k < in->n; k++)
-    paths[k] = in->path[k];
-  p->digests = mdt_sha256_batch_start(paths, in->n);
+  size_t n = 0;
+  for (size_t k = 0; k < in->n; k++) /* the register's digest is had when it was loaded */
+    if (p->register_sha256[0] == '\0' || strcmp(in->path[k], p->register_path) != 0)
+      paths[n++] = in->path[k];
+  p->digests = mdt_sha256_batch_start(paths, n);
   free(in);
 }
 
@@ -477,8 +480,9 @@ mdt_status mdt__pipeline_load(mdt__pipeline *p, const mdt__pipeline_args *args, 
     return mdt_error_set(err, MDT_EUSAGE, "model path too long");
   if (p->reg == NULL) {
     plog(p, "reading %s", p->register_path);
-    st = mdt_register_load_threads(p->register_path, p->model->respondents, p->model->groups,
-                                   p->threads, &p->reg, err);
+    /* Its digest for the manifest as it is read: it is large, and need not be read twice. */
+    st = mdt__register_load_hashed(p->register_path, p->model->respondents, p->model->groups,
+                                   p->threads, &p->reg, p->register_sha256, err);
     if (st != MDT_OK)
       return st;
   }

@@ -76,6 +76,7 @@ typedef struct {
   mdt_settlement base;
   mdt_allocation spec;
   char register_path[4096];
+  char register_sha256[65];      /* its digest, taken as the load read it; "" when not */
   void (*log)(void *user, const char *message);
   void *log_user;
   struct mdt__boot_raw *boot_raw; /* borrowed from the args */

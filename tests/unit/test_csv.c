@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/csv.h"
+#include "core/hash.h"
 #include "testutil.h"
 
 static const mdt_csv_spec people_specs[] = {
@@ -259,6 +260,57 @@ static void test_many_chunks_threads(void **state) {
   free(text);
 }
 
+static mdt_status ignore_batch(const mdt_csv_batch *b, void *user, mdt_error *err) {
+  (void)b;
+  (void)user;
+  (void)err;
+  return MDT_OK;
+}
+
+/* The digest taken while reading (mdt_csv_hash_begin) is the file's own (mdt_sha256_file,
+ * itself checked against FIPS 180-2 in test_hash): with a byte-order mark and CR LF line
+ * ends, over several chunks with one thread and with three; none for a file read through its
+ * Windows-1252 conversion, nor when the hash was not begun. */
+static void test_hash_while_reading(void **state) {
+  (void)state;
+  enum { ROWS = 200000 };
+  size_t cap = (size_t)ROWS * 24 + 64;
+  char *text = malloc(cap);
+  assert_non_null(text);
+  size_t o = (size_t)snprintf(text, cap, "\xEF\xBB\xBFid,count,share\r\n");
+  for (int i = 1; i <= ROWS; i++)
+    o += (size_t)snprintf(text + o, cap - o, "r%d,%d,0.5\r\n", i, i);
+  assert_true(o > 2u * 1024 * 1024);
+  char *path = mdt_test_write_file("hashed.csv", text, o);
+  char *cp = mdt_test_write_file("hashed1252.csv", "id,count,share\nB\xE6rum,1,1\n", 25);
+  char want[65], got[65];
+  mdt_error err;
+  assert_int_equal(mdt_sha256_file(path, want, &err), MDT_OK);
+  for (int threads = 1; threads <= 3; threads += 2) {
+    mdt_csv *csv = NULL;
+    assert_int_equal(mdt_csv_open(&csv, path, &err), MDT_OK);
+    mdt_csv_set_threads(csv, threads);
+    mdt_csv_hash_begin(csv);
+    assert_int_equal(mdt_csv_read(csv, people_specs, 3, 1000, ignore_batch, NULL, &err), MDT_OK);
+    assert_int_equal(mdt_csv_hash_end(csv, got), 1);
+    assert_string_equal(got, want);
+    mdt_csv_close(csv);
+  }
+  mdt_csv *csv = NULL;
+  assert_int_equal(mdt_csv_open(&csv, path, &err), MDT_OK);
+  assert_int_equal(mdt_csv_read(csv, people_specs, 3, 1000, ignore_batch, NULL, &err), MDT_OK);
+  assert_int_equal(mdt_csv_hash_end(csv, got), 0);
+  mdt_csv_close(csv);
+  assert_int_equal(mdt_csv_open(&csv, cp, &err), MDT_OK);
+  mdt_csv_hash_begin(csv);
+  assert_int_equal(mdt_csv_read(csv, people_specs, 3, 1000, ignore_batch, NULL, &err), MDT_OK);
+  assert_int_equal(mdt_csv_hash_end(csv, got), 0);
+  mdt_csv_close(csv);
+  free(cp);
+  free(path);
+  free(text);
+}
+
 static void test_allow_empty(void **state) {
   (void)state;
   static const mdt_csv_spec specs[] = {
@@ -289,6 +341,7 @@ int main(void) {
       cmocka_unit_test(test_streaming_batches),
       cmocka_unit_test(test_many_chunks_threads),
       cmocka_unit_test(test_allow_empty),
+      cmocka_unit_test(test_hash_while_reading),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
