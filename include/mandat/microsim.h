@@ -50,8 +50,9 @@
  * summed over fixed chunks of employees and combined in a fixed order, so every result is
  * bit-identical whatever the number of threads.
  *
- * Speed. The microsim holds the employees sorted by (group, whole years of seniority) in two
- * double columns (old pay, weight x FTE); a pass reads 16 bytes per covered employee and
+ * Speed. The microsim holds the employees sorted by (group, whole years of seniority), and
+ * within each such cell by old pay, in two double columns (old pay, weight x FTE); a pass
+ * reads 16 bytes per covered employee and
  * allocates nothing (about 0.35 ns per employee on the development machine, where memory
  * bandwidth is the limit). Build a work area once per thread of control and reuse it: a
  * solver (mandat/allocate.h) runs a handful of passes per solve, a sweep hundreds of solves.
@@ -136,14 +137,16 @@ void mdt_settlement_init(mdt_settlement *s);
 typedef struct mdt_microsim mdt_microsim;
 
 /*
- * Compiles reg into columns sorted by (group, whole years of seniority).
+ * Compiles reg into columns sorted by (group, whole years of seniority) and within those by
+ * old pay (employees paid the same in register order).
  *   reg:    the register (read during the call only)
  *   groups: the groups table reg's group column refers to (borrowed: must outlive the result)
  *   out:    receives the microsim (untouched on failure)
  *   err:    filled on failure; may be NULL
- * Errors: MDT_EDATA for an empty register, a group row outside the groups table, seniority
- * not finite or below 0, fte_e4 not in 1..10 000, weight_e4 not above 0, a salary not in
- * 1..MDT_MICROSIM_MAX_SALARY_NOK (the message names the register row, 1-based).
+ * Errors: MDT_EDATA for an empty register, more than 4 294 967 295 rows, a group row outside
+ * the groups table, seniority not finite or below 0, fte_e4 not in 1..10 000, weight_e4 not
+ * above 0, a salary not in 1..MDT_MICROSIM_MAX_SALARY_NOK (the message names the register
+ * row, 1-based).
  */
 mdt_status mdt_microsim_new(const mdt_register *reg, const mdt_groups *groups,
                             mdt_microsim **out, mdt_error *err);

@@ -18,6 +18,7 @@
 #endif
 
 #include "core/cp1252.h"
+#include "core/hash.h"
 #include "core/memfile.h"
 #include "core/numparse.h"
 #include "core/csv_int.h"
@@ -469,12 +470,7 @@ int mdt_csv_hash_end(mdt_csv *csv, char hex[65]) {
   EVP_MD_CTX_free(ctx);
   if (!ok)
     return 0;
-  static const char digits[] = "0123456789abcdef";
-  for (unsigned k = 0; k < len; k++) {
-    hex[2 * k] = digits[md[k] >> 4];
-    hex[2 * k + 1] = digits[md[k] & 15];
-  }
-  hex[2 * len] = '\0';
+  mdt_sha256_hex(md, hex);
   return 1;
 }
 

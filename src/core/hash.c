@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void to_hex(const unsigned char *md, unsigned len, char *hex) {
+void mdt_sha256_hex(const unsigned char md[32], char hex[MDT_SHA256_HEX_SIZE]) {
   static const char digits[] = "0123456789abcdef";
-  for (unsigned k = 0; k < len; k++) {
+  for (unsigned k = 0; k < 32; k++) {
     hex[2 * k] = digits[md[k] >> 4];
     hex[2 * k + 1] = digits[md[k] & 15];
   }
-  hex[2 * len] = '\0';
+  hex[64] = '\0';
 }
 
 mdt_status mdt_sha256_file(const char *path, char hex[MDT_SHA256_HEX_SIZE], mdt_error *err) {
@@ -43,7 +43,7 @@ mdt_status mdt_sha256_file(const char *path, char hex[MDT_SHA256_HEX_SIZE], mdt_
     return mdt_error_set_at(err, MDT_ENOINPUT, path, 0, 0, "cannot read");
   if (!ok || len != 32)
     return mdt_error_set(err, MDT_EINTERNAL, "SHA-256 digest failed");
-  to_hex(md, len, hex);
+  mdt_sha256_hex(md, hex);
   return MDT_OK;
 }
 
@@ -53,7 +53,7 @@ mdt_status mdt_sha256_bytes(const void *data, size_t len, char hex[MDT_SHA256_HE
   unsigned mdlen = 0;
   if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
     return mdt_error_set(err, MDT_EINTERNAL, "SHA-256 digest failed");
-  to_hex(md, mdlen, hex);
+  mdt_sha256_hex(md, hex);
   return MDT_OK;
 }
 

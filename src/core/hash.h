@@ -22,6 +22,9 @@ mdt_status mdt_sha256_file(const char *path, char hex[MDT_SHA256_HEX_SIZE], mdt_
 mdt_status mdt_sha256_bytes(const void *data, size_t len, char hex[MDT_SHA256_HEX_SIZE],
                             mdt_error *err);
 
+/* The 32 bytes of a SHA-256 digest as lower-case hex. */
+void mdt_sha256_hex(const unsigned char md[32], char hex[MDT_SHA256_HEX_SIZE]);
+
 /* Files hashed on a thread of their own. */
 typedef struct mdt_sha256_batch mdt_sha256_batch;
 

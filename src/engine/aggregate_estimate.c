@@ -77,6 +77,26 @@ void mdt__agg_key_factors(const mdt_aggregator *a, const double *w, double *F, d
 /* The keys' sums times their factors, into each scope: a key of a breakdown level into its
  * level's scope, and every scope's sums then into the national one (scope 0), after the
  * keys of no level, in level order. Each key's terms are added once, not once per scope. */
+/* dst += f x src, the square of f on the sum of squared weights. */
+static inline void add_cell(cell_acc *dst, const cell_acc *src, double f, double f2) {
+  dst->cnt += src->cnt;
+  dst->s0 += f * src->s0;
+  dst->s1 += f * src->s1;
+  dst->s2 += f * src->s2;
+  dst->q += f2 * src->q;
+  dst->t1 += f * src->t1;
+  dst->t3 += f * src->t3;
+  dst->rpos += f * src->rpos;
+}
+
+static inline void add_question(question_acc *dst, const question_acc *src, double f,
+                                double f2) {
+  dst->cnt += src->cnt;
+  dst->s0 += f * src->s0;
+  dst->q += f2 * src->q;
+  dst->tsum += f * src->tsum;
+}
+
 static void combine(const mdt_aggregator *a, eval_ws *ws) {
   size_t C = a->C, Q = a->Q;
   memset(ws->comb, 0, ws->nscopes * (C ? C : 1) * sizeof *ws->comb);
@@ -90,49 +110,20 @@ static void combine(const mdt_aggregator *a, eval_ws *ws) {
     const cell_acc *src = &a->cells[k * C];
     const question_acc *qsrc = &a->qs[k * Q];
     cell_acc *dst = &ws->comb[scope * C];
-    for (size_t c = 0; c < C; c++) {
-      if (src[c].cnt == 0 && src[c].s1 == 0)
-        continue;
-      dst[c].cnt += src[c].cnt;
-      dst[c].s0 += f * src[c].s0;
-      dst[c].s1 += f * src[c].s1;
-      dst[c].s2 += f * src[c].s2;
-      dst[c].q += f2 * src[c].q;
-      dst[c].t1 += f * src[c].t1;
-      dst[c].t3 += f * src[c].t3;
-      dst[c].rpos += f * src[c].rpos;
-    }
+    for (size_t c = 0; c < C; c++)
+      if (src[c].cnt != 0 || src[c].s1 != 0)
+        add_cell(&dst[c], &src[c], f, f2);
     question_acc *qd = &ws->qcomb[scope * Q];
-    for (size_t j = 0; j < Q; j++) {
-      if (qsrc[j].cnt == 0)
-        continue;
-      qd[j].cnt += qsrc[j].cnt;
-      qd[j].s0 += f * qsrc[j].s0;
-      qd[j].q += f2 * qsrc[j].q;
-      qd[j].tsum += f * qsrc[j].tsum;
-    }
+    for (size_t j = 0; j < Q; j++)
+      if (qsrc[j].cnt != 0)
+        add_question(&qd[j], &qsrc[j], f, f2);
   }
+  /* The levels into the nation: times 1, exactly. */
   for (size_t sc = 1; sc < ws->nscopes; sc++) {
-    const cell_acc *src = &ws->comb[sc * C];
-    for (size_t c = 0; c < C; c++) {
-      cell_acc *d = &ws->comb[c];
-      d->cnt += src[c].cnt;
-      d->s0 += src[c].s0;
-      d->s1 += src[c].s1;
-      d->s2 += src[c].s2;
-      d->q += src[c].q;
-      d->t1 += src[c].t1;
-      d->t3 += src[c].t3;
-      d->rpos += src[c].rpos;
-    }
-    const question_acc *qsrc = &ws->qcomb[sc * Q];
-    for (size_t j = 0; j < Q; j++) {
-      question_acc *d = &ws->qcomb[j];
-      d->cnt += qsrc[j].cnt;
-      d->s0 += qsrc[j].s0;
-      d->q += qsrc[j].q;
-      d->tsum += qsrc[j].tsum;
-    }
+    for (size_t c = 0; c < C; c++)
+      add_cell(&ws->comb[c], &ws->comb[sc * C + c], 1.0, 1.0);
+    for (size_t j = 0; j < Q; j++)
+      add_question(&ws->qcomb[j], &ws->qcomb[sc * Q + j], 1.0, 1.0);
   }
 }
 
