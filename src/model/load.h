@@ -42,6 +42,10 @@ mdt_status mdt__register_load_hashed(const char *path, const mdt_respondents *re
                                      const mdt_groups *groups, int threads, mdt_register **out,
                                      char *sha256, mdt_error *err);
 
+/* Frees every column of reg but its groups (reg->group; the others become NULL): what a run
+ * keeps of a register once it is compiled, for the suppression of small groups. */
+void mdt__register_keep_groups(mdt_register *reg);
+
 /* Size of the buffers used for quoted found values. */
 #define MDT__FOUND_MAX 160
 

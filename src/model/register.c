@@ -155,6 +155,19 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
   return MDT_OK;
 }
 
+void mdt__register_keep_groups(mdt_register *reg) {
+  free(reg->respondent);
+  free(reg->seniority_years);
+  free(reg->fte_e4);
+  free(reg->salary_nok);
+  free(reg->weight_e4);
+  reg->respondent = NULL;
+  reg->seniority_years = NULL;
+  reg->fte_e4 = NULL;
+  reg->salary_nok = NULL;
+  reg->weight_e4 = NULL;
+}
+
 mdt_status mdt_register_load(const char *path, const mdt_respondents *respondents,
                              const mdt_groups *groups, mdt_register **out, mdt_error *err) {
   return mdt_register_load_threads(path, respondents, groups, 1, out, err);

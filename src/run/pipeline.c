@@ -498,8 +498,14 @@ mdt_status mdt__pipeline_load(mdt__pipeline *p, const mdt__pipeline_args *args, 
     return mdt_scenario_fail(sc, "settlement", "rule", err, MDT_EDATA,
                              "expected [settlement] table = FILE for the table rule, found none");
   if ((st = mdt__microsim_new_threads(p->reg, p->model->groups, p->threads, &p->sim, err)) !=
-          MDT_OK ||
-      (st = mdt_microsim_work_new(p->sim, p->threads, &p->work, err)) != MDT_OK ||
+      MDT_OK)
+    return st;
+  /* A one-year run needs of the register only its groups from here on (the suppression of
+   * small groups); a period's first year builds the second year's register from it. At 4.6 M
+   * employees that is 129 MB less while the run computes. */
+  if (sc->period_years != 2)
+    mdt__register_keep_groups(p->reg);
+  if ((st = mdt_microsim_work_new(p->sim, p->threads, &p->work, err)) != MDT_OK ||
       (st = mdt_allocator_new(p->work, &p->alloc, err)) != MDT_OK)
     return st;
   p->has_frame = sc->has_frame;
