@@ -23,7 +23,9 @@
  * (rise_between): within a few units of 1e-16 of the exact sum of exact rises. The
  * per-employee pass sums whole kroner exactly (mdt_microsim_spread_of), so the two agree to
  * about 1e-15 (the test holds them to 1e-14).
- * Single-threaded in a fixed order: the results do not depend on the number of threads.
+ * The step index is built in parts of cells on the work area's threads, each part alone; the
+ * sums are read single-threaded in a fixed order: the results do not depend on the number of
+ * threads.
  *
  * Ownership: the step index belongs to the work area (freed with it); the cells index is the
  * allocator's, borrowed.
