@@ -62,12 +62,6 @@ void mdt__steps_free(struct mdt__steps *steps) {
   free(steps);
 }
 
-/* The first month employee i of cell c moves in (as mdt__step_move), 0 when they do not. */
-static int first_month(const mdt_microsim *sim, size_t c, size_t i) {
-  (void)c;
-  return sim->move_from[i];
-}
-
 /* Sums the prefixes of runs r0..r1 - 1; m holds the runs' column positions, each run by pay. */
 static void steps_sums(struct mdt__steps *st, const mdt_microsim *sim, const size_t *m,
                        size_t r0, size_t r1) {
@@ -109,7 +103,7 @@ static void steps_count_part(void *arg, int part, int nparts) {
   for (size_t c = mdt__part_cell(sim, part, nparts); c < c1; c++) {
     st->indexed[c] = (unsigned char)!isnan(job->w->cell_next_guarantee[c]);
     for (size_t i = sim->cell_start[c]; st->indexed[c] && i < sim->cell_start[c + 1]; i++) {
-      int from = first_month(sim, c, i);
+      int from = sim->move_from[i]; /* the first month i moves in, 0: none */
       if (from > 0)
         st->run_start[c * STEP_MONTHS + (size_t)from]++;
     }
@@ -126,7 +120,7 @@ static void steps_fill_part(void *arg, int part, int nparts) {
   for (size_t c = c0; c < c1; c++) {
     mdt__cell_run r = mdt__cells_run(job->cells, c);
     for (size_t k = 0; st->indexed[c] && k < r.n; k++) {
-      int from = first_month(sim, c, r.first + k);
+      int from = sim->move_from[r.first + k];
       if (from > 0)
         job->m[job->next[c * STEP_MONTHS + (size_t)from - 1]++] = r.first + k;
     }
