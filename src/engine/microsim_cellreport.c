@@ -86,7 +86,6 @@ static void steps_sums(struct mdt__steps *st, const mdt_microsim *sim, const siz
 /* The step index built in parts of cells (mdt__run_parts): a cell's runs and their places
  * are its own, so the parts share nothing they write. */
 typedef struct {
-  const mdt__cells *cells;
   const mdt_microsim_work *w;
   struct mdt__steps *st;
   size_t *m;    /* the runs' column positions */
@@ -110,19 +109,19 @@ static void steps_count_part(void *arg, int part, int nparts) {
   }
 }
 
-/* Pass 2: the part's cells' movers taken in the order of the cells index (by pay) into the
- * run of their first month, so that every run is in order of pay too; then their sums. */
+/* Pass 2: the part's cells' movers taken in column order (each cell by pay: microsim_int.h)
+ * into the run of their first month, so that every run is in order of pay too; then their
+ * sums. */
 static void steps_fill_part(void *arg, int part, int nparts) {
   steps_job *job = arg;
   const mdt_microsim *sim = job->w->sim;
   struct mdt__steps *st = job->st;
   size_t c0 = mdt__part_cell(sim, part, nparts), c1 = mdt__part_cell(sim, part + 1, nparts);
   for (size_t c = c0; c < c1; c++) {
-    mdt__cell_run r = mdt__cells_run(job->cells, c);
-    for (size_t k = 0; st->indexed[c] && k < r.n; k++) {
-      int from = sim->move_from[r.first + k];
+    for (size_t i = sim->cell_start[c]; st->indexed[c] && i < sim->cell_start[c + 1]; i++) {
+      int from = sim->move_from[i];
       if (from > 0)
-        job->m[job->next[c * STEP_MONTHS + (size_t)from - 1]++] = r.first + k;
+        job->m[job->next[c * STEP_MONTHS + (size_t)from - 1]++] = i;
     }
   }
   steps_sums(st, sim, job->m, c0 * STEP_MONTHS, c1 * STEP_MONTHS);
@@ -130,13 +129,13 @@ static void steps_fill_part(void *arg, int part, int nparts) {
 
 /* The index of the cells with a guarantee step at their years + 1 in w's settlement, on
  * w's threads: the same index for any number. */
-static mdt_status steps_new(const mdt__cells *cells, const mdt_microsim_work *w,
-                            struct mdt__steps **out, mdt_error *err) {
+static mdt_status steps_new(const mdt_microsim_work *w, struct mdt__steps **out,
+                            mdt_error *err) {
   const mdt_microsim *sim = w->sim;
   const size_t C = sim->ncells, runs = C * STEP_MONTHS;
   const int parts = w->threads > 1 ? 2 : 1;
   struct mdt__steps *st = calloc(1, sizeof *st);
-  steps_job job = {cells, w, st, NULL, NULL};
+  steps_job job = {w, st, NULL, NULL};
   if (st == NULL || (st->indexed = calloc(C ? C : 1, 1)) == NULL ||
       (st->run_start = calloc(runs + 1, sizeof *st->run_start)) == NULL)
     goto nomem;
@@ -278,10 +277,9 @@ static void cell_steps(const struct mdt__steps *st, mdt_microsim_work *w, size_t
 
 /* The step index for w's settlement: built on first use; 0 when a cell with a step is not
  * in it (another guarantee table), for the per-employee pass to take over. */
-static mdt_status steps_ready(const mdt__cells *cells, mdt_microsim_work *w, int *ok,
-                              mdt_error *err) {
+static mdt_status steps_ready(mdt_microsim_work *w, int *ok, mdt_error *err) {
   if (w->steps == NULL) {
-    mdt_status st = steps_new(cells, w, &w->steps, err);
+    mdt_status st = steps_new(w, &w->steps, err);
     if (st != MDT_OK)
       return st;
   }
@@ -318,7 +316,7 @@ mdt_status mdt__microsim_apply_cells(const mdt__cells *cells, mdt_microsim_work 
   mdt_status st = mdt__report_begin("mdt_microsim_apply", w, out, s, &opt, &defaults, err);
   int indexed = 1;
   if (st == MDT_OK && opt->step_moves)
-    st = steps_ready(cells, w, &indexed, err);
+    st = steps_ready(w, &indexed, err);
   if (st != MDT_OK)
     return st;
   if (!indexed)
