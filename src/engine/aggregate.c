@@ -62,6 +62,7 @@ void mdt_aggregator_free(mdt_aggregator *a) {
   free(a->answered_all);
   free(a->adopted_factor);
   free(a->rank_slot);
+  free(a->kind);
   free(a->ranks);
   free(a->choice_slot);
   free(a->chose);
@@ -168,11 +169,13 @@ mdt_status mdt_aggregator_new(const mdt_respondents *r, const mdt_questionnaire 
   a->responded = calloc(R1, 1);
   a->answered_all = calloc(R1, 1);
   a->rank_slot = calloc(a->C ? a->C : 1, sizeof *a->rank_slot);
+  a->kind = calloc(a->C ? a->C : 1, sizeof *a->kind);
   a->choice_slot = calloc(a->Q ? a->Q : 1, sizeof *a->choice_slot);
   a->ehash_cap = 1024;
   a->ehash = malloc(a->ehash_cap * sizeof *a->ehash);
   if (!a->key_of || !a->key_break || !a->pre || !a->size || !a->cells || !a->qs ||
-      !a->responded || !a->answered_all || !a->rank_slot || !a->choice_slot || !a->ehash)
+      !a->responded || !a->answered_all || !a->rank_slot || !a->kind || !a->choice_slot ||
+      !a->ehash)
     goto nomem;
   if (opt->adopted_weight != 1) {
     if ((a->adopted_factor = malloc(R1 * sizeof *a->adopted_factor)) == NULL)
@@ -187,6 +190,7 @@ mdt_status mdt_aggregator_new(const mdt_respondents *r, const mdt_questionnaire 
   for (size_t c = 0; c < a->C; c++) {
     const mdt_question *qq = &q->questions[q->options[c].question];
     a->rank_slot[c] = qq->type == MDT_Q_RANK ? (long)a->nrank++ : -1;
+    a->kind[c] = (uint8_t)qq->type;
   }
   for (size_t k = 0; k < a->Q; k++)
     a->choice_slot[k] = q->questions[k].type == MDT_Q_CHOICE ? (long)a->nchoice++ : -1;
@@ -273,30 +277,48 @@ mdt_status mdt_aggregator_add(const mdt_answer_batch *batch, void *aggregator, m
     return mdt_error_set(err, MDT_EINTERNAL, "answers added after the aggregation finished");
   /* What the loop reads, in locals: its stores of flags (bytes) could otherwise be taken to
    * change them, and they would be read again for every answer. */
-  const mdt_questionnaire *q = a->q;
-  const mdt_option *options = q->options;
-  const mdt_question *questions = q->questions;
+  const mdt_option *options = a->q->options;
+  const uint8_t *kind = a->kind;
+  const long *rank_slot = a->rank_slot, *choice_slot = a->choice_slot;
   unsigned char *answered_all = a->answered_all, *responded = a->responded;
   const int32_t *key_of = a->key_of;
   const double *pre = a->pre;
-  cell_acc *cells = a->cells;
-  const size_t R = a->R, C = a->C;
+  const size_t R = a->R, C = a->C, nrank = a->nrank, nchoice = a->nchoice;
   const int political_only = a->opt.political_only, by_group = a->opt.by_group;
+  /* A respondent's answers come one after another: what depends on the respondent alone is
+   * taken when the respondent changes. */
+  size_t last = SIZE_MAX;
+  int counted = 0;
+  double p = 0;
+  cell_acc *row = NULL;
+  uint8_t *ranks = NULL;
+  unsigned char *chose = NULL;
   for (size_t k = 0; k < batch->n; k++) {
     size_t i = (size_t)batch->respondent[k];
     size_t c = (size_t)batch->option[k];
     double v = batch->value[k];
-    if (i >= R || c >= C)
+    if (i != last) {
+      if (i >= R)
+        return mdt_error_set(err, MDT_EINTERNAL, "answer outside the tables (%zu, %zu)", i, c);
+      last = i;
+      answered_all[i] = 1;
+      /* Left out with political_only: the member counts as not having answered. */
+      counted = !political_only || adoption_of(a->r, i) == MDT_ADOPTED_POLITICAL;
+      if (counted) {
+        responded[i] = 1;
+        p = pre[i];
+        row = a->cells + (size_t)key_of[i] * C;
+        ranks = a->ranks ? a->ranks + i * nrank : NULL;
+        chose = a->chose ? a->chose + i * nchoice : NULL;
+      }
+    }
+    if (c >= C)
       return mdt_error_set(err, MDT_EINTERNAL, "answer outside the tables (%zu, %zu)", i, c);
-    answered_all[i] = 1;
-    if (political_only && adoption_of(a->r, i) != MDT_ADOPTED_POLITICAL)
-      continue; /* left out: the member counts as not having answered */
-    responded[i] = 1;
-    size_t qi = options[c].question;
-    size_t key = (size_t)key_of[i];
-    double pw = by_group ? pre[i] * option_factor(a, i, c) : pre[i];
-    cell_acc *acc = &cells[key * C + c];
-    switch (questions[qi].type) {
+    if (!counted)
+      continue;
+    double pw = by_group ? p * option_factor(a, i, c) : p;
+    cell_acc *acc = row + c;
+    switch ((mdt_question_type)kind[c]) {
     case MDT_Q_SCORE:
     case MDT_Q_SHARE:
       acc->cnt += 1;
@@ -304,15 +326,15 @@ mdt_status mdt_aggregator_add(const mdt_answer_batch *batch, void *aggregator, m
       acc->s1 += pw * v;
       acc->s2 += pw * v * v;
       acc->q += pw * pw;
-      if (questions[qi].type == MDT_Q_SHARE &&
-          add_share_entry(a, (int32_t)key, (int32_t)c, v, pw) != 0)
+      if (kind[c] == MDT_Q_SHARE &&
+          add_share_entry(a, key_of[i], (int32_t)c, v, pw) != 0)
         return mdt_error_set(err, MDT_ENOMEM, "out of memory aggregating shares");
       break;
     case MDT_Q_RANK:
-      a->ranks[i * a->nrank + (size_t)a->rank_slot[c]] = (uint8_t)v;
+      ranks[(size_t)rank_slot[c]] = (uint8_t)v;
       break;
     case MDT_Q_CHOICE:
-      a->chose[i * a->nchoice + (size_t)a->choice_slot[qi]] = 1;
+      chose[(size_t)choice_slot[options[c].question]] = 1;
       if (v == 1)
         acc->s1 += pw;
       break;

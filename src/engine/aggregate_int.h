@@ -86,6 +86,7 @@ struct mdt_aggregator {
   double *adopted_factor;      /* per member: base-weight factor by adoption, or NULL */
   /* ranks kept per respondent */
   long *rank_slot;     /* per option: index among rank options, or -1 */
+  uint8_t *kind;       /* per option: its question's type (mdt_question_type) */
   size_t nrank;
   uint8_t *ranks;      /* R x nrank, 0 = not ranked */
   /* choice questions answered, per respondent */

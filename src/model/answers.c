@@ -198,14 +198,27 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
   unsigned char *answered = s->seen.answered;
   int32_t *out_respondent = s->respondent, *out_option = s->option;
   double *out_value = s->value;
+  /* A question's options come one after another: its row of option_of and its range of
+   * scores are taken when the question changes. */
+  size_t last_q = SIZE_MAX;
+  const long *options = NULL;
+  const mdt_question *qu = NULL;
+  double lo = 0, hi = -1; /* a score or share in [lo, hi] passes without value_ok */
   for (size_t i = 0; i < b->nrows; i++) {
     size_t ri = (size_t)rcol[i], qi = (size_t)qcol[i];
-    long o = ocol[i] >= 0 ? option_of[qi * nnames + (size_t)ocol[i]] : -1;
+    if (qi != last_q) {
+      last_q = qi;
+      options = option_of + qi * nnames;
+      qu = &s->q->questions[qi];
+      int ranged = qu->type == MDT_Q_SCORE || qu->type == MDT_Q_SHARE;
+      lo = ranged ? qu->min : 0;
+      hi = ranged ? qu->max : -1;
+    }
+    long o = ocol[i] >= 0 ? options[ocol[i]] : -1;
     if (o < 0)
       return mdt_csv_fail(b, i, A_OPTION, err, MDT_EDATA,
                           "expected an option of question '%s' from options.csv, found %s",
-                          s->q->questions[qi].id,
-                          mdt__quote_field(b, i, A_OPTION, found, sizeof found));
+                          qu->id, mdt__quote_field(b, i, A_OPTION, found, sizeof found));
     if (test_and_set(answered, ri * noptions + (size_t)o)) {
       char who[MDT__FOUND_MAX];
       mdt_csv_quote_found(s->r->id[ri], strlen(s->r->id[ri]), who, sizeof who);
@@ -214,10 +227,10 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
                           "expected one answer per respondent and option, found a second "
                           "answer from %s to %s in question '%s'",
                           who, mdt_csv_quote_found(oid, strlen(oid), found, sizeof found),
-                          s->q->questions[qi].id);
+                          qu->id);
     }
     double v = vcol[i];
-    if (!value_ok(s, ri, qi, v)) {
+    if (!(v >= lo && v <= hi) && !value_ok(s, ri, qi, v)) {
       mdt_status st = check_value(s, b, i, ri, qi, v, err);
       if (st != MDT_OK)
         return st;
