@@ -59,7 +59,7 @@ void mdt_csv_table_free(mdt_csv_table *table) {
  * chunks do not depend on the number of threads, and one thread parses them the same way,
  * so every result is the same whatever the thread count.
  */
-#define CHUNK_BYTES ((size_t)1 << 20)
+#define CHUNK_BYTES ((size_t)1 << 18)
 #define CHUNK_PAD 64
 
 enum { SLOT_FREE, SLOT_FILLED, SLOT_TAKEN, SLOT_DONE };

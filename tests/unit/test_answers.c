@@ -156,7 +156,8 @@ static void sb_printf(sbuf *b, const char *fmt, ...) {
 
 static void test_stream_many_batches(void **state) {
   (void)state;
-  /* 1700 members x 40 score options = 68000 answers, more than one batch of 65536. */
+  /* 1700 members x 40 score options = 68000 answers, more than one batch of 65536 (and about
+   * 1 MB, several chunks of the reader; a batch never spans two chunks). */
   enum { NR = 1700, NO = 40 };
   sbuf rb = {0}, ob = {0}, ab = {0};
   sb_printf(&rb, "id,name,kind,region,population,employees\n");
@@ -185,7 +186,7 @@ static void test_stream_many_batches(void **state) {
   tally t = {0};
   if (mdt_answers_stream(apath, r, q, count, &t, &err) != MDT_OK)
     fail_msg("%s", mdt_test_errstr(&err));
-  assert_int_equal(t.batches, 2);
+  assert_true(t.batches >= 2);
   assert_int_equal(t.n, NR * NO);
   assert_true(t.sum == expect);
 

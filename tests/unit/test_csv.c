@@ -217,7 +217,7 @@ static void test_streaming_batches(void **state) {
   free(text);
 }
 
-/* Several 1 MiB chunks of short rows, some with two-byte UTF-8 letters and some quoted with
+/* Several chunks (256 KiB each) of short rows, some with two-byte UTF-8 letters and some quoted with
  * an embedded line end, read by one thread and by three: every row is there, in order, on
  * its own line. Each chunk's columns are sized from its count of line ends, so a miscount
  * would write past them (caught by the sanitizer build). */

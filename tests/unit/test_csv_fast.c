@@ -227,7 +227,7 @@ static void test_bulk_files(void **state) {
     const char *eol = (round / 5) % 2 ? "\r\n" : "\n"; /* CR LF, as Excel writes */
     size_t eoln = strlen(eol);
     size_t ncols = 1 + (size_t)round % 5, len = 0;
-    /* Rare trouble in some files, none in others; a few files pass a chunk (1 MiB). */
+    /* Rare trouble in some files, none in others; many files pass a chunk (256 KiB). */
     double trouble = round % 4 == 0 ? 0 : round % 4 == 1 ? 1e-4 : 0.01;
     size_t rows = round % 8 == 7 ? 150000 : 1 + gsl_rng_uniform_int(rng, 20000);
     for (size_t c = 0; c < ncols; c++)
