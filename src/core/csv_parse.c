@@ -595,13 +595,25 @@ bulk_keys_at(const block *bk, size_t f, const col_desc *d, size_t base, size_t n
   key_cache *kc = d->cache;
   const size_t *e = bk->end + f, nh = bk->nh;
   const char *text = bk->text;
-  uint64_t pw0 = 0, pw1 = 0, plen = UINT64_MAX;
+  /* The id of the row before that was found (of up to 16 bytes), as two words and their
+   * masks: a respondent's answers and a question's options come in runs of one id. */
+  uint64_t pw0 = 0, pw1 = 0, pm0 = 0, pm1 = 0;
+  size_t plen = SIZE_MAX;
   long pv = 0;
   for (size_t r = 0; r < n; r++, e += nh) {
     size_t len = e[0] - e[-1] - 1;
     const char *t = text + (e[-1] + 1);
     if (strip && len > 0 && t[len - 1] == '\r')
       len--;
+    if (len == plen) {
+      uint64_t a, b;
+      memcpy(&a, t, 8);
+      memcpy(&b, t + 8, 8);
+      if ((((a ^ pw0) & pm0) | ((b ^ pw1) & pm1)) == 0) {
+        out[r] = pv;
+        continue;
+      }
+    }
     long v;
     if (len - 1 >= 16 || kc == NULL) { /* empty, longer than 16 bytes, or no cache */
       if (len == 0)
@@ -610,14 +622,13 @@ bulk_keys_at(const block *bk, size_t f, const col_desc *d, size_t base, size_t n
     } else {
       uint64_t w0, w1;
       key_words(t, len, &w0, &w1);
-      /* An id as the row before's (a respondent's answers, a question's options) */
-      if (((w0 ^ pw0) | (w1 ^ pw1) | (len ^ plen)) == 0)
-        v = pv;
-      else {
-        v = key_cached(sp, kc, t, len, w0, w1);
+      v = key_cached(sp, kc, t, len, w0, w1);
+      if (v >= 0) {
         plen = len;
         pw0 = w0;
         pw1 = w1;
+        pm0 = key_mask[len][0];
+        pm1 = key_mask[len][1];
         pv = v;
       }
     }
