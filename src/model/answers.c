@@ -201,6 +201,11 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
   /* A question's options come one after another: its row of option_of and its range of
    * scores are taken when the question changes. */
   size_t last_q = SIZE_MAX;
+  /* The byte of the answered bitmap the last answers fell in, held here until an answer
+   * falls in another: a store and a load of the same byte for every answer would chain the
+   * answers one after another through memory. */
+  size_t held = SIZE_MAX;
+  unsigned held_bits = 0;
   const long *options = NULL;
   const mdt_question *qu = NULL;
   double lo = 0, hi = -1; /* a score or share in [lo, hi] passes without value_ok */
@@ -219,7 +224,15 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
       return mdt_csv_fail(b, i, A_OPTION, err, MDT_EDATA,
                           "expected an option of question '%s' from options.csv, found %s",
                           qu->id, mdt__quote_field(b, i, A_OPTION, found, sizeof found));
-    if (test_and_set(answered, ri * noptions + (size_t)o)) {
+    size_t bit = ri * noptions + (size_t)o;
+    if (bit >> 3 != held) {
+      if (held != SIZE_MAX)
+        answered[held] = (unsigned char)held_bits;
+      held = bit >> 3;
+      held_bits = answered[held];
+    }
+    unsigned mask = 1u << (bit & 7);
+    if (held_bits & mask) {
       char who[MDT__FOUND_MAX];
       mdt_csv_quote_found(s->r->id[ri], strlen(s->r->id[ri]), who, sizeof who);
       const char *oid = s->q->options[o].id;
@@ -229,6 +242,7 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
                           who, mdt_csv_quote_found(oid, strlen(oid), found, sizeof found),
                           qu->id);
     }
+    held_bits |= mask;
     double v = vcol[i];
     if (!(v >= lo && v <= hi) && !value_ok(s, ri, qi, v)) {
       mdt_status st = check_value(s, b, i, ri, qi, v, err);
@@ -239,6 +253,8 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
     out_option[i] = (int32_t)o;
     out_value[i] = v;
   }
+  if (held != SIZE_MAX)
+    answered[held] = (unsigned char)held_bits;
   s->total += b->nrows;
   if (s->fn == NULL)
     return MDT_OK;
