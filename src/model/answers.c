@@ -53,6 +53,35 @@ static int test_and_set(unsigned char *map, size_t i) {
   return was;
 }
 
+/* A bitmap whose current byte is held in a register while the bits set fall in it: a store
+ * and a load of the same byte for every answer (a respondent's next option, a question's next
+ * rank) would chain the answers one after another through memory. held_flush writes the byte
+ * back; the map's bytes are right only after it. */
+typedef struct {
+  unsigned char *map;
+  size_t byte; /* SIZE_MAX: none held */
+  unsigned bits;
+} held_map;
+
+static inline void held_flush(held_map *h) {
+  if (h->byte != SIZE_MAX)
+    h->map[h->byte] = (unsigned char)h->bits;
+  h->byte = SIZE_MAX;
+}
+
+/* test_and_set through the held byte. */
+static inline int held_test_and_set(held_map *h, size_t i) {
+  if (i >> 3 != h->byte) {
+    held_flush(h);
+    h->byte = i >> 3;
+    h->bits = h->map[h->byte];
+  }
+  unsigned mask = 1u << (i & 7);
+  int was = (h->bits & mask) != 0;
+  h->bits |= mask;
+  return was;
+}
+
 static unsigned char *bitmap_new(size_t rows, size_t cols) {
   if (cols != 0 && rows > (SIZE_MAX - 8) / cols)
     return NULL;
@@ -162,7 +191,7 @@ static mdt_status check_value(stream_state *s, const mdt_csv_batch *b, size_t i,
  * are set as check_value sets them): 1 when value v passes, 0 when check_value must say
  * why it does not. A duplicate rank or choice leaves its bit set, which check_value then
  * finds again. */
-static inline int value_ok(stream_state *s, size_t ri, size_t qi, double v) {
+static inline int value_ok(stream_state *s, held_map *ranked, size_t ri, size_t qi, double v) {
   const mdt_question *qu = &s->q->questions[qi];
   switch (qu->type) {
   case MDT_Q_SCORE:
@@ -173,7 +202,7 @@ static inline int value_ok(stream_state *s, size_t ri, size_t qi, double v) {
     if (!(v >= 1 && v <= (double)qu->noptions) || (double)(int64_t)v != v)
       return 0;
     return qu->ties ||
-           !test_and_set(s->seen.ranked, ri * s->seen.nrank + s->seen.slot[qi] + (size_t)v - 1);
+           !held_test_and_set(ranked, ri * s->seen.nrank + s->seen.slot[qi] + (size_t)v - 1);
   }
   case MDT_Q_CHOICE:
     if (v != 0 && v != 1)
@@ -195,17 +224,12 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
    * would be read again for every answer. */
   const long *option_of = s->option_of;
   const size_t nnames = s->nnames, noptions = s->q->noptions;
-  unsigned char *answered = s->seen.answered;
+  held_map answered = {s->seen.answered, SIZE_MAX, 0}, ranked = {s->seen.ranked, SIZE_MAX, 0};
   int32_t *out_respondent = s->respondent, *out_option = s->option;
   double *out_value = s->value;
   /* A question's options come one after another: its row of option_of and its range of
    * scores are taken when the question changes. */
   size_t last_q = SIZE_MAX;
-  /* The byte of the answered bitmap the last answers fell in, held here until an answer
-   * falls in another: a store and a load of the same byte for every answer would chain the
-   * answers one after another through memory. */
-  size_t held = SIZE_MAX;
-  unsigned held_bits = 0;
   const long *options = NULL;
   const mdt_question *qu = NULL;
   double lo = 0, hi = -1; /* a score or share in [lo, hi] passes without value_ok */
@@ -224,15 +248,7 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
       return mdt_csv_fail(b, i, A_OPTION, err, MDT_EDATA,
                           "expected an option of question '%s' from options.csv, found %s",
                           qu->id, mdt__quote_field(b, i, A_OPTION, found, sizeof found));
-    size_t bit = ri * noptions + (size_t)o;
-    if (bit >> 3 != held) {
-      if (held != SIZE_MAX)
-        answered[held] = (unsigned char)held_bits;
-      held = bit >> 3;
-      held_bits = answered[held];
-    }
-    unsigned mask = 1u << (bit & 7);
-    if (held_bits & mask) {
+    if (held_test_and_set(&answered, ri * noptions + (size_t)o)) {
       char who[MDT__FOUND_MAX];
       mdt_csv_quote_found(s->r->id[ri], strlen(s->r->id[ri]), who, sizeof who);
       const char *oid = s->q->options[o].id;
@@ -242,9 +258,9 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
                           who, mdt_csv_quote_found(oid, strlen(oid), found, sizeof found),
                           qu->id);
     }
-    held_bits |= mask;
     double v = vcol[i];
-    if (!(v >= lo && v <= hi) && !value_ok(s, ri, qi, v)) {
+    if (!(v >= lo && v <= hi) && !value_ok(s, &ranked, ri, qi, v)) {
+      held_flush(&ranked); /* check_value reads the map */
       mdt_status st = check_value(s, b, i, ri, qi, v, err);
       if (st != MDT_OK)
         return st;
@@ -253,8 +269,8 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
     out_option[i] = (int32_t)o;
     out_value[i] = v;
   }
-  if (held != SIZE_MAX)
-    answered[held] = (unsigned char)held_bits;
+  held_flush(&answered);
+  held_flush(&ranked);
   s->total += b->nrows;
   if (s->fn == NULL)
     return MDT_OK;
