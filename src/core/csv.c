@@ -66,6 +66,30 @@ size_t mdt__csv_utf8_valid_prefix(const unsigned char *s, size_t n, int *incompl
     const __m128i zero = _mm_setzero_si128(), lf = _mm_set1_epi8('\n');
     __m128i lanes = zero;
     unsigned blocks = 0;
+    /* Sixty-four bytes a step first, tested together (the sixteen-byte loop below then finds
+     * where a run ends); each step adds up to 4 to a lane. */
+    while (i + 64 <= n) {
+      const __m128i *p = (const __m128i *)(const void *)(s + i);
+      __m128i x0 = _mm_loadu_si128(p), x1 = _mm_loadu_si128(p + 1), x2 = _mm_loadu_si128(p + 2),
+              x3 = _mm_loadu_si128(p + 3);
+      __m128i odd = _mm_or_si128(
+          _mm_or_si128(_mm_or_si128(x0, _mm_cmpeq_epi8(x0, zero)),
+                       _mm_or_si128(x1, _mm_cmpeq_epi8(x1, zero))),
+          _mm_or_si128(_mm_or_si128(x2, _mm_cmpeq_epi8(x2, zero)),
+                       _mm_or_si128(x3, _mm_cmpeq_epi8(x3, zero))));
+      if (_mm_movemask_epi8(odd) != 0)
+        break;
+      lanes = _mm_sub_epi8(lanes, _mm_add_epi8(_mm_add_epi8(_mm_cmpeq_epi8(x0, lf),
+                                                            _mm_cmpeq_epi8(x1, lf)),
+                                               _mm_add_epi8(_mm_cmpeq_epi8(x2, lf),
+                                                            _mm_cmpeq_epi8(x3, lf))));
+      i += 64;
+      if ((blocks += 4) >= 252) {
+        nl += lane_sum(lanes);
+        lanes = zero;
+        blocks = 0;
+      }
+    }
     while (i + 16 <= n) {
       __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
       if (_mm_movemask_epi8(_mm_or_si128(x, _mm_cmpeq_epi8(x, zero))) != 0)
