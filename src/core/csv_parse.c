@@ -532,6 +532,12 @@ static size_t fast_record(read_state *rs, scanner *sc, size_t pos, size_t *start
 static int bulk_chunk(const char *text, size_t len, char delim) {
   uint64_t prev_special = UINT64_C(1) << 63, prev_space = 0; /* as if a line feed came before */
   for (size_t base = 0; base < len; base += 64) {
+    if (prev_space == 0 && len - base >= 64 && mdt__csv_plain_block(text + base)) {
+      /* No trouble and no space in the whole block (as below, without the masks). */
+      char last = text[base + 63];
+      prev_special = (uint64_t)(base + 63 < len && (last == delim || last == '\n')) << 63;
+      continue;
+    }
     uint64_t keep = len - base < 64 ? (UINT64_C(1) << (len - base)) - 1 : ~UINT64_C(0);
     if (mdt__csv_unplain_mask(text + base) & keep)
       return 0;
@@ -729,10 +735,12 @@ static size_t bulk_records(read_state *rs, scanner *sc, size_t pos, size_t *ends
   /* Every delimiter and line feed, a block of 64 bytes at a time. */
   for (;;) {
     uint64_t bits = sc->bits;
+    size_t *o = end + k, at = sc->base; /* in locals, so that they stay in registers */
     while (bits) {
-      end[k++] = sc->base + (size_t)__builtin_ctzll(bits);
+      *o++ = at + (unsigned)__builtin_ctzll(bits);
       bits &= bits - 1;
     }
+    k = (size_t)(o - end);
     sc->bits = 0;
     if (k >= BULK_FIELDS || sc->base + 64 >= sc->len)
       break;

@@ -43,7 +43,26 @@ static inline uint64_t mdt__csv_space_mask_portable(const char *p) {
   return m;
 }
 
+/* Non-zero when p[0..64) has neither a byte of mdt__csv_unplain_mask nor a space: the common
+ * block, for which the reader's bulk test needs no mask. */
+static inline int mdt__csv_plain_block_portable(const char *p) {
+  return (mdt__csv_unplain_mask_portable(p) | mdt__csv_space_mask_portable(p)) == 0;
+}
+
 #if defined(__SSE2__)
+static inline int mdt__csv_plain_block(const char *p) {
+  const __m128i sp = _mm_set1_epi8(' '), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
+                q = _mm_set1_epi8('"');
+  __m128i any = _mm_setzero_si128();
+  for (unsigned k = 0; k < 4; k++) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+    __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(x, sp), x); /* x <= ' ', unsigned */
+    __m128i ends = _mm_or_si128(_mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x, cr));
+    any = _mm_or_si128(any, _mm_or_si128(_mm_andnot_si128(ends, low), _mm_cmpeq_epi8(x, q)));
+  }
+  return _mm_movemask_epi8(any) == 0;
+}
+
 static inline uint64_t mdt__csv_unplain_mask(const char *p) {
   const __m128i below = _mm_set1_epi8(' ' - 1), lf = _mm_set1_epi8('\n'),
                 cr = _mm_set1_epi8('\r'), q = _mm_set1_epi8('"');
@@ -68,6 +87,7 @@ static inline uint64_t mdt__csv_space_mask(const char *p) {
   return m;
 }
 #else
+static inline int mdt__csv_plain_block(const char *p) { return mdt__csv_plain_block_portable(p); }
 static inline uint64_t mdt__csv_unplain_mask(const char *p) {
   return mdt__csv_unplain_mask_portable(p);
 }

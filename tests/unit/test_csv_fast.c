@@ -51,6 +51,20 @@ static void test_masks(void **state) {
                 mdt__csv_special_mask_portable(buf, delim));
     assert_true(mdt__csv_unplain_mask(buf) == mdt__csv_unplain_mask_portable(buf));
     assert_true(mdt__csv_space_mask(buf) == mdt__csv_space_mask_portable(buf));
+    assert_true(mdt__csv_plain_block(buf) == mdt__csv_plain_block_portable(buf));
+  }
+  /* Blocks of plain bytes, half of them with one byte of trouble somewhere: the block test
+   * must see it wherever it is. */
+  const char plain[] = ",;\n\ra1\x80\xff", trouble[] = " \"\t\x01\x1f";
+  for (int round = 0; round < 2000; round++) {
+    for (size_t k = 0; k < sizeof buf; k++)
+      buf[k] = plain[gsl_rng_uniform_int(rng, sizeof plain - 1)];
+    int bad = round % 2;
+    if (bad)
+      buf[gsl_rng_uniform_int(rng, sizeof buf)] =
+          trouble[gsl_rng_uniform_int(rng, sizeof trouble - 1)];
+    assert_int_equal(mdt__csv_plain_block_portable(buf), !bad);
+    assert_int_equal(mdt__csv_plain_block(buf), !bad);
   }
   /* By hand: in "a b\n\"\t\r\x01\x80" the quote (4), the tab (5) and the control byte (7)
    * keep a chunk from the bulk path; the space (1) only at a field's edge; the line feed (3),
