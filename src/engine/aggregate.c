@@ -596,6 +596,41 @@ static mdt_status make_result(const mdt_aggregator *a, const layout *lay, size_t
     for (size_t g = 0; g < G1; g++)
       p->priority[g] = p->ci_low[g] = p->ci_high[g] = p->top3_frequency[g] = NAN;
   }
+  /* n of a profile row: the respondents of its group's priority questions (the largest n
+   * among the rows of those options in its scope; of equal ones, the first by option, then
+   * by row). Found in one pass over the rows, per (scope, group). */
+  double *best_n = malloc(nscopes * G1 * sizeof *best_n);
+  double *best_ne = malloc(nscopes * G1 * sizeof *best_ne);
+  size_t *best_at = malloc(nscopes * G1 * 2 * sizeof *best_at); /* option, row */
+  if (!best_n || !best_ne || !best_at) {
+    free(best_n);
+    free(best_ne);
+    free(best_at);
+    goto nomem;
+  }
+  for (size_t k = 0; k < nscopes * G1; k++) {
+    best_n[k] = 0;
+    best_ne[k] = NAN;
+  }
+  for (size_t k = 0; k < lay->nrows; k++) {
+    long c = lay->rows[k].option;
+    if (c < 0 || (size_t)c >= a->C)
+      continue;
+    const mdt_option *o = &a->q->options[c];
+    if (o->group < 0 || (size_t)o->group >= G1 ||
+        a->q->questions[o->question].role != MDT_ROLE_PRIORITY)
+      continue;
+    size_t at = (size_t)lay->rows[k].scope * G1 + (size_t)o->group;
+    int none = best_n[at] == 0; /* no row yet: an n above 0 is needed */
+    int before = (size_t)c < best_at[2 * at] ||
+                 ((size_t)c == best_at[2 * at] && k < best_at[2 * at + 1]);
+    if (n[k] > best_n[at] || (!none && n[k] == best_n[at] && before)) {
+      best_n[at] = n[k];
+      best_ne[at] = neff[k];
+      best_at[2 * at] = (size_t)c;
+      best_at[2 * at + 1] = k;
+    }
+  }
   for (size_t r = 0; r < lay->nrows; r++) {
     const row_spec *rs = &lay->rows[r];
     mdt_estimate *e = &agg->rows[r];
@@ -614,21 +649,9 @@ static mdt_status make_result(const mdt_aggregator *a, const layout *lay, size_t
       p->priority[rs->group] = e->value;
       p->ci_low[rs->group] = e->ci_low;
       p->ci_high[rs->group] = e->ci_high;
-      /* n of a profile row: the respondents of its group's priority questions (largest). */
-      double nmax = 0, nemax = NAN;
-      for (size_t c = 0; c < a->C; c++) {
-        const mdt_option *o = &a->q->options[c];
-        if (o->group != rs->group || a->q->questions[o->question].role != MDT_ROLE_PRIORITY)
-          continue;
-        for (size_t k = 0; k < lay->nrows; k++)
-          if (lay->rows[k].scope == rs->scope && lay->rows[k].option == (long)c &&
-              n[k] > nmax) {
-            nmax = n[k];
-            nemax = neff[k];
-          }
-      }
-      e->n = nmax;
-      e->n_eff = nemax;
+      size_t at = (size_t)rs->scope * G1 + (size_t)rs->group;
+      e->n = best_n[at];
+      e->n_eff = best_ne[at];
     } else if (rs->stat == MDT_STAT_TOP3_FREQUENCY) {
       e->value = top3freq ? top3freq[(size_t)rs->scope * a->G + (size_t)rs->group] : NAN;
       e->ci_low = e->ci_high = NAN;
@@ -637,6 +660,9 @@ static mdt_status make_result(const mdt_aggregator *a, const layout *lay, size_t
       e->n_eff = r > 0 ? agg->rows[r - 1].n_eff : NAN;
     }
   }
+  free(best_n);
+  free(best_ne);
+  free(best_at);
   *out = agg;
   return MDT_OK;
 nomem:
