@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "mandat/report.h"
@@ -26,6 +27,23 @@ static const char *option_id(const mdt_report_context *ctx, const mdt_estimate *
   return ctx->questionnaire->options[e->option].id;
 }
 
+/* n as "%.0f" writes it; a whole number below 2^53 without printf (which costs some 1 000
+ * instructions a number, 11 M for the bench's table). */
+static void csv_count(FILE *fp, double n) {
+  if (!(n == floor(n) && n < 9007199254740992.0 && (n > 0 || (n == 0 && !signbit(n))))) {
+    fprintf(fp, "%.0f", n);
+    return;
+  }
+  char digits[24];
+  size_t at = sizeof digits;
+  uint64_t u = (uint64_t)n;
+  digits[--at] = '\0';
+  do
+    digits[--at] = (char)('0' + u % 10);
+  while ((u /= 10) != 0);
+  fputs(digits + at, fp);
+}
+
 mdt_status mdt_report_aggregate_csv(FILE *fp, const mdt_aggregate *agg,
                                     const mdt_report_context *ctx, mdt_error *err) {
   fputs(MDT_AGGREGATE_CSV_HEADER "\n", fp);
@@ -47,7 +65,8 @@ mdt_status mdt_report_aggregate_csv(FILE *fp, const mdt_aggregate *agg,
     fputc(',', fp);
     mdt_report_csv_number(fp, e->ci_high);
     fputc(',', fp);
-    fprintf(fp, "%.0f,", e->n);
+    csv_count(fp, e->n);
+    fputc(',', fp);
     mdt_report_csv_number(fp, e->n_eff);
     fputc('\n', fp);
   }
