@@ -614,10 +614,16 @@ bulk_keys_at(const block *bk, size_t f, const col_desc *d, size_t base, size_t n
     if (len == plen) {
       uint64_t a, b;
       memcpy(&a, t, 8);
-      memcpy(&b, t + 8, 8);
-      if ((((a ^ pw0) & pm0) | ((b ^ pw1) & pm1)) == 0) {
-        out[r] = pv;
-        continue;
+      if (((a ^ pw0) & pm0) == 0) {
+        if (pm1 == 0) { /* an id of up to 8 bytes */
+          out[r] = pv;
+          continue;
+        }
+        memcpy(&b, t + 8, 8);
+        if (((b ^ pw1) & pm1) == 0) {
+          out[r] = pv;
+          continue;
+        }
       }
     }
     long v;
