@@ -214,60 +214,124 @@ static inline int value_ok(stream_state *s, held_map *ranked, size_t ri, size_t 
   return 0;
 }
 
-static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err) {
-  stream_state *s = user;
-  char found[MDT__FOUND_MAX];
+/* held_test_and_set's test alone: the byte is held, the bit not set. */
+static inline int held_test(held_map *h, size_t i) {
+  if (i >> 3 != h->byte) {
+    held_flush(h);
+    h->byte = i >> 3;
+    h->bits = h->map[h->byte];
+  }
+  return (h->bits >> (i & 7)) & 1;
+}
+
+static inline void held_set(held_map *h, size_t i) { /* after held_test(h, i) */
+  h->bits |= 1u << (i & 7);
+}
+
+/* Checks rows from.. of b and writes out those that pass every check, in a loop of its own:
+ * the messages live in check_row, so that the loop's values stay in registers. Returns the
+ * first row it leaves to check_row (b->nrows when none): a row that fails a check, or of a
+ * choice (or text) question. A row is tested in full before any of its bits is set, so that
+ * check_row finds the bitmaps as they were before it. */
+static size_t check_plain_rows(stream_state *s, const mdt_csv_batch *b, size_t from,
+                               held_map *answered, held_map *ranked) {
   const int64_t *rcol = b->ints[A_RESPONDENT], *qcol = b->ints[A_QUESTION];
   const int64_t *ocol = b->ints[A_OPTION];
   const double *vcol = b->reals[A_VALUE];
-  /* In locals: the bitmaps' byte stores could otherwise be taken to change these, and they
-   * would be read again for every answer. */
   const long *option_of = s->option_of;
-  const size_t nnames = s->nnames, noptions = s->q->noptions;
-  held_map answered = {s->seen.answered, SIZE_MAX, 0}, ranked = {s->seen.ranked, SIZE_MAX, 0};
+  const mdt_question *questions = s->q->questions;
+  const size_t nnames = s->nnames, noptions = s->q->noptions, nrank = s->seen.nrank;
+  const size_t *slot = s->seen.slot, n = b->nrows;
   int32_t *out_respondent = s->respondent, *out_option = s->option;
   double *out_value = s->value;
-  /* A question's options come one after another: its row of option_of and its range of
-   * scores are taken when the question changes. */
-  size_t last_q = SIZE_MAX;
+  /* A question's options come one after another: what the checks need of the question is
+   * taken when it changes. */
+  size_t last_q = SIZE_MAX, rank_at = SIZE_MAX; /* the question's first rank bit, if kept */
   const long *options = NULL;
-  const mdt_question *qu = NULL;
-  double lo = 0, hi = -1; /* a score or share in [lo, hi] passes without value_ok */
-  for (size_t i = 0; i < b->nrows; i++) {
+  int rank = 0, plain = 0;
+  double lo = 0, hi = -1;
+  for (size_t i = from; i < n; i++) {
     size_t ri = (size_t)rcol[i], qi = (size_t)qcol[i];
     if (qi != last_q) {
+      const mdt_question *qu = &questions[qi];
       last_q = qi;
       options = option_of + qi * nnames;
-      qu = &s->q->questions[qi];
-      int ranged = qu->type == MDT_Q_SCORE || qu->type == MDT_Q_SHARE;
-      lo = ranged ? qu->min : 0;
-      hi = ranged ? qu->max : -1;
+      rank = qu->type == MDT_Q_RANK;
+      plain = rank || qu->type == MDT_Q_SCORE || qu->type == MDT_Q_SHARE;
+      lo = rank ? 1 : qu->min;
+      hi = rank ? (double)qu->noptions : qu->max;
+      rank_at = rank && !qu->ties ? slot[qi] : SIZE_MAX;
     }
-    long o = ocol[i] >= 0 ? options[ocol[i]] : -1;
-    if (o < 0)
-      return mdt_csv_fail(b, i, A_OPTION, err, MDT_EDATA,
-                          "expected an option of question '%s' from options.csv, found %s",
-                          qu->id, mdt__quote_field(b, i, A_OPTION, found, sizeof found));
-    if (held_test_and_set(&answered, ri * noptions + (size_t)o)) {
-      char who[MDT__FOUND_MAX];
-      mdt_csv_quote_found(s->r->id[ri], strlen(s->r->id[ri]), who, sizeof who);
-      const char *oid = s->q->options[o].id;
-      return mdt_csv_fail(b, i, A_OPTION, err, MDT_EDATA,
-                          "expected one answer per respondent and option, found a second "
-                          "answer from %s to %s in question '%s'",
-                          who, mdt_csv_quote_found(oid, strlen(oid), found, sizeof found),
-                          qu->id);
-    }
+    if (!plain || ocol[i] < 0)
+      return i;
+    long o = options[ocol[i]];
+    size_t bit = ri * noptions + (size_t)o;
     double v = vcol[i];
-    if (!(v >= lo && v <= hi) && !value_ok(s, &ranked, ri, qi, v)) {
-      held_flush(&ranked); /* check_value reads the map */
-      mdt_status st = check_value(s, b, i, ri, qi, v, err);
-      if (st != MDT_OK)
-        return st;
+    if (o < 0 || held_test(answered, bit) || !(v >= lo && v <= hi))
+      return i;
+    if (rank) {
+      if ((double)(int64_t)v != v)
+        return i;
+      if (rank_at != SIZE_MAX) {
+        size_t rbit = ri * nrank + rank_at + (size_t)v - 1;
+        if (held_test(ranked, rbit))
+          return i;
+        held_set(ranked, rbit);
+      }
     }
+    held_set(answered, bit);
     out_respondent[i] = (int32_t)ri;
     out_option[i] = (int32_t)o;
     out_value[i] = v;
+  }
+  return n;
+}
+
+/* Checks row i of b and writes it out, or says why it fails. */
+static mdt_status check_row(stream_state *s, const mdt_csv_batch *b, size_t i,
+                            held_map *answered, held_map *ranked, mdt_error *err) {
+  char found[MDT__FOUND_MAX];
+  size_t ri = (size_t)b->ints[A_RESPONDENT][i], qi = (size_t)b->ints[A_QUESTION][i];
+  int64_t oc = b->ints[A_OPTION][i];
+  const mdt_question *qu = &s->q->questions[qi];
+  long o = oc >= 0 ? s->option_of[qi * s->nnames + (size_t)oc] : -1;
+  if (o < 0)
+    return mdt_csv_fail(b, i, A_OPTION, err, MDT_EDATA,
+                        "expected an option of question '%s' from options.csv, found %s",
+                        qu->id, mdt__quote_field(b, i, A_OPTION, found, sizeof found));
+  if (held_test_and_set(answered, ri * s->q->noptions + (size_t)o)) {
+    char who[MDT__FOUND_MAX];
+    mdt_csv_quote_found(s->r->id[ri], strlen(s->r->id[ri]), who, sizeof who);
+    const char *oid = s->q->options[o].id;
+    return mdt_csv_fail(b, i, A_OPTION, err, MDT_EDATA,
+                        "expected one answer per respondent and option, found a second "
+                        "answer from %s to %s in question '%s'",
+                        who, mdt_csv_quote_found(oid, strlen(oid), found, sizeof found),
+                        qu->id);
+  }
+  double v = b->reals[A_VALUE][i];
+  if (!value_ok(s, ranked, ri, qi, v)) {
+    held_flush(ranked); /* check_value reads the map */
+    mdt_status st = check_value(s, b, i, ri, qi, v, err);
+    if (st != MDT_OK)
+      return st;
+  }
+  s->respondent[i] = (int32_t)ri;
+  s->option[i] = (int32_t)o;
+  s->value[i] = v;
+  return MDT_OK;
+}
+
+static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err) {
+  stream_state *s = user;
+  held_map answered = {s->seen.answered, SIZE_MAX, 0}, ranked = {s->seen.ranked, SIZE_MAX, 0};
+  for (size_t i = 0; i < b->nrows; i++) {
+    i = check_plain_rows(s, b, i, &answered, &ranked);
+    if (i == b->nrows)
+      break;
+    mdt_status st = check_row(s, b, i, &answered, &ranked, err);
+    if (st != MDT_OK)
+      return st;
   }
   held_flush(&answered);
   held_flush(&ranked);
