@@ -285,6 +285,12 @@ mdt_status mdt_aggregator_add(const mdt_answer_batch *batch, void *aggregator, m
   const double *pre = a->pre;
   const size_t R = a->R, C = a->C, nrank = a->nrank, nchoice = a->nchoice;
   const int political_only = a->opt.political_only, by_group = a->opt.by_group;
+  const size_t n = batch->n;
+  const int32_t *respondent = batch->respondent, *option = batch->option;
+  const double *value = batch->value;
+  cell_acc *cells = a->cells;
+  uint8_t *all_ranks = a->ranks;
+  unsigned char *all_chose = a->chose;
   /* A respondent's answers come one after another: what depends on the respondent alone is
    * taken when the respondent changes. */
   size_t last = SIZE_MAX;
@@ -293,10 +299,10 @@ mdt_status mdt_aggregator_add(const mdt_answer_batch *batch, void *aggregator, m
   cell_acc *row = NULL;
   uint8_t *ranks = NULL;
   unsigned char *chose = NULL;
-  for (size_t k = 0; k < batch->n; k++) {
-    size_t i = (size_t)batch->respondent[k];
-    size_t c = (size_t)batch->option[k];
-    double v = batch->value[k];
+  for (size_t k = 0; k < n; k++) {
+    size_t i = (size_t)respondent[k];
+    size_t c = (size_t)option[k];
+    double v = value[k];
     if (i != last) {
       if (i >= R)
         return mdt_error_set(err, MDT_EINTERNAL, "answer outside the tables (%zu, %zu)", i, c);
@@ -307,9 +313,9 @@ mdt_status mdt_aggregator_add(const mdt_answer_batch *batch, void *aggregator, m
       if (counted) {
         responded[i] = 1;
         p = pre[i];
-        row = a->cells + (size_t)key_of[i] * C;
-        ranks = a->ranks ? a->ranks + i * nrank : NULL;
-        chose = a->chose ? a->chose + i * nchoice : NULL;
+        row = cells + (size_t)key_of[i] * C;
+        ranks = all_ranks ? all_ranks + i * nrank : NULL;
+        chose = all_chose ? all_chose + i * nchoice : NULL;
       }
     }
     if (c >= C)
