@@ -133,6 +133,12 @@ void mdt_csv_set_threads(mdt_csv *csv, int threads);
  * variable MANDAT_CSV_LIBCSV=1 sets it for every reader. */
 void mdt_csv_set_libcsv_only(mdt_csv *csv, int on);
 
+/* Reads the rest of the open csv (its rows, after the header mdt_csv_open read) into one
+ * table (*out, caller frees), with the reader's threads (mdt_csv_set_threads). The reader
+ * stays open; the caller closes it. */
+mdt_status mdt_csv_read_all(mdt_csv *csv, const mdt_csv_spec *specs, size_t nspecs,
+                            mdt_csv_table **out, mdt_error *err);
+
 /* As mdt_csv_read_table, tokenising with threads threads. */
 mdt_status mdt_csv_read_table_threads(const char *path, const mdt_csv_spec *specs,
                                       size_t nspecs, int threads, mdt_csv_table **out,

@@ -561,20 +561,13 @@ void mdt_csv_set_threads(mdt_csv *csv, int threads) {
   csv->threads = threads < 1 ? 1 : threads > 64 ? 64 : threads;
 }
 
-mdt_status mdt_csv_read_table_threads(const char *path, const mdt_csv_spec *specs,
-                                      size_t nspecs, int threads, mdt_csv_table **out,
-                                      mdt_error *err) {
+mdt_status mdt_csv_read_all(mdt_csv *csv, const mdt_csv_spec *specs, size_t nspecs,
+                            mdt_csv_table **out, mdt_error *err) {
   *out = NULL;
-  mdt_csv *csv = NULL;
-  mdt_status st = mdt_csv_open(&csv, path, err);
-  if (st != MDT_OK)
-    return st;
   mdt_csv_table *t = calloc(1, sizeof *t);
-  if (t == NULL) {
-    mdt_csv_close(csv);
-    return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", path);
-  }
-  st = csv_read_impl(csv, specs, nspecs, 0, threads, NULL, NULL, t, err);
+  if (t == NULL)
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
+  mdt_status st = csv_read_impl(csv, specs, nspecs, 0, csv->threads, NULL, NULL, t, err);
   /* The table outlives the reader: give it its own copy of the layout. */
   if (st == MDT_OK) {
     t->path = strdup(csv->path);
@@ -585,15 +578,28 @@ mdt_status mdt_csv_read_table_threads(const char *path, const mdt_csv_spec *spec
     for (size_t j = 0; ok && j < nspecs; j++)
       ok = (t->names[j] = strdup(specs[j].name)) != NULL;
     if (!ok)
-      st = mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", path);
+      st = mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
   }
-  mdt_csv_close(csv);
   if (st != MDT_OK) {
     mdt_csv_table_free(t);
     return st;
   }
   *out = t;
   return MDT_OK;
+}
+
+mdt_status mdt_csv_read_table_threads(const char *path, const mdt_csv_spec *specs,
+                                      size_t nspecs, int threads, mdt_csv_table **out,
+                                      mdt_error *err) {
+  *out = NULL;
+  mdt_csv *csv = NULL;
+  mdt_status st = mdt_csv_open(&csv, path, err);
+  if (st != MDT_OK)
+    return st;
+  mdt_csv_set_threads(csv, threads);
+  st = mdt_csv_read_all(csv, specs, nspecs, out, err);
+  mdt_csv_close(csv);
+  return st;
 }
 
 mdt_status mdt_csv_read_table(const char *path, const mdt_csv_spec *specs, size_t nspecs,

@@ -284,7 +284,8 @@ mdt_status mdt_respondents_load_threads(const char *path, int threads, mdt_respo
   specs = build_specs(csv, &nspecs);
   if (specs == NULL)
     goto nomem;
-  st = mdt_csv_read_table_threads(path, specs, nspecs, threads, &t, err);
+  mdt_csv_set_threads(csv, threads);
+  st = mdt_csv_read_all(csv, specs, nspecs, &t, err); /* the header is read once */
   if (st != MDT_OK)
     goto fail;
   if (t->nrows == 0) {
