@@ -103,6 +103,47 @@ static ssize_t read_all(int fd, unsigned char *buf, size_t n) {
   return (ssize_t)got;
 }
 
+/* The start of a sequence cut off by the end of s[0..n) (at most 3 bytes back), or n. */
+static size_t cut_sequence(const unsigned char *s, size_t n) {
+  for (size_t k = 1; k <= 3 && k <= n; k++) {
+    unsigned char c = s[n - k];
+    if ((c & 0xC0) == 0x80)
+      continue; /* a continuation byte: its lead is further back */
+    size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    return want > k ? n - k : n;
+  }
+  return n;
+}
+
+/* valid_utf8 of the first head bytes, read a piece at a time (a sequence cut by a piece's end
+ * is carried into the next). */
+int mdt__cp1252_head_is_utf8(int fd, size_t head, int cut) {
+  enum { PIECE = 1 << 16 };
+  unsigned char *buf = malloc(PIECE + 3);
+  if (buf == NULL)
+    return -1;
+  size_t done = 0, carry = 0;
+  int ok = 1;
+  while (ok && done < head) {
+    size_t want = head - done < PIECE ? head - done : PIECE;
+    ssize_t got = pread(fd, buf + carry, want, (off_t)done);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got <= 0) {
+      ok = got < 0 ? -1 : 2;
+      break;
+    }
+    done += (size_t)got;
+    size_t len = carry + (size_t)got;
+    size_t upto = done < head ? cut_sequence(buf, len) : len;
+    ok = valid_utf8(buf, upto, done < head ? 0 : cut);
+    carry = len - upto;
+    memmove(buf, buf + upto, carry);
+  }
+  free(buf);
+  return ok;
+}
+
 int mdt__cp1252_to_utf8(int fd, const char *path, int *out_fd) {
   *out_fd = -1;
   struct stat sb;
@@ -113,21 +154,13 @@ int mdt__cp1252_to_utf8(int fd, const char *path, int *out_fd) {
   /* A look at the start decides: a Windows-1252 file from Excel shows itself in its first
    * megabyte (names, headers), and a UTF-8 file costs no more than that look. */
   size_t head = n < MDT_CP1252_LOOK_BYTES ? n : MDT_CP1252_LOOK_BYTES;
-  unsigned char *buf = malloc(head);
+  int look = mdt__cp1252_head_is_utf8(fd, head, head < n);
+  if (look != 0)
+    return look < 0 ? -1 : 0;
+  unsigned char *buf = malloc(n);
   if (buf == NULL)
     return -1;
-  ssize_t got = read_all(fd, buf, head);
-  if (got != (ssize_t)head || valid_utf8(buf, head, head < n)) {
-    free(buf);
-    return got < 0 ? -1 : 0;
-  }
-  unsigned char *all = n > head ? realloc(buf, n) : buf;
-  if (all == NULL) {
-    free(buf);
-    return -1;
-  }
-  buf = all;
-  if (n > head && read_all(fd, buf, n) != (ssize_t)n) {
+  if (read_all(fd, buf, n) != (ssize_t)n) {
     free(buf);
     return -1;
   }

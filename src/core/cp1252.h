@@ -8,6 +8,8 @@
 #ifndef MANDAT_CORE_CP1252_H
 #define MANDAT_CORE_CP1252_H
 
+#include <stddef.h>
+
 #include "mandat/error.h"
 
 /* Larger files are not converted (they are not what Excel saves; the reader reports the
@@ -22,6 +24,11 @@
  * returns 1. Returns 0 (out_fd -1) when the file is UTF-8 or not Windows-1252 either, -1
  * when out of memory or the conversion fails. */
 int mdt__cp1252_to_utf8(int fd, const char *path, int *out_fd);
+
+/* Whether the first head bytes of fd are UTF-8 (a sequence cut off by the end allowed when
+ * cut), read 64 KiB at a time into a small buffer: 1 when they are, 0 when not, 2 when the
+ * file ends before head bytes (all of it UTF-8), -1 on a read error or out of memory. */
+int mdt__cp1252_head_is_utf8(int fd, size_t head, int cut);
 
 /* Sends a notice to the handler set with mdt_set_note_handler (nowhere by default). */
 void mdt__note(const char *message);

@@ -1,10 +1,13 @@
 /* Tests of the CSV reader: dialects, typed columns and every error path with its position. */
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "core/cp1252.h"
 #include "core/csv.h"
 #include "core/hash.h"
 #include "testutil.h"
@@ -149,6 +152,78 @@ static void test_not_utf8(void **state) {
   assert_error_at(&err, MDT_EDATA, 2, 5, "NUL");
   err = read_fail("hdr.csv", "id,co\x8Dunt\n", 10); /* 0x8D: not Windows-1252 either */
   assert_error_at(&err, MDT_EDATA, 1, 6, "expected UTF-8 text");
+}
+
+/* The Windows-1252 test reads the first megabyte in pieces of 64 KiB: a UTF-8 sequence cut
+ * by a piece's end is still UTF-8, and a Windows-1252 letter after the first piece is still
+ * found. One row whose id is a long run of x with letters put at the offsets named. */
+/* mdt__cp1252_head_is_utf8 on the file at path, its first head bytes. */
+static int head_is_utf8(const char *path, size_t head, int cut) {
+  int fd = open(path, O_RDONLY);
+  assert_true(fd >= 0);
+  int look = mdt__cp1252_head_is_utf8(fd, head, cut);
+  close(fd);
+  return look;
+}
+
+static mdt_csv_table *read_long_id(const char *name, const char *letters[], const size_t at[],
+                                   size_t n) {
+  const char *head = "id,count,share\n";
+  size_t h = strlen(head), len = 140000;
+  char *text = malloc(len);
+  assert_non_null(text);
+  memcpy(text, head, h);
+  memset(text + h, 'x', len - h);
+  for (size_t k = 0; k < n; k++)
+    memcpy(text + at[k], letters[k], strlen(letters[k]));
+  memcpy(text + len - 5, ",1,1\n", 5);
+  char *path = mdt_test_write_file(name, text, len);
+  /* The look alone: the whole file (UTF-8 or not), more than the file (short, unless it
+   * found a byte that is not UTF-8 first), or up to a cut sequence. */
+  int utf8 = strcmp(letters[0], "\xE6") != 0;
+  assert_int_equal(head_is_utf8(path, len, 0), utf8);
+  assert_int_equal(head_is_utf8(path, len + 1, 0), utf8 ? 2 : 0);
+  if (utf8)
+    assert_int_equal(head_is_utf8(path, at[0] + 1, 1), 1);
+  if (utf8)
+    assert_int_equal(head_is_utf8(path, at[0] + 1, 0), 0);
+  mdt_csv_table *t = NULL;
+  mdt_error err;
+  mdt_error_clear(&err);
+  if (mdt_csv_read_table(path, people_specs, 4, &t, &err) != MDT_OK)
+    fail_msg("%s", mdt_test_errstr(&err));
+  assert_int_equal(t->nrows, 1);
+  free(path);
+  free(text);
+  return t;
+}
+
+static void test_look_in_pieces(void **state) {
+  (void)state;
+  const size_t h = strlen("id,count,share\n"), idlen = 140000 - 5 - h;
+  /* å (2 bytes) across the first piece's end (65536), € (3 bytes) across the second's, and
+   * a 4-byte emoji across the third's: UTF-8, read as it is. */
+  const char *utf8[] = {"\xC3\xA5", "\xE2\x82\xAC", "\xF0\x9F\x98\x80"};
+  const size_t cut[] = {65535, 131070};
+  mdt_csv_table *t = read_long_id("pieces_utf8.csv", utf8, cut, 2);
+  const char *id = mdt_csv_str(t, 0, 0);
+  assert_int_equal(strlen(id), idlen);
+  assert_memory_equal(id + 65535 - h, "\xC3\xA5", 2);
+  assert_memory_equal(id + 131070 - h, "\xE2\x82\xAC", 3);
+  mdt_csv_table_free(t);
+  const size_t cut4[] = {65534};
+  t = read_long_id("pieces_utf8_4.csv", utf8 + 2, cut4, 1);
+  assert_memory_equal(mdt_csv_str(t, 0, 0) + 65534 - h, "\xF0\x9F\x98\x80", 4);
+  mdt_csv_table_free(t);
+  /* A Windows-1252 æ at 70 000, in the second piece: the file is converted (æ is two bytes
+   * in UTF-8, so the id grows by one). */
+  const char *cp[] = {"\xE6"};
+  const size_t at[] = {70000};
+  t = read_long_id("pieces_1252.csv", cp, at, 1);
+  id = mdt_csv_str(t, 0, 0);
+  assert_int_equal(strlen(id), idlen + 1);
+  assert_memory_equal(id + 70000 - h, "\xC3\xA6", 2);
+  mdt_csv_table_free(t);
 }
 
 static void test_missing_file(void **state) {
@@ -337,6 +412,7 @@ int main(void) {
       cmocka_unit_test(test_bad_number_position),
       cmocka_unit_test(test_structure_errors),
       cmocka_unit_test(test_not_utf8),
+      cmocka_unit_test(test_look_in_pieces),
       cmocka_unit_test(test_missing_file),
       cmocka_unit_test(test_streaming_batches),
       cmocka_unit_test(test_many_chunks_threads),
