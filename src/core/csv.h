@@ -43,6 +43,13 @@ typedef struct {
   int unknown_ok;
   int discard;        /* non-zero: the column must be there and its fields are checked (not
                          empty unless allow_empty) but not kept */
+  /* MDT_CSV_KEY, optional: id_of(ids, v) gives the id of index v as a string, or NULL when
+   * there is none. Ids often come in the order of their index (a file of answers sorted by
+   * member as the members' file is), so where an id is not the row before's it is first
+   * compared with the id after that one, before it is looked up. Must be safe to call from
+   * several threads at once. */
+  const char *(*id_of)(const void *ids, long v);
+  const void *ids;
 } mdt_csv_spec;
 
 /* The value an empty INT or FIX4 field takes when allow_empty is set. */

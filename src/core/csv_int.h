@@ -90,6 +90,7 @@ typedef struct {
   uint64_t w0[KEY_CACHE_SLOTS], w1[KEY_CACHE_SLOTS];
   size_t len[KEY_CACHE_SLOTS]; /* SIZE_MAX: empty */
   long value[KEY_CACHE_SLOTS];
+  long last; /* the value of the id last looked up (not found in the table), or -1 */
 } key_cache;
 
 #define MAX_KEY_COLUMNS 4

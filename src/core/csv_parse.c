@@ -69,6 +69,7 @@ static int batch_add_string(mdt_csv_batch *b, const char *s, size_t len, size_t 
 void mdt__csv_key_cache_init(key_cache *kc) {
   for (size_t k = 0; k < KEY_CACHE_SLOTS; k++)
     kc->len[k] = SIZE_MAX;
+  kc->last = -1;
 }
 
 /* The masks that keep the first len (0 to 16) bytes of two words, the rest zero: n bytes
@@ -91,6 +92,22 @@ static inline void key_words(const char *text, size_t len, uint64_t *w0, uint64_
   *w1 = b & key_mask[len][1];
 }
 
+/* An id not among those seen lately: first compared with the id after the one last looked
+ * up (text has no NUL byte, so strncmp stops at that id's end), then looked up. Out of line,
+ * so that the loops that call key_cached keep their values in registers. */
+static __attribute__((noinline)) long key_miss(const mdt_csv_spec *sp, key_cache *kc,
+                                               const char *text, size_t len) {
+  const char *next;
+  long v;
+  if (sp->id_of != NULL && kc->last >= 0 && (next = sp->id_of(sp->ids, kc->last + 1)) != NULL &&
+      strncmp(next, text, len) == 0 && next[len] == '\0')
+    v = kc->last + 1;
+  else
+    v = sp->find(sp->keys, text, len);
+  kc->last = v;
+  return v;
+}
+
 /* The id text[0..len) (len <= 16, as the words w0, w1) from the cache, or looked up and
  * cached. */
 static inline __attribute__((always_inline)) long key_cached(const mdt_csv_spec *sp,
@@ -101,7 +118,7 @@ static inline __attribute__((always_inline)) long key_cached(const mdt_csv_spec 
   size_t slot = (size_t)(h >> (64 - KEY_CACHE_BITS));
   if (kc->len[slot] == len && kc->w0[slot] == w0 && kc->w1[slot] == w1)
     return kc->value[slot];
-  long v = sp->find(sp->keys, text, len);
+  long v = key_miss(sp, kc, text, len);
   kc->len[slot] = len;
   kc->w0[slot] = w0;
   kc->w1[slot] = w1;

@@ -20,6 +20,12 @@ static long find_in_dict(const void *dict, const char *text, size_t len) {
   return mdt__dict_find(dict, text, len);
 }
 
+/* The id of member v (answers usually come member by member, in the members' order). */
+static const char *member_id(const void *respondents, long v) {
+  const mdt_respondents *r = respondents;
+  return v >= 0 && (size_t)v < r->n ? r->id[v] : NULL;
+}
+
 /* Bitmaps, all sized by respondents times options so memory does not grow with answers. */
 typedef struct {
   unsigned char *answered; /* respondent x option: this cell was answered */
@@ -375,7 +381,7 @@ mdt_status mdt_answers_stream_threads(const char *path, const mdt_respondents *r
   }
   const mdt_csv_spec specs[A_N] = {
       {"respondent", MDT_CSV_KEY, 1, 0, find_in_dict, r->index,
-       "a member id from respondents.csv", 0},
+       "a member id from respondents.csv", 0, 0, member_id, r},
       {"question", MDT_CSV_KEY, 1, 0, find_in_dict, q->qindex,
        "a question id from questions.csv", 0},
       {"option", MDT_CSV_KEY, 1, 0, find_in_dict, s.option_names, NULL, 1},

@@ -139,6 +139,9 @@ static void test_edges(void **state) {
       "a,b,c\n1,2,3\n\xff,2,3\n",              /* not UTF-8 */
       "\xef\xbb\xbf" "a,b\n1,2\n",             /* a byte-order mark */
       "a,b\n\"1\" ,2\n 1 , 2 \n",              /* spaces after a closing quote, around text */
+      /* ids in the list's order (the guess of the next id holds), and an id that is the start
+       * of the next one ("12345678" after "g1", whose next is "1234567890abcdef") */
+      "a\n1\n22\nx\nOslo\n7.5\n12345678\nq01\ng1\n12345678\n1234567890abcdef\ng1\n",
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
     for (int threads = 1; threads <= 2; threads++) {
