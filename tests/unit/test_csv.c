@@ -19,14 +19,19 @@ static const mdt_csv_spec people_specs[] = {
     {"fte", MDT_CSV_FIX4, 0, 0},
 };
 
-static mdt_csv_table *read_ok(const char *name, const char *text) {
-  char *path = mdt_test_write_text(name, text);
+/* The table at path, read with people_specs; the test fails with the message otherwise. */
+static mdt_csv_table *read_path_ok(const char *path) {
   mdt_csv_table *t = NULL;
   mdt_error err;
   mdt_error_clear(&err);
-  mdt_status st = mdt_csv_read_table(path, people_specs, 4, &t, &err);
-  if (st != MDT_OK)
+  if (mdt_csv_read_table(path, people_specs, 4, &t, &err) != MDT_OK)
     fail_msg("%s", mdt_test_errstr(&err));
+  return t;
+}
+
+static mdt_csv_table *read_ok(const char *name, const char *text) {
+  char *path = mdt_test_write_text(name, text);
+  mdt_csv_table *t = read_path_ok(path);
   free(path);
   return t;
 }
@@ -136,11 +141,8 @@ static void test_not_utf8(void **state) {
   /* "Bærum" in Windows-1252 (as Excel saves plain CSV): the 0xE6 byte is not UTF-8, so the
    * file is read as Windows-1252 and the name comes back in UTF-8. */
   char *path = mdt_test_write_file("cp1252.csv", "id,count,share\nB\xE6rum,1,1\n", 25);
-  mdt_csv_table *t = NULL;
+  mdt_csv_table *t = read_path_ok(path);
   mdt_error err;
-  mdt_error_clear(&err);
-  if (mdt_csv_read_table(path, people_specs, 4, &t, &err) != MDT_OK)
-    fail_msg("%s", mdt_test_errstr(&err));
   assert_int_equal(t->nrows, 1);
   assert_string_equal(mdt_csv_str(t, 0, 0), "B\xC3\xA6rum");
   mdt_csv_table_free(t);
@@ -183,15 +185,11 @@ static mdt_csv_table *read_long_id(const char *name, const char *letters[], cons
   int utf8 = strcmp(letters[0], "\xE6") != 0;
   assert_int_equal(head_is_utf8(path, len, 0), utf8);
   assert_int_equal(head_is_utf8(path, len + 1, 0), utf8 ? 2 : 0);
-  if (utf8)
+  if (utf8) {
     assert_int_equal(head_is_utf8(path, at[0] + 1, 1), 1);
-  if (utf8)
     assert_int_equal(head_is_utf8(path, at[0] + 1, 0), 0);
-  mdt_csv_table *t = NULL;
-  mdt_error err;
-  mdt_error_clear(&err);
-  if (mdt_csv_read_table(path, people_specs, 4, &t, &err) != MDT_OK)
-    fail_msg("%s", mdt_test_errstr(&err));
+  }
+  mdt_csv_table *t = read_path_ok(path);
   assert_int_equal(t->nrows, 1);
   free(path);
   free(text);
