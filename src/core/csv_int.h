@@ -79,10 +79,10 @@ typedef struct {
 } reader;
 
 /* Ids a KEY column looked up lately, per column and worker, in a small direct-mapped table
- * (ids come in runs, such as one respondent's answers, or from a small set, such as option
- * ids). An id of up to 16 bytes is compared as two words. A test of the last id before the
- * table was dropped: where ids change every few rows its branch is mispredicted often enough
- * to cost what it saves. */
+ * (ids come from a small set, such as option ids, or in runs, such as one respondent's
+ * answers, which the bulk path also catches by comparing each id with the row before's). An
+ * id of up to 16 bytes is compared as two words. last is the value of the id looked up last
+ * (outside the table), whose successor is tried first (mdt_csv_spec id_of). */
 #define KEY_CACHE_BITS 6
 #define KEY_CACHE_SLOTS (1u << KEY_CACHE_BITS)
 

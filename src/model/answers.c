@@ -75,16 +75,24 @@ static inline void held_flush(held_map *h) {
   h->byte = SIZE_MAX;
 }
 
-/* test_and_set through the held byte. */
-static inline int held_test_and_set(held_map *h, size_t i) {
+/* Bit i of the map, through the held byte (which becomes i's). */
+static inline int held_test(held_map *h, size_t i) {
   if (i >> 3 != h->byte) {
     held_flush(h);
     h->byte = i >> 3;
     h->bits = h->map[h->byte];
   }
-  unsigned mask = 1u << (i & 7);
-  int was = (h->bits & mask) != 0;
-  h->bits |= mask;
+  return (h->bits >> (i & 7)) & 1;
+}
+
+static inline void held_set(held_map *h, size_t i) { /* after held_test(h, i) */
+  h->bits |= 1u << (i & 7);
+}
+
+/* test_and_set through the held byte. */
+static inline int held_test_and_set(held_map *h, size_t i) {
+  int was = held_test(h, i);
+  held_set(h, i);
   return was;
 }
 
@@ -218,20 +226,6 @@ static inline int value_ok(stream_state *s, held_map *ranked, size_t ri, size_t 
     break;
   }
   return 0;
-}
-
-/* held_test_and_set's test alone: the byte is held, the bit not set. */
-static inline int held_test(held_map *h, size_t i) {
-  if (i >> 3 != h->byte) {
-    held_flush(h);
-    h->byte = i >> 3;
-    h->bits = h->map[h->byte];
-  }
-  return (h->bits >> (i & 7)) & 1;
-}
-
-static inline void held_set(held_map *h, size_t i) { /* after held_test(h, i) */
-  h->bits |= 1u << (i & 7);
 }
 
 /* Checks rows from.. of b and writes out those that pass every check, in a loop of its own:

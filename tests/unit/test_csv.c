@@ -290,9 +290,9 @@ static void test_streaming_batches(void **state) {
   free(text);
 }
 
-/* Several chunks (256 KiB each) of short rows, some with two-byte UTF-8 letters and some quoted with
- * an embedded line end, read by one thread and by three: every row is there, in order, on
- * its own line. Each chunk's columns are sized from its count of line ends, so a miscount
+/* Several chunks (256 KiB each) of short rows, some with two-byte UTF-8 letters and some
+ * quoted with an embedded line end, read by one thread and by three: every row is there, in
+ * order, on its own line. Each chunk's columns are sized from its count of line ends, so a miscount
  * would write past them (caught by the sanitizer build). */
 static void test_many_chunks_threads(void **state) {
   (void)state;
