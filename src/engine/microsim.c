@@ -1,5 +1,6 @@
 #include "mandat/microsim.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,9 +219,28 @@ size_t mdt_microsim_rows(const mdt_microsim *sim) { return sim->n; }
 const mdt_microsim *mdt_microsim_work_sim(const mdt_microsim_work *w) { return w->sim; }
 size_t mdt_microsim_ngroups(const mdt_microsim *sim) { return sim->ngroups; }
 
-/* Checks register row i (0-based) and returns its cell key group * (MAX + 1) + years. */
-static mdt_status row_key(const mdt_register *reg, size_t ngroups, size_t i, uint32_t *key,
-                          mdt_error *err) {
+/* The whole years of seniority sen (finite, >= 0) as its cell counts them: floor(sen) up to
+ * MDT_MICROSIM_MAX_STEP_YEARS. The conversion truncates, which for sen >= 0 is the floor (the
+ * baseline x86-64 has no instruction for floor: it is a call). */
+static inline uint32_t cell_years_of(double sen) {
+  return sen < MDT_MICROSIM_MAX_STEP_YEARS ? (uint32_t)sen : MDT_MICROSIM_MAX_STEP_YEARS;
+}
+
+/* Register row i (0-based) passes every check of row_error. */
+static inline int row_ok(const mdt_register *reg, size_t ngroups, size_t i) {
+  double sen = reg->seniority_years[i];
+  int32_t fte = reg->fte_e4[i];
+  int64_t salary = reg->salary_nok[i];
+  return reg->group[i] >= 0 && (size_t)reg->group[i] < ngroups && sen >= 0.0 &&
+         sen <= DBL_MAX && fte >= 1 && fte <= MDT_FIX4_ONE && reg->weight_e4[i] >= 1 &&
+         salary >= 1 && salary <= MDT_MICROSIM_MAX_SALARY_NOK;
+}
+
+/* What is wrong with register row i (0-based), which row_ok refused; out of line: the rows
+ * that pass need none of it. */
+static __attribute__((noinline, cold)) mdt_status row_error(const mdt_register *reg,
+                                                             size_t ngroups, size_t i,
+                                                             mdt_error *err) {
   const char *path = reg->path;
   int32_t g = reg->group[i];
   double sen = reg->seniority_years[i];
@@ -240,17 +260,11 @@ static mdt_status row_key(const mdt_register *reg, size_t ngroups, size_t i, uin
     return mdt_error_set_at(err, MDT_EDATA, path, 0, 0,
                             "register row %zu: expected a weight above 0, found %g", i + 1,
                             reg->weight_e4[i] / (double)MDT_FIX4_ONE);
-  if (reg->salary_nok[i] < 1 || reg->salary_nok[i] > MDT_MICROSIM_MAX_SALARY_NOK)
-    return mdt_error_set_at(err, MDT_EDATA, path, 0, 0,
-                            "register row %zu: expected a whole annual salary from 1 to %lld NOK, "
-                            "found %lld",
-                            i + 1, (long long)MDT_MICROSIM_MAX_SALARY_NOK,
-                            (long long)reg->salary_nok[i]);
-  double years = floor(sen);
-  if (years > MDT_MICROSIM_MAX_STEP_YEARS)
-    years = MDT_MICROSIM_MAX_STEP_YEARS;
-  *key = (uint32_t)g * (MDT_MICROSIM_MAX_STEP_YEARS + 1) + (uint32_t)years;
-  return MDT_OK;
+  return mdt_error_set_at(err, MDT_EDATA, path, 0, 0,
+                          "register row %zu: expected a whole annual salary from 1 to %lld NOK, "
+                          "found %lld",
+                          i + 1, (long long)MDT_MICROSIM_MAX_SALARY_NOK,
+                          (long long)reg->salary_nok[i]);
 }
 
 /* Cells and units from the counts per key; the employees are not yet placed. */
@@ -322,7 +336,8 @@ static size_t part_row(size_t n, int part, int nparts) {
   return (size_t)((double)n * part / nparts);
 }
 
-/* Pass 1 over a part's rows: checks them, keys them, counts them per key and sums them. */
+/* Pass 1 over a part's rows: checks them, keys them (group x (MAX + 1) + whole years),
+ * counts them per key and sums them. */
 static void count_part(void *arg, int part, int nparts) {
   compile_job *job = arg;
   const mdt_register *reg = job->reg;
@@ -330,17 +345,25 @@ static void count_part(void *arg, int part, int nparts) {
   size_t *count = job->count + (size_t)part * job->nkeys;
   int64_t *employees = job->employees + (size_t)part * G;
   mdt_i128 *fte = job->fte + (size_t)part * G, *wage = job->wage + (size_t)part * G;
+  uint32_t *key = job->key;
+  const int32_t *group = reg->group, *weight = reg->weight_e4, *fte_e4 = reg->fte_e4;
+  const double *seniority = reg->seniority_years;
+  const int64_t *salary = reg->salary_nok;
   size_t hi = part_row(reg->n, part + 1, nparts);
   job->st[part] = MDT_OK;
   for (size_t i = part_row(reg->n, part, nparts); i < hi; i++) {
-    if ((job->st[part] = row_key(reg, G, i, &job->key[i], &job->err[part])) != MDT_OK)
+    if (!row_ok(reg, G, i)) {
+      job->st[part] = row_error(reg, G, i, &job->err[part]);
       return;
-    count[job->key[i]]++;
-    size_t g = (size_t)reg->group[i];
-    int64_t wf = (int64_t)reg->weight_e4[i] * reg->fte_e4[i];
-    employees[g] += reg->weight_e4[i];
+    }
+    size_t g = (size_t)group[i];
+    uint32_t k = (uint32_t)g * (MDT_MICROSIM_MAX_STEP_YEARS + 1) + cell_years_of(seniority[i]);
+    key[i] = k;
+    count[k]++;
+    int64_t wf = (int64_t)weight[i] * fte_e4[i];
+    employees[g] += weight[i];
     fte[g] += wf;
-    wage[g] += (mdt_i128)wf * reg->salary_nok[i];
+    wage[g] += (mdt_i128)wf * salary[i];
   }
 }
 
@@ -371,42 +394,49 @@ static void place_part(void *arg, int part, int nparts) {
 #undef PLACE
 }
 
-/* A column position and its pay as a sort key. */
-typedef struct {
-  uint64_t key;
-  size_t pos;
-} keyed;
-
 #define RADIX_BITS 11
 #define RADIX (1u << RADIX_BITS)
+#define RADIX_PASSES 3 /* 33 bits: every key below 2^32 */
 
-/* Sorts a[0..n) by key, stably, with tmp (n more) as room: an LSD radix sort over the key's
- * 11-bit digits up to max_key's highest. Returns the sorted array: a or tmp. */
-static keyed *radix_sort(keyed *a, keyed *tmp, size_t n, uint64_t max_key) {
-  size_t start[RADIX];
-  for (unsigned shift = 0; shift < 64 && (max_key >> shift) != 0; shift += RADIX_BITS) {
-    memset(start, 0, sizeof start);
-    for (size_t i = 0; i < n; i++)
-      start[(a[i].key >> shift) & (RADIX - 1)]++;
-    size_t at = 0;
+/* An employee of a cell as a sort key: its pay's excess over the cell's least in the high 32
+ * bits, its place in the cell (in register order) in the low. Keys are unique, and in order
+ * of them the cell is in order of pay, those paid the same in register order. */
+static inline uint64_t pay_key(uint64_t excess, size_t place) {
+  return excess << 32 | (uint64_t)place;
+}
+
+/* Sorts a[0..n) by their high words with tmp (n more) as room: an LSD radix sort over their
+ * 11-bit digits, each pass stable, so that keys of the same high word keep their order (that
+ * of their low words, when a was in that order). digits passes; count[p] holds pass p's
+ * counts of each digit, taken beforehand. Returns the sorted array: a or tmp. */
+static uint64_t *radix_sort(uint64_t *a, uint64_t *tmp, size_t n, int digits,
+                            size_t (*count)[RADIX]) {
+  for (int p = 0; p < digits; p++) {
+    unsigned shift = 32 + (unsigned)p * RADIX_BITS;
+    size_t at = 0, *start = count[p];
     for (size_t d = 0; d < RADIX; d++) {
       size_t k = start[d];
       start[d] = at;
       at += k;
     }
     for (size_t i = 0; i < n; i++)
-      tmp[start[(a[i].key >> shift) & (RADIX - 1)]++] = a[i];
-    keyed *t = a;
+      tmp[start[(a[i] >> shift) & (RADIX - 1)]++] = a[i];
+    uint64_t *t = a;
     a = tmp;
     tmp = t;
   }
   return a;
 }
 
+static int by_key(const void *x, const void *y) {
+  const uint64_t *a = x, *b = y;
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
 /* Pass 3: each cell's employees in order of pay, those paid the same in register order (the
- * order pass 2 left them in; the sort is stable). Cells are taken one at a time by whichever
- * thread is free, each with room of its own: a cell is sorted alone, so the columns are the
- * same whichever thread sorts it. */
+ * order pass 2 left them in). Cells are taken one at a time by whichever thread is free, each
+ * with room of its own: a cell is sorted alone, so the columns are the same whichever thread
+ * sorts it. */
 typedef struct {
   mdt_microsim *sim;
   size_t largest; /* employees of the largest cell */
@@ -414,10 +444,12 @@ typedef struct {
   int failed[MDT_MICROSIM_MAX_THREADS];
 } pay_sort_job;
 
-/* The columns of cell c in order of pay: a (2 x the cell) holds the keys and their room,
- * col (the cell) each column while it is permuted. Pay is whole kroner, so its excess over
- * the cell's lowest is an exact integer key. */
-static void cell_by_pay(mdt_microsim *sim, size_t c, keyed *a, void *col) {
+/* The columns of cell c in order of pay: a (2 x the cell's uint64) holds the keys and their
+ * room, col (the cell's doubles) each column while it is permuted. Pay is whole kroner, so
+ * its excess over the cell's least is an exact integer; below 2^32 (a span of 4.29 billion
+ * kroner: always, but for registers made to test this) it and the place make one 64-bit
+ * key, radix sorted, else the two are sorted as pairs. */
+static void cell_by_pay(mdt_microsim *sim, size_t c, uint64_t *a, void *col) {
   size_t lo = sim->cell_start[c], n = sim->cell_start[c + 1] - lo;
   const double *old = sim->old_nok + lo;
   int sorted = 1;
@@ -425,20 +457,44 @@ static void cell_by_pay(mdt_microsim *sim, size_t c, keyed *a, void *col) {
     sorted = old[i - 1] <= old[i];
   if (sorted)
     return;
-  int64_t least = (int64_t)old[0];
-  for (size_t i = 1; i < n; i++)
-    least = (int64_t)old[i] < least ? (int64_t)old[i] : least;
-  uint64_t max_key = 0;
-  for (size_t i = 0; i < n; i++) {
-    a[i] = (keyed){(uint64_t)((int64_t)old[i] - least), lo + i};
-    max_key = a[i].key > max_key ? a[i].key : max_key;
+  int64_t least = (int64_t)old[0], most = least;
+  for (size_t i = 1; i < n; i++) {
+    int64_t v = (int64_t)old[i];
+    least = v < least ? v : least;
+    most = v > most ? v : most;
   }
-  const keyed *order = radix_sort(a, a + n, n, max_key);
+  uint64_t span = (uint64_t)(most - least);
+  const uint64_t *order;
+  int wide = span > UINT32_MAX; /* pairs of (excess, place): 2 x the cell's uint64 */
+  if (!wide) {
+    int digits = 1;
+    while (digits < RADIX_PASSES && (span >> (digits * RADIX_BITS)) != 0)
+      digits++;
+    size_t count[RADIX_PASSES][RADIX];
+    memset(count, 0, (size_t)digits * sizeof count[0]);
+    for (size_t i = 0; i < n; i++) {
+      uint64_t excess = (uint64_t)((int64_t)old[i] - least);
+      a[i] = pay_key(excess, i);
+      for (int p = 0; p < digits; p++)
+        count[p][(excess >> (p * RADIX_BITS)) & (RADIX - 1)]++;
+    }
+    order = radix_sort(a, a + n, n, digits, count);
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      a[2 * i] = (uint64_t)((int64_t)old[i] - least);
+      a[2 * i + 1] = i;
+    }
+    qsort(a, n, 2 * sizeof *a, by_key);
+    for (size_t i = 0; i < n; i++) /* the places, in order, where the fast way has its keys */
+      a[i] = a[2 * i + 1];
+    order = a;
+  }
   double *d = col;
+#define PLACE_OF(i) (wide ? (size_t)order[i] : (size_t)(order[i] & UINT32_MAX))
 #define PERMUTE(column, tmp)                                                                  \
   do {                                                                                        \
     for (size_t i = 0; i < n; i++)                                                            \
-      (tmp)[i] = sim->column[order[i].pos];                                                   \
+      (tmp)[i] = sim->column[lo + PLACE_OF(i)];                                               \
     memcpy(sim->column + lo, (tmp), n * sizeof *(tmp));                                       \
   } while (0)
   PERMUTE(old_nok, d);
@@ -447,13 +503,14 @@ static void cell_by_pay(mdt_microsim *sim, size_t c, keyed *a, void *col) {
   PERMUTE(weight_e4, (int32_t *)col);
   PERMUTE(row_of, (uint32_t *)col);
 #undef PERMUTE
+#undef PLACE_OF
 }
 
 static void pay_sort_part(void *arg, int part, int nparts) {
   (void)nparts;
   pay_sort_job *job = arg;
   mdt_microsim *sim = job->sim;
-  keyed *a = malloc(2 * job->largest * sizeof *a);
+  uint64_t *a = malloc(2 * job->largest * sizeof *a);
   void *col = malloc(job->largest * sizeof(double)); /* the widest column */
   job->failed[part] = a == NULL || col == NULL;
   for (size_t c; !job->failed[part] && (c = atomic_fetch_add(&job->next, 1)) < sim->ncells;)

@@ -62,14 +62,16 @@ struct mdt_microsim {
 /* The month (1..12) from which an employee of a cell of whole years `years` (capped at
  * MDT_MICROSIM_MAX_STEP_YEARS) with seniority sen as of 1 January reaches years + 1: t =
  * years + 1 - sen years into the year, from month floor(12 t) + 1 (month 1 when t is below
- * 0, past the cap); 0 when not within the year (t of 1 or more). */
+ * 0, past the cap); 0 when not within the year (t of 1 or more). 12 t is then in [0, 12), where
+ * the conversion's truncation is the floor (without a call: the baseline x86-64 has no
+ * instruction for floor). */
 static inline uint8_t mdt__move_month(int years, double sen) {
   double t = (double)years + 1.0 - sen;
   if (!(t < 1.0))
     return 0;
   if (t < 0.0)
     return 1;
-  return (uint8_t)((int)floor(12.0 * t) + 1);
+  return (uint8_t)((int)(12.0 * t) + 1);
 }
 
 typedef void (*mdt__unit_fn)(struct mdt_microsim_work *w, size_t unit);

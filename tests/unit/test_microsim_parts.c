@@ -112,6 +112,17 @@ static void test_same_for_any_threads(void **state) {
     assert_int_equal(mdt__cells_new_threads(many, threads, &cells_many, NULL), MDT_OK);
     assert_same_cells(one, cells_one, cells_many);
     mdt__cells_free(cells_many);
+    /* Built in blocks kept from before: the 40-byte one holds the first array asked for (8
+     * bytes a position), the other two must grow (16 and 8 bytes a position). */
+    mdt__spare spare = {0};
+    size_t n = many->n;
+    mdt__spare_put(&spare, malloc(n * 40), n * 40);
+    mdt__spare_put(&spare, malloc(n * 4), n * 4);
+    mdt__spare_put(&spare, malloc(n * 8), n * 8);
+    assert_int_equal(mdt__cells_new_spare(many, threads, &spare, &cells_many, NULL), MDT_OK);
+    assert_int_equal(spare.n, 0);
+    assert_same_cells(one, cells_one, cells_many);
+    mdt__cells_free(cells_many);
     mdt_microsim_free(many);
   }
   mdt__cells_free(cells_one);
@@ -178,10 +189,59 @@ static void test_first_bad_row(void **state) {
   gsl_rng_free(r);
 }
 
+/* Cells whose pays span 1 to 3 radix digits of 11 bits (2^11, 2^22, 2^32 kroner), and one that
+ * spans more than 2^32 kroner (up to the largest salary allowed, 10^12: sorted as pairs), each
+ * with many pays repeated: every cell must come out in order of pay, those paid the same in
+ * register order, with each column position's pay that of its register row. */
+static void test_pay_spans(void **state) {
+  (void)state;
+  static const int64_t span[4] = {2000, 3000000, 4000000000LL, MDT_MICROSIM_MAX_SALARY_NOK - 1};
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 5150);
+  mdt_groups *groups = mdt_test_groups(NGROUPS, ids, chapters, NULL, NULL);
+  const size_t n = 20000;
+  mdt_register *reg = mdt_test_register_alloc(n);
+  for (size_t i = 0; i < n; i++) {
+    size_t cell = gsl_rng_uniform_int(r, 4); /* group 0 or 1, 0 or 1 whole years */
+    reg->group[i] = (int32_t)(cell / 2);
+    reg->seniority_years[i] = (double)(cell % 2) + 0.5;
+    reg->fte_e4[i] = 10000;
+    reg->weight_e4[i] = 10000;
+    /* A third of the pays from a handful of values, so that many are the same. */
+    int64_t excess = gsl_rng_uniform_int(r, 3) == 0
+                         ? span[cell] / 7 * (int64_t)gsl_rng_uniform_int(r, 8)
+                         : (int64_t)(gsl_rng_uniform(r) * (double)span[cell]);
+    reg->salary_nok[i] = 1 + excess;
+  }
+  mdt_microsim *sim = NULL;
+  mdt__cells *cells = NULL;
+  assert_int_equal(mdt_microsim_new(reg, groups, &sim, NULL), MDT_OK);
+  assert_int_equal(sim->ncells, 4);
+  assert_int_equal(mdt__cells_new(sim, &cells, NULL), MDT_OK);
+  assert_same_cells(sim, cells, cells); /* the order, and the prefix sums of the columns */
+  unsigned char *seen = calloc(n, 1);
+  for (size_t k = 0; k < n; k++) {
+    uint32_t row = sim->row_of[k];
+    assert_true(row < n && !seen[row]);
+    seen[row] = 1;
+    assert_true(sim->old_nok[k] == (double)reg->salary_nok[row]);
+  }
+  /* The widest cell's pays do span more than 2^32 kroner. */
+  const double *old = sim->old_nok + sim->cell_start[3];
+  assert_true(old[sim->cell_start[4] - sim->cell_start[3] - 1] - old[0] > 4294967296.0);
+  free(seen);
+  mdt__cells_free(cells);
+  mdt_microsim_free(sim);
+  mdt_test_register_free(reg);
+  mdt_test_groups_free(groups);
+  gsl_rng_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_same_for_any_threads),
       cmocka_unit_test(test_first_bad_row),
+      cmocka_unit_test(test_pay_spans),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
