@@ -121,6 +121,11 @@ static mdt_status allocator_alloc(mdt_microsim_work *work, mdt_allocator **out, 
 }
 
 mdt_status mdt_allocator_new(mdt_microsim_work *work, mdt_allocator **out, mdt_error *err) {
+  return mdt__allocator_new_spare(work, NULL, out, err);
+}
+
+mdt_status mdt__allocator_new_spare(mdt_microsim_work *work, mdt__spare *spare,
+                                    mdt_allocator **out, mdt_error *err) {
   if (work == NULL || out == NULL)
     return mdt_error_set(err, MDT_EUSAGE, "mdt_allocator_new: no %s given",
                          work == NULL ? "work area" : "result");
@@ -129,7 +134,7 @@ mdt_status mdt_allocator_new(mdt_microsim_work *work, mdt_allocator **out, mdt_e
   if (st != MDT_OK)
     return st;
   if (!mdt__cells_reference_forced() &&
-      (st = mdt__cells_new_threads(a->sim, work->threads, &a->cells, err)) != MDT_OK) {
+      (st = mdt__cells_new_spare(a->sim, work->threads, spare, &a->cells, err)) != MDT_OK) {
     mdt_allocator_free(a);
     return st;
   }

@@ -56,6 +56,11 @@ static void sums_part(void *arg, int part, int nparts) {
 
 mdt_status mdt__cells_new_threads(const mdt_microsim *sim, int threads, mdt__cells **out,
                                   mdt_error *err) {
+  return mdt__cells_new_spare(sim, threads, NULL, out, err);
+}
+
+mdt_status mdt__cells_new_spare(const mdt_microsim *sim, int threads, mdt__spare *spare,
+                                mdt__cells **out, mdt_error *err) {
   if (sim == NULL || out == NULL)
     return mdt_error_set(err, MDT_EUSAGE, "mdt__cells_new: no %s given",
                          sim == NULL ? "microsim" : "result");
@@ -65,9 +70,9 @@ mdt_status mdt__cells_new_threads(const mdt_microsim *sim, int threads, mdt__cel
   mdt__cells *cells = calloc(1, sizeof *cells);
   if (cells != NULL) {
     cells->sim = sim;
-    cells->pw = malloc((n + C) * sizeof *cells->pw);
-    cells->pwo = malloc((n + C) * sizeof *cells->pwo);
-    cells->pe = malloc((n + C) * sizeof *cells->pe);
+    cells->pw = mdt__spare_take(spare, (n + C) * sizeof *cells->pw);
+    cells->pwo = mdt__spare_take(spare, (n + C) * sizeof *cells->pwo);
+    cells->pe = mdt__spare_take(spare, (n + C) * sizeof *cells->pe);
   }
   if (cells == NULL || !cells->pw || !cells->pwo || !cells->pe) {
     mdt__cells_free(cells);

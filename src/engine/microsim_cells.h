@@ -26,6 +26,7 @@
 #ifndef MANDAT_ENGINE_MICROSIM_CELLS_H
 #define MANDAT_ENGINE_MICROSIM_CELLS_H
 
+#include "core/spare.h"
 #include "engine/microsim_int.h"
 #include "mandat/allocate.h"
 
@@ -43,6 +44,10 @@ mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *
  * it: each cell is summed alone, so the index is the same for any number. */
 mdt_status mdt__cells_new_threads(const mdt_microsim *sim, int threads, mdt__cells **out,
                                   mdt_error *err);
+/* mdt__cells_new_threads with its three prefix arrays taken from spare (core/spare.h: blocks
+ * a run no longer needs, whose pages need no fault), or from malloc when it is NULL. */
+mdt_status mdt__cells_new_spare(const mdt_microsim *sim, int threads, mdt__spare *spare,
+                                mdt__cells **out, mdt_error *err);
 void mdt__cells_free(mdt__cells *cells);
 
 /* Non-zero when MANDAT_REFERENCE_PASS is set to a value other than "" or "0": the solver then
@@ -81,6 +86,9 @@ const mdt__cells *mdt__allocator_cells(const mdt_allocator *a);
  * can solve independent settlements at once. */
 mdt_status mdt__allocator_twin(mdt_microsim_work *work, const mdt_allocator *a,
                                mdt_allocator **out, mdt_error *err);
+/* mdt_allocator_new with its cells index built in spare's blocks (mdt__cells_new_spare). */
+mdt_status mdt__allocator_new_spare(mdt_microsim_work *work, mdt__spare *spare,
+                                    mdt_allocator **out, mdt_error *err);
 
 /*
  * mdt_microsim_apply without the percentiles, per cell (microsim_cellreport.c): the same

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "core/csv.h"
+#include "core/spare.h"
 #include "mandat/error.h"
 #include "mandat/register.h"
 
@@ -42,9 +43,10 @@ mdt_status mdt__register_load_hashed(const char *path, const mdt_respondents *re
                                      const mdt_groups *groups, int threads, mdt_register **out,
                                      char *sha256, mdt_error *err);
 
-/* Frees every column of reg but its groups (reg->group; the others become NULL): what a run
- * keeps of a register once it is compiled, for the suppression of small groups. */
-void mdt__register_keep_groups(mdt_register *reg);
+/* Gives up every column of reg but its groups (reg->group; the others become NULL): what a
+ * run keeps of a register once it is compiled, for the suppression of small groups. The
+ * columns go to spare for the run's next steps (core/spare.h), or are freed when it is NULL. */
+void mdt__register_keep_groups(mdt_register *reg, mdt__spare *spare);
 
 /* Size of the buffers used for quoted found values. */
 #define MDT__FOUND_MAX 160

@@ -502,11 +502,15 @@ mdt_status mdt__pipeline_load(mdt__pipeline *p, const mdt__pipeline_args *args, 
     return st;
   /* A one-year run needs of the register only its groups from here on (the suppression of
    * small groups); a period's first year builds the second year's register from it. At 4.6 M
-   * employees that is 129 MB less while the run computes. */
+   * employees that is 129 MB less while the run computes, and the cells index is written
+   * into it rather than into 147 MB of fresh pages (22 000 page faults fewer). */
+  mdt__spare spare = {0};
   if (sc->period_years != 2)
-    mdt__register_keep_groups(p->reg);
-  if ((st = mdt_microsim_work_new(p->sim, p->threads, &p->work, err)) != MDT_OK ||
-      (st = mdt_allocator_new(p->work, &p->alloc, err)) != MDT_OK)
+    mdt__register_keep_groups(p->reg, &spare);
+  if ((st = mdt_microsim_work_new(p->sim, p->threads, &p->work, err)) == MDT_OK)
+    st = mdt__allocator_new_spare(p->work, &spare, &p->alloc, err);
+  mdt__spare_free(&spare);
+  if (st != MDT_OK)
     return st;
   p->has_frame = sc->has_frame;
   p->price_pct = sc->has_price_forecast ? sc->price_forecast_pct : NAN;
