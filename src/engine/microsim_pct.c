@@ -195,6 +195,10 @@ typedef struct {
   double *lo, *hi;  /* [nparts x G x NKINDS]: each part's smallest and largest */
   size_t nleaves;
   size_t nleaves_top; /* leaves[0 .. nleaves_top) are of top levels, gathered in pass 3 */
+  /* Whether bucket b of a kind's grid (the area's, which its groups share) is a target
+   * bucket of any range of that kind: passes 3 and 4 need nothing of the employees whose rises
+   * fall in no target bucket (most of them), and look no further for them. */
+  unsigned char hit[NKINDS][PCT_BUCKETS];
   leaf *leaves;     /* [nranges x NQUANTILES x (1 + NQUANTILES)] at most */
 } pct_job;
 
@@ -242,6 +246,8 @@ static inline int target_of(const level *l, double v) { return l->slot[bucket_of
     if (!area_->spread)                                                                       \
       continue;                                                                               \
     size_t b = bucket_of(&area_->top, v[kind]);                                               \
+    if (!(job)->hit[kind][b])                                                                 \
+      continue;                                                                               \
     for (int a_ = 0; a_ < 2; a_++) {                                                          \
       size_t k = (a_ ? (job)->w->sim->ngroups : (g)) * NKINDS + kind;                         \
       const range *r = &(job)->ranges[k];                                                     \
@@ -576,6 +582,10 @@ static int plan(pct_job *job) {
       return -1;
   }
   job->nleaves_top = job->nleaves;
+  memset(job->hit, 0, sizeof job->hit);
+  for (size_t k = 0; k < job->nranges; k++)
+    for (int j = 0; job->ranges[k].spread && j < job->ranges[k].top.nb; j++)
+      job->hit[k % NKINDS][job->ranges[k].top.tb[j]] = 1;
   if (job->nwindows > 0 &&
       (job->hist2 = malloc((size_t)job->nparts * job->nwindows * sizeof *job->hist2)) == NULL)
     return -1;
