@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -86,6 +87,22 @@ static mdt_status write_workbook(const mdt__year *s, const char *path, const cha
                                        s->tables.n, charts, nch, lang, err);
   mdt_output_lines_free(lines, nlines);
   return st;
+}
+
+/* The workbook written on a thread of its own while the tables and report.json are: it reads
+ * the year's tables and summary as they do, and changes nothing they read. */
+typedef struct {
+  const mdt__year *s;
+  const char *path, *lang;
+  mdt_status st;
+  mdt_error err;
+} workbook_job;
+
+static void *workbook_main(void *arg) {
+  workbook_job *job = arg;
+  mdt_error_clear(&job->err);
+  job->st = write_workbook(job->s, job->path, job->lang, &job->err);
+  return NULL;
 }
 
 /* The input at path in the manifest: its digest from the register's load or the run's batch
@@ -189,18 +206,11 @@ static mdt_status write_json_file(const char *path, json_t *j, mdt_error *err) {
   return st;
 }
 
-static mdt_status write_outputs(const mdt__year *s, const mdt__outdir *od, const char *prefix,
-                                const char *scenario_path, mdt_output_progress_fn progress,
-                                void *user, mdt_error *err) {
-  const mdt_scenario *sc = s->p.sc;
-  const mdt_groups *gr = s->p.model->groups;
-  mdt_csv_options csvo = {MDT_CSV_TIDY, sc->lang, gr->n, (const char *const *)gr->id,
-                          (const char *const *)gr->name};
-  mdt_csv_dialect_parse(sc->csv, &csvo.dialect);
+/* The year's CSV tables and report.json. */
+static mdt_status write_tables(const mdt__year *s, const mdt__outdir *od, const char *prefix,
+                               const mdt_csv_options *csvo, mdt_error *err) {
   char path[4400];
   mdt_status st = MDT_OK;
-  if (progress != NULL)
-    progress(user, "writing the tables");
   for (size_t k = 0; k < s->tables.n && st == MDT_OK; k++) {
     char name[160];
     snprintf(name, sizeof name, "%s%s.csv", prefix, s->tables.t[k]->name);
@@ -208,7 +218,7 @@ static mdt_status write_outputs(const mdt__year *s, const mdt__outdir *od, const
     FILE *fp = fopen(path, "w");
     if (fp == NULL)
       return mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot write");
-    st = mdt_table_write_csv_as(s->tables.t[k], fp, &csvo, err);
+    st = mdt_table_write_csv_as(s->tables.t[k], fp, csvo, err);
     if (fclose(fp) != 0 && st == MDT_OK)
       st = mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot write");
   }
@@ -226,13 +236,45 @@ static mdt_status write_outputs(const mdt__year *s, const mdt__outdir *od, const
   mdt__outdir_path(od, name, path, sizeof path);
   st = write_json_file(path, report, err);
   json_decref(report);
+  return st;
+}
+
+static mdt_status write_outputs(const mdt__year *s, const mdt__outdir *od, const char *prefix,
+                                const char *scenario_path, mdt_output_progress_fn progress,
+                                void *user, mdt_error *err) {
+  const mdt_scenario *sc = s->p.sc;
+  const mdt_groups *gr = s->p.model->groups;
+  mdt_csv_options csvo = {MDT_CSV_TIDY, sc->lang, gr->n, (const char *const *)gr->id,
+                          (const char *const *)gr->name};
+  mdt_csv_dialect_parse(sc->csv, &csvo.dialect);
+  char path[4400];
+  mdt_status st = MDT_OK;
+  /* With more than one thread the workbook (zipped XML: most of the writing's time) is
+   * written beside the tables; its errors are reported after theirs. */
+  char name[160], xlsx[4400];
+  snprintf(name, sizeof name, "%sreport.xlsx", prefix);
+  mdt__outdir_path(od, name, xlsx, sizeof xlsx);
+  workbook_job wb = {s, xlsx, s->p.sc->lang, MDT_OK, {0}};
+  pthread_t wb_tid;
+  int wb_started = s->p.threads > 1 && pthread_create(&wb_tid, NULL, workbook_main, &wb) == 0;
+  if (progress != NULL) {
+    progress(user, "writing the tables");
+    if (wb_started)
+      progress(user, "writing the workbook");
+  }
+  st = write_tables(s, od, prefix, &csvo, err);
+  if (wb_started)
+    pthread_join(wb_tid, NULL);
   if (st != MDT_OK)
     return st;
-  if (progress != NULL)
+  if (!wb_started && progress != NULL)
     progress(user, "writing the workbook");
-  snprintf(name, sizeof name, "%sreport.xlsx", prefix);
-  mdt__outdir_path(od, name, path, sizeof path);
-  if ((st = write_workbook(s, path, s->p.sc->lang, err)) != MDT_OK)
+  if (wb_started && wb.st != MDT_OK) {
+    if (err != NULL)
+      *err = wb.err;
+    return wb.st;
+  }
+  if (!wb_started && (st = write_workbook(s, xlsx, s->p.sc->lang, err)) != MDT_OK)
     return st;
   json_t *man = NULL;
   if ((st = manifest(s, scenario_path, &man, err)) != MDT_OK)
@@ -243,6 +285,7 @@ static mdt_status write_outputs(const mdt__year *s, const mdt__outdir *od, const
   json_decref(man);
   return st;
 }
+
 
 
 mdt_status mdt_output_write(const mdt_result *r, const char *dir, mdt_output_progress_fn progress,
