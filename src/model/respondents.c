@@ -184,9 +184,16 @@ static int build_grouping(const mdt_csv_table *t, size_t col, mdt_grouping *g) {
   g->code = malloc((n ? n : 1) * sizeof *g->code);
   if (seen == NULL || g->name == NULL || g->code == NULL)
     goto fail;
+  const char *prev = NULL; /* the row before's label and level: members come in runs of one */
+  size_t prev_len = 0;
+  long prev_k = -1;
   for (size_t i = 0; i < n; i++) {
     const char *label = mdt_csv_str(t, col, i);
     size_t len = strlen(label);
+    if (prev != NULL && len == prev_len && memcmp(label, prev, len) == 0) {
+      g->code[i] = (int32_t)prev_k;
+      continue;
+    }
     long k = mdt__dict_find(seen, label, len);
     if (k < 0) {
       if (nlabels == cap) {
@@ -203,6 +210,9 @@ static int build_grouping(const mdt_csv_table *t, size_t col, mdt_grouping *g) {
         goto fail;
     }
     g->code[i] = (int32_t)k;
+    prev = label;
+    prev_len = len;
+    prev_k = k;
   }
   /* Levels in byte order; codes renumbered to match. */
   const char **sorted = malloc((nlabels ? nlabels : 1) * sizeof *sorted);
