@@ -84,23 +84,25 @@ static void steps_sums(struct mdt__steps *st, const mdt_microsim *sim, const siz
 }
 
 /* The step index built in parts of cells (mdt__run_parts): a cell's runs and their places
- * are its own, so the parts share nothing they write. */
+ * are its own, so the parts share nothing they write. The parts are cut where the indexed
+ * cells' employees (what the passes go through) are halved: cut by all employees, the
+ * indexed cells, a few groups' years, may all fall in one part. */
 typedef struct {
   const mdt_microsim_work *w;
   struct mdt__steps *st;
   size_t *m;    /* the runs' column positions */
   size_t *next; /* where each run's next mover goes */
+  size_t cut[3]; /* part k's cells are cut[k] .. cut[k + 1] - 1 */
 } steps_job;
 
 /* Pass 1: which of the part's cells have movers, and each run's count (shifted by one run:
  * run r's count at run_start[r + 1]). */
 static void steps_count_part(void *arg, int part, int nparts) {
+  (void)nparts;
   steps_job *job = arg;
   const mdt_microsim *sim = job->w->sim;
   struct mdt__steps *st = job->st;
-  size_t c1 = mdt__part_cell(sim, part + 1, nparts);
-  for (size_t c = mdt__part_cell(sim, part, nparts); c < c1; c++) {
-    st->indexed[c] = (unsigned char)!isnan(job->w->cell_next_guarantee[c]);
+  for (size_t c = job->cut[part]; c < job->cut[part + 1]; c++) {
     for (size_t i = sim->cell_start[c]; st->indexed[c] && i < sim->cell_start[c + 1]; i++) {
       int from = sim->move_from[i]; /* the first month i moves in, 0: none */
       if (from > 0)
@@ -113,10 +115,11 @@ static void steps_count_part(void *arg, int part, int nparts) {
  * into the run of their first month, so that every run is in order of pay too; then their
  * sums. */
 static void steps_fill_part(void *arg, int part, int nparts) {
+  (void)nparts;
   steps_job *job = arg;
   const mdt_microsim *sim = job->w->sim;
   struct mdt__steps *st = job->st;
-  size_t c0 = mdt__part_cell(sim, part, nparts), c1 = mdt__part_cell(sim, part + 1, nparts);
+  size_t c0 = job->cut[part], c1 = job->cut[part + 1];
   for (size_t c = c0; c < c1; c++) {
     for (size_t i = sim->cell_start[c]; st->indexed[c] && i < sim->cell_start[c + 1]; i++) {
       int from = sim->move_from[i];
@@ -135,11 +138,23 @@ static mdt_status steps_new(const mdt_microsim_work *w, struct mdt__steps **out,
   const size_t C = sim->ncells, runs = C * STEP_MONTHS;
   const int parts = w->threads > 1 ? 2 : 1;
   struct mdt__steps *st = calloc(1, sizeof *st);
-  steps_job job = {w, st, NULL, NULL};
+  steps_job job = {w, st, NULL, NULL, {0, C, C}};
   if (st == NULL || (st->indexed = calloc(C ? C : 1, 1)) == NULL ||
       (st->run_start = calloc(runs + 1, sizeof *st->run_start)) == NULL)
     goto nomem;
   st->ncells = C;
+  size_t indexed = 0; /* employees of the indexed cells */
+  for (size_t c = 0; c < C; c++) {
+    st->indexed[c] = (unsigned char)!isnan(w->cell_next_guarantee[c]);
+    indexed += st->indexed[c] ? sim->cell_start[c + 1] - sim->cell_start[c] : 0;
+  }
+  for (size_t c = 0, below = 0; parts == 2 && c < C; c++) {
+    if (2 * below >= indexed) {
+      job.cut[1] = c;
+      break;
+    }
+    below += st->indexed[c] ? sim->cell_start[c + 1] - sim->cell_start[c] : 0;
+  }
   mdt__run_parts(parts, steps_count_part, &job);
   for (size_t r = 0; r < runs; r++)
     st->run_start[r + 1] += st->run_start[r];
