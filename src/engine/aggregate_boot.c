@@ -3,8 +3,6 @@
 #include "mandat/aggregate.h"
 
 #include <gsl/gsl_rng.h>
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -15,6 +13,7 @@
 
 #include "engine/aggregate_int.h"
 #include "engine/partial.h"
+#include "engine/quantile.h"
 
 /* -------------------------------------------------------------- bootstrap -- */
 
@@ -283,9 +282,8 @@ void mdt__agg_interval(const double *draws, size_t B, size_t nrows, size_t r, do
     *lo = *hi = NAN;
     return;
   }
-  gsl_sort(tmp, 1, n);
   double alpha = (1 - level) / 2;
-  *lo = gsl_stats_quantile_from_sorted_data(tmp, 1, n, alpha);
-  *hi = gsl_stats_quantile_from_sorted_data(tmp, 1, n, 1 - alpha);
+  *lo = mdt__quantile_of(tmp, n, alpha, 0);
+  *hi = mdt__quantile_of(tmp, n, 1 - alpha, 0);
 }
 

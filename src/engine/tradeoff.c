@@ -1,7 +1,5 @@
 #include "mandat/tradeoff.h"
 
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +8,7 @@
 #include "engine/microsim_cells.h"
 #include "engine/microsim_int.h"
 #include "engine/partial.h"
+#include "engine/quantile.h"
 
 void mdt_tradeoff_exchange(const mdt_microsim_report *rep, double *points, double *nok) {
   size_t G = rep->ngroups;
@@ -347,19 +346,6 @@ void mdt_mandate_uncertainty_free(mdt_mandate_uncertainty *u) {
   free(u);
 }
 
-static void interval_of(double *v, size_t n, double level, double *lo, double *hi) {
-  size_t m = 0;
-  for (size_t k = 0; k < n; k++)
-    if (isfinite(v[k]))
-      v[m++] = v[k];
-  if (m == 0) {
-    *lo = *hi = NAN;
-    return;
-  }
-  gsl_sort(v, 1, m);
-  *lo = gsl_stats_quantile_from_sorted_data(v, 1, m, (1 - level) / 2);
-  *hi = gsl_stats_quantile_from_sorted_data(v, 1, m, (1 + level) / 2);
-}
 
 /* Solves spec with profile and reports each group's percent and growth. */
 static mdt_status solve_profile(mdt_allocator *a, mdt_microsim_work *w,
@@ -477,10 +463,10 @@ mdt_status mdt__mandate_uncertainty_from(mdt_allocator *a, mdt_microsim_work *w,
   for (size_t g = 0; g < G; g++) {
     for (size_t b = 0; b < ndraws; b++)
       col[b] = pd[b * G + g];
-    interval_of(col, ndraws, level, &u->pct_low[g], &u->pct_high[g]);
+    mdt__quantile_interval(col, ndraws, level, &u->pct_low[g], &u->pct_high[g]);
     for (size_t b = 0; b < ndraws; b++)
       col[b] = gd[b * G + g];
-    interval_of(col, ndraws, level, &u->growth_low[g], &u->growth_high[g]);
+    mdt__quantile_interval(col, ndraws, level, &u->growth_low[g], &u->growth_high[g]);
   }
 done:
   free(col);

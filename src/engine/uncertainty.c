@@ -12,6 +12,7 @@
 
 #include "engine/mix.h"
 #include "engine/partial.h"
+#include "engine/quantile.h"
 
 #define DRAWS_PER_CHUNK MDT__MC_CHUNK
 
@@ -123,56 +124,6 @@ static void *mc_worker(void *arg) {
 }
 
 /* ------------------------------------------------------------- quantiles -- */
-
-/* Moves the k-th smallest of a[0..n) to a[k], the smaller ones before it and the larger after
- * (Wirth's selection), in linear time on average. a holds no NaN. */
-static void select_kth(double *a, size_t n, size_t k) {
-  ptrdiff_t l = 0, m = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
-  while (l < m) {
-    double x = a[kk];
-    ptrdiff_t i = l, j = m;
-    do {
-      while (a[i] < x)
-        i++;
-      while (x < a[j])
-        j--;
-      if (i <= j) {
-        double t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    } while (i <= j);
-    if (j < kk)
-      l = i;
-    if (kk < i)
-      m = j;
-  }
-}
-
-/* gsl_stats_quantile_from_sorted_data(sorted a, 1, n, f) without sorting a: that function
- * reads only positions lhs = (int)(f (n - 1)) and lhs + 1, so those two order statistics are
- * put where a sorted copy has them and the same function is called: the same number, in
- * linear rather than n log n time (heapsorting a million draws per group dominated a merge
- * of shards and the single run alike). sorted: a is sorted already (a column with a NaN is
- * sorted as before, its order statistics being ill-defined). */
-static double quantile_of(double *a, size_t n, double f, int sorted) {
-  if (!sorted && n > 1) {
-    size_t lhs = (size_t)(int)(f * (double)(n - 1));
-    select_kth(a, n, lhs);
-    if (lhs + 1 < n) {
-      size_t m = lhs + 1;
-      for (size_t i = lhs + 2; i < n; i++)
-        if (a[i] < a[m])
-          m = i;
-      double t = a[lhs + 1];
-      a[lhs + 1] = a[m];
-      a[m] = t;
-    }
-  }
-  return gsl_stats_quantile_from_sorted_data(a, 1, n, f);
-}
 
 /* Sorts a column that holds a NaN (as gsl_sort always did) and says so. */
 static int sort_if_nan(double *a, size_t n) {
@@ -289,7 +240,7 @@ mdt_status mdt__mc_summarise(const mdt_microsim_report *rep, const mdt_mc_option
   memcpy(col, growth, N * sizeof *col);
   int sorted = sort_if_nan(col, N);
   for (int q = 0; q < MDT_MC_NQUANTILES; q++)
-    r->quantiles[q] = quantile_of(col, N, mdt_mc_quantile_levels[q], sorted);
+    r->quantiles[q] = mdt__quantile_of(col, N, mdt_mc_quantile_levels[q], sorted);
   double cmin = col[0], cmax = col[N - 1];
   for (size_t d = 0; d < N && !sorted; d++) {
     cmin = col[d] < cmin ? col[d] : cmin;
@@ -337,9 +288,9 @@ mdt_status mdt__mc_summarise(const mdt_microsim_report *rep, const mdt_mc_option
     }
     r->p_real_fall[k] = (double)falls / (double)N;
     int gsorted = sort_if_nan(col, N);
-    r->group_q05[k] = quantile_of(col, N, 0.05, gsorted);
-    r->group_q50[k] = quantile_of(col, N, 0.5, gsorted);
-    r->group_q95[k] = quantile_of(col, N, 0.95, gsorted);
+    r->group_q05[k] = mdt__quantile_of(col, N, 0.05, gsorted);
+    r->group_q50[k] = mdt__quantile_of(col, N, 0.5, gsorted);
+    r->group_q95[k] = mdt__quantile_of(col, N, 0.95, gsorted);
   }
 done:
   free(col);
