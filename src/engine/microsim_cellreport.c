@@ -83,16 +83,16 @@ static void steps_sums(struct mdt__steps *st, const mdt_microsim *sim, const siz
   }
 }
 
-/* The step index built in parts of cells (mdt__run_parts): a cell's runs and their places
- * are its own, so the parts share nothing they write. The parts are cut where the indexed
- * cells' employees (what the passes go through) are halved: cut by all employees, the
- * indexed cells, a few groups' years, may all fall in one part. */
+/* The step index built in parts of cells (mdt__run_parts_shared): a cell's runs and their
+ * places are its own, so the parts share nothing they write. The parts are cut into equal
+ * shares of the indexed cells' employees (what the passes go through): cut by all employees,
+ * the indexed cells, a few groups' years, may all fall in one part. */
 typedef struct {
   const mdt_microsim_work *w;
   struct mdt__steps *st;
   size_t *m;    /* the runs' column positions */
   size_t *next; /* where each run's next mover goes */
-  size_t cut[3]; /* part k's cells are cut[k] .. cut[k + 1] - 1 */
+  size_t cut[MDT_MICROSIM_MAX_THREADS + 1]; /* part k's cells: cut[k] .. cut[k + 1] - 1 */
 } steps_job;
 
 /* Pass 1: which of the part's cells have movers, and each run's count (shifted by one run:
@@ -136,9 +136,13 @@ static mdt_status steps_new(const mdt_microsim_work *w, struct mdt__steps **out,
                             mdt_error *err) {
   const mdt_microsim *sim = w->sim;
   const size_t C = sim->ncells, runs = C * STEP_MONTHS;
-  const int parts = w->threads > 1 ? 2 : 1;
+  /* Four parts a thread, taken as the threads are free (mdt__run_parts_shared). */
+  const int threads = w->threads > 1 ? w->threads : 1;
+  const int parts = threads == 1 ? 1 : 4 * threads > MDT_MICROSIM_MAX_THREADS
+                                           ? MDT_MICROSIM_MAX_THREADS
+                                           : 4 * threads;
   struct mdt__steps *st = calloc(1, sizeof *st);
-  steps_job job = {w, st, NULL, NULL, {0, C, C}};
+  steps_job job = {w, st, NULL, NULL, {0}};
   if (st == NULL || (st->indexed = calloc(C ? C : 1, 1)) == NULL ||
       (st->run_start = calloc(runs + 1, sizeof *st->run_start)) == NULL)
     goto nomem;
@@ -148,14 +152,15 @@ static mdt_status steps_new(const mdt_microsim_work *w, struct mdt__steps **out,
     st->indexed[c] = (unsigned char)!isnan(w->cell_next_guarantee[c]);
     indexed += st->indexed[c] ? sim->cell_start[c + 1] - sim->cell_start[c] : 0;
   }
-  for (size_t c = 0, below = 0; parts == 2 && c < C; c++) {
-    if (2 * below >= indexed) {
-      job.cut[1] = c;
-      break;
-    }
+  /* Part k starts at the first cell with k / parts of those employees before it. */
+  for (int k = 1; k <= parts; k++)
+    job.cut[k] = C;
+  for (size_t c = 0, below = 0, k = 1; c < C && k < (size_t)parts; c++) {
+    while (k < (size_t)parts && below * (size_t)parts >= k * indexed)
+      job.cut[k++] = c;
     below += st->indexed[c] ? sim->cell_start[c + 1] - sim->cell_start[c] : 0;
   }
-  mdt__run_parts(parts, steps_count_part, &job);
+  mdt__run_parts_shared(parts, threads, steps_count_part, &job);
   for (size_t r = 0; r < runs; r++)
     st->run_start[r + 1] += st->run_start[r];
   size_t total = st->run_start[runs];
@@ -167,7 +172,7 @@ static mdt_status steps_new(const mdt_microsim_work *w, struct mdt__steps **out,
       (st->emp = malloc((runs ? runs : 1) * sizeof *st->emp)) == NULL)
     goto nomem;
   memcpy(job.next, st->run_start, runs * sizeof *job.next);
-  mdt__run_parts(parts, steps_fill_part, &job);
+  mdt__run_parts_shared(parts, threads, steps_fill_part, &job);
   free(job.next);
   free(job.m);
   *out = st;

@@ -46,7 +46,7 @@ static void cell_sums(mdt__cells *cells, size_t c) {
   }
 }
 
-/* The cells of one part (mdt__run_parts): runs of cells of about equal employees. */
+/* The cells of one part (mdt__run_parts_shared): runs of cells of about equal employees. */
 static void sums_part(void *arg, int part, int nparts) {
   mdt__cells *cells = arg;
   size_t c1 = mdt__part_cell(cells->sim, part + 1, nparts);
@@ -78,7 +78,12 @@ mdt_status mdt__cells_new_spare(const mdt_microsim *sim, int threads, mdt__spare
     mdt__cells_free(cells);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory summing %zu employees by pay", n);
   }
-  mdt__run_parts(parts, sums_part, cells);
+  /* Four parts a thread, taken as the threads are free: the pages of a block taken from spare
+   * that had to grow are fresh (faulted in as written) at its end only, so parts of equal
+   * employees are not of equal time. */
+  int nparts = parts == 1 ? 1 : 4 * parts > MDT_MICROSIM_MAX_THREADS ? MDT_MICROSIM_MAX_THREADS
+                                                                       : 4 * parts;
+  mdt__run_parts_shared(nparts, parts, sums_part, cells);
   *out = cells;
   return MDT_OK;
 }

@@ -173,6 +173,10 @@ typedef void (*mdt__part_fn)(void *arg, int part, int nparts);
  * are done. The parts must not depend on each other's results, so nothing depends on which
  * thread ran which. nparts is at most MDT_MICROSIM_MAX_THREADS. */
 void mdt__run_parts(int nparts, mdt__part_fn fn, void *arg);
+/* As mdt__run_parts, on threads threads (at most nparts; the caller's is one) that each take
+ * the next part not yet taken until none is left: parts of unequal work then keep every thread
+ * busy. What a part computes must not depend on which thread runs it (as above). */
+void mdt__run_parts_shared(int nparts, int threads, mdt__part_fn fn, void *arg);
 /* The first cell of part k of nparts when the cells are split into runs of about equal
  * employees (sim->ncells for k = nparts). */
 size_t mdt__part_cell(const mdt_microsim *sim, int part, int nparts);

@@ -3,7 +3,9 @@
  * of old pay) per group and for the area, exact, without a buffer of every employee's rise
  * (148 MB at 4.6 M employees, and its page faults): each rise is computed from the
  * microsim's columns where it is needed, in up to four streaming passes over the employees
- * (each a part per thread, mdt__run_parts):
+ * (each in PARTS_PER_THREAD parts per thread, which the threads take as they are free:
+ * mdt__run_parts_shared; a part's target buckets may hold many more of its employees than
+ * another's, and pass 3's work is theirs):
  *   1. each group's smallest and largest rise (the area's: the groups');
  *   2. a weighted histogram of each group's rises over PCT_BUCKETS equal slices of the
  *      area's [smallest, largest] (the area's histogram is their sum), which tells the bucket
@@ -34,6 +36,8 @@ static const int quantile_tenths[NQUANTILES] = {1, 5, 9};
 #define PCT_BUCKETS 2048
 /* The rise in NOK and in percent of old pay. */
 #define NKINDS 2
+/* Parts per thread: enough that a thread done early takes another part. */
+#define PARTS_PER_THREAD 4
 
 /* ------------------------------------------------------------------------------------------
  * Weighted selection
@@ -187,7 +191,7 @@ typedef struct {
   const mdt_microsim_work *w;
   size_t nranges; /* (G + 1) x NKINDS: range (g, kind) at g x NKINDS + kind */
   range *ranges;
-  int nparts;
+  int nparts, threads;
   histogram *hist;  /* [nparts x nranges] */
   size_t refine_min; /* a target bucket of more employees (and values) gets a finer level */
   size_t nwindows;  /* finer levels */
@@ -590,7 +594,7 @@ static int plan(pct_job *job) {
       (job->hist2 = malloc((size_t)job->nparts * job->nwindows * sizeof *job->hist2)) == NULL)
     return -1;
   if (job->nwindows > 0 || job->nleaves > 0)
-    mdt__run_parts(job->nparts, pass_finer, job);
+    mdt__run_parts_shared(job->nparts, job->threads, pass_finer, job);
   for (size_t k = 0; k < job->nranges; k++) {
     level *l = &job->ranges[k].top;
     if (!job->ranges[k].spread)
@@ -625,21 +629,27 @@ static void put_percentiles(const pct_job *job, mdt_microsim_report *r) {
 
 int mdt__report_percentiles(const mdt_microsim_work *w, int threads, size_t refine_min,
                             mdt_microsim_report *r) {
-  int parts = threads < 1 ? 1 : threads > MDT_MICROSIM_MAX_THREADS ? MDT_MICROSIM_MAX_THREADS
-                                                                   : threads;
+  if (threads < 1)
+    threads = 1;
+  if (threads > MDT_MICROSIM_MAX_THREADS)
+    threads = MDT_MICROSIM_MAX_THREADS;
+  int parts = threads == 1 ? 1 : threads * PARTS_PER_THREAD;
+  if (parts > MDT_MICROSIM_MAX_THREADS)
+    parts = MDT_MICROSIM_MAX_THREADS;
   pct_job job;
   int fail = job_alloc(&job, w, parts);
+  job.threads = threads;
   job.refine_min = refine_min;
   if (!fail) {
-    mdt__run_parts(parts, pass_extremes, &job);
+    mdt__run_parts_shared(parts, threads, pass_extremes, &job);
     plan_grids(&job);
-    mdt__run_parts(parts, pass_histograms, &job);
+    mdt__run_parts_shared(parts, threads, pass_histograms, &job);
     fold_area(&job);
     fail = plan(&job);
   }
   if (!fail) {
     if (job.nleaves > job.nleaves_top)
-      mdt__run_parts(parts, pass_gather, &job);
+      mdt__run_parts_shared(parts, threads, pass_gather, &job);
     for (size_t k = 0; k < job.nranges; k++)
       if (job.ranges[k].spread)
         level_select(&job, &job.ranges[k].top);

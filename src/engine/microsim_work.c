@@ -2,6 +2,7 @@
  * caller's thread and the workers; what each unit computes never depends on which thread.
  * And parts of a one-off job (compiling the register, sorting the cells) on threads started
  * for it, each part's result independent of the others. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,30 @@ void mdt__run_parts(int nparts, mdt__part_fn fn, void *arg) {
     else
       fn(arg, k, nparts); /* no thread for it: the same part on this one */
   }
+}
+
+typedef struct {
+  mdt__part_fn fn;
+  void *arg;
+  int nparts;
+  atomic_int next;
+} shared_parts;
+
+/* Takes parts until none is left. */
+static void take_parts(void *arg, int thread, int nthreads) {
+  (void)thread;
+  (void)nthreads;
+  shared_parts *sp = arg;
+  for (int k; (k = atomic_fetch_add(&sp->next, 1)) < sp->nparts;)
+    sp->fn(sp->arg, k, sp->nparts);
+}
+
+void mdt__run_parts_shared(int nparts, int threads, mdt__part_fn fn, void *arg) {
+  if (threads > nparts)
+    threads = nparts;
+  shared_parts sp = {fn, arg, nparts, 0};
+  atomic_init(&sp.next, 0);
+  mdt__run_parts(threads < 1 ? 1 : threads, take_parts, &sp);
 }
 
 size_t mdt__part_cell(const mdt_microsim *sim, int part, int nparts) {
