@@ -239,9 +239,11 @@ static mdt_status write_tables(const mdt__year *s, const mdt__outdir *od, const 
   return st;
 }
 
+/* Writes year s's files; release (the result's, for its last year): let its per-employee
+ * structures be freed once the tables are written, while the workbook is. */
 static mdt_status write_outputs(const mdt__year *s, const mdt__outdir *od, const char *prefix,
-                                const char *scenario_path, mdt_output_progress_fn progress,
-                                void *user, mdt_error *err) {
+                                const char *scenario_path, const mdt_result *release,
+                                mdt_output_progress_fn progress, void *user, mdt_error *err) {
   const mdt_scenario *sc = s->p.sc;
   const mdt_groups *gr = s->p.model->groups;
   mdt_csv_options csvo = {MDT_CSV_TIDY, sc->lang, gr->n, (const char *const *)gr->id,
@@ -263,8 +265,10 @@ static mdt_status write_outputs(const mdt__year *s, const mdt__outdir *od, const
       progress(user, "writing the workbook");
   }
   st = write_tables(s, od, prefix, &csvo, err);
-  if (wb_started)
+  if (wb_started) {
+    mdt__result_release(release);
     pthread_join(wb_tid, NULL);
+  }
   if (st != MDT_OK)
     return st;
   if (!wb_started && progress != NULL)
@@ -308,7 +312,8 @@ mdt_status mdt_output_write(const mdt_result *r, const char *dir, mdt_output_pro
     }
   for (int k = 0; k < r->nyears && st == MDT_OK; k++) {
     const char *sp = r->scenario_path != NULL ? r->scenario_path : r->years[k].p.sc->path;
-    st = write_outputs(&r->years[k], &od, prefix[k], sp, progress, user, err);
+    st = write_outputs(&r->years[k], &od, prefix[k], sp, k == r->nyears - 1 ? r : NULL, progress,
+                       user, err);
   }
   if (st == MDT_OK && r->period != NULL) {
     mdt__outdir_path(&od, "period.csv", path, sizeof path);

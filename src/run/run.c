@@ -557,10 +557,15 @@ void mdt_run_free(mdt_run *run) {
 
 /* The years' per-employee structures (the register, the microsim, its work area and the
  * allocator with its cells index), which nothing reads once the tables are built: with more
- * than one thread they are freed on a thread of their own while the result is written (at
- * 10x ~0.07 s of unmapping), and mdt_result_free waits for it. */
+ * than one thread they are freed on a thread of their own (at 10x ~0.07 s of unmapping),
+ * which waits for its go (mdt__result_release): mdt_output_write gives it once the tables
+ * are written and the workbook's thread alone is busy, so that the freeing takes the core
+ * the tables leave rather than half the workbook's; mdt_result_free gives it and waits. */
 struct mdt__releaser {
   pthread_t tid;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int go;
   int n;
   mdt_allocator *alloc[2];
   mdt_microsim_work *work[2];
@@ -570,6 +575,10 @@ struct mdt__releaser {
 
 static void *release_main(void *arg) {
   struct mdt__releaser *b = arg;
+  pthread_mutex_lock(&b->mu);
+  while (!b->go)
+    pthread_cond_wait(&b->cv, &b->mu);
+  pthread_mutex_unlock(&b->mu);
   for (int k = 0; k < b->n; k++) {
     mdt_allocator_free(b->alloc[k]);
     mdt_microsim_work_free(b->work[k]);
@@ -592,7 +601,18 @@ static struct mdt__releaser *release_start(mdt__year *years, int n) {
     b->sim[k] = years[k].p.sim;
     b->reg[k] = years[k].p.reg;
   }
+  if (pthread_mutex_init(&b->mu, NULL) != 0) {
+    free(b);
+    return NULL;
+  }
+  if (pthread_cond_init(&b->cv, NULL) != 0) {
+    pthread_mutex_destroy(&b->mu);
+    free(b);
+    return NULL;
+  }
   if (pthread_create(&b->tid, NULL, release_main, b) != 0) {
+    pthread_cond_destroy(&b->cv);
+    pthread_mutex_destroy(&b->mu);
     free(b);
     return NULL;
   }
@@ -605,11 +625,24 @@ static struct mdt__releaser *release_start(mdt__year *years, int n) {
   return b;
 }
 
+void mdt__result_release(const mdt_result *r) {
+  struct mdt__releaser *b = r != NULL ? r->releaser : NULL;
+  if (b == NULL)
+    return;
+  pthread_mutex_lock(&b->mu);
+  b->go = 1;
+  pthread_cond_signal(&b->cv);
+  pthread_mutex_unlock(&b->mu);
+}
+
 void mdt_result_free(mdt_result *r) {
   if (r == NULL)
     return;
   if (r->releaser != NULL) {
+    mdt__result_release(r);
     pthread_join(r->releaser->tid, NULL);
+    pthread_cond_destroy(&r->releaser->cv);
+    pthread_mutex_destroy(&r->releaser->mu);
     free(r->releaser);
   }
   for (int k = 0; k < 2; k++)

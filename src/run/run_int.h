@@ -69,6 +69,9 @@ struct mdt_result {
 };
 
 void mdt__year_free(mdt__year *y);
+/* Lets r's releaser (if any) start freeing the years' per-employee structures; no-op when
+ * already let go. Writing the result reads none of them. */
+void mdt__result_release(const mdt_result *r);
 /* The table regions_side_by_side of a year (NULL when it has no region breakdown, or when
  * out of memory: check y->agg first). */
 mdt_table *mdt__regions_side_by_side(const mdt__year *y);
