@@ -485,7 +485,7 @@ static void cell_by_pay(mdt_microsim *sim, size_t c, uint64_t *a, void *col) {
       a[2 * i + 1] = i;
     }
     qsort(a, n, 2 * sizeof *a, by_key);
-    for (size_t i = 0; i < n; i++) /* the places, in order, where the fast way has its keys */
+    for (size_t i = 0; i < n; i++) /* their places, in sorted order, into a[0..n) */
       a[i] = a[2 * i + 1];
     order = a;
   }
