@@ -1,6 +1,7 @@
 #include "mandat/respondents.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,12 +132,27 @@ static mdt_status check_size(const mdt_csv_table *t, size_t i, size_t col, mdt_e
                       SIZE_MAX_VALUE, mdt__quote_number(v, t->delimiter, found, sizeof found));
 }
 
+/* How many rows ahead an id's slot in the index is fetched. */
+#define INDEX_AHEAD 8
+
 static mdt_status check_rows(const mdt_csv_table *t, mdt_respondents *r, mdt_error *err) {
   char found[MDT__FOUND_MAX];
+  unsigned long long ahead[INDEX_AHEAD]; /* the hashes of the ids of rows i .. i + AHEAD - 1 */
+  for (size_t i = 0; i < INDEX_AHEAD && i < t->nrows; i++) {
+    const char *id = mdt_csv_str(t, C_ID, i);
+    ahead[i] = mdt__dict_hash(id, strlen(id));
+    mdt__dict_prefetch(r->index, ahead[i]);
+  }
   for (size_t i = 0; i < t->nrows; i++) {
     const char *id = mdt_csv_str(t, C_ID, i);
+    unsigned long long h = ahead[i % INDEX_AHEAD];
+    if (i + INDEX_AHEAD < t->nrows) {
+      const char *next = mdt_csv_str(t, C_ID, i + INDEX_AHEAD);
+      ahead[i % INDEX_AHEAD] = mdt__dict_hash(next, strlen(next));
+      mdt__dict_prefetch(r->index, ahead[i % INDEX_AHEAD]);
+    }
     long first;
-    int put = mdt__dict_put(r->index, id, strlen(id), (long)i, &first);
+    int put = mdt__dict_put_hashed(r->index, id, strlen(id), h, (long)i, &first);
     if (put < 0)
       return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", t->path);
     if (put > 0)
@@ -246,10 +262,38 @@ fail:
   return -1;
 }
 
+/* The groupings of t's rows into r: kind, region, then the extra columns in header order.
+ * Returns -1 when out of memory. */
+static int build_groupings(const mdt_csv_table *t, size_t nspecs, mdt_respondents *r) {
+  size_t k = 0;
+  if (build_grouping(t, C_KIND, &r->groupings[k++]) != 0 ||
+      build_grouping(t, C_REGION, &r->groupings[k++]) != 0)
+    return -1;
+  for (size_t j = C_FIXED; j < nspecs; j++)
+    if (build_grouping(t, j, &r->groupings[k++]) != 0)
+      return -1;
+  return 0;
+}
+
+/* The groupings built on a thread of their own while the calling thread checks the rows and
+ * indexes the ids: both read the table only, and write different parts of r. */
+typedef struct {
+  const mdt_csv_table *t;
+  size_t nspecs;
+  mdt_respondents *r;
+  int failed;
+} groupings_job;
+
+static void *groupings_main(void *arg) {
+  groupings_job *job = arg;
+  job->failed = build_groupings(job->t, job->nspecs, job->r) != 0;
+  return NULL;
+}
+
 /* Moves the validated table into r's columns: the ids and names stay in the table's block of
  * text, which r takes over (tens of thousands of members are not a string each to allocate
- * and free). */
-static int take_columns(mdt_csv_table *t, size_t nspecs, mdt_respondents *r) {
+ * and free). The groupings are built already. */
+static int take_columns(mdt_csv_table *t, mdt_respondents *r) {
   size_t n = t->nrows;
   for (size_t i = 0; i < n; i++) {
     r->population[i] = t->reals[C_POPULATION][i];
@@ -258,14 +302,6 @@ static int take_columns(mdt_csv_table *t, size_t nspecs, mdt_respondents *r) {
     r->wagebill_nok[i] = t->present[C_WAGEBILL] ? t->reals[C_WAGEBILL][i] : NAN;
     r->line[i] = t->line[i];
   }
-  /* Groupings: kind, region, then the extra columns in header order. */
-  size_t k = 0;
-  if (build_grouping(t, C_KIND, &r->groupings[k++]) != 0 ||
-      build_grouping(t, C_REGION, &r->groupings[k++]) != 0)
-    return -1;
-  for (size_t j = C_FIXED; j < nspecs; j++)
-    if (build_grouping(t, j, &r->groupings[k++]) != 0)
-      return -1;
   r->text = t->strbuf;
   t->strbuf = NULL;
   t->strbuf_len = t->strbuf_cap = 0;
@@ -323,10 +359,17 @@ mdt_status mdt_respondents_load_threads(const char *path, int threads, mdt_respo
   if (!r->path || !r->id || !r->name || !r->kind || !r->population || !r->employees ||
       !r->fte || !r->wagebill_nok || !r->line || !r->adopted || !r->groupings || !r->index)
     goto nomem;
+  groupings_job gj = {t, nspecs, r, 0};
+  pthread_t gtid;
+  int gstarted = threads > 1 && pthread_create(&gtid, NULL, groupings_main, &gj) == 0;
   st = check_rows(t, r, err);
+  if (gstarted)
+    pthread_join(gtid, NULL);
+  else if (st == MDT_OK)
+    gj.failed = build_groupings(t, nspecs, r) != 0;
   if (st != MDT_OK)
     goto fail;
-  if (take_columns(t, nspecs, r) != 0)
+  if (gj.failed || take_columns(t, r) != 0)
     goto nomem;
   mdt_csv_table_free(t);
   free(specs);
