@@ -106,19 +106,8 @@ static int grow(mdt__dict *d) {
   return 0;
 }
 
-unsigned long long mdt__dict_hash(const char *key, size_t len) { return hash_bytes(key, len); }
-
-void mdt__dict_prefetch(const mdt__dict *d, unsigned long long h) {
-  __builtin_prefetch(&d->slots[(size_t)h & (d->cap - 1)]);
-}
-
 int mdt__dict_put(mdt__dict *d, const char *key, size_t len, long value, long *existing) {
-  return mdt__dict_put_hashed(d, key, len, hash_bytes(key, len), value, existing);
-}
-
-int mdt__dict_put_hashed(mdt__dict *d, const char *key, size_t len, unsigned long long hash,
-                         long value, long *existing) {
-  uint64_t h = (uint64_t)hash;
+  uint64_t h = hash_bytes(key, len);
   size_t i = probe(d, h, key, len);
   if (d->slots[i].key_off != SIZE_MAX) {
     if (existing)

@@ -20,16 +20,6 @@ long mdt__dict_find(const mdt__dict *d, const char *key, size_t len);
  * 1 when the key existed (its value goes to *existing if not NULL), -1 when out of memory.
  */
 int mdt__dict_put(mdt__dict *d, const char *key, size_t len, long value, long *existing);
-/*
- * Many keys put in a row, each one's slot fetched ahead: a slot is a cache miss, and tens of
- * thousands of misses one after another are most of the time of putting them. The hash of
- * key[0..len) (mdt__dict_hash), a hint that the key of hash h comes soon (its slot is fetched
- * into the cache; nothing else changes), and mdt__dict_put with the hash given.
- */
-unsigned long long mdt__dict_hash(const char *key, size_t len);
-void mdt__dict_prefetch(const mdt__dict *d, unsigned long long h);
-int mdt__dict_put_hashed(mdt__dict *d, const char *key, size_t len, unsigned long long h,
-                         long value, long *existing);
 /* Number of keys stored. */
 size_t mdt__dict_size(const mdt__dict *d);
 

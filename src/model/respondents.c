@@ -132,27 +132,12 @@ static mdt_status check_size(const mdt_csv_table *t, size_t i, size_t col, mdt_e
                       SIZE_MAX_VALUE, mdt__quote_number(v, t->delimiter, found, sizeof found));
 }
 
-/* How many rows ahead an id's slot in the index is fetched. */
-#define INDEX_AHEAD 8
-
 static mdt_status check_rows(const mdt_csv_table *t, mdt_respondents *r, mdt_error *err) {
   char found[MDT__FOUND_MAX];
-  unsigned long long ahead[INDEX_AHEAD]; /* the hashes of the ids of rows i .. i + AHEAD - 1 */
-  for (size_t i = 0; i < INDEX_AHEAD && i < t->nrows; i++) {
-    const char *id = mdt_csv_str(t, C_ID, i);
-    ahead[i] = mdt__dict_hash(id, strlen(id));
-    mdt__dict_prefetch(r->index, ahead[i]);
-  }
   for (size_t i = 0; i < t->nrows; i++) {
     const char *id = mdt_csv_str(t, C_ID, i);
-    unsigned long long h = ahead[i % INDEX_AHEAD];
-    if (i + INDEX_AHEAD < t->nrows) {
-      const char *next = mdt_csv_str(t, C_ID, i + INDEX_AHEAD);
-      ahead[i % INDEX_AHEAD] = mdt__dict_hash(next, strlen(next));
-      mdt__dict_prefetch(r->index, ahead[i % INDEX_AHEAD]);
-    }
     long first;
-    int put = mdt__dict_put_hashed(r->index, id, strlen(id), h, (long)i, &first);
+    int put = mdt__dict_put(r->index, id, strlen(id), (long)i, &first);
     if (put < 0)
       return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", t->path);
     if (put > 0)
