@@ -136,11 +136,8 @@ static mdt_status steps_new(const mdt_microsim_work *w, struct mdt__steps **out,
                             mdt_error *err) {
   const mdt_microsim *sim = w->sim;
   const size_t C = sim->ncells, runs = C * STEP_MONTHS;
-  /* Four parts a thread, taken as the threads are free (mdt__run_parts_shared). */
-  const int threads = w->threads > 1 ? w->threads : 1;
-  const int parts = threads == 1 ? 1 : 4 * threads > MDT_MICROSIM_MAX_THREADS
-                                           ? MDT_MICROSIM_MAX_THREADS
-                                           : 4 * threads;
+  /* Parts taken as the threads are free (mdt__run_parts_shared). */
+  const int threads = w->threads > 1 ? w->threads : 1, parts = mdt__shared_parts(threads);
   struct mdt__steps *st = calloc(1, sizeof *st);
   steps_job job = {w, st, NULL, NULL, {0}};
   if (st == NULL || (st->indexed = calloc(C ? C : 1, 1)) == NULL ||

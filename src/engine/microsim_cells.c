@@ -78,12 +78,10 @@ mdt_status mdt__cells_new_spare(const mdt_microsim *sim, int threads, mdt__spare
     mdt__cells_free(cells);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory summing %zu employees by pay", n);
   }
-  /* Four parts a thread, taken as the threads are free: the pages of a block taken from spare
-   * that had to grow are fresh (faulted in as written) at its end only, so parts of equal
-   * employees are not of equal time. */
-  int nparts = parts == 1 ? 1 : 4 * parts > MDT_MICROSIM_MAX_THREADS ? MDT_MICROSIM_MAX_THREADS
-                                                                       : 4 * parts;
-  mdt__run_parts_shared(nparts, parts, sums_part, cells);
+  /* Parts taken as the threads are free: the pages of a block taken from spare that had to
+   * grow are fresh (faulted in as written) at its end only, so parts of equal employees are
+   * not of equal time. */
+  mdt__run_parts_shared(mdt__shared_parts(parts), parts, sums_part, cells);
   *out = cells;
   return MDT_OK;
 }

@@ -177,6 +177,10 @@ void mdt__run_parts(int nparts, mdt__part_fn fn, void *arg);
  * the next part not yet taken until none is left: parts of unequal work then keep every thread
  * busy. What a part computes must not depend on which thread runs it (as above). */
 void mdt__run_parts_shared(int nparts, int threads, mdt__part_fn fn, void *arg);
+/* How many parts mdt__run_parts_shared is given for threads threads: four a thread (enough
+ * that a thread done early takes another), one for one thread, at most
+ * MDT_MICROSIM_MAX_THREADS. */
+int mdt__shared_parts(int threads);
 /* The first cell of part k of nparts when the cells are split into runs of about equal
  * employees (sim->ncells for k = nparts). */
 size_t mdt__part_cell(const mdt_microsim *sim, int part, int nparts);

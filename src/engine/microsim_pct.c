@@ -3,9 +3,9 @@
  * of old pay) per group and for the area, exact, without a buffer of every employee's rise
  * (148 MB at 4.6 M employees, and its page faults): each rise is computed from the
  * microsim's columns where it is needed, in up to four streaming passes over the employees
- * (each in PARTS_PER_THREAD parts per thread, which the threads take as they are free:
- * mdt__run_parts_shared; a part's target buckets may hold many more of its employees than
- * another's, and pass 3's work is theirs):
+ * (each in parts that the threads take as they are free, mdt__run_parts_shared: a part's
+ * target buckets may hold many more of its employees than another's, and pass 3's work is
+ * theirs):
  *   1. each group's smallest and largest rise (the area's: the groups');
  *   2. a weighted histogram of each group's rises over PCT_BUCKETS equal slices of the
  *      area's [smallest, largest] (the area's histogram is their sum), which tells the bucket
@@ -36,8 +36,6 @@ static const int quantile_tenths[NQUANTILES] = {1, 5, 9};
 #define PCT_BUCKETS 2048
 /* The rise in NOK and in percent of old pay. */
 #define NKINDS 2
-/* Parts per thread: enough that a thread done early takes another part. */
-#define PARTS_PER_THREAD 4
 
 /* ------------------------------------------------------------------------------------------
  * Weighted selection
@@ -633,9 +631,7 @@ int mdt__report_percentiles(const mdt_microsim_work *w, int threads, size_t refi
     threads = 1;
   if (threads > MDT_MICROSIM_MAX_THREADS)
     threads = MDT_MICROSIM_MAX_THREADS;
-  int parts = threads == 1 ? 1 : threads * PARTS_PER_THREAD;
-  if (parts > MDT_MICROSIM_MAX_THREADS)
-    parts = MDT_MICROSIM_MAX_THREADS;
+  int parts = mdt__shared_parts(threads);
   pct_job job;
   int fail = job_alloc(&job, w, parts);
   job.threads = threads;

@@ -122,6 +122,12 @@ void mdt__run_parts_shared(int nparts, int threads, mdt__part_fn fn, void *arg) 
   mdt__run_parts(threads < 1 ? 1 : threads, take_parts, &sp);
 }
 
+int mdt__shared_parts(int threads) {
+  if (threads <= 1)
+    return 1;
+  return threads > MDT_MICROSIM_MAX_THREADS / 4 ? MDT_MICROSIM_MAX_THREADS : 4 * threads;
+}
+
 size_t mdt__part_cell(const mdt_microsim *sim, int part, int nparts) {
   if (part <= 0)
     return 0;
