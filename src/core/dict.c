@@ -19,15 +19,40 @@ struct mdt__dict {
   size_t arena_len, arena_cap;
 };
 
-/* FNV-1a, then a final mix so that the low bits used for the slot index are well spread. */
+static uint64_t load64(const char *p) {
+  uint64_t v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+static uint64_t load32(const char *p) {
+  uint32_t v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+/* A word at a time (the ids and labels are short: one or two steps), then a final mix so that
+ * the low bits used for the slot index are well spread. A key of 4 to 8 bytes is read as its
+ * first and last 4 (overlapping), one of 1 to 3 as its first, middle and last byte, a longer
+ * one 8 bytes a step and its last 8: never a byte outside the key. */
 static uint64_t hash_bytes(const char *s, size_t len) {
-  uint64_t h = UINT64_C(1469598103934665603);
-  for (size_t i = 0; i < len; i++) {
-    h ^= (unsigned char)s[i];
-    h *= UINT64_C(1099511628211);
+  const uint64_t k = UINT64_C(0x9E3779B97F4A7C15);
+  uint64_t h = (uint64_t)len * k;
+  if (len > 8) {
+    const char *p = s;
+    for (size_t left = len; left > 8; left -= 8, p += 8)
+      h = (h ^ load64(p)) * UINT64_C(0xBF58476D1CE4E5B9), h ^= h >> 31;
+    h ^= load64(s + len - 8);
+  } else if (len >= 4) {
+    h ^= load32(s) | load32(s + len - 4) << 32;
+  } else if (len > 0) {
+    h ^= (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[len / 2] << 8 |
+         (uint64_t)(unsigned char)s[len - 1] << 16;
   }
   h ^= h >> 33;
   h *= UINT64_C(0xff51afd7ed558ccd);
+  h ^= h >> 33;
+  h *= UINT64_C(0xc4ceb9fe1a85ec53);
   h ^= h >> 33;
   return h;
 }
