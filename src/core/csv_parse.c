@@ -747,6 +747,31 @@ static void bulk_convert(read_state *rs, const block *bk, size_t n, size_t *star
   }
 }
 
+/* The number of bits set in x (SWAR: the x86-64 baseline has no popcnt instruction, and
+ * libgcc's would be a call). */
+static inline unsigned bits_set(uint64_t x) {
+  x -= (x >> 1) & UINT64_C(0x5555555555555555);
+  x = (x & UINT64_C(0x3333333333333333)) + ((x >> 2) & UINT64_C(0x3333333333333333));
+  x = (x + (x >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
+  return (unsigned)((x * UINT64_C(0x0101010101010101)) >> 56);
+}
+
+/* Writes at + the place of every bit set in bits, lowest first, to o[0..); returns how many.
+ * Eight at a time whether or not that many are left: at most 64 slots, which o has, and those
+ * after the last are written over later. A loop of one step a bit would end after a different
+ * number of steps in nearly every block, a mispredicted branch each. */
+static inline size_t flatten_bits(size_t *o, size_t at, uint64_t bits) {
+  size_t n = bits_set(bits);
+  while (bits) {
+    for (unsigned i = 0; i < 8; i++) {
+      o[i] = at + (bits ? (unsigned)__builtin_ctzll(bits) : 0u);
+      bits &= bits - 1;
+    }
+    o += 8;
+  }
+  return n;
+}
+
 /* Takes the records from text[pos..) that fill up to BULK_FIELDS field ends (ends, with room
  * for 64 more and one before), stopping before the first that is not a plain one with a line
  * feed, and converts them. Returns the offset after the last record taken, pos when none
@@ -758,12 +783,7 @@ static size_t bulk_records(read_state *rs, scanner *sc, size_t pos, size_t *ends
   /* Every delimiter and line feed, a block of 64 bytes at a time. */
   for (;;) {
     uint64_t bits = sc->bits;
-    size_t *o = end + k, at = sc->base; /* in locals, so that they stay in registers */
-    while (bits) {
-      *o++ = at + (unsigned)__builtin_ctzll(bits);
-      bits &= bits - 1;
-    }
-    k = (size_t)(o - end);
+    k += flatten_bits(end + k, sc->base, bits);
     sc->bits = 0;
     if (k >= BULK_FIELDS || sc->base + 64 >= sc->len)
       break;
