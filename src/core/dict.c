@@ -4,17 +4,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A key stored: where its copy is in the arena, and its value. In the order put. */
 typedef struct {
   uint64_t hash;
-  size_t key_off; /* offset of the key in the arena; SIZE_MAX marks an empty slot */
+  size_t key_off;
   size_t key_len;
   long value;
-} slot;
+} entry;
 
+/* The table is of slots of 8 bytes, so that it stays small (a member list's ids are looked up
+ * and put in an order of their own, each in a slot far from the one before): the high 32 bits
+ * of the key's hash and 1 + the index of its entry, 0 for an empty slot, so that the table is
+ * made empty by calloc (whose pages the system gives zeroed when first touched). */
 struct mdt__dict {
-  slot *slots;
+  uint64_t *slots;
   size_t cap; /* power of two */
   size_t count;
+  entry *entries;
+  size_t entries_cap;
   char *arena;
   size_t arena_len, arena_cap;
 };
@@ -58,11 +65,9 @@ static uint64_t hash_bytes(const char *s, size_t len) {
 }
 
 static int slots_alloc(mdt__dict *d, size_t cap) {
-  slot *s = malloc(cap * sizeof *s);
+  uint64_t *s = calloc(cap, sizeof *s);
   if (s == NULL)
     return -1;
-  for (size_t i = 0; i < cap; i++)
-    s[i].key_off = SIZE_MAX;
   d->slots = s;
   d->cap = cap;
   return 0;
@@ -75,10 +80,14 @@ mdt__dict *mdt__dict_new(size_t expected) {
   size_t cap = 16;
   while (cap < expected * 2)
     cap *= 2;
-  if (slots_alloc(d, cap) != 0) {
+  /* Room for the expected entries; their pages are touched only as entries are put. */
+  if (slots_alloc(d, cap) != 0 ||
+      (expected > 0 && (d->entries = malloc(expected * sizeof *d->entries)) == NULL)) {
+    free(d->slots);
     free(d);
     return NULL;
   }
+  d->entries_cap = expected;
   return d;
 }
 
@@ -86,46 +95,52 @@ void mdt__dict_free(mdt__dict *d) {
   if (d == NULL)
     return;
   free(d->slots);
+  free(d->entries);
   free(d->arena);
   free(d);
 }
 
 size_t mdt__dict_size(const mdt__dict *d) { return d->count; }
 
+static uint64_t slot_of(uint64_t h, size_t e) { return (h & ~UINT64_C(0xffffffff)) | (e + 1); }
+
+/* The slot that holds key, or the empty slot where it would go. */
 static size_t probe(const mdt__dict *d, uint64_t h, const char *key, size_t len) {
   size_t mask = d->cap - 1;
   size_t i = (size_t)h & mask;
+  uint64_t tag = h & ~UINT64_C(0xffffffff);
   for (;;) {
-    const slot *s = &d->slots[i];
-    if (s->key_off == SIZE_MAX)
+    uint64_t s = d->slots[i];
+    if (s == 0)
       return i;
-    if (s->hash == h && s->key_len == len && memcmp(d->arena + s->key_off, key, len) == 0)
-      return i;
+    if ((s & ~UINT64_C(0xffffffff)) == tag) {
+      const entry *e = &d->entries[(s & 0xffffffffu) - 1];
+      if (e->key_len == len && memcmp(d->arena + e->key_off, key, len) == 0)
+        return i;
+    }
     i = (i + 1) & mask;
   }
 }
 
 long mdt__dict_find(const mdt__dict *d, const char *key, size_t len) {
-  const slot *s = &d->slots[probe(d, hash_bytes(key, len), key, len)];
-  return s->key_off == SIZE_MAX ? -1 : s->value;
+  uint64_t s = d->slots[probe(d, hash_bytes(key, len), key, len)];
+  return s == 0 ? -1 : d->entries[(s & 0xffffffffu) - 1].value;
 }
 
 static int grow(mdt__dict *d) {
-  slot *old = d->slots;
+  uint64_t *old = d->slots;
   size_t old_cap = d->cap;
   if (slots_alloc(d, old_cap * 2) != 0) {
     d->slots = old;
     d->cap = old_cap;
     return -1;
   }
-  for (size_t i = 0; i < old_cap; i++) {
-    if (old[i].key_off == SIZE_MAX)
-      continue;
-    size_t mask = d->cap - 1;
-    size_t j = (size_t)old[i].hash & mask;
-    while (d->slots[j].key_off != SIZE_MAX)
+  size_t mask = d->cap - 1;
+  for (size_t e = 0; e < d->count; e++) {
+    size_t j = (size_t)d->entries[e].hash & mask;
+    while (d->slots[j] != 0)
       j = (j + 1) & mask;
-    d->slots[j] = old[i];
+    d->slots[j] = slot_of(d->entries[e].hash, e);
   }
   free(old);
   return 0;
@@ -134,15 +149,25 @@ static int grow(mdt__dict *d) {
 int mdt__dict_put(mdt__dict *d, const char *key, size_t len, long value, long *existing) {
   uint64_t h = hash_bytes(key, len);
   size_t i = probe(d, h, key, len);
-  if (d->slots[i].key_off != SIZE_MAX) {
+  if (d->slots[i] != 0) {
     if (existing)
-      *existing = d->slots[i].value;
+      *existing = d->entries[(d->slots[i] & 0xffffffffu) - 1].value;
     return 1;
   }
+  if (d->count >= UINT32_MAX - 1)
+    return -1; /* the slots hold 32-bit entry numbers */
   if ((d->count + 1) * 4 > d->cap * 3) {
     if (grow(d) != 0)
       return -1;
     i = probe(d, h, key, len);
+  }
+  if (d->count == d->entries_cap) {
+    size_t cap = d->entries_cap ? 2 * d->entries_cap : 16;
+    entry *e = realloc(d->entries, cap * sizeof *e);
+    if (e == NULL)
+      return -1;
+    d->entries = e;
+    d->entries_cap = cap;
   }
   if (d->arena_len + len + 1 > d->arena_cap) {
     size_t cap = d->arena_cap ? d->arena_cap : 1024;
@@ -156,10 +181,8 @@ int mdt__dict_put(mdt__dict *d, const char *key, size_t len, long value, long *e
   }
   memcpy(d->arena + d->arena_len, key, len);
   d->arena[d->arena_len + len] = '\0';
-  d->slots[i].hash = h;
-  d->slots[i].key_off = d->arena_len;
-  d->slots[i].key_len = len;
-  d->slots[i].value = value;
+  d->entries[d->count] = (entry){h, d->arena_len, len, value};
+  d->slots[i] = slot_of(h, d->count);
   d->arena_len += len + 1;
   d->count++;
   return 0;
