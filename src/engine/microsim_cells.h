@@ -77,6 +77,12 @@ mdt__cell_run mdt__cells_run(const mdt__cells *cells, size_t c);
 /* Σ wfte x central rise over cell c, per cell (for the tests). */
 double mdt__cells_sum(const mdt__cells *cells, size_t c, double p, double a, double min,
                       double floor_nok);
+/* The same sum, its two splits (the first employee not lifted to the floor, the first above
+ * the minimum) searched outward from hint[0] and hint[1], where an earlier pass found them,
+ * and left there. The hint changes the work, never the sum: with p < 0 (or NaN), or a hint
+ * outside the cell's run, it is the plain halving search. */
+double mdt__cells_sum_from(const mdt__cells *cells, size_t c, double p, double a, double min,
+                           double floor_nok, size_t *hint);
 
 /* The allocator's per-cell index; NULL when it keeps to the per-employee pass. */
 const mdt__cells *mdt__allocator_cells(const mdt_allocator *a);

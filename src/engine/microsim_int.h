@@ -116,6 +116,9 @@ struct mdt_microsim_work {
   double *cell_a;          /* kroner added */
   double *cell_min;        /* minimum central rise */
   double *cell_floor;      /* new guarantee, -inf without */
+  /* Per cell, where the per-cell pass last found its two splits (k1, k2): a solve's passes
+   * move them little, so the next pass searches out from there. A hint, never a result. */
+  size_t *cell_split;
   /* Partial sums per unit and their combination per group. */
   double *unit_sum;        /* sum of wfte_e8 x central rise */
   mdt_i128 *unit_whole;    /* sum of wfte_e8 x whole kroner of the full-year rise */

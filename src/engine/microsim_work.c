@@ -188,6 +188,7 @@ void mdt_microsim_work_free(mdt_microsim_work *w) {
   free(w->cell_a);
   free(w->cell_min);
   free(w->cell_floor);
+  free(w->cell_split);
   free(w->unit_sum);
   free(w->unit_whole);
   free(w->unit_frac);
@@ -242,6 +243,7 @@ mdt_status mdt_microsim_work_new(const mdt_microsim *sim, int threads, mdt_micro
   w->cell_a = calloc(C, sizeof(double));
   w->cell_min = calloc(C, sizeof(double));
   w->cell_floor = calloc(C, sizeof(double));
+  w->cell_split = calloc(2 * C, sizeof(size_t));
   w->unit_sum = calloc(U, sizeof(double));
   w->unit_whole = calloc(U, sizeof(mdt_i128));
   w->unit_frac = calloc(U, sizeof(double));
@@ -257,7 +259,7 @@ mdt_status mdt_microsim_work_new(const mdt_microsim *sim, int threads, mdt_micro
       !w->cell_next_floor || !w->group_frac_month || !w->unit_step_year ||
       !w->unit_step_full || !w->unit_step_emp || !w->group_step_year || !w->group_step_full ||
       !w->group_step_emp ||
-      !w->cell_p || !w->cell_a || !w->cell_min || !w->cell_floor || !w->unit_sum ||
+      !w->cell_p || !w->cell_a || !w->cell_min || !w->cell_floor || !w->cell_split || !w->unit_sum ||
       !w->unit_whole || !w->unit_frac || !w->group_sum || !w->group_whole || !w->group_frac ||
       !w->tids) {
     mdt_microsim_work_free(w);

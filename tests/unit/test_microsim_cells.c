@@ -6,6 +6,7 @@
  */
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <string.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -108,6 +109,57 @@ static void test_cell_extremes(void **state) {
   gsl_rng_free(r);
 }
 
+/* The per-cell pass searches each cell's splits out from where the pass before found them.
+ * Whatever the hint (none, 0, the end, the splits themselves, one off, far off, beyond the
+ * run), the sum must be the same bits as without one and the splits left must be the same:
+ * a split one employee off would move the sum by only the little that its two formulas
+ * differ there, so the comparison with the reference pass could not see it. */
+static void test_split_hints(void **state) {
+  (void)state;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 4242);
+  cells_world wd;
+  cells_world_open(&wd, &kind, r, 20000, 1);
+  const mdt_microsim *sim = wd.sim;
+  size_t moved = 0;
+  for (int t = 0; t < 300; t++) {
+    double p = t % 10 == 9 ? -0.02 * gsl_rng_uniform(r) : 0.08 * gsl_rng_uniform(r);
+    double a = t % 3 == 0 ? 0.0 : 20000.0 * gsl_rng_uniform(r);
+    double min = t % 4 == 0 ? 0.0 : 60000.0 * gsl_rng_uniform(r);
+    double floor_nok = t % 5 == 0 ? -INFINITY : 250000.0 + 450000.0 * gsl_rng_uniform(r);
+    for (size_t c = 0; c < sim->ncells; c++) {
+      size_t n = sim->cell_start[c + 1] - sim->cell_start[c];
+      size_t split[2] = {SIZE_MAX, SIZE_MAX};
+      double want = mdt__cells_sum(wd.cells, c, p, a, min, floor_nok);
+      assert_true(mdt__cells_sum_from(wd.cells, c, p, a, min, floor_nok, split) == want ||
+                  (isnan(want)));
+      assert_true(split[0] <= split[1] && split[1] <= n);
+      const size_t hints[][2] = {
+          {0, 0},
+          {n, n},
+          {split[0], split[1]},
+          {split[0] > 0 ? split[0] - 1 : 0, split[1] + 1},
+          {split[0] + 1, split[1] > 0 ? split[1] - 1 : 0},
+          {gsl_rng_uniform_int(r, n + 1), gsl_rng_uniform_int(r, n + 1)},
+          {n / 3, 2 * n / 3},
+          {SIZE_MAX - 1, n + 5},
+      };
+      for (size_t h = 0; h < sizeof hints / sizeof hints[0]; h++) {
+        size_t hint[2] = {hints[h][0], hints[h][1]};
+        double got = mdt__cells_sum_from(wd.cells, c, p, a, min, floor_nok, hint);
+        if (memcmp(&got, &want, sizeof got) != 0 || hint[0] != split[0] || hint[1] != split[1])
+          fail_msg("cell %zu, hint (%zu, %zu): sum %.17g splits (%zu, %zu), without a hint "
+                   "%.17g (%zu, %zu)",
+                   c, hints[h][0], hints[h][1], got, hint[0], hint[1], want, split[0], split[1]);
+        moved += hints[h][0] != split[0];
+      }
+    }
+  }
+  assert_true(moved > 10000); /* most hints were off the splits */
+  cells_world_close(&wd);
+  gsl_rng_free(r);
+}
+
 /* A priority-rule solve on the per-cell pass and on the reference pass. */
 /* pct receives the first two groups' percents (the result's array belongs to the allocator). */
 static void solve(cells_world *wd, int reference, mdt_allocation_result *res, double *pct) {
@@ -185,6 +237,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_random_settlements),
       cmocka_unit_test(test_cell_extremes),
+      cmocka_unit_test(test_split_hints),
       cmocka_unit_test(test_solve_matches_reference),
       cmocka_unit_test(test_reference_switch),
   };
