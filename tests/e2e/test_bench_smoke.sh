@@ -37,6 +37,15 @@ for n in 2 4; do
   grep -q "^| sharded_run | $n shards, sum | [0-9]" "$tmp/table.txt" || fail "sharded_run: $n shards"
 done
 ! grep -q "FAILED" "$tmp/table.txt" || fail "a check failed"
+# The cores free at each round, measured with bench/cores, for every case (or why not).
+if grep -q "the cores free at each round are not measured" "$tmp/log.txt"; then
+  echo "note: $(grep "the cores free" "$tmp/log.txt")"
+else
+  grep -q "^Cores free for [0-9]* threads" "$tmp/table.txt" || fail "no cores-free section"
+  for c in aggregate register_load settlement_pass solve monte_carlo full_run; do
+    grep -Eq "^- $c: [0-9]+\.[0-9]{2}" "$tmp/table.txt" || fail "$c: no cores free measured"
+  done
+fi
 # A peer either ran and agreed, or is reported as skipped with its reason.
 for peer in "aggregate | pandas" "aggregate | DuckDB" "register_load | pandas" \
             "register_load | DuckDB" "settlement_pass | tuned numpy" "settlement_pass | DuckDB"; do
