@@ -37,6 +37,9 @@ for n in 2 4; do
   grep -q "^| sharded_run | $n shards, sum | [0-9]" "$tmp/table.txt" || fail "sharded_run: $n shards"
 done
 ! grep -q "FAILED" "$tmp/table.txt" || fail "a check failed"
+# The CPU time of mandat's same work in each round, per case.
+grep -q "^CPU time (user + system, s) of the same work" "$tmp/table.txt" || fail "no CPU times"
+grep -Eq "^- aggregate \(mandat\): [0-9]" "$tmp/table.txt" || fail "aggregate: no CPU time"
 # The cores free at each round, measured with bench/cores, for every case (or why not).
 if grep -q "the cores free at each round are not measured" "$tmp/log.txt"; then
   echo "note: $(grep "the cores free" "$tmp/log.txt")"
