@@ -103,60 +103,56 @@ static inline double before_floor(double old, double p, double a, double min) {
   return r > min ? r : min;
 }
 
-/* The first k in [lo, n) at which split test t (below) holds of old[k], n when none: the
- * test fails and then holds along a cell's pay. From hint h (the split an earlier pass
- * found), it steps out 1, 2, 4, ... places until it brackets the split, then halves the
- * bracket: a split that moved d places costs about 2 log2 d tests instead of log2 n. For a
- * test that fails then holds, the result is the one first k whatever the hint. */
-#define SPLIT_SEARCH(name, TEST)                                                                \
-  static inline size_t name(const double *old, size_t lo, size_t n, size_t h, double p,        \
-                            double a, double min, double floor_nok) {                           \
-    (void)floor_nok;                                                                            \
-    size_t hi = n; /* the split is in [lo, hi] */                                               \
-    if (h < lo)                                                                                 \
-      h = lo;                                                                                   \
-    if (h < n) {                                                                                \
-      if (TEST(old[h])) {                                                                       \
-        hi = h;                                                                                 \
-        for (size_t step = 1; hi > lo; step *= 2) {                                             \
-          size_t k = hi - lo > step ? hi - step : lo;                                           \
-          if (!TEST(old[k])) {                                                                  \
-            lo = k + 1;                                                                         \
-            break;                                                                              \
-          }                                                                                     \
-          hi = k;                                                                               \
-        }                                                                                       \
-      } else {                                                                                  \
-        lo = h + 1;                                                                             \
-        for (size_t step = 1; lo < n; step *= 2) {                                              \
-          size_t k = n - lo > step ? lo + step - 1 : n - 1;                                     \
-          if (TEST(old[k])) {                                                                   \
-            hi = k;                                                                             \
-            break;                                                                              \
-          }                                                                                     \
-          lo = k + 1;                                                                           \
-        }                                                                                       \
-      }                                                                                         \
-    }                                                                                           \
-    while (lo < hi) {                                                                           \
-      size_t mid = lo + (hi - lo) / 2;                                                          \
-      if (TEST(old[mid]))                                                                       \
-        hi = mid;                                                                               \
-      else                                                                                      \
-        lo = mid + 1;                                                                           \
-    }                                                                                           \
-    return lo;                                                                                  \
-  }
+/* The two splits' tests of an employee paid x: lift, whether the rise is not the floor's lift
+ * (central_rise keeps the lift unless max(p old + a, min) is above it); else whether p old + a
+ * is above the minimum. Both rise with old when p >= 0. */
+static inline int split_test(int lift, double x, double p, double a, double min,
+                             double floor_nok) {
+  return lift ? before_floor(x, p, a, min) > floor_nok - x : p * x + a > min;
+}
 
-/* k1: the first employee whose rise is not the floor's lift (central_rise keeps the lift
- * unless max(p old + a, min) is above it). k2: from k1 on, the first whose p old + a is above
- * the minimum. Both tests rise with old when p >= 0. */
-#define ABOVE_LIFT(x) (before_floor((x), p, a, min) > floor_nok - (x))
-#define ABOVE_MIN(x) (p * (x) + a > min)
-SPLIT_SEARCH(split_lift, ABOVE_LIFT)
-SPLIT_SEARCH(split_min, ABOVE_MIN)
-#undef ABOVE_LIFT
-#undef ABOVE_MIN
+/* The first k in [lo, n) at which the test holds of old[k], n when none, for a test that
+ * fails and then holds along a cell's pay. From hint h (the split an earlier pass found) it
+ * steps out 1, 2, 4, ... places until it brackets the split, then halves the bracket: a split
+ * that moved d places costs about 2 log2 d tests instead of log2 n. The result is that one
+ * first k whatever the hint; a hint of n or more is none (the plain halving). */
+static inline size_t split_from(int lift, const double *old, size_t lo, size_t n, size_t h,
+                                double p, double a, double min, double floor_nok) {
+  size_t hi = n; /* the split is in [lo, hi] */
+  if (h < lo)
+    h = lo;
+  if (h < n) {
+    if (split_test(lift, old[h], p, a, min, floor_nok)) {
+      hi = h;
+      for (size_t step = 1; hi > lo; step *= 2) {
+        size_t k = hi - lo > step ? hi - step : lo;
+        if (!split_test(lift, old[k], p, a, min, floor_nok)) {
+          lo = k + 1;
+          break;
+        }
+        hi = k;
+      }
+    } else {
+      lo = h + 1;
+      for (size_t step = 1; lo < n; step *= 2) {
+        size_t k = n - lo > step ? lo + step - 1 : n - 1;
+        if (split_test(lift, old[k], p, a, min, floor_nok)) {
+          hi = k;
+          break;
+        }
+        lo = k + 1;
+      }
+    }
+  }
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (split_test(lift, old[mid], p, a, min, floor_nok))
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return lo;
+}
 
 double mdt__cells_sum_from(const mdt__cells *cells, size_t c, double p, double a, double min,
                            double floor_nok, size_t *hint) {
@@ -168,8 +164,10 @@ double mdt__cells_sum_from(const mdt__cells *cells, size_t c, double p, double a
   /* With p < 0 (or NaN) the tests need not fail then hold: the plain halving from the whole
    * run, as always, whatever the hint. */
   int hinted = p >= 0;
-  size_t k1 = split_lift(old, 0, n, hinted ? hint[0] : n, p, a, min, floor_nok);
-  size_t k2 = split_min(old, k1, n, hinted ? hint[1] : n, p, a, min, floor_nok);
+  /* k1: the first employee not lifted to the floor; k2: from k1 on, the first above the
+   * minimum. */
+  size_t k1 = split_from(1, old, 0, n, hinted ? hint[0] : n, p, a, min, floor_nok);
+  size_t k2 = split_from(0, old, k1, n, hinted ? hint[1] : n, p, a, min, floor_nok);
   hint[0] = k1;
   hint[1] = k2;
   double sum = 0.0;
@@ -195,7 +193,7 @@ void mdt__cells_lean(const mdt__cells *cells, mdt_microsim_work *w, mdt_microsim
     for (size_t c = sim->group_cell[g]; c < sim->group_cell[g + 1]; c++)
       if (w->cell_active[c])
         s += mdt__cells_sum_from(cells, c, w->cell_p[c], w->cell_a[c], w->cell_min[c],
-                            w->cell_floor[c], &w->cell_split[2 * c]);
+                                 w->cell_floor[c], &w->cell_split[2 * c]);
     w->group_sum[g] = s;
   }
   mdt__microsim_effect_from_sums(w, effect);
