@@ -195,27 +195,9 @@ typedef struct {
 } central_runs;
 
 static central_runs central_runs_of(run r, double p, double a, double min, double floor_nok) {
-  size_t lo = 0, hi = r.n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    double b = p * r.old[mid] + a;
-    b = b > min ? b : min;
-    if (b > floor_nok - r.old[mid])
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  central_runs k = {lo, lo};
-  hi = r.n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (p * r.old[mid] + a > min)
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  k.k2 = lo;
-  return k;
+  size_t split[2] = {SIZE_MAX, SIZE_MAX}; /* no hint: the plain halving */
+  mdt__central_splits(r.old, r.n, p, a, min, floor_nok, split);
+  return (central_runs){split[0], split[1]};
 }
 
 static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }

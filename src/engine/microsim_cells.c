@@ -154,6 +154,22 @@ static inline size_t split_from(int lift, const double *old, size_t lo, size_t n
   return lo;
 }
 
+/* The splits of old[0..n) into split[0..2), searched from split[0..2) (see microsim_cells.h). */
+static inline void splits_from(const double *old, size_t n, double p, double a, double min,
+                               double floor_nok, size_t *split) {
+  /* With p < 0 (or NaN) the tests need not fail then hold: the plain halving from the whole
+   * run, as always, whatever the hint. */
+  int hinted = p >= 0;
+  size_t k1 = split_from(1, old, 0, n, hinted ? split[0] : n, p, a, min, floor_nok);
+  split[1] = split_from(0, old, k1, n, hinted ? split[1] : n, p, a, min, floor_nok);
+  split[0] = k1;
+}
+
+void mdt__central_splits(const double *old, size_t n, double p, double a, double min,
+                         double floor_nok, size_t *split) {
+  splits_from(old, n, p, a, min, floor_nok, split);
+}
+
 double mdt__cells_sum_from(const mdt__cells *cells, size_t c, double p, double a, double min,
                            double floor_nok, size_t *hint) {
   const mdt_microsim *sim = cells->sim;
@@ -161,15 +177,8 @@ double mdt__cells_sum_from(const mdt__cells *cells, size_t c, double p, double a
   const double *old = sim->old_nok + start;
   const int64_t *pw = cells->pw + start + c;
   const mdt_i128 *pwo = cells->pwo + start + c;
-  /* With p < 0 (or NaN) the tests need not fail then hold: the plain halving from the whole
-   * run, as always, whatever the hint. */
-  int hinted = p >= 0;
-  /* k1: the first employee not lifted to the floor; k2: from k1 on, the first above the
-   * minimum. */
-  size_t k1 = split_from(1, old, 0, n, hinted ? hint[0] : n, p, a, min, floor_nok);
-  size_t k2 = split_from(0, old, k1, n, hinted ? hint[1] : n, p, a, min, floor_nok);
-  hint[0] = k1;
-  hint[1] = k2;
+  splits_from(old, n, p, a, min, floor_nok, hint);
+  size_t k1 = hint[0], k2 = hint[1];
   double sum = 0.0;
   if (k1 > 0)
     sum += floor_nok * (double)pw[k1] - (double)pwo[k1];

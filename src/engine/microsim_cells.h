@@ -74,6 +74,15 @@ typedef struct {
 /* Cell c's employees as a run. */
 mdt__cell_run mdt__cells_run(const mdt__cells *cells, size_t c);
 
+/* The two splits of a run of n employees in order of pay old[0..n) under a central rise
+ * max(p old + a, min) with the floor floor_nok: split[0], the first employee not lifted to
+ * the floor (below it every rise is the lift to the floor), and split[1], from split[0] on, the
+ * first whose p old + a is above the minimum (below it, the minimum). Searched out from the
+ * split[0..2) given, where an earlier pass found them (n or more: none, the plain halving);
+ * with p < 0 or NaN always the plain halving. The result never depends on the hint. */
+void mdt__central_splits(const double *old, size_t n, double p, double a, double min,
+                         double floor_nok, size_t *split);
+
 /* Σ wfte x central rise over cell c, per cell (for the tests). */
 double mdt__cells_sum(const mdt__cells *cells, size_t c, double p, double a, double min,
                       double floor_nok);

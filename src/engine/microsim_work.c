@@ -259,9 +259,9 @@ mdt_status mdt_microsim_work_new(const mdt_microsim *sim, int threads, mdt_micro
       !w->cell_next_floor || !w->group_frac_month || !w->unit_step_year ||
       !w->unit_step_full || !w->unit_step_emp || !w->group_step_year || !w->group_step_full ||
       !w->group_step_emp ||
-      !w->cell_p || !w->cell_a || !w->cell_min || !w->cell_floor || !w->cell_split || !w->unit_sum ||
-      !w->unit_whole || !w->unit_frac || !w->group_sum || !w->group_whole || !w->group_frac ||
-      !w->tids) {
+      !w->cell_p || !w->cell_a || !w->cell_min || !w->cell_floor || !w->cell_split ||
+      !w->unit_sum || !w->unit_whole || !w->unit_frac || !w->group_sum || !w->group_whole ||
+      !w->group_frac || !w->tids) {
     mdt_microsim_work_free(w);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory for a work area");
   }
