@@ -326,7 +326,7 @@ mdt_status mdt_output_write(const mdt_result *r, const char *dir, mdt_output_pro
   }
   if (st == MDT_OK && r->period != NULL) {
     mdt__outdir_path(&od, "period.csv", path, sizeof path);
-    FILE *fp = fopen(path, "w");
+    FILE *fp = open_own(path);
     if (fp == NULL)
       st = mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot write");
     else {
@@ -346,7 +346,7 @@ mdt_status mdt_output_write(const mdt_result *r, const char *dir, mdt_output_pro
   if (st == MDT_OK && r->shards_json != NULL) {
     /* A merged result names its parts beside the folder the single run writes. */
     mdt__outdir_path(&od, "shards.json", path, sizeof path);
-    FILE *fp = fopen(path, "w");
+    FILE *fp = open_own(path);
     if (fp == NULL || fputs(r->shards_json, fp) == EOF)
       st = mdt_error_set_at(err, MDT_ECANTWRITE, path, 0, 0, "cannot write");
     if (fp != NULL && fclose(fp) != 0 && st == MDT_OK)
