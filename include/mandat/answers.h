@@ -30,6 +30,9 @@ typedef struct {
   const int32_t *respondent; /* row in the respondents table */
   const int32_t *option;     /* global option index ("cell") */
   const double *value;
+  /* An estimate of the answers in the whole file, a little over (0 when not known): to size
+   * what a caller keeps of them once rather than growing it batch by batch. */
+  size_t expected;
 } mdt_answer_batch;
 
 /* Called for each batch while streaming; returns MDT_OK to go on. */

@@ -72,6 +72,11 @@ struct mdt_csv_batch {
   char *strbuf;           /* arena of NUL-terminated strings */
   size_t strbuf_len, strbuf_cap;
   size_t rows_cap;
+  /* An estimate of the rows of the whole file (0 when its size is not known), from its size
+   * and the rows in its bytes read so far, a little over. Handed to mdt_csv_read's function,
+   * to size what it keeps for the rows once rather than growing it: moving a large block to
+   * grow it makes every other core the process runs on flush its TLB. */
+  size_t rows_expected;
   /* Where the rows came from, for error positions. */
   const char *path;       /* file name as given */
   char delimiter;

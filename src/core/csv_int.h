@@ -71,6 +71,7 @@ typedef struct {
   int stop;
   /* What handing a chunk on needs (only the thread handing on uses them). */
   long next_line;       /* physical line of the next chunk's first byte */
+  size_t rows_done;     /* rows handed on so far */
   mdt_csv_batch_fn fn;  /* the caller's function, or NULL to append to table */
   void *user;
   size_t batch_rows;

@@ -354,23 +354,42 @@ static mdt_status call_view(const mdt_csv_batch *b, size_t from, size_t n, mdt_c
   return fn(view, user, err);
 }
 
+/* The rows the file has, as told by the rows in its bytes up to the end of chunk c (rows in
+ * all) and its size; 0 when its size is not known. With 1/64 more, so that a file whose
+ * later rows are a little longer is not found a few rows short. */
+static size_t rows_expected(const reader *rd, const chunk *c, size_t rows) {
+  const mdt_csv *csv = rd->csv;
+  off_t done = c->offset + (off_t)c->len - csv->data_offset;
+  if (csv->size < 0 || done <= 0 || rows == 0)
+    return 0;
+  if (c->last)
+    return rows;
+  double est = (double)rows * ((double)(csv->size - csv->data_offset) / (double)done);
+  est += est / 64;
+  return est < (double)(SIZE_MAX / 16) ? (size_t)est : SIZE_MAX / 16;
+}
+
 /* Hands chunk c's rows on: to the caller's function in views of at most batch_rows rows, or
- * appended to the table. */
+ * appended to the table (grown to the rows expected at once). */
 static mdt_status hand_on(reader *rd, chunk *c) {
   c->first_line = rd->next_line;
   rd->next_line += c->nlines;
   if (c->status != MDT_OK)
     return report_chunk_failure(rd->csv, c, rd->err);
+  rd->rows_done += c->batch.nrows;
+  size_t expect = rows_expected(rd, c, rd->rows_done);
   long *line = c->batch.line, first = c->first_line; /* in locals: the loop is vectorised */
   for (size_t r = 0, n = c->batch.nrows; r < n; r++)
     line[r] += first;
   if (rd->fn == NULL) {
-    if (batch_append(rd->table, &c->batch) != 0)
+    if ((expect > rd->table->rows_cap && mdt__csv_batch_grow(rd->table, expect) != 0) ||
+        batch_append(rd->table, &c->batch) != 0)
       return mdt_error_set(rd->err, MDT_ENOMEM, "out of memory reading %s", rd->csv->path);
     return MDT_OK;
   }
   mdt_status st = MDT_OK;
   size_t step = rd->batch_rows ? rd->batch_rows : c->batch.nrows;
+  rd->view->rows_expected = expect;
   for (size_t from = 0; from < c->batch.nrows && st == MDT_OK; from += step) {
     size_t n = c->batch.nrows - from < step ? c->batch.nrows - from : step;
     st = call_view(&c->batch, from, n, rd->view, rd->fn, rd->user, rd->err);

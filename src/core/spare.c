@@ -1,7 +1,25 @@
 /* Large blocks kept from one step of a run for the next (see core/spare.h). */
 #include "core/spare.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* Called through a volatile pointer, so that the compiler cannot turn malloc and memset
+ * into the calloc this is meant to avoid. */
+static void *(*volatile const zero_fill)(void *, int, size_t) = memset;
+
+void *mdt__zeroed(size_t n, size_t size) {
+  if (size != 0 && n > SIZE_MAX / size)
+    return NULL;
+  size_t bytes = n * size;
+  if (bytes == 0)
+    bytes = 1;
+  void *p = malloc(bytes);
+  if (p != NULL)
+    zero_fill(p, 0, bytes);
+  return p;
+}
 
 void mdt__spare_put(mdt__spare *s, void *block, size_t size) {
   if (block == NULL)

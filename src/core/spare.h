@@ -31,4 +31,13 @@ void *mdt__spare_take(mdt__spare *s, size_t size);
 /* Frees every block kept and empties s. NULL: no-op. */
 void mdt__spare_free(mdt__spare *s);
 
+/* n objects of size bytes, zeroed like calloc's, but with every page written now; free with
+ * free. NULL when out of memory or n * size overflows. For a large block that is read before
+ * it is written (hash slots, bitmaps, sums): calloc leaves a fresh mapping's pages to the
+ * system, which maps each to its one shared page of zeros when it is first read, so that the
+ * first write after that faults again and, in a process with threads, makes every other core
+ * drop the old mapping from its TLB, an interrupt each way, dear in a virtual machine (the
+ * aggregate of 10 M answers from 47 700 members sent 675 of them with calloc, 99 with this). */
+void *mdt__zeroed(size_t n, size_t size);
+
 #endif

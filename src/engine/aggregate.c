@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/spare.h"
 #include "engine/mix.h"
 
 #include "engine/aggregate_int.h"
@@ -164,8 +165,9 @@ mdt_status mdt_aggregator_new(const mdt_respondents *r, const mdt_questionnaire 
   a->key_break = calloc(K1, sizeof *a->key_break);
   a->pre = calloc(R1, sizeof *a->pre);
   a->size = calloc(R1, sizeof *a->size);
-  a->cells = calloc(K1 * (a->C ? a->C : 1), sizeof *a->cells);
-  a->qs = calloc(K1 * (a->Q ? a->Q : 1), sizeof *a->qs);
+  /* The sums are read before they are written (mdt__zeroed). */
+  a->cells = mdt__zeroed(K1 * (a->C ? a->C : 1), sizeof *a->cells);
+  a->qs = mdt__zeroed(K1 * (a->Q ? a->Q : 1), sizeof *a->qs);
   a->responded = calloc(R1, 1);
   a->answered_all = calloc(R1, 1);
   a->rank_slot = calloc(a->C ? a->C : 1, sizeof *a->rank_slot);
@@ -934,7 +936,8 @@ mdt_status mdt_aggregate_answers(const mdt_respondents *r, const mdt_questionnai
   mdt_status st = mdt_aggregator_new(r, q, groups, headcounts, opt, &a, err);
   if (st != MDT_OK)
     return st;
-  mdt_answer_batch b = {answers->n, answers->respondent, answers->option, answers->value};
+  mdt_answer_batch b = {answers->n, answers->respondent, answers->option, answers->value,
+                        answers->n};
   st = mdt_aggregator_add(&b, a, err);
   if (st == MDT_OK)
     st = mdt_aggregator_finish(a, out, err);

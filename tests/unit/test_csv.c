@@ -340,6 +340,70 @@ static mdt_status ignore_batch(const mdt_csv_batch *b, void *user, mdt_error *er
   return MDT_OK;
 }
 
+typedef struct {
+  size_t rows, batches, low, high, last;
+} expect_acc;
+
+static mdt_status note_expected(const mdt_csv_batch *b, void *user, mdt_error *err) {
+  (void)err;
+  expect_acc *a = user;
+  a->rows += b->nrows;
+  a->batches++;
+  if (b->rows_expected < a->rows)
+    a->low++;
+  if (b->rows_expected > a->high)
+    a->high = b->rows_expected;
+  a->last = b->rows_expected;
+  return MDT_OK;
+}
+
+/* The rows a file is expected to have, as each batch is handed on: never fewer than the rows
+ * handed on so far, at most a quarter over, and the exact count with the last chunk. The rows
+ * grow from 6 bytes ("1,1,1\n") to 19 ("300000,300000,0.25\n"): by hand, the first chunk of
+ * 262 144 bytes holds 18 345 rows (14.29 bytes each) against 16.76 on the whole, so the first
+ * estimate is 300 000 * 16.76 / 14.29 * 65 / 64 = 357 359 (1.19 times), the largest. A file in
+ * one chunk: exact at once. */
+static void test_rows_expected(void **state) {
+  (void)state;
+  enum { ROWS = 300000 };
+  size_t cap = (size_t)ROWS * 24 + 64;
+  char *text = malloc(cap);
+  assert_non_null(text);
+  size_t o = (size_t)snprintf(text, cap, "id,count,share\n");
+  for (int i = 1; i <= ROWS; i++)
+    o += (size_t)snprintf(text + o, cap - o, i % 2 ? "%d,%d,1\n" : "%d,%d,0.25\n", i, i);
+  char *path = mdt_test_write_file("expected.csv", text, o);
+  for (int threads = 1; threads <= 2; threads++) {
+    mdt_csv *csv = NULL;
+    mdt_error err;
+    assert_int_equal(mdt_csv_open(&csv, path, &err), MDT_OK);
+    mdt_csv_set_threads(csv, threads);
+    expect_acc acc = {0};
+    assert_int_equal(mdt_csv_read(csv, people_specs, 3, 4096, note_expected, &acc, &err),
+                     MDT_OK);
+    mdt_csv_close(csv);
+    assert_int_equal(acc.rows, ROWS);
+    assert_true(acc.batches > 20);
+    assert_int_equal(acc.low, 0);
+    assert_true(acc.high <= ROWS / 4 * 5);
+    assert_int_equal(acc.last, ROWS);
+  }
+  free(path);
+  o = (size_t)snprintf(text, cap, "id,count,share\na,1,1\nb,2,2\n");
+  path = mdt_test_write_file("expected_small.csv", text, o);
+  mdt_csv *csv = NULL;
+  mdt_error err;
+  assert_int_equal(mdt_csv_open(&csv, path, &err), MDT_OK);
+  expect_acc acc = {0};
+  assert_int_equal(mdt_csv_read(csv, people_specs, 3, 1, note_expected, &acc, &err), MDT_OK);
+  mdt_csv_close(csv);
+  assert_int_equal(acc.batches, 2);
+  assert_int_equal(acc.high, 2);
+  assert_int_equal(acc.last, 2);
+  free(path);
+  free(text);
+}
+
 /* The digest taken while reading (mdt_csv_hash_begin) is the file's own (mdt_sha256_file,
  * itself checked against FIPS 180-2 in test_hash): with a byte-order mark and CR LF line
  * ends, over several chunks with one thread and with three; none for a file read through its
@@ -416,6 +480,7 @@ int main(void) {
       cmocka_unit_test(test_many_chunks_threads),
       cmocka_unit_test(test_allow_empty),
       cmocka_unit_test(test_hash_while_reading),
+      cmocka_unit_test(test_rows_expected),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
  * Blocks kept for reuse (core/spare.h): a take gets the smallest kept block that holds it,
  * else the largest grown to the size asked, else a new one; what is put into a full set or no
  * set is freed, and so is what was not taken (ASan's leak check holds the suite to that).
+ * mdt__zeroed gives zeros with its pages already written.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +10,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -74,11 +77,59 @@ static void test_empty_and_none(void **state) {
   mdt__spare_free(NULL);
 }
 
+/* The pages of [p, p + n) that are in memory (written, or read), counted with mincore. */
+static size_t pages_in_memory(const void *p, size_t n) {
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  uintptr_t from = (uintptr_t)p / page * page, to = ((uintptr_t)p + n + page - 1) / page * page;
+  size_t npages = (to - from) / page, in = 0;
+  unsigned char *vec = malloc(npages);
+  assert_non_null(vec);
+  assert_int_equal(mincore((void *)from, to - from, vec), 0);
+  for (size_t k = 0; k < npages; k++)
+    in += vec[k] & 1;
+  free(vec);
+  return in;
+}
+
+/* Zeros even where malloc hands back a block it had given before, written at once: a block of
+ * 8 MiB (a mapping of its own) has all its pages in memory before it is touched here, which
+ * calloc's would not (its pages come only when first read or written). An n * size that
+ * overflows gives NULL; n = 0 a block that can be freed. */
+static void test_zeroed(void **state) {
+  (void)state;
+  size_t n = (size_t)1 << 20;
+  unsigned char *dirty = malloc(4096);
+  assert_non_null(dirty);
+  memset(dirty, 0xa5, 4096);
+  free(dirty);
+  unsigned char *small = mdt__zeroed(4096, 1);
+  assert_non_null(small);
+  for (size_t i = 0; i < 4096; i++)
+    assert_int_equal(small[i], 0);
+  free(small);
+  uint64_t *big = mdt__zeroed(n, sizeof *big);
+  assert_non_null(big);
+  size_t page = (size_t)sysconf(_SC_PAGESIZE), whole = n * sizeof *big / page;
+  assert_true(pages_in_memory(big, n * sizeof *big) >= whole - 1); /* but a partial first page */
+  for (size_t i = 0; i < n; i++)
+    assert_true(big[i] == 0);
+  free(big);
+  uint64_t *lazy = calloc(n, sizeof *lazy); /* the contrast: calloc's pages are not yet there */
+  assert_non_null(lazy);
+  assert_true(pages_in_memory(lazy, n * sizeof *lazy) < whole / 2);
+  free(lazy);
+  assert_null(mdt__zeroed(SIZE_MAX / 2, 4));
+  void *none = mdt__zeroed(0, 8);
+  assert_non_null(none);
+  free(none);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_smallest_that_fits),
       cmocka_unit_test(test_largest_grown),
       cmocka_unit_test(test_empty_and_none),
+      cmocka_unit_test(test_zeroed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
