@@ -357,6 +357,19 @@ static mdt_status note_expected(const mdt_csv_batch *b, void *user, mdt_error *e
   return MDT_OK;
 }
 
+/* Reads path with threads threads in batches of batch_rows, noting what each batch expects. */
+static expect_acc read_expected(const char *path, int threads, size_t batch_rows) {
+  mdt_csv *csv = NULL;
+  mdt_error err;
+  assert_int_equal(mdt_csv_open(&csv, path, &err), MDT_OK);
+  mdt_csv_set_threads(csv, threads);
+  expect_acc acc = {0};
+  assert_int_equal(mdt_csv_read(csv, people_specs, 3, batch_rows, note_expected, &acc, &err),
+                   MDT_OK);
+  mdt_csv_close(csv);
+  return acc;
+}
+
 /* The rows a file is expected to have, as each batch is handed on: never fewer than the rows
  * handed on so far, at most a quarter over, and the exact count with the last chunk. The rows
  * grow from 6 bytes ("1,1,1\n") to 19 ("300000,300000,0.25\n"): by hand, the first chunk of
@@ -374,14 +387,7 @@ static void test_rows_expected(void **state) {
     o += (size_t)snprintf(text + o, cap - o, i % 2 ? "%d,%d,1\n" : "%d,%d,0.25\n", i, i);
   char *path = mdt_test_write_file("expected.csv", text, o);
   for (int threads = 1; threads <= 2; threads++) {
-    mdt_csv *csv = NULL;
-    mdt_error err;
-    assert_int_equal(mdt_csv_open(&csv, path, &err), MDT_OK);
-    mdt_csv_set_threads(csv, threads);
-    expect_acc acc = {0};
-    assert_int_equal(mdt_csv_read(csv, people_specs, 3, 4096, note_expected, &acc, &err),
-                     MDT_OK);
-    mdt_csv_close(csv);
+    expect_acc acc = read_expected(path, threads, 4096);
     assert_int_equal(acc.rows, ROWS);
     assert_true(acc.batches > 20);
     assert_int_equal(acc.low, 0);
@@ -391,12 +397,7 @@ static void test_rows_expected(void **state) {
   free(path);
   o = (size_t)snprintf(text, cap, "id,count,share\na,1,1\nb,2,2\n");
   path = mdt_test_write_file("expected_small.csv", text, o);
-  mdt_csv *csv = NULL;
-  mdt_error err;
-  assert_int_equal(mdt_csv_open(&csv, path, &err), MDT_OK);
-  expect_acc acc = {0};
-  assert_int_equal(mdt_csv_read(csv, people_specs, 3, 1, note_expected, &acc, &err), MDT_OK);
-  mdt_csv_close(csv);
+  expect_acc acc = read_expected(path, 1, 1);
   assert_int_equal(acc.batches, 2);
   assert_int_equal(acc.high, 2);
   assert_int_equal(acc.last, 2);
