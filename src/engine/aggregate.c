@@ -407,18 +407,32 @@ static void add_rank_question(mdt_aggregator *a, size_t i, size_t qi, rank_scrat
   }
   size_t key = (size_t)a->key_of[i];
   double p = a->pre[i];
-  for (size_t j = 0; j < n; j++) {
-    size_t c = qq->first_option + j;
-    double pw = p * option_factor(a, i, c);
-    cell_acc *acc = &a->cells[key * a->C + c];
-    acc->cnt += 1;
-    acc->s0 += pw;
-    acc->s1 += pw * ((double)n - pos[j]);
-    acc->q += pw * pw;
-    acc->t1 += given[j] == 1 ? pw : 0;
-    acc->t3 += given[j] >= 1 && given[j] <= 3 ? pw : 0;
-    acc->rpos += p * pos[j];
-  }
+  cell_acc *acc = &a->cells[key * a->C + qq->first_option];
+  if (!a->opt.by_group) {
+    /* Every option's weight is p: its count, Σ p and Σ p² are the question's (shared_sums),
+     * and the options ranked 1 to 3 are the only ones whose t1 and t3 grow (adding 0 to a
+     * sum of weights leaves it as it was). */
+    for (size_t j = 0; j < n; j++) {
+      acc[j].s1 += p * ((double)n - pos[j]);
+      acc[j].rpos += p * pos[j];
+    }
+    for (size_t j = 0; j < n; j++)
+      if (given[j] >= 1 && given[j] <= 3) {
+        acc[j].t3 += p;
+        if (given[j] == 1)
+          acc[j].t1 += p;
+      }
+  } else
+    for (size_t j = 0; j < n; j++) {
+      double pw = p * option_factor(a, i, qq->first_option + j);
+      acc[j].cnt += 1;
+      acc[j].s0 += pw;
+      acc[j].s1 += pw * ((double)n - pos[j]);
+      acc[j].q += pw * pw;
+      acc[j].t1 += given[j] == 1 ? pw : 0;
+      acc[j].t3 += given[j] >= 1 && given[j] <= 3 ? pw : 0;
+      acc[j].rpos += p * pos[j];
+    }
   question_acc *qa = &a->qs[key * a->Q + qi];
   qa->cnt += 1;
   qa->s0 += p;
@@ -430,7 +444,7 @@ static void add_choice_question(mdt_aggregator *a, size_t i, size_t qi) {
   const mdt_question *qq = &a->q->questions[qi];
   size_t key = (size_t)a->key_of[i];
   double p = a->pre[i];
-  for (size_t j = 0; j < qq->noptions; j++) {
+  for (size_t j = 0; j < qq->noptions && a->opt.by_group; j++) { /* else shared_sums */
     size_t c = qq->first_option + j;
     double pw = p * option_factor(a, i, c);
     cell_acc *acc = &a->cells[key * a->C + c];
@@ -446,6 +460,26 @@ static void add_choice_question(mdt_aggregator *a, size_t i, size_t qi) {
 
 static int is_summed_later(const mdt_question *qq) {
   return qq->type == MDT_Q_RANK || qq->type == MDT_Q_CHOICE;
+}
+
+/* Without weighting by group a respondent gives every option of a rank or choice question it
+ * answered the same count, weight p and p² as the question itself (add_rank_question,
+ * add_choice_question): the options' cnt, s0 and q are the question's sums, the same terms in
+ * the same order, and are copied from them once all are in rather than summed per option. */
+static void shared_sums(mdt_aggregator *a) {
+  for (size_t k = 0; k < a->K; k++)
+    for (size_t qi = 0; qi < a->Q; qi++) {
+      const mdt_question *qq = &a->q->questions[qi];
+      const question_acc *qa = &a->qs[k * a->Q + qi];
+      if (!is_summed_later(qq) || qa->cnt == 0)
+        continue;
+      cell_acc *acc = &a->cells[k * a->C + qq->first_option];
+      for (size_t j = 0; j < qq->noptions; j++) {
+        acc[j].cnt = qa->cnt;
+        acc[j].s0 = qa->s0;
+        acc[j].q = qa->q;
+      }
+    }
 }
 
 /* Adds the answers to rank and choice questions first .. last - 1, respondent by respondent.
@@ -527,6 +561,8 @@ static void add_ranks_and_choices(mdt_aggregator *a, size_t answered) {
   for (size_t t = 1; t < nparts; t++)
     if (started[t])
       pthread_join(tids[t], NULL);
+  if (!a->opt.by_group)
+    shared_sums(a);
 }
 
 /* ------------------------------------------------------------------ finish -- */
