@@ -356,7 +356,8 @@ static mdt_status call_view(const mdt_csv_batch *b, size_t from, size_t n, mdt_c
 
 /* The rows the file has, as told by the rows in its bytes up to the end of chunk c (rows in
  * all) and its size; 0 when its size is not known. With 1/64 more, so that a file whose
- * later rows are a little longer is not found a few rows short. */
+ * later rows are a little longer is not found a few rows short; at most as many as the rest
+ * of the file could hold (a row has a byte for each of its fields' ends at least). */
 static size_t rows_expected(const reader *rd, const chunk *c, size_t rows) {
   const mdt_csv *csv = rd->csv;
   off_t done = c->offset + (off_t)c->len - csv->data_offset;
@@ -364,9 +365,11 @@ static size_t rows_expected(const reader *rd, const chunk *c, size_t rows) {
     return 0;
   if (c->last)
     return rows;
+  double rest = (double)(csv->size - csv->data_offset - done);
   double est = (double)rows * ((double)(csv->size - csv->data_offset) / (double)done);
   est += est / 64;
-  return est < (double)(SIZE_MAX / 16) ? (size_t)est : SIZE_MAX / 16;
+  double most = (double)rows + rest / (double)(csv->nheader ? csv->nheader : 1);
+  return (size_t)(est < most ? est : most);
 }
 
 /* Hands chunk c's rows on: to the caller's function in views of at most batch_rows rows, or
@@ -382,8 +385,10 @@ static mdt_status hand_on(reader *rd, chunk *c) {
   for (size_t r = 0, n = c->batch.nrows; r < n; r++)
     line[r] += first;
   if (rd->fn == NULL) {
-    if ((expect > rd->table->rows_cap && mdt__csv_batch_grow(rd->table, expect) != 0) ||
-        batch_append(rd->table, &c->batch) != 0)
+    /* Grown to the rows expected when it can be; else as the rows come. */
+    if (expect > rd->table->rows_cap)
+      (void)mdt__csv_batch_grow(rd->table, expect);
+    if (batch_append(rd->table, &c->batch) != 0)
       return mdt_error_set(rd->err, MDT_ENOMEM, "out of memory reading %s", rd->csv->path);
     return MDT_OK;
   }

@@ -415,29 +415,30 @@ typedef struct {
   size_t cap;
 } collector;
 
+/* Resizes the answers' columns to cap rows; -1 when out of memory (the columns stay valid). */
+static int resize_answers(mdt_answers *a, size_t cap) {
+  int32_t *resp = realloc(a->respondent, cap * sizeof *resp);
+  if (resp != NULL)
+    a->respondent = resp;
+  int32_t *opt = realloc(a->option, cap * sizeof *opt);
+  if (opt != NULL)
+    a->option = opt;
+  double *val = realloc(a->value, cap * sizeof *val);
+  if (val != NULL)
+    a->value = val;
+  return resp == NULL || opt == NULL || val == NULL ? -1 : 0;
+}
+
 static mdt_status collect(const mdt_answer_batch *b, void *user, mdt_error *err) {
   collector *c = user;
   mdt_answers *a = c->a;
   if (a->n + b->n > c->cap) {
-    size_t cap = c->cap ? c->cap : 1024;
-    while (cap < a->n + b->n)
-      cap *= 2;
-    /* Straight to the answers expected when that is enough, and by a quarter at least when
-     * it was short: a large column moved to grow makes every other core the process runs on
-     * flush its TLB. */
-    if (b->expected >= a->n + b->n)
-      cap = b->expected > c->cap + c->cap / 4 ? b->expected : c->cap + c->cap / 4;
-    int32_t *resp = realloc(a->respondent, cap * sizeof *resp);
-    if (resp != NULL)
-      a->respondent = resp;
-    int32_t *opt = realloc(a->option, cap * sizeof *opt);
-    if (opt != NULL)
-      a->option = opt;
-    double *val = realloc(a->value, cap * sizeof *val);
-    if (val != NULL)
-      a->value = val;
-    if (resp == NULL || opt == NULL || val == NULL)
-      return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", a->path);
+    size_t doubled, cap = mdt__rows_room(c->cap, a->n + b->n, b->expected, 1024, &doubled);
+    if (resize_answers(a, cap) != 0) {
+      if (cap == doubled || resize_answers(a, doubled) != 0)
+        return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", a->path);
+      cap = doubled;
+    }
     c->cap = cap;
   }
   memcpy(a->respondent + a->n, b->respondent, b->n * sizeof *b->respondent);

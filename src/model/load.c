@@ -64,3 +64,13 @@ mdt_status mdt__no_rows(const char *path, const char *what, mdt_error *err) {
   return mdt_error_set_at(err, MDT_EDATA, path, 2, 1, "expected at least one %s, found none",
                           what);
 }
+
+size_t mdt__rows_room(size_t cap, size_t need, size_t expected, size_t first, size_t *fallback) {
+  size_t room = cap ? cap : first;
+  while (room < need)
+    room *= 2;
+  *fallback = room;
+  if (expected >= need)
+    room = expected > cap + cap / 4 ? expected : cap + cap / 4;
+  return room;
+}

@@ -36,6 +36,13 @@ char *mdt__quote_field(const mdt_csv_batch *b, size_t r, size_t col, char *buf,
 /* Fills err with "expected at least one <what>, found none" at the line after the header. */
 mdt_status mdt__no_rows(const char *path, const char *what, mdt_error *err);
 
+/* Room for rows that come in batches: from cap rows (first when 0) to at least need. By
+ * doubling, but straight to the rows expected (mdt_csv_batch.rows_expected) when that is
+ * enough, and by a quarter at least when it was short: a large column moved to grow makes
+ * every other core the process runs on flush its TLB. *fallback is the doubling's, for when
+ * the expected room cannot be had (an estimate may be high). */
+size_t mdt__rows_room(size_t cap, size_t need, size_t expected, size_t first, size_t *fallback);
+
 /* mdt_register_load_threads that also takes the SHA-256 of the file as it reads it
  * (mdt_csv_hash_begin) into sha256 (65 bytes: lower-case hex), or leaves sha256 "" when it
  * cannot (a memory file, a Windows-1252 file); sha256 NULL: as mdt_register_load_threads. */

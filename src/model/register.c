@@ -103,16 +103,13 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
   mdt_register *reg = s->reg;
   char found[MDT__FOUND_MAX];
   if (reg->n + b->nrows > s->cap) {
-    size_t cap = s->cap ? s->cap : BATCH_ROWS;
-    while (cap < reg->n + b->nrows)
-      cap *= 2;
-    /* Straight to the rows expected when that is enough, and by a quarter at least when it
-     * was short: a large column moved to grow makes every other core the process runs on
-     * flush its TLB. */
-    if (b->rows_expected >= reg->n + b->nrows)
-      cap = b->rows_expected > s->cap + s->cap / 4 ? b->rows_expected : s->cap + s->cap / 4;
-    if (resize(reg, cap) != 0)
-      return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", b->path);
+    size_t doubled, cap = mdt__rows_room(s->cap, reg->n + b->nrows, b->rows_expected,
+                                         BATCH_ROWS, &doubled);
+    if (resize(reg, cap) != 0) {
+      if (cap == doubled || resize(reg, doubled) != 0)
+        return mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", b->path);
+      cap = doubled;
+    }
     s->cap = cap;
   }
   const int64_t *fte = b->ints[R_FTE], *salary = b->ints[R_SALARY];

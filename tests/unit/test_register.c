@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mandat/register.h"
+#include "model/load.h"
 #include "testutil.h"
 
 /* Members and groups of the mini fixture: 1103 is row 0, 46 row 11; g1..g3 rows 0..2. */
@@ -232,11 +233,28 @@ static void test_errors(void **state) {
   assert_null(reg);
 }
 
+/* Room for rows that come in batches (model/load.h), by hand: doubling from the first room
+ * without an estimate or with one too small; straight to the estimate when it holds the rows;
+ * by a quarter at least when an estimate was short before; the doubling kept as a fallback. */
+static void test_rows_room(void **state) {
+  (void)state;
+  size_t fallback = 0;
+  assert_int_equal(mdt__rows_room(0, 100, 0, 64, &fallback), 128); /* 64 -> 128 */
+  assert_int_equal(fallback, 128);
+  assert_int_equal(mdt__rows_room(0, 100, 5000, 64, &fallback), 5000);
+  assert_int_equal(fallback, 128);
+  assert_int_equal(mdt__rows_room(5000, 5100, 5050, 64, &fallback), 10000); /* 5050 < 5100 */
+  assert_int_equal(fallback, 10000);
+  assert_int_equal(mdt__rows_room(5000, 5100, 5200, 64, &fallback), 6250); /* 5000 + 1250 */
+  assert_int_equal(fallback, 10000);
+  assert_int_equal(mdt__rows_room(5000, 5100, 9000, 64, &fallback), 9000);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_columns), cmocka_unit_test(test_no_weight_semicolons),
       cmocka_unit_test(test_batches), cmocka_unit_test(test_new),
-      cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_errors), cmocka_unit_test(test_rows_room),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
