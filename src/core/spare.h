@@ -3,6 +3,7 @@
  * into. Pages the process already has cost nothing to write to; a fresh block costs the kernel
  * a page fault for every 4 KiB of it when first written (the cells index of 4.6 M employees is
  * 147 MB, 36 000 faults; the register's columns a one-year run frees just before are 129 MB).
+ * mdt__zeroed, below, is for the other costly case: a fresh block read before it is written.
  *
  * Ownership: mdt__spare_put takes a block from malloc over; mdt__spare_take hands a block of
  * malloc's back, which the caller frees with free; mdt__spare_free frees what was not taken. A
