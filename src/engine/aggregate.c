@@ -361,30 +361,69 @@ typedef struct {
   unsigned count_at[258], better[258];
 } rank_scratch;
 
+/* add_rank_question for an answer that gives each rank at most once (seen: the ranks given,
+ * as bits 0..n-1 for ranks 1..n), without weighting by group: the general way's numbers
+ * (each count per rank is 1 or 0, so every (c - 1) / 2 and c³ - c is 0) in one pass over
+ * the options and no branch on an option's rank, which the processor cannot foresee (ranks
+ * come in any order). Returns the tie term. */
+static double add_distinct_ranks(cell_acc *acc, const uint8_t *given, size_t n, size_t nranked,
+                                 uint64_t seen, double p) {
+  double pos_of[65]; /* the position of an option given rank v, or none (v = 0) */
+  unsigned of_rank[65];
+  double nun = (double)(n - nranked);
+  unsigned ahead = 0; /* options ranked better than rank v */
+  pos_of[0] = (double)nranked + 1.0 + (nun - 1) / 2.0;
+  for (size_t v = 1; v <= n; v++) {
+    pos_of[v] = 1.0 + ahead + 0.0;
+    ahead += (unsigned)(seen >> (v - 1)) & 1u;
+  }
+  for (size_t j = 0; j < n; j++) {
+    double pos = pos_of[given[j]];
+    acc[j].s1 += p * ((double)n - pos);
+    acc[j].rpos += p * pos;
+    of_rank[given[j]] = (unsigned)j;
+  }
+  /* The options ranked 1 to 3 are the only ones whose t1 and t3 grow (adding 0 to a sum of
+   * weights leaves it as it was). */
+  for (unsigned r = 1; r <= 3; r++)
+    if ((seen >> (r - 1)) & 1)
+      acc[of_rank[r]].t3 += p;
+  if (seen & 1)
+    acc[of_rank[1]].t1 += p;
+  return nun * nun * nun - nun;
+}
+
 /* Turns one respondent's ranks for question qi into positions, points and the tie term. */
 static void add_rank_question(mdt_aggregator *a, size_t i, size_t qi, rank_scratch *s) {
   const mdt_question *qq = &a->q->questions[qi];
   size_t n = qq->noptions;
   const uint8_t *given = &a->ranks[i * a->nrank + (size_t)a->rank_slot[qq->first_option]];
+  /* Ranks are 0 (not ranked) or 1..n (validated): with n <= 64 the set of ranks given is a
+   * word, and a rank given twice a bit found set already. */
   size_t nranked = 0;
-  for (size_t j = 0; j < n; j++)
-    nranked += given[j] != 0;
+  uint64_t seen = 0, again = 0;
+  if (n <= 64)
+    for (size_t j = 0; j < n; j++) {
+      uint64_t bit = (uint64_t)(given[j] != 0) << ((given[j] - 1u) & 63u);
+      nranked += given[j] != 0;
+      again |= seen & bit;
+      seen |= bit;
+    }
+  else
+    for (size_t j = 0; j < n; j++)
+      nranked += given[j] != 0;
   if (nranked == 0)
     return;
-  double *pos = s->pos;
+  size_t key = (size_t)a->key_of[i];
+  double p = a->pre[i];
+  cell_acc *acc = &a->cells[key * a->C + qq->first_option];
   double tie_term = 0;
-  /* The common answer ranks every option, each rank once: an option's position is its rank
-   * and there are no ties (the general way below gives exactly these numbers). */
-  uint64_t seen = 0;
-  if (nranked == n && n <= 64)
-    for (size_t j = 0; j < n; j++)
-      seen |= UINT64_C(1) << (given[j] - 1);
-  if (nranked == n && n <= 64 && seen == (n == 64 ? ~UINT64_C(0) : (UINT64_C(1) << n) - 1)) {
-    for (size_t j = 0; j < n; j++)
-      pos[j] = (double)given[j];
+  if (n <= 64 && again == 0 && !a->opt.by_group && !a->general_ranks) {
+    tie_term = add_distinct_ranks(acc, given, n, nranked, seen, p);
   } else {
     /* Position of an option = 1 + options ranked strictly better + (ties - 1)/2. Ranks are
      * 1..n (validated), so counts per rank need n + 2 slots. */
+    double *pos = s->pos;
     unsigned *count_at = s->count_at, *better = s->better;
     for (size_t v = 0; v <= n + 1; v++)
       count_at[v] = 0;
@@ -404,35 +443,32 @@ static void add_rank_question(mdt_aggregator *a, size_t i, size_t qi, rank_scrat
       else
         pos[j] = (double)nranked + 1.0 + (nun - 1) / 2.0;
     }
-  }
-  size_t key = (size_t)a->key_of[i];
-  double p = a->pre[i];
-  cell_acc *acc = &a->cells[key * a->C + qq->first_option];
-  if (!a->opt.by_group) {
-    /* Every option's weight is p: its count, Σ p and Σ p² are the question's (shared_sums),
-     * and the options ranked 1 to 3 are the only ones whose t1 and t3 grow (adding 0 to a
-     * sum of weights leaves it as it was). */
-    for (size_t j = 0; j < n; j++) {
-      acc[j].s1 += p * ((double)n - pos[j]);
-      acc[j].rpos += p * pos[j];
-    }
-    for (size_t j = 0; j < n; j++)
-      if (given[j] >= 1 && given[j] <= 3) {
-        acc[j].t3 += p;
-        if (given[j] == 1)
-          acc[j].t1 += p;
+    if (!a->opt.by_group) {
+      /* Every option's weight is p: its count, Σ p and Σ p² are the question's
+       * (shared_sums), and the options ranked 1 to 3 are the only ones whose t1 and t3
+       * grow. */
+      for (size_t j = 0; j < n; j++) {
+        acc[j].s1 += p * ((double)n - pos[j]);
+        acc[j].rpos += p * pos[j];
       }
-  } else
-    for (size_t j = 0; j < n; j++) {
-      double pw = p * option_factor(a, i, qq->first_option + j);
-      acc[j].cnt += 1;
-      acc[j].s0 += pw;
-      acc[j].s1 += pw * ((double)n - pos[j]);
-      acc[j].q += pw * pw;
-      acc[j].t1 += given[j] == 1 ? pw : 0;
-      acc[j].t3 += given[j] >= 1 && given[j] <= 3 ? pw : 0;
-      acc[j].rpos += p * pos[j];
-    }
+      for (size_t j = 0; j < n; j++)
+        if (given[j] >= 1 && given[j] <= 3) {
+          acc[j].t3 += p;
+          if (given[j] == 1)
+            acc[j].t1 += p;
+        }
+    } else
+      for (size_t j = 0; j < n; j++) {
+        double pw = p * option_factor(a, i, qq->first_option + j);
+        acc[j].cnt += 1;
+        acc[j].s0 += pw;
+        acc[j].s1 += pw * ((double)n - pos[j]);
+        acc[j].q += pw * pw;
+        acc[j].t1 += given[j] == 1 ? pw : 0;
+        acc[j].t3 += given[j] >= 1 && given[j] <= 3 ? pw : 0;
+        acc[j].rpos += p * pos[j];
+      }
+  }
   question_acc *qa = &a->qs[key * a->Q + qi];
   qa->cnt += 1;
   qa->s0 += p;
@@ -752,6 +788,8 @@ void mdt__boot_raw_free(mdt__boot_raw *b) {
 }
 
 void mdt__aggregator_set_raw(mdt_aggregator *a, mdt__boot_raw *raw) { a->raw = raw; }
+
+void mdt__aggregator_set_general_ranks(mdt_aggregator *a, int on) { a->general_ranks = on; }
 
 /* Checks that given draws have the shape this aggregation's draws have. */
 static mdt_status take_raw(const mdt_aggregator *a, const mdt__boot_raw *raw, size_t nrows,

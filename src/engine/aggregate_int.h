@@ -101,6 +101,7 @@ struct mdt_aggregator {
   int finished;
   struct mdt__boot_raw *raw; /* a sharded run's slice of the bootstrap (engine/partial.h), or
                                 NULL: every draw */
+  int general_ranks; /* every rank answer the general way (mdt__aggregator_set_general_ranks) */
 };
 
 typedef struct {
@@ -142,6 +143,10 @@ mdt_status mdt__agg_run_bootstrap(const mdt_aggregator *a, const layout *lay, si
 size_t mdt__agg_keep_draws(const unsigned char *dropped, size_t B, void *rows, size_t row_bytes);
 mdt_status mdt__agg_check_dropped(const mdt_aggregator *a, size_t dropped, size_t first_drop,
                                 const mdt_error *drop_err, mdt_error *err);
+/* With on, the sums of ranks take every answer the general way (counts per rank, ties), not
+ * the quicker way for an answer that gives each rank at most once: the reference that
+ * tests/unit/test_aggregate.c holds the quicker way to, bit for bit. */
+void mdt__aggregator_set_general_ranks(mdt_aggregator *a, int on);
 void mdt__agg_interval(const double *draws, size_t B, size_t nrows, size_t r, double level,
                      double *tmp, double *lo, double *hi);
 

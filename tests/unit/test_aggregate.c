@@ -9,6 +9,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "engine/aggregate_int.h"
 #include "engine/mix.h"
 #include "mandat/aggregate.h"
 #include "testutil.h"
@@ -663,8 +664,10 @@ static void mixed_init(mixed *m) {
   assert_true(emp && region && rng);
   gsl_rng_set(rng, 20261201);
   for (size_t i = 0; i < MIXED_R; i++) {
-    /* not whole numbers: sums of whole numbers would come out the same in any order */
-    emp[i] = 1 + 5000 * gsl_rng_uniform(rng);
+    /* not whole numbers: sums of whole numbers would come out the same in any order; and
+     * with every bit of a double used (one draw has 32), so that a term computed another way,
+     * such as p n - p pos for p (n - pos), would come out different in its last bits */
+    emp[i] = 1 + 5000 * (gsl_rng_uniform(rng) + 0x1p-32 * gsl_rng_uniform(rng));
     region[i] = names3[gsl_rng_uniform_int(rng, 3)];
   }
   const char *names[] = {"region"};
@@ -783,6 +786,42 @@ static void test_threads_same_sums(void **state) {
   mixed_free(&m);
 }
 
+/*
+ * The sums of an answer that gives each rank at most once are taken a quicker way than
+ * counting per rank (aggregate.c, add_distinct_ranks); they must be the general way's, bit
+ * for bit. The mixed members give full and partial rankings (r_prio, r_five) and, where
+ * ties are allowed (r_ties), answers with a rank given twice and answers without; summed
+ * per weighting cell and stratum (many members to a sum), then per member (the bootstrap's
+ * keys).
+ */
+static void test_distinct_ranks_as_general(void **state) {
+  fixture *f = *state;
+  mixed m;
+  mixed_init(&m);
+  mdt_answer_batch batch = {m.a.n, m.a.respondent, m.a.option, m.a.value, m.a.n};
+  for (size_t boot = 0; boot <= 8; boot += 8) {
+    mdt_aggregate_options opt;
+    employees_options(&opt);
+    opt.weights.poststrata = 0;
+    opt.breakdown = 0;
+    opt.bootstrap = boot;
+    mdt_aggregate *quick = run_mixed(f, &m, &opt), *general = NULL;
+    mdt_aggregator *a = NULL;
+    mdt_error err;
+    if (mdt_aggregator_new(m.r, m.q, &f->groups, &m.hc, &opt, &a, &err) != MDT_OK)
+      fail_msg("%s", mdt_test_errstr(&err));
+    mdt__aggregator_set_general_ranks(a, 1);
+    if (mdt_aggregator_add(&batch, a, &err) != MDT_OK ||
+        mdt_aggregator_finish(a, &general, &err) != MDT_OK)
+      fail_msg("%s", mdt_test_errstr(&err));
+    mdt_aggregator_free(a);
+    assert_same_aggregate(quick, general);
+    mdt_aggregate_free(quick);
+    mdt_aggregate_free(general);
+  }
+  mixed_free(&m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_rank_by_hand, setup, teardown),
@@ -797,6 +836,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
       cmocka_unit_test(test_dropped_draws),
       cmocka_unit_test_setup_teardown(test_threads_same_sums, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_distinct_ranks_as_general, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
