@@ -87,11 +87,18 @@ typedef struct {
 #define KEY_CACHE_BITS 6
 #define KEY_CACHE_SLOTS (1u << KEY_CACHE_BITS)
 
+#define KEY_BY_VALUE 64
+
 typedef struct {
   uint64_t w0[KEY_CACHE_SLOTS], w1[KEY_CACHE_SLOTS];
   size_t len[KEY_CACHE_SLOTS]; /* SIZE_MAX: empty */
   long value[KEY_CACHE_SLOTS];
   long last; /* the value of the id last looked up (not found in the table), or -1 */
+  /* The ids of values below KEY_BY_VALUE found so far, by value (len SIZE_MAX: not yet):
+   * the bulk path first tries the value after the row before's, as a question's options
+   * come one after another, without the table's hash. */
+  uint64_t by_w0[KEY_BY_VALUE], by_w1[KEY_BY_VALUE];
+  size_t by_len[KEY_BY_VALUE];
 } key_cache;
 
 #define MAX_KEY_COLUMNS 4

@@ -69,6 +69,8 @@ static int batch_add_string(mdt_csv_batch *b, const char *s, size_t len, size_t 
 void mdt__csv_key_cache_init(key_cache *kc) {
   for (size_t k = 0; k < KEY_CACHE_SLOTS; k++)
     kc->len[k] = SIZE_MAX;
+  for (size_t k = 0; k < KEY_BY_VALUE; k++)
+    kc->by_len[k] = SIZE_MAX;
   kc->last = -1;
 }
 
@@ -622,7 +624,7 @@ bulk_keys_at(const block *bk, size_t f, const col_desc *d, size_t base, size_t n
    * masks: a respondent's answers and a question's options come in runs of one id. */
   uint64_t pw0 = 0, pw1 = 0, pm0 = 0, pm1 = 0;
   size_t plen = SIZE_MAX;
-  long pv = 0;
+  long pv = -1;
   for (size_t r = 0; r < n; r++, e += nh) {
     size_t len = e[0] - e[-1] - 1;
     const char *t = text + (e[-1] + 1);
@@ -651,7 +653,18 @@ bulk_keys_at(const block *bk, size_t f, const col_desc *d, size_t base, size_t n
     } else {
       uint64_t w0, w1;
       key_words(t, len, &w0, &w1);
-      v = key_cached(sp, kc, t, len, w0, w1);
+      size_t next = (size_t)(pv + 1);
+      if (next < KEY_BY_VALUE && kc->by_len[next] == len && kc->by_w0[next] == w0 &&
+          kc->by_w1[next] == w1) {
+        v = (long)next;
+      } else {
+        v = key_cached(sp, kc, t, len, w0, w1);
+        if (v >= 0 && v < KEY_BY_VALUE) {
+          kc->by_len[v] = len;
+          kc->by_w0[v] = w0;
+          kc->by_w1[v] = w1;
+        }
+      }
       if (v >= 0) {
         plen = len;
         pw0 = w0;
