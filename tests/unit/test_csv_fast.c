@@ -209,9 +209,9 @@ static void test_random_files(void **state) {
 /* Files the bulk path takes (no quote, no byte below ' ' but the line end, no space at a
  * field's edge), large enough for many of its blocks and more than one chunk of the reader,
  * with LF or CR LF line ends: mostly plain records of ids and numbers in runs or in order
- * (some with a space inside), with now and then a ragged record, a blank line, an empty field, an unknown
- * id, a field that is no number or begins or ends with a space, or a line end at the end
- * missing. Every way of reading them must give what libcsv gives. */
+ * (some with a space inside), with now and then a ragged record, a blank line, an empty
+ * field, an unknown id, a field that is no number or begins or ends with a space, or a line
+ * end at the end missing. Every way of reading them must give what libcsv gives. */
 static void test_bulk_files(void **state) {
   (void)state;
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
