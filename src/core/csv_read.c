@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/csv_int.h"
+#include "core/thread.h"
 
 /* --------------------------------------------------------------- batches -- */
 
@@ -478,7 +479,7 @@ static mdt_status csv_read_impl(mdt_csv *csv, const mdt_csv_spec *specs, size_t 
     pthread_cond_init(&rd.cv_done, NULL);
     sync_ok = rd.sync = 1;
     for (int t = 0; t < threads - 1; t++) {
-      if (pthread_create(&tids[started], NULL, worker_main, &rd) != 0)
+      if (mdt__thread_create(&tids[started], worker_main, &rd) != 0)
         break;
       started++;
     }

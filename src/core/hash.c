@@ -1,6 +1,7 @@
 /* SHA-256 of the run's input files for its manifest, at once or as a batch on a thread of
  * its own (core/hash.h). */
 #include "core/hash.h"
+#include "core/thread.h"
 
 #include <errno.h>
 #include <openssl/evp.h>
@@ -103,7 +104,7 @@ mdt_sha256_batch *mdt_sha256_batch_start(const char *const *paths, size_t n) {
   int failed = !b->path || !b->hex || !b->ok;
   for (size_t k = 0; k < n && !failed; k++)
     failed = (b->path[k] = strdup(paths[k])) == NULL;
-  if (failed || pthread_create(&b->tid, NULL, batch_main, b) != 0) {
+  if (failed || mdt__thread_create(&b->tid, batch_main, b) != 0) {
     batch_release(b);
     return NULL;
   }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/spare.h"
+#include "core/thread.h"
 #include "engine/mix.h"
 
 #include "engine/aggregate_int.h"
@@ -590,7 +591,7 @@ static void add_ranks_and_choices(mdt_aggregator *a, size_t answered) {
   pthread_t tids[SUMS_MAX_THREADS];
   int started[SUMS_MAX_THREADS] = {0};
   for (size_t t = 1; t < nparts; t++)
-    started[t] = pthread_create(&tids[t], NULL, sums_worker, &part[t]) == 0;
+    started[t] = mdt__thread_create(&tids[t], sums_worker, &part[t]) == 0;
   for (size_t t = 0; t < nparts; t++)
     if (t == 0 || !started[t])
       add_questions(a, part[t].first, part[t].last);

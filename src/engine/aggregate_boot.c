@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/thread.h"
 #include "engine/mix.h"
 
 #include "engine/aggregate_int.h"
@@ -213,7 +214,7 @@ mdt_status mdt__agg_run_bootstrap(const mdt_aggregator *a, const layout *lay, si
     nthreads = 64;
   int started = 0;
   for (int t = 1; t < nthreads; t++) {
-    if (pthread_create(&tids[started], NULL, boot_worker, &job) != 0)
+    if (mdt__thread_create(&tids[started], boot_worker, &job) != 0)
       break;
     started++;
   }

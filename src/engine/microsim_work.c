@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/thread.h"
 #include "engine/microsim_int.h"
 
 /* ------------------------------------------------------------------------------------------
@@ -87,7 +88,7 @@ void mdt__run_parts(int nparts, mdt__part_fn fn, void *arg) {
   int started[MDT_MICROSIM_MAX_THREADS];
   for (int k = 1; k < nparts; k++) {
     call[k] = (part_call){fn, arg, k, nparts};
-    started[k] = pthread_create(&tid[k], NULL, part_main, &call[k]) == 0;
+    started[k] = mdt__thread_create(&tid[k], part_main, &call[k]) == 0;
   }
   fn(arg, 0, nparts);
   for (int k = 1; k < nparts; k++) {
@@ -283,7 +284,7 @@ mdt_status mdt_microsim_work_new(const mdt_microsim *sim, int threads, mdt_micro
     }
     w->pool_ready = 1;
     for (int t = 1; t < threads; t++) {
-      if (pthread_create(&w->tids[w->nstarted], NULL, worker_main, w) != 0) {
+      if (mdt__thread_create(&w->tids[w->nstarted], worker_main, w) != 0) {
         mdt_microsim_work_free(w);
         return mdt_error_set(err, MDT_EINTERNAL, "cannot start worker thread %d of %d", t + 1,
                              threads);

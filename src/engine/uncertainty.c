@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/thread.h"
 #include "engine/mix.h"
 #include "engine/partial.h"
 #include "engine/quantile.h"
@@ -172,7 +173,7 @@ mdt_status mdt__mc_draws(const mdt_microsim_report *rep, const mdt_mc_options *o
   pthread_t tids[64];
   int started = 0;
   for (int t = 1; t < o->threads && (size_t)t < chunk_hi - chunk_lo; t++)
-    if (pthread_create(&tids[started], NULL, mc_worker, &job) == 0)
+    if (mdt__thread_create(&tids[started], mc_worker, &job) == 0)
       started++;
   mc_worker(&job);
   for (int t = 0; t < started; t++)

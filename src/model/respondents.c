@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/dict.h"
+#include "core/thread.h"
 #include "model/load.h"
 
 /* Columns with a fixed meaning; every other header column is a grouping column. */
@@ -346,7 +347,7 @@ mdt_status mdt_respondents_load_threads(const char *path, int threads, mdt_respo
     goto nomem;
   groupings_job gj = {t, nspecs, r, 0};
   pthread_t gtid;
-  int gstarted = threads > 1 && pthread_create(&gtid, NULL, groupings_main, &gj) == 0;
+  int gstarted = threads > 1 && mdt__thread_create(&gtid, groupings_main, &gj) == 0;
   st = check_rows(t, r, err);
   if (gstarted)
     pthread_join(gtid, NULL);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "core/hash.h"
+#include "core/thread.h"
 #include "mandat/report.h"
 #include "mandat/version.h"
 #include "mandat/workbook.h"
@@ -267,7 +268,7 @@ static mdt_status write_outputs(const mdt__year *s, const mdt__outdir *od, const
   mdt__outdir_path(od, name, xlsx, sizeof xlsx);
   workbook_job wb = {s, xlsx, s->p.sc->lang, MDT_OK, {0}};
   pthread_t wb_tid;
-  int wb_started = s->p.threads > 1 && pthread_create(&wb_tid, NULL, workbook_main, &wb) == 0;
+  int wb_started = s->p.threads > 1 && mdt__thread_create(&wb_tid, workbook_main, &wb) == 0;
   if (progress != NULL) {
     progress(user, "writing the tables");
     if (wb_started)

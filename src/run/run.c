@@ -14,6 +14,7 @@
 #include "mandat/text_answers.h"
 #include "run/run_int.h"
 #include "run/shard_int.h"
+#include "core/thread.h"
 
 void mdt_run_options_init(mdt_run_options *o) { memset(o, 0, sizeof *o); }
 
@@ -610,7 +611,7 @@ static struct mdt__releaser *release_start(mdt__year *years, int n) {
     free(b);
     return NULL;
   }
-  if (pthread_create(&b->tid, NULL, release_main, b) != 0) {
+  if (mdt__thread_create(&b->tid, release_main, b) != 0) {
     pthread_cond_destroy(&b->cv);
     pthread_mutex_destroy(&b->mu);
     free(b);
