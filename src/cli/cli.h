@@ -59,6 +59,7 @@ typedef struct {
   FILE *fp;
   char *path;      /* final path, or NULL for stdout */
   char *tmp_path;  /* temporary sibling */
+  char *buf;       /* stdio's buffer for fp (CLI_OUTPUT_BUFFER bytes), or NULL */
 } cli_output;
 
 mdt_status cli_output_open(cli_output *out, const char *path, mdt_error *err);

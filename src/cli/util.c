@@ -104,6 +104,8 @@ void cli_log(const char *fmt, ...) {
   va_end(ap);
 }
 
+#define CLI_OUTPUT_BUFFER ((size_t)1 << 18)
+
 mdt_status cli_output_open(cli_output *out, const char *path, mdt_error *err) {
   memset(out, 0, sizeof *out);
   if (path == NULL || strcmp(path, "-") == 0) {
@@ -142,6 +144,13 @@ mdt_status cli_output_open(cli_output *out, const char *path, mdt_error *err) {
   }
   /* One thread writes the file: stdio need not lock it for every field written. */
   __fsetlocking(out->fp, FSETLOCKING_BYCALLER);
+  /* A large buffer: stdio's own is a block (4 KiB), a write(2) for every 4 KiB of a result
+   * (190 for the 10 M answers' aggregate). Without it, stdio's. */
+  if ((out->buf = malloc(CLI_OUTPUT_BUFFER)) != NULL &&
+      setvbuf(out->fp, out->buf, _IOFBF, CLI_OUTPUT_BUFFER) != 0) {
+    free(out->buf);
+    out->buf = NULL;
+  }
   return MDT_OK;
 }
 
@@ -160,6 +169,8 @@ mdt_status cli_output_finish(cli_output *out, mdt_error *err) {
   bad |= fsync(fileno(out->fp)) != 0;
   bad |= fclose(out->fp) != 0;
   out->fp = NULL;
+  free(out->buf);
+  out->buf = NULL;
   if (bad) {
     mdt_status st = mdt_error_set_at(err, MDT_ECANTWRITE, out->path, 0, 0, "cannot write: %s",
                                      strerror(errno));
@@ -190,6 +201,8 @@ void cli_output_abort(cli_output *out) {
   if (out->fp != NULL && out->fp != stdout)
     fclose(out->fp);
   out->fp = NULL;
+  free(out->buf);
+  out->buf = NULL;
   if (out->tmp_path != NULL)
     unlink(out->tmp_path);
   free(out->tmp_path);
