@@ -147,8 +147,18 @@ static int grow(mdt__dict *d) {
   return 0;
 }
 
+uint64_t mdt__dict_hash(const char *key, size_t len) { return hash_bytes(key, len); }
+
+void mdt__dict_prefetch(const mdt__dict *d, uint64_t h) {
+  __builtin_prefetch(&d->slots[(size_t)h & (d->cap - 1)], 1);
+}
+
 int mdt__dict_put(mdt__dict *d, const char *key, size_t len, long value, long *existing) {
-  uint64_t h = hash_bytes(key, len);
+  return mdt__dict_put_hashed(d, hash_bytes(key, len), key, len, value, existing);
+}
+
+int mdt__dict_put_hashed(mdt__dict *d, uint64_t h, const char *key, size_t len, long value,
+                         long *existing) {
   size_t i = probe(d, h, key, len);
   if (d->slots[i] != 0) {
     if (existing)

@@ -6,6 +6,7 @@
 #define MANDAT_CORE_DICT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct mdt__dict mdt__dict;
 
@@ -20,6 +21,15 @@ long mdt__dict_find(const mdt__dict *d, const char *key, size_t len);
  * 1 when the key existed (its value goes to *existing if not NULL), -1 when out of memory.
  */
 int mdt__dict_put(mdt__dict *d, const char *key, size_t len, long value, long *existing);
+/*
+ * For many keys put in a row: the hash of key[0..len); a hint to load the slot a key of hash
+ * h would go to (a slot far from the one before, for ids put in an order of their own), a few
+ * keys ahead of its put; mdt__dict_put with that hash. The same as mdt__dict_put alone.
+ */
+uint64_t mdt__dict_hash(const char *key, size_t len);
+void mdt__dict_prefetch(const mdt__dict *d, uint64_t h);
+int mdt__dict_put_hashed(mdt__dict *d, uint64_t h, const char *key, size_t len, long value,
+                         long *existing);
 /* Number of keys stored. */
 size_t mdt__dict_size(const mdt__dict *d);
 

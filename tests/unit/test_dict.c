@@ -117,8 +117,39 @@ static void test_numbered_ids(void **state) {
   mdt__dict_free(d);
 }
 
+/* Keys put with their hash given (and their slots prefetched first, as a loop does a few keys
+ * ahead): found as if put alone, a key given twice refused with its first value, and the
+ * dict grown past its first size on the way. */
+static void test_put_hashed(void **state) {
+  (void)state;
+  const long n = 5000;
+  mdt__dict *d = mdt__dict_new(4);
+  char id[32];
+  assert_non_null(d);
+  for (long i = 0; i < n; i++) {
+    int len = snprintf(id, sizeof id, "m%ld", (i * 7919) % n);
+    uint64_t h = mdt__dict_hash(id, (size_t)len);
+    assert_int_equal(h, mdt__dict_hash(id, (size_t)len));
+    mdt__dict_prefetch(d, h);
+    assert_int_equal(mdt__dict_put_hashed(d, h, id, (size_t)len, i, NULL), 0);
+  }
+  for (long i = 0; i < n; i++) {
+    int len = snprintf(id, sizeof id, "m%ld", (i * 7919) % n);
+    assert_int_equal(mdt__dict_find(d, id, (size_t)len), i);
+    long first = -1;
+    assert_int_equal(mdt__dict_put_hashed(d, mdt__dict_hash(id, (size_t)len), id, (size_t)len,
+                                          n + i, &first),
+                     1);
+    assert_int_equal(first, i);
+  }
+  assert_int_equal(mdt__dict_find(d, "m", 1), -1);
+  assert_int_equal((long)mdt__dict_size(d), n);
+  mdt__dict_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_put_hashed),
       cmocka_unit_test(test_by_hand),
       cmocka_unit_test(test_one_byte_apart),
       cmocka_unit_test(test_numbered_ids),
