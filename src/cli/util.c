@@ -145,7 +145,7 @@ mdt_status cli_output_open(cli_output *out, const char *path, mdt_error *err) {
   /* One thread writes the file: stdio need not lock it for every field written. */
   __fsetlocking(out->fp, FSETLOCKING_BYCALLER);
   /* A large buffer: stdio's own is a block (4 KiB), a write(2) for every 4 KiB of a result
-   * (190 for the 10 M answers' aggregate). Without it, stdio's. */
+   * (187 for the 10 M answers' aggregate). Without it, stdio's. */
   if ((out->buf = malloc(CLI_OUTPUT_BUFFER)) != NULL &&
       setvbuf(out->fp, out->buf, _IOFBF, CLI_OUTPUT_BUFFER) != 0) {
     free(out->buf);
