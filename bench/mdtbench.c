@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/spare.h"
 #include "mandat/allocate.h"
 #include "mandat/error.h"
 #include "mandat/groups.h"
@@ -530,6 +531,7 @@ int main(int argc, char **argv) {
   if (rc != 0)
     return rc;
   gsl_set_error_handler_off();
+  mdt__heap_huge((size_t)64 << 20); /* as mandat does (src/cli/main.c) */
   if (strcmp(o.cmd, "register-load") == 0)
     return cmd_register_load(&o);
   if (strcmp(o.cmd, "pass") == 0)

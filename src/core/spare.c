@@ -1,9 +1,67 @@
 /* Large blocks kept from one step of a run for the next (see core/spare.h). */
 #include "core/spare.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#include <unistd.h>
+#endif
+
+/* The size of a transparent huge page on the targets that have them (x86-64, arm64 with 4 KiB
+ * base pages). */
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+
+int mdt__huge(void *p, size_t size) {
+#if defined(MADV_HUGEPAGE)
+  if (p == NULL || size < MDT__HUGE_MIN)
+    return 0;
+  uintptr_t lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+  uintptr_t hi = ((uintptr_t)p + size) & ~(HUGE_PAGE - 1);
+  if (hi <= lo)
+    return 0;
+  return madvise((void *)lo, hi - lo, MADV_HUGEPAGE) == 0;
+#else
+  (void)p;
+  (void)size;
+  return 0;
+#endif
+}
+
+int mdt__heap_huge(size_t pad) {
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE) && defined(M_ARENA_MAX)
+  if (pad < MDT__HUGE_MIN || pad > INT_MAX / 2)
+    return 0;
+  /* One arena for every thread, not trimmed, grown by pad at a time. */
+  if (mallopt(M_ARENA_MAX, 1) != 1 || mallopt(M_TRIM_THRESHOLD, INT_MAX) != 1 ||
+      mallopt(M_TOP_PAD, (int)pad) != 1)
+    return 0;
+  /* Grow it now: a block larger than what is left at its top, taken from the heap (for that
+   * moment up to 32 MiB, malloc's most; then blocks from 128 KiB on, its default, are
+   * mappings of their own again). */
+  size_t want = mallinfo2().keepcost + 4096, most = (size_t)32 << 20;
+  if (want > most || mallopt(M_MMAP_THRESHOLD, (int)most) != 1)
+    return 0;
+  void *grow = malloc(want);
+  mallopt(M_MMAP_THRESHOLD, 128 << 10);
+  if (grow == NULL)
+    return 0;
+  struct mallinfo2 after = mallinfo2();
+  uintptr_t end = (uintptr_t)sbrk(0);
+  int ok = 0;
+  if (end != (uintptr_t)-1 && after.arena <= end)
+    ok = mdt__huge((void *)(end - after.arena), after.arena);
+  free(grow);
+  return ok;
+#else
+  (void)pad;
+  return 0;
+#endif
+}
 
 /* Called through a volatile pointer, so that the compiler cannot turn malloc and memset
  * into the calloc this is meant to avoid. */
@@ -16,8 +74,10 @@ void *mdt__zeroed(size_t n, size_t size) {
   if (bytes == 0)
     bytes = 1;
   void *p = malloc(bytes);
-  if (p != NULL)
+  if (p != NULL) {
+    mdt__huge(p, bytes);
     zero_fill(p, 0, bytes);
+  }
   return p;
 }
 
@@ -45,8 +105,11 @@ static void *remove_at(mdt__spare *s, size_t k) {
 void *mdt__spare_take(mdt__spare *s, size_t size) {
   if (size == 0)
     size = 1;
-  if (s == NULL || s->n == 0)
-    return malloc(size);
+  if (s == NULL || s->n == 0) {
+    void *fresh = malloc(size);
+    mdt__huge(fresh, size);
+    return fresh;
+  }
   size_t fit = s->n, largest = 0;
   for (size_t k = 0; k < s->n; k++) {
     if (s->size[k] >= size && (fit == s->n || s->size[k] < s->size[fit]))
@@ -60,6 +123,7 @@ void *mdt__spare_take(mdt__spare *s, size_t size) {
   void *grown = realloc(block, size);
   if (grown == NULL)
     free(block);
+  mdt__huge(grown, size);
   return grown;
 }
 

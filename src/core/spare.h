@@ -41,4 +41,19 @@ void mdt__spare_free(mdt__spare *s);
  * aggregate of 10 M answers from 47 700 members sent 675 of them with calloc, 99 with this). */
 void *mdt__zeroed(size_t n, size_t size);
 
+/* Asks the system to back the whole 2 MiB pages inside [p, p + size) with transparent huge
+ * pages (madvise MADV_HUGEPAGE), so that writing them first costs one page fault per 2 MiB
+ * instead of one per 4 KiB. For a block of malloc's not yet written, of at least
+ * MDT__HUGE_MIN bytes (smaller ones, or where the system has no such advice, are left as they
+ * are). Returns 1 when the advice was taken for some of the block, 0 otherwise. */
+#define MDT__HUGE_MIN ((size_t)4 << 20)
+int mdt__huge(void *p, size_t size);
+
+/* For a program's main, before it starts threads: makes malloc (glibc's) serve every thread
+ * from its main heap, never give the heap's top back, grow it pad bytes at a time, and grows
+ * it now by pad bytes advised as huge pages (mdt__huge). Returns 1 when done, 0 when the C
+ * library or the system has no such settings (nothing is changed then, or only malloc's
+ * settings). */
+int mdt__heap_huge(size_t pad);
+
 #endif

@@ -6,6 +6,7 @@
 
 #include "core/dict.h"
 #include "core/idset.h"
+#include "core/spare.h"
 #include "model/load.h"
 
 /* Rows per batch from the CSV reader: amortises the callback, stays in cache. */
@@ -42,6 +43,7 @@ static int resize(mdt_register *reg, size_t cap) {
     if (p == NULL)                                                                             \
       return -1;                                                                               \
     reg->col = p;                                                                              \
+    mdt__huge(p, cap * sizeof *reg->col);                                                      \
   } while (0)
   GROW(respondent);
   GROW(group);

@@ -2,7 +2,9 @@
  * Blocks kept for reuse (core/spare.h): a take gets the smallest kept block that holds it,
  * else the largest grown to the size asked, else a new one; what is put into a full set or no
  * set is freed, and so is what was not taken (ASan's leak check holds the suite to that).
- * mdt__zeroed gives zeros with its pages already written.
+ * mdt__zeroed gives zeros with its pages already written. mdt__huge marks the whole 2 MiB pages
+ * of a large block for transparent huge pages, and mdt__heap_huge makes malloc's heap one
+ * such arena for every thread (a child process each, as it changes malloc for good).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +12,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -124,12 +130,128 @@ static void test_zeroed(void **state) {
   free(none);
 }
 
+/* 1 when the mapping that holds address a has the huge-page advice (VmFlags "hg" in
+ * /proc/self/smaps), 0 when it has not, -1 when no mapping holds it. */
+static int advised_huge(const void *a) {
+  FILE *f = fopen("/proc/self/smaps", "r");
+  assert_non_null(f);
+  char line[512];
+  int in = 0, found = -1;
+  while (fgets(line, sizeof line, f) != NULL) {
+    unsigned long lo, hi;
+    if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+      in = (uintptr_t)a >= lo && (uintptr_t)a < hi;
+      continue;
+    }
+    if (in && strncmp(line, "VmFlags:", 8) == 0) {
+      found = strstr(line, " hg") != NULL;
+      in = 0;
+    }
+  }
+  fclose(f);
+  return found;
+}
+
+/* Whether this kernel has transparent huge pages at all (else madvise refuses the advice). */
+static int kernel_has_thp(void) {
+  return access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) == 0;
+}
+
+/* The advice covers the 2 MiB pages wholly inside a block of MDT__HUGE_MIN bytes or more, and
+ * nothing is asked for a smaller block, NULL or a block with no whole 2 MiB page. */
+static void test_huge(void **state) {
+  (void)state;
+  size_t two = (size_t)2 << 20, n = (size_t)12 << 20;
+  char *big = malloc(n); /* larger than malloc's threshold: a mapping of its own */
+  assert_non_null(big);
+  int want = kernel_has_thp();
+  assert_int_equal(advised_huge(big + n / 2), 0);
+  assert_int_equal(mdt__huge(big, n), want);
+  uintptr_t first = ((uintptr_t)big + two - 1) / two * two, end = ((uintptr_t)big + n) / two * two;
+  assert_int_equal(advised_huge((void *)first), want);
+  assert_int_equal(advised_huge((void *)(end - 1)), want);
+  if (first > (uintptr_t)big)
+    assert_int_equal(advised_huge(big), 0); /* the part page before the first whole one */
+  memset(big, 7, n); /* still an ordinary block */
+  free(big);
+  char *small = malloc(MDT__HUGE_MIN - 1);
+  assert_non_null(small);
+  assert_int_equal(mdt__huge(small, MDT__HUGE_MIN - 1), 0);
+  assert_int_equal(advised_huge(small + (MDT__HUGE_MIN - 1) / 2), 0);
+  free(small);
+  assert_int_equal(mdt__huge(NULL, n), 0);
+}
+
+static void *thread_block(void *arg) {
+  (void)arg;
+  return malloc(1000);
+}
+
+/* In a child: mdt__heap_huge leaves malloc's heap advised for huge pages, with pad bytes of
+ * it in place at once that later blocks come from, and a thread's small block comes from that
+ * heap too (one arena). The
+ * child's exit status says which check failed. Under AddressSanitizer malloc is its own and
+ * the call changes nothing (0). */
+static int heap_child(void) {
+  size_t pad = (size_t)64 << 20;
+  int got = mdt__heap_huge(pad);
+#if defined(__SANITIZE_ADDRESS__)
+  return got == 0 ? 0 : 10;
+#else
+  if (got != kernel_has_thp())
+    return 10;
+  if (!got)
+    return 0;
+  char *top = sbrk(0);
+  if (advised_huge(top - pad / 2) != 1) /* the pad, advised */
+    return 11;
+  /* 256 blocks of 100 KiB, each below malloc's threshold for a mapping: from the pad, the
+   * heap's break where it was, the last of them advised. */
+  enum { BLOCKS = 256 };
+  char *blocks[BLOCKS];
+  for (int k = 0; k < BLOCKS; k++) {
+    blocks[k] = malloc(100 << 10);
+    if (blocks[k] == NULL || blocks[k] >= top)
+      return 12;
+    memset(blocks[k], k, 100 << 10);
+  }
+  if ((char *)sbrk(0) != top || advised_huge(blocks[BLOCKS - 1]) != 1)
+    return 13;
+  for (int k = 0; k < BLOCKS; k++)
+    free(blocks[k]);
+  pthread_t t;
+  void *theirs = NULL;
+  if (pthread_create(&t, NULL, thread_block, NULL) != 0 || pthread_join(t, &theirs) != 0)
+    return 14;
+  uintptr_t heap = (uintptr_t)top - mallinfo2().arena;
+  if (theirs == NULL || (uintptr_t)theirs >= (uintptr_t)top || (uintptr_t)theirs < heap)
+    return 15; /* from a thread's own arena, not the heap */
+  free(theirs);
+  return 0;
+#endif
+}
+
+static void test_heap_huge(void **state) {
+  (void)state;
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0)
+    _exit(heap_child());
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+  assert_int_equal(mdt__heap_huge(1 << 20), 0); /* a pad below MDT__HUGE_MIN: nothing done */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_smallest_that_fits),
       cmocka_unit_test(test_largest_grown),
       cmocka_unit_test(test_empty_and_none),
       cmocka_unit_test(test_zeroed),
+      cmocka_unit_test(test_huge),
+      cmocka_unit_test(test_heap_huge),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
