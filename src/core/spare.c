@@ -7,29 +7,48 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <unistd.h>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
-#include <unistd.h>
 #endif
 
 /* The size of a transparent huge page on the targets that have them (x86-64, arm64 with 4 KiB
  * base pages). */
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 
-int mdt__huge(void *p, size_t size) {
+/* Advises the pages of [lo, hi), rounded out to whole pages, when a whole huge page is inside;
+ * 1 when the system took the advice. */
+static int advise_pages(uintptr_t lo, uintptr_t hi) {
 #if defined(MADV_HUGEPAGE)
-  if (p == NULL || size < MDT__HUGE_MIN)
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  if (page == 0 || page > HUGE_PAGE || (page & (page - 1)) != 0)
     return 0;
-  uintptr_t lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-  uintptr_t hi = ((uintptr_t)p + size) & ~(HUGE_PAGE - 1);
-  if (hi <= lo)
+  lo &= ~(page - 1);
+  hi = (hi + page - 1) & ~(page - 1);
+  uintptr_t first = (lo + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+  if (hi <= lo || hi - first < HUGE_PAGE || first >= hi)
     return 0;
   return madvise((void *)lo, hi - lo, MADV_HUGEPAGE) == 0;
 #else
-  (void)p;
-  (void)size;
+  (void)lo;
+  (void)hi;
   return 0;
 #endif
+}
+
+int mdt__huge(void *p, size_t size) {
+  if (p == NULL || size < MDT__HUGE_MIN)
+    return 0;
+#if defined(__GLIBC__)
+  /* To the block's end: a block that is a mapping of its own is advised whole, so that it
+   * stays one mapping, which realloc can grow in place or move (mremap takes only a whole
+   * one; a mapping split by advice to part of it is copied instead). */
+  size_t usable = malloc_usable_size(p);
+  if (usable > size)
+    size = usable;
+#endif
+  return advise_pages((uintptr_t)p, (uintptr_t)p + size);
 }
 
 int mdt__heap_huge(size_t pad) {
@@ -54,7 +73,7 @@ int mdt__heap_huge(size_t pad) {
   uintptr_t end = (uintptr_t)sbrk(0);
   int ok = 0;
   if (end != (uintptr_t)-1 && after.arena <= end)
-    ok = mdt__huge((void *)(end - after.arena), after.arena);
+    ok = advise_pages(end - after.arena, end);
   free(grow);
   return ok;
 #else
@@ -119,12 +138,10 @@ void *mdt__spare_take(mdt__spare *s, size_t size) {
   }
   if (fit < s->n)
     return remove_at(s, fit);
-  void *block = remove_at(s, largest);
-  void *grown = realloc(block, size);
-  if (grown == NULL)
-    free(block);
-  mdt__huge(grown, size);
-  return grown;
+  free(remove_at(s, largest));
+  void *fresh = malloc(size);
+  mdt__huge(fresh, size);
+  return fresh;
 }
 
 void mdt__spare_free(mdt__spare *s) {

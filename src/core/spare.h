@@ -25,9 +25,10 @@ typedef struct {
 /* Keeps block (size bytes) for a later take; frees it when s is NULL or full. NULL: no-op. */
 void mdt__spare_put(mdt__spare *s, void *block, size_t size);
 /* A block of at least size bytes, its contents undefined: the smallest kept block that holds
- * size, else the largest grown to size with realloc (its pages are kept: a large block is a
- * mapping of its own, moved and extended by mremap), else malloc's. NULL when out of memory.
- * s may be NULL (malloc). */
+ * size, else a new one of malloc's (advised as huge pages, mdt__huge) in place of the largest,
+ * which is freed first so that malloc may reuse its pages (grown with realloc instead, it was
+ * copied when it lay in malloc's heap, see mdt__heap_huge), else malloc's. NULL when out of
+ * memory. s may be NULL (malloc). */
 void *mdt__spare_take(mdt__spare *s, size_t size);
 /* Frees every block kept and empties s. NULL: no-op. */
 void mdt__spare_free(mdt__spare *s);
@@ -41,11 +42,13 @@ void mdt__spare_free(mdt__spare *s);
  * aggregate of 10 M answers from 47 700 members sent 675 of them with calloc, 99 with this). */
 void *mdt__zeroed(size_t n, size_t size);
 
-/* Asks the system to back the whole 2 MiB pages inside [p, p + size) with transparent huge
- * pages (madvise MADV_HUGEPAGE), so that writing them first costs one page fault per 2 MiB
- * instead of one per 4 KiB. For a block of malloc's not yet written, of at least
- * MDT__HUGE_MIN bytes (smaller ones, or where the system has no such advice, are left as they
- * are). Returns 1 when the advice was taken for some of the block, 0 otherwise. */
+/* Asks the system to back a block of malloc's with transparent huge pages (madvise
+ * MADV_HUGEPAGE, on the pages the block lies on: with glibc, to the end of what it may hold,
+ * so that a block that is a mapping of its own is advised whole and stays one mapping for
+ * realloc), so that writing it first costs one page fault per 2 MiB instead of one per 4 KiB.
+ * For a block not yet written, of at least MDT__HUGE_MIN bytes (smaller ones, or where the
+ * system has no such advice, are left as they are). Returns 1 when the advice was taken, 0
+ * otherwise. */
 #define MDT__HUGE_MIN ((size_t)4 << 20)
 int mdt__huge(void *p, size_t size);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/spare.h"
 #include "engine/microsim_int.h"
 #include "mandat/frame.h"
 
@@ -599,6 +600,12 @@ static mdt_status compile(compile_job *job, int parts, mdt_error *err) {
   sim->row_of = malloc(n * sizeof *sim->row_of);
   if (!sim->old_nok || !sim->wfte_e8 || !sim->weight_e4 || !sim->move_from || !sim->row_of)
     return MDT_ENOMEM;
+  /* Written first by place_part, 4.6 M employees' 170 MB at 10x the area. */
+  mdt__huge(sim->old_nok, n * sizeof *sim->old_nok);
+  mdt__huge(sim->wfte_e8, n * sizeof *sim->wfte_e8);
+  mdt__huge(sim->weight_e4, n * sizeof *sim->weight_e4);
+  mdt__huge(sim->move_from, n * sizeof *sim->move_from);
+  mdt__huge(sim->row_of, n * sizeof *sim->row_of);
   mdt__run_parts(parts, place_part, job);
   pay_sort_job sorting = {sim, 1, 0, {0}};
   for (size_t c = 0; c < sim->ncells; c++) {

@@ -78,9 +78,9 @@ mdt_status mdt__cells_new_spare(const mdt_microsim *sim, int threads, mdt__spare
     mdt__cells_free(cells);
     return mdt_error_set(err, MDT_ENOMEM, "out of memory summing %zu employees by pay", n);
   }
-  /* Parts taken as the threads are free: the pages of a block taken from spare that had to
-   * grow are fresh (faulted in as written) at its end only, so parts of equal employees are
-   * not of equal time. */
+  /* Parts taken as the threads are free: a block taken from spare has pages written before
+   * and a new one fresh pages (faulted in as written), so parts of equal employees are not of
+   * equal time. */
   mdt__run_parts_shared(mdt__shared_parts(parts), parts, sums_part, cells);
   *out = cells;
   return MDT_OK;

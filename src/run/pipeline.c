@@ -502,8 +502,8 @@ mdt_status mdt__pipeline_load(mdt__pipeline *p, const mdt__pipeline_args *args, 
     return st;
   /* A one-year run needs of the register only its groups from here on (the suppression of
    * small groups); a period's first year builds the second year's register from it. At 4.6 M
-   * employees that is 129 MB less while the run computes, and the cells index is written
-   * into it rather than into 147 MB of fresh pages (22 000 page faults fewer). */
+   * employees that is 129 MB less while the run computes: the cells index takes its blocks'
+   * place (core/spare.h). */
   mdt__spare spare = {0};
   if (sc->period_years != 2)
     mdt__register_keep_groups(p->reg, &spare);
