@@ -54,9 +54,11 @@ int mdt__huge(void *p, size_t size);
 
 /* For a program's main, before it starts threads: makes malloc (glibc's) serve every thread
  * from its main heap, never give the heap's top back, grow it pad bytes at a time, and grows
- * it now by pad bytes advised as huge pages (mdt__huge). Returns 1 when done, 0 when the C
- * library or the system has no such settings (nothing is changed then, or only malloc's
- * settings). */
+ * it now by pad bytes, the whole heap advised for huge pages as mdt__huge advises a block.
+ * Blocks up to what is free at the heap's top then come from the heap, where realloc copies
+ * (hence mdt__spare_take's new blocks). pad is at least MDT__HUGE_MIN. Returns 1 when done,
+ * 0 when the C library or the system has no such settings (nothing is changed then, or only
+ * malloc's settings). */
 int mdt__heap_huge(size_t pad);
 
 #endif
