@@ -197,10 +197,12 @@ static void test_huge(void **state) {
   assert_int_equal(mdt__huge(NULL, n), 0);
 }
 
+#if !defined(__SANITIZE_ADDRESS__)
 static void *thread_block(void *arg) {
   (void)arg;
   return malloc(1000);
 }
+#endif
 
 /* In a child: mdt__heap_huge leaves malloc's heap advised for huge pages, with pad bytes of
  * it in place at once that later blocks come from, and a thread's small block comes from that
