@@ -185,8 +185,10 @@ static void test_huge(void **state) {
   char *grown = realloc(big, 2 * n);
   assert_non_null(grown);
   assert_true(grown[0] == 7 && grown[n - 1] == 7);
+#if !defined(__SANITIZE_ADDRESS__) /* whose realloc copies into a block of its own allocator's */
   assert_int_equal(mapping_of(grown, &lo, &hi), want); /* moved or grown as a mapping */
   assert_true(lo <= (uintptr_t)grown && hi >= (uintptr_t)grown + 2 * n);
+#endif
   memset(grown + n, 8, n);
   free(grown);
   char *small = malloc(MDT__HUGE_MIN - 1);
