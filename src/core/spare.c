@@ -25,8 +25,8 @@ static int advise_pages(uintptr_t lo, uintptr_t hi) {
     return 0;
   lo &= ~(page - 1);
   hi = (hi + page - 1) & ~(page - 1);
-  uintptr_t first = (lo + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-  if (hi <= lo || hi - first < HUGE_PAGE || first >= hi)
+  uintptr_t first = (lo + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1); /* the first huge page's start */
+  if (first >= hi || hi - first < HUGE_PAGE)
     return 0;
   return madvise((void *)lo, hi - lo, MADV_HUGEPAGE) == 0;
 #else
