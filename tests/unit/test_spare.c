@@ -208,9 +208,8 @@ static void *thread_block(void *arg) {
 
 /* In a child: mdt__heap_huge leaves malloc's heap advised for huge pages, with pad bytes of
  * it in place at once that later blocks come from, and a thread's small block comes from that
- * heap too (one arena). The
- * child's exit status says which check failed. Under AddressSanitizer malloc is its own and
- * the call changes nothing (0). */
+ * heap too (one arena). The child's exit status says which check failed. Under
+ * AddressSanitizer malloc is its own and the call changes nothing (0). */
 static int heap_child(void) {
   size_t pad = (size_t)64 << 20;
   int got = mdt__heap_huge(pad);
