@@ -124,6 +124,8 @@ void *mdt__spare_take(mdt__spare *s, size_t size) {
   if (size == 0)
     size = 1;
   if (s == NULL || s->n == 0) {
+    if (s != NULL)
+      s->fresh += size;
     void *fresh = malloc(size);
     mdt__huge(fresh, size);
     return fresh;
@@ -138,6 +140,7 @@ void *mdt__spare_take(mdt__spare *s, size_t size) {
   if (fit < s->n)
     return remove_at(s, fit);
   free(remove_at(s, largest));
+  s->fresh += size;
   void *fresh = malloc(size);
   mdt__huge(fresh, size);
   return fresh;

@@ -20,6 +20,8 @@ typedef struct {
   void *block[MDT__SPARE_MAX];
   size_t size[MDT__SPARE_MAX]; /* bytes that may be written, at least */
   size_t n;
+  size_t fresh; /* bytes mdt__spare_take has taken new since s was zeroed, no kept block
+                   holding them: what the kept blocks did not spare */
 } mdt__spare;
 
 /* Keeps block (size bytes) for a later take; frees it when s is NULL or full. NULL: no-op. */

@@ -70,9 +70,12 @@ mdt_status mdt__cells_new_spare(const mdt_microsim *sim, int threads, mdt__spare
   mdt__cells *cells = calloc(1, sizeof *cells);
   if (cells != NULL) {
     cells->sim = sim;
+    /* The smaller blocks first: each takes the smallest kept block that holds it, so that
+     * pw and pe take the register's 8-byte columns and only pwo is new (taken first, pwo
+     * would leave pe none that holds it: 37 MB more of fresh pages at 4.6 M employees). */
     cells->pw = mdt__spare_take(spare, (n + C) * sizeof *cells->pw);
-    cells->pwo = mdt__spare_take(spare, (n + C) * sizeof *cells->pwo);
     cells->pe = mdt__spare_take(spare, (n + C) * sizeof *cells->pe);
+    cells->pwo = mdt__spare_take(spare, (n + C) * sizeof *cells->pwo);
   }
   if (cells == NULL || !cells->pw || !cells->pwo || !cells->pe) {
     mdt__cells_free(cells);

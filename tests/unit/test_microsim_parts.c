@@ -112,8 +112,9 @@ static void test_same_for_any_threads(void **state) {
     assert_int_equal(mdt__cells_new_threads(many, threads, &cells_many, NULL), MDT_OK);
     assert_same_cells(one, cells_one, cells_many);
     mdt__cells_free(cells_many);
-    /* Built in blocks kept from before: the 40-byte one holds the first array asked for (8
-     * bytes a position), the other two must grow (16 and 8 bytes a position). */
+    /* Built in blocks kept from before: the two arrays of 8 bytes a position are asked for
+     * first and take the 8-byte and then the 40-byte block (each the smallest that holds
+     * it), the one of 16 bytes is new (the 4-byte block freed for it). */
     mdt__spare spare = {0};
     size_t n = many->n;
     mdt__spare_put(&spare, malloc(n * 40), n * 40);
@@ -122,6 +123,24 @@ static void test_same_for_any_threads(void **state) {
     assert_int_equal(mdt__cells_new_spare(many, threads, &spare, &cells_many, NULL), MDT_OK);
     assert_int_equal(spare.n, 0);
     assert_same_cells(one, cells_one, cells_many);
+    mdt__cells_free(cells_many);
+    /* A one-year run's register columns (mdt__register_keep_groups): two of 8 bytes a row,
+     * three of 4. pw and pe take the two of 8, so that only pwo is new. */
+    size_t room = (n + many->ncells) * 8;
+    void *eight[2] = {malloc(room), malloc(room)};
+    for (int k = 0; k < 3; k++)
+      mdt__spare_put(&spare, malloc(room / 2), room / 2);
+    mdt__spare_put(&spare, eight[0], room);
+    mdt__spare_put(&spare, eight[1], room);
+    spare.fresh = 0;
+    assert_int_equal(mdt__cells_new_spare(many, threads, &spare, &cells_many, NULL), MDT_OK);
+    mdt__cell_run first = mdt__cells_run(cells_many, 0);
+    assert_true((first.pw == eight[0] && first.pe == eight[1]) ||
+                (first.pw == eight[1] && first.pe == eight[0]));
+    assert_int_equal(spare.fresh, room * 2); /* pwo alone */
+    assert_int_equal(spare.n, 2); /* the largest of 4 bytes freed for pwo */
+    assert_same_cells(one, cells_one, cells_many);
+    mdt__spare_free(&spare);
     mdt__cells_free(cells_many);
     mdt_microsim_free(many);
   }

@@ -36,6 +36,7 @@ static void test_smallest_that_fits(void **state) {
   assert_ptr_equal(mdt__spare_take(&s, 50), c);  /* exactly */
   assert_ptr_equal(mdt__spare_take(&s, 400), b);
   assert_int_equal(s.n, 0);
+  assert_int_equal(s.fresh, 0); /* every block a kept one */
   free(a);
   free(b);
   free(c);
@@ -56,6 +57,7 @@ static void test_largest_replaced(void **state) {
   assert_int_equal(s.n, 1);
   assert_int_equal(s.size[0], 16);
   assert_ptr_equal(s.block[0], small);
+  assert_int_equal(s.fresh, 4096);
   free(got);
   mdt__spare_free(&s);
   assert_int_equal(s.n, 0);
@@ -73,6 +75,7 @@ static void test_empty_and_none(void **state) {
   mdt__spare_put(NULL, b, 32); /* no set: freed */
   mdt__spare_put(&s, NULL, 10); /* nothing to keep */
   assert_int_equal(s.n, 0);
+  assert_int_equal(s.fresh, 32);
   /* A full set frees what more it is given. */
   for (int k = 0; k < MDT__SPARE_MAX; k++)
     mdt__spare_put(&s, malloc(8), 8);
