@@ -50,13 +50,20 @@ int mdt__huge(void *p, size_t size) {
   return advise_pages((uintptr_t)p, (uintptr_t)p + size);
 }
 
+/* Whether mdt__heap_huge has made malloc serve every thread from one arena. */
+static int one_arena;
+
+int mdt__malloc_one_arena(void) { return one_arena; }
+
 int mdt__heap_huge(size_t pad) {
 #if defined(__GLIBC__) && defined(MADV_HUGEPAGE) && defined(M_ARENA_MAX)
   if (pad < MDT__HUGE_MIN || pad > INT_MAX / 2)
     return 0;
   /* One arena for every thread, not trimmed, grown by pad at a time. */
-  if (mallopt(M_ARENA_MAX, 1) != 1 || mallopt(M_TRIM_THRESHOLD, INT_MAX) != 1 ||
-      mallopt(M_TOP_PAD, (int)pad) != 1)
+  if (mallopt(M_ARENA_MAX, 1) != 1)
+    return 0;
+  one_arena = 1;
+  if (mallopt(M_TRIM_THRESHOLD, INT_MAX) != 1 || mallopt(M_TOP_PAD, (int)pad) != 1)
     return 0;
   /* Grow it now: a block larger than what is left at its top, taken from the heap (for that
    * moment up to 32 MiB, malloc's most; then blocks from 128 KiB on, its default, are

@@ -62,5 +62,9 @@ int mdt__huge(void *p, size_t size);
  * 0 when the C library or the system has no such settings (nothing is changed then, or only
  * malloc's settings). */
 int mdt__heap_huge(size_t pad);
+/* 1 once mdt__heap_huge has set malloc to one arena for every thread: two threads that both
+ * allocate much (the workbook's writer and the tables', say) then wait on each other's
+ * malloc, and are better run one after the other. */
+int mdt__malloc_one_arena(void);
 
 #endif
