@@ -143,23 +143,48 @@ char *mdt__outdir_path(const mdt__outdir *od, const char *name, char *buf, size_
   return buf;
 }
 
+/* Calls fn on every entry of folder dfd, each on a read-only descriptor of its own (the
+ * folder's own entry too), and on those of its subfolders (a period's years). */
+static void each_file(int dfd, void (*fn)(int fd)) {
+  int dup_fd = dup(dfd); /* closedir closes the descriptor it was opened on */
+  DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+  if (d == NULL) {
+    if (dup_fd >= 0)
+      close(dup_fd);
+    return;
+  }
+  rewinddir(d);
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    int fd = openat(dfd, e->d_name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      continue;
+    fn(fd);
+    if (e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+      each_file(fd, fn);
+    close(fd);
+  }
+  closedir(d);
+}
+
+static void start_writeback(int fd) {
+#if defined(SYNC_FILE_RANGE_WRITE)
+  (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+  (void)fd;
+#endif
+}
+
+static void make_durable(int fd) { (void)fsync(fd); }
+
 mdt_status mdt__outdir_commit(mdt__outdir *od, mdt_error *err) {
-  /* Make the files durable before the folder becomes visible under its name. */
-  int dfd = open(od->tmp, O_RDONLY | O_DIRECTORY);
+  /* Make the files durable before the folder becomes visible under its name: every file's
+   * writing started first, so that the disk takes them together, then each waited for. */
+  int dfd = open(od->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
-    DIR *d = fdopendir(dfd);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-      int fd = openat(dfd, e->d_name, O_RDONLY);
-      if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-      }
-    }
-    if (d)
-      closedir(d);
-    else
-      close(dfd);
+    each_file(dfd, start_writeback);
+    each_file(dfd, make_durable);
+    close(dfd);
   }
   if (rename(od->tmp, od->target) != 0) {
     if (errno != EEXIST && errno != ENOTEMPTY)
