@@ -322,8 +322,10 @@ static mdt_status build_cells(mdt_microsim *sim, const size_t *count, size_t nke
  * the exact totals are the same for any number of parts. */
 typedef struct {
   const mdt_register *reg;
+  mdt_register *own;  /* reg, when its columns but the groups' are the compile's to take */
   mdt_microsim *sim;
   size_t nkeys;
+  int column;         /* the column place_part places */
   uint32_t *key;      /* [n]: each row's cell key */
   size_t *count;      /* [parts x nkeys]: rows per key in each part, then where its first goes */
   size_t *at;         /* [parts x nkeys]: where the next goes (place_part) */
@@ -368,10 +370,13 @@ static void count_part(void *arg, int part, int nparts) {
   }
 }
 
-/* Pass 2: places a part's rows, in register order within each cell (pass 3 sorts each cell
- * by pay, stably): one column at a time, so that a thread writes to one place per cell at
- * once rather than five (about 2 000 pages at once thrash the TLB). at (nkeys) is room for
- * the part's starts. */
+/* Pass 2: places a part's rows of column job->column, in register order within each cell
+ * (pass 3 sorts each cell by pay, stably): one column at a time, so that a thread writes to
+ * one place per cell at once rather than five (about 2 000 pages at once thrash the TLB), and
+ * every part done with a column before the next starts (a taken register's columns are
+ * written over, compile_from). at (nkeys) is room for the part's starts. */
+enum { PLACE_MOVE_FROM, PLACE_OLD_NOK, PLACE_WFTE, PLACE_WEIGHT, PLACE_ROW_OF, PLACE_N };
+
 static void place_part(void *arg, int part, int nparts) {
   compile_job *job = arg;
   const mdt_register *reg = job->reg;
@@ -386,12 +391,24 @@ static void place_part(void *arg, int part, int nparts) {
     for (size_t i = lo; i < hi; i++)                                                          \
       sim->column[at[key[i]]++] = (value);                                                    \
   } while (0)
-  PLACE(old_nok, (double)reg->salary_nok[i]);
-  PLACE(wfte_e8, (double)((int64_t)reg->weight_e4[i] * reg->fte_e4[i]));
-  PLACE(weight_e4, reg->weight_e4[i]);
-  PLACE(move_from, mdt__move_month((int)(key[i] % (MDT_MICROSIM_MAX_STEP_YEARS + 1)),
-                                   reg->seniority_years[i]));
-  PLACE(row_of, (uint32_t)i);
+  switch (job->column) {
+  case PLACE_MOVE_FROM:
+    PLACE(move_from, mdt__move_month((int)(key[i] % (MDT_MICROSIM_MAX_STEP_YEARS + 1)),
+                                     reg->seniority_years[i]));
+    break;
+  case PLACE_OLD_NOK:
+    PLACE(old_nok, (double)reg->salary_nok[i]);
+    break;
+  case PLACE_WFTE:
+    PLACE(wfte_e8, (double)((int64_t)reg->weight_e4[i] * reg->fte_e4[i]));
+    break;
+  case PLACE_WEIGHT:
+    PLACE(weight_e4, reg->weight_e4[i]);
+    break;
+  default:
+    PLACE(row_of, (uint32_t)i);
+    break;
+  }
 #undef PLACE
 }
 
@@ -576,7 +593,8 @@ static mdt_status compile(compile_job *job, int parts, mdt_error *err) {
   sim->fte_e8 = calloc(G, sizeof *sim->fte_e8);
   sim->wage_bill_e8 = calloc(G, sizeof *sim->wage_bill_e8);
   sim->wage_bill_d = calloc(G, sizeof *sim->wage_bill_d);
-  job->key = malloc(n * sizeof *job->key);
+  /* A taken register's members' column is a one-year run's to drop: the keys take it. */
+  job->key = job->own != NULL ? (uint32_t *)job->own->respondent : malloc(n * sizeof *job->key);
   job->count = calloc((size_t)parts * job->nkeys, sizeof *job->count);
   job->at = calloc((size_t)parts * job->nkeys, sizeof *job->at);
   job->employees = calloc((size_t)parts * G, sizeof *job->employees);
@@ -593,20 +611,46 @@ static mdt_status compile(compile_job *job, int parts, mdt_error *err) {
   mdt_status st = compile_counted(job, parts, err);
   if (st != MDT_OK)
     return st;
-  sim->old_nok = malloc(n * sizeof *sim->old_nok);
-  sim->wfte_e8 = malloc(n * sizeof *sim->wfte_e8);
-  sim->weight_e4 = malloc(n * sizeof *sim->weight_e4);
+  /* Written first by place_part: 4.6 M employees' 115 MB at 10x the area, all but
+   * move_from's 4.6 MB in a taken register's columns, each once the columns placed before it
+   * have read it for the last time (the order of PLACE_*). */
   sim->move_from = malloc(n * sizeof *sim->move_from);
-  sim->row_of = malloc(n * sizeof *sim->row_of);
-  if (!sim->old_nok || !sim->wfte_e8 || !sim->weight_e4 || !sim->move_from || !sim->row_of)
+  if (sim->move_from == NULL)
     return MDT_ENOMEM;
-  /* Written first by place_part: 4.6 M employees' 115 MB at 10x the area. */
-  mdt__huge(sim->old_nok, n * sizeof *sim->old_nok);
-  mdt__huge(sim->wfte_e8, n * sizeof *sim->wfte_e8);
-  mdt__huge(sim->weight_e4, n * sizeof *sim->weight_e4);
   mdt__huge(sim->move_from, n * sizeof *sim->move_from);
-  mdt__huge(sim->row_of, n * sizeof *sim->row_of);
-  mdt__run_parts(parts, place_part, job);
+  mdt_register *own = job->own;
+  if (own == NULL) {
+    sim->old_nok = malloc(n * sizeof *sim->old_nok);
+    sim->wfte_e8 = malloc(n * sizeof *sim->wfte_e8);
+    sim->weight_e4 = malloc(n * sizeof *sim->weight_e4);
+    sim->row_of = malloc(n * sizeof *sim->row_of);
+    if (!sim->old_nok || !sim->wfte_e8 || !sim->weight_e4 || !sim->row_of)
+      return MDT_ENOMEM;
+    mdt__huge(sim->old_nok, n * sizeof *sim->old_nok);
+    mdt__huge(sim->wfte_e8, n * sizeof *sim->wfte_e8);
+    mdt__huge(sim->weight_e4, n * sizeof *sim->weight_e4);
+    mdt__huge(sim->row_of, n * sizeof *sim->row_of);
+  } else {
+    _Static_assert(sizeof *sim->old_nok == sizeof *own->seniority_years &&
+                       sizeof *sim->wfte_e8 == sizeof *own->salary_nok &&
+                       sizeof *sim->weight_e4 == sizeof *own->fte_e4 &&
+                       sizeof *sim->row_of == sizeof *own->weight_e4 &&
+                       sizeof *job->key == sizeof *own->respondent,
+                   "a taken register's columns hold the compiled ones");
+    sim->old_nok = own->seniority_years; /* read last by PLACE_MOVE_FROM */
+    sim->wfte_e8 = (double *)(void *)own->salary_nok; /* by PLACE_OLD_NOK */
+    sim->weight_e4 = own->fte_e4;                      /* by PLACE_WFTE */
+    sim->row_of = (uint32_t *)own->weight_e4;          /* by PLACE_WEIGHT */
+  }
+  for (job->column = 0; job->column < PLACE_N; job->column++)
+    mdt__run_parts(parts, place_part, job);
+  if (own != NULL) { /* the columns are the microsim's now, and the keys' block is done */
+    own->seniority_years = NULL;
+    own->salary_nok = NULL;
+    own->fte_e4 = NULL;
+    own->weight_e4 = NULL;
+    own->respondent = NULL;
+  }
   pay_sort_job sorting = {sim, 1, 0, {0}};
   for (size_t c = 0; c < sim->ncells; c++) {
     size_t size = sim->cell_start[c + 1] - sim->cell_start[c];
@@ -627,8 +671,9 @@ static mdt_status compile(compile_job *job, int parts, mdt_error *err) {
   return MDT_OK;
 }
 
-mdt_status mdt__microsim_new_threads(const mdt_register *reg, const mdt_groups *groups,
-                                     int threads, mdt_microsim **out, mdt_error *err) {
+static mdt_status compile_from(const mdt_register *reg, mdt_register *own,
+                               const mdt_groups *groups, int threads, mdt__spare *spare,
+                               mdt_microsim **out, mdt_error *err) {
   if (reg == NULL || groups == NULL || out == NULL)
     return mdt_error_set(err, MDT_EUSAGE, "mdt_microsim_new: no %s given",
                          reg == NULL ? "register" : groups == NULL ? "groups table" : "result");
@@ -656,6 +701,7 @@ mdt_status mdt__microsim_new_threads(const mdt_register *reg, const mdt_groups *
   compile_job job;
   memset(&job, 0, sizeof job);
   job.reg = reg;
+  job.own = own;
   job.nkeys = groups->n * Y;
   mdt_status st = MDT_ENOMEM;
   if ((job.sim = calloc(1, sizeof *job.sim)) != NULL) {
@@ -663,6 +709,11 @@ mdt_status mdt__microsim_new_threads(const mdt_register *reg, const mdt_groups *
     job.sim->n = reg->n;
     job.sim->ngroups = groups->n;
     st = compile(&job, parts, err);
+  }
+  if (own != NULL) { /* the keys in the members' column: kept for a later step */
+    if (own->respondent == NULL)
+      mdt__spare_put(spare, job.key, reg->n * sizeof *job.key);
+    job.key = NULL;
   }
   free(job.key);
   free(job.count);
@@ -679,6 +730,16 @@ mdt_status mdt__microsim_new_threads(const mdt_register *reg, const mdt_groups *
     return mdt_error_set(err, MDT_ENOMEM, "out of memory compiling a register of %zu rows",
                          reg->n);
   return st;
+}
+
+mdt_status mdt__microsim_new_threads(const mdt_register *reg, const mdt_groups *groups,
+                                     int threads, mdt_microsim **out, mdt_error *err) {
+  return compile_from(reg, NULL, groups, threads, NULL, out, err);
+}
+
+mdt_status mdt__microsim_new_taking(mdt_register *reg, const mdt_groups *groups, int threads,
+                                    mdt__spare *spare, mdt_microsim **out, mdt_error *err) {
+  return compile_from(reg, reg, groups, threads, spare, out, err);
 }
 
 mdt_status mdt_microsim_new(const mdt_register *reg, const mdt_groups *groups,

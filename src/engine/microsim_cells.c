@@ -71,8 +71,8 @@ mdt_status mdt__cells_new_spare(const mdt_microsim *sim, int threads, mdt__spare
   if (cells != NULL) {
     cells->sim = sim;
     /* The smaller blocks first: each takes the smallest kept block that holds it, so that
-     * pw and pe take the register's 8-byte columns and only pwo is new (taken first, pwo
-     * would leave pe none that holds it: 37 MB more of fresh pages at 4.6 M employees). */
+     * with two kept blocks of 8 bytes a position pw and pe take them and only pwo is new
+     * (taken first, pwo would leave pe none that holds it). */
     cells->pw = mdt__spare_take(spare, (n + C) * sizeof *cells->pw);
     cells->pe = mdt__spare_take(spare, (n + C) * sizeof *cells->pe);
     cells->pwo = mdt__spare_take(spare, (n + C) * sizeof *cells->pwo);

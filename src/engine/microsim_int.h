@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "core/spare.h"
 #include "mandat/microsim.h"
 
 /* Employees per unit of work: a unit is a run of at most this many employees of one cell,
@@ -155,6 +156,14 @@ struct mdt_microsim_work {
  * started for it: the same microsim, and the same first error, for any number. */
 mdt_status mdt__microsim_new_threads(const mdt_register *reg, const mdt_groups *groups,
                                      int threads, mdt_microsim **out, mdt_error *err);
+/* mdt__microsim_new_threads that takes reg's columns but its groups' (a one-year run needs
+ * no more of it): the compiled columns are written into them, each once the columns placed
+ * before have read it, and the last of them (the members', which held the rows' keys) goes
+ * to spare. At 4.6 M employees 115 MB of fresh pages fewer. The same microsim as
+ * mdt__microsim_new_threads. reg is left with its groups and its row count; on failure its
+ * columns may have been written over and only its groups' are of use. */
+mdt_status mdt__microsim_new_taking(mdt_register *reg, const mdt_groups *groups, int threads,
+                                    mdt__spare *spare, mdt_microsim **out, mdt_error *err);
 
 /* Shared by the microsimulation's files (microsim.c, microsim_work.c, microsim_report.c). */
 int mdt__month_valid(int m);

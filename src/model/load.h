@@ -10,7 +10,6 @@
 #include <stddef.h>
 
 #include "core/csv.h"
-#include "core/spare.h"
 #include "mandat/error.h"
 #include "mandat/register.h"
 
@@ -49,11 +48,6 @@ size_t mdt__rows_room(size_t cap, size_t need, size_t expected, size_t first, si
 mdt_status mdt__register_load_hashed(const char *path, const mdt_respondents *respondents,
                                      const mdt_groups *groups, int threads, mdt_register **out,
                                      char *sha256, mdt_error *err);
-
-/* Gives up every column of reg but its groups (reg->group; the others become NULL): what a
- * run keeps of a register once it is compiled, for the suppression of small groups. The
- * columns go to spare for the run's next steps (core/spare.h), or are freed when it is NULL. */
-void mdt__register_keep_groups(mdt_register *reg, mdt__spare *spare);
 
 /* Size of the buffers used for quoted found values. */
 #define MDT__FOUND_MAX 160

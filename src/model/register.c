@@ -159,20 +159,6 @@ static mdt_status check_batch(const mdt_csv_batch *b, void *user, mdt_error *err
   return MDT_OK;
 }
 
-void mdt__register_keep_groups(mdt_register *reg, mdt__spare *spare) {
-  size_t n = reg->n;
-  mdt__spare_put(spare, reg->respondent, n * sizeof *reg->respondent);
-  mdt__spare_put(spare, reg->seniority_years, n * sizeof *reg->seniority_years);
-  mdt__spare_put(spare, reg->fte_e4, n * sizeof *reg->fte_e4);
-  mdt__spare_put(spare, reg->salary_nok, n * sizeof *reg->salary_nok);
-  mdt__spare_put(spare, reg->weight_e4, n * sizeof *reg->weight_e4);
-  reg->respondent = NULL;
-  reg->seniority_years = NULL;
-  reg->fte_e4 = NULL;
-  reg->salary_nok = NULL;
-  reg->weight_e4 = NULL;
-}
-
 mdt_status mdt_register_load(const char *path, const mdt_respondents *respondents,
                              const mdt_groups *groups, mdt_register **out, mdt_error *err) {
   return mdt_register_load_threads(path, respondents, groups, 1, out, err);

@@ -497,16 +497,19 @@ mdt_status mdt__pipeline_load(mdt__pipeline *p, const mdt__pipeline_args *args, 
   if (rule == MDT_RULE_TABLE && p->table == NULL)
     return mdt_scenario_fail(sc, "settlement", "rule", err, MDT_EDATA,
                              "expected [settlement] table = FILE for the table rule, found none");
-  if ((st = mdt__microsim_new_threads(p->reg, p->model->groups, p->threads, &p->sim, err)) !=
-      MDT_OK)
-    return st;
   /* A one-year run needs of the register only its groups from here on (the suppression of
-   * small groups); a period's first year builds the second year's register from it. At 4.6 M
-   * employees that is 129 MB less while the run computes: the cells index takes its blocks'
-   * place (core/spare.h). */
+   * small groups): the microsim is compiled into its other columns, and the cells index takes
+   * what is left (core/spare.h). A period's first year builds the second year's register
+   * from it. */
   mdt__spare spare = {0};
-  if (sc->period_years != 2)
-    mdt__register_keep_groups(p->reg, &spare);
+  st = sc->period_years != 2
+           ? mdt__microsim_new_taking(p->reg, p->model->groups, p->threads, &spare, &p->sim,
+                                      err)
+           : mdt__microsim_new_threads(p->reg, p->model->groups, p->threads, &p->sim, err);
+  if (st != MDT_OK) {
+    mdt__spare_free(&spare);
+    return st;
+  }
   if ((st = mdt_microsim_work_new(p->sim, p->threads, &p->work, err)) == MDT_OK)
     st = mdt__allocator_new_spare(p->work, &spare, &p->alloc, err);
   mdt__spare_free(&spare);

@@ -1,6 +1,7 @@
 /*
  * Compiling the register (each cell sorted by pay) and summing the cells in parts on threads
- * (mdt__microsim_new_threads, mdt__cells_new_threads): every column, cell, unit and exact
+ * (mdt__microsim_new_threads, mdt__cells_new_threads; mdt__microsim_new_taking into the
+ * register's own columns): every column, cell, unit and exact
  * total, and every cell's prefix sums, must be the same bits as with one thread, each cell in
  * order of pay with those paid the same in register order, and a bad row must be reported as
  * the first bad row in register order whichever part meets it.
@@ -124,8 +125,8 @@ static void test_same_for_any_threads(void **state) {
     assert_int_equal(spare.n, 0);
     assert_same_cells(one, cells_one, cells_many);
     mdt__cells_free(cells_many);
-    /* A one-year run's register columns (mdt__register_keep_groups): two of 8 bytes a row,
-     * three of 4. pw and pe take the two of 8, so that only pwo is new. */
+    /* Blocks of two of 8 bytes a position and three of 4: pw and pe take the two of 8, so
+     * that only pwo is new. */
     size_t room = (n + many->ncells) * 8;
     void *eight[2] = {malloc(room), malloc(room)};
     for (int k = 0; k < 3; k++)
@@ -146,6 +147,81 @@ static void test_same_for_any_threads(void **state) {
   }
   mdt__cells_free(cells_one);
   mdt_microsim_free(one);
+  mdt_test_register_free(reg);
+  mdt_test_groups_free(groups);
+  gsl_rng_free(r);
+}
+
+/* A copy of reg, each column a block of its own as the loader's are. */
+static mdt_register *register_copy(const mdt_register *reg) {
+  mdt_register *c = mdt_test_register_alloc(reg->n);
+  size_t n = reg->n;
+  memcpy(c->respondent, reg->respondent, n * sizeof *c->respondent);
+  memcpy(c->group, reg->group, n * sizeof *c->group);
+  memcpy(c->seniority_years, reg->seniority_years, n * sizeof *c->seniority_years);
+  memcpy(c->fte_e4, reg->fte_e4, n * sizeof *c->fte_e4);
+  memcpy(c->salary_nok, reg->salary_nok, n * sizeof *c->salary_nok);
+  memcpy(c->weight_e4, reg->weight_e4, n * sizeof *c->weight_e4);
+  return c;
+}
+
+/* Compiled into the register's own columns (a one-year run's mdt__microsim_new_taking): the
+ * same microsim as from a register left as it is, for any number of threads; the register
+ * keeps its groups alone, its members' column (the keys') goes to spare, and no column but
+ * move_from's is new. */
+static void test_taking_the_register(void **state) {
+  (void)state;
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 2024);
+  mdt_groups *groups = mdt_test_groups(NGROUPS, ids, chapters, NULL, NULL);
+  mdt_register *reg = random_register(r, NROWS);
+  mdt_microsim *want = NULL;
+  assert_int_equal(mdt_microsim_new(reg, groups, &want, NULL), MDT_OK);
+  for (int threads = 1; threads <= 4; threads++) {
+    mdt_register *taken = register_copy(reg);
+    const void *seniority = taken->seniority_years, *salary = taken->salary_nok;
+    const void *fte = taken->fte_e4, *weight = taken->weight_e4, *members = taken->respondent;
+    const int32_t *group = taken->group;
+    mdt__spare spare = {0};
+    mdt_microsim *got = NULL;
+    assert_int_equal(mdt__microsim_new_taking(taken, groups, threads, &spare, &got, NULL),
+                     MDT_OK);
+    assert_same_sim(want, got);
+    assert_ptr_equal(got->old_nok, seniority);
+    assert_ptr_equal(got->wfte_e8, salary);
+    assert_ptr_equal(got->weight_e4, fte);
+    assert_ptr_equal(got->row_of, weight);
+    assert_true(taken->seniority_years == NULL && taken->salary_nok == NULL &&
+                taken->fte_e4 == NULL && taken->weight_e4 == NULL &&
+                taken->respondent == NULL);
+    assert_ptr_equal(taken->group, group);
+    assert_memory_equal(taken->group, reg->group, NROWS * sizeof *reg->group);
+    assert_int_equal(taken->n, NROWS);
+    assert_int_equal(spare.n, 1);
+    assert_ptr_equal(spare.block[0], members);
+    assert_true(spare.size[0] >= NROWS * sizeof(uint32_t));
+    mdt__spare_free(&spare);
+    mdt_microsim_free(got);
+    mdt_test_register_free(taken);
+  }
+  /* A bad row: the same error, nothing compiled, the register's columns its own still. */
+  reg->salary_nok[NROWS / 3] = 0;
+  mdt_error want_err, got_err;
+  mdt_error_clear(&want_err);
+  mdt_error_clear(&got_err);
+  mdt_microsim *none = NULL;
+  assert_int_equal(mdt__microsim_new_threads(reg, groups, 3, &none, &want_err), MDT_EDATA);
+  mdt_register *taken = register_copy(reg);
+  mdt__spare spare = {0};
+  assert_int_equal(mdt__microsim_new_taking(taken, groups, 3, &spare, &none, &got_err),
+                   MDT_EDATA);
+  assert_null(none);
+  assert_string_equal(want_err.message, got_err.message);
+  assert_int_equal(spare.n, 0);
+  assert_non_null(taken->respondent);
+  assert_non_null(taken->salary_nok);
+  mdt_test_register_free(taken);
+  mdt_microsim_free(want);
   mdt_test_register_free(reg);
   mdt_test_groups_free(groups);
   gsl_rng_free(r);
@@ -260,6 +336,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_same_for_any_threads),
       cmocka_unit_test(test_first_bad_row),
+      cmocka_unit_test(test_taking_the_register),
       cmocka_unit_test(test_pay_spans),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
