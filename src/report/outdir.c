@@ -160,7 +160,10 @@ static void each_file(int dfd, void (*fn)(int fd)) {
     if (fd < 0)
       continue;
     fn(fd);
-    if (e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+    struct stat st;
+    int dir = e->d_type == DT_DIR ||
+              (e->d_type == DT_UNKNOWN && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode));
+    if (dir && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
       each_file(fd, fn);
     close(fd);
   }
