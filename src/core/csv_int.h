@@ -43,6 +43,7 @@ typedef struct {
   long nlines;        /* line ends in the chunk */
   int has_quote;
   int last;           /* the file's last chunk */
+  int owner;          /* the thread that filled and parsed it (0: the calling thread) */
   mdt_csv_batch batch;
   /* a failure while parsing */
   mdt_status status;
@@ -54,21 +55,35 @@ typedef struct {
   int state;
 } chunk;
 
+/* What filling the chunks keeps between them: the bytes read after the last chunk's end. */
+typedef struct {
+  char *tail;
+  size_t tail_len, tail_cap;
+  off_t tail_offset;
+  int eof;
+} filler;
+
 typedef struct {
   mdt_csv *csv;
   const long *spec_of;  /* per header column: spec index or -1 */
   const mdt_csv_spec *specs;
   chunk *ring;
-  size_t nring;
+  size_t nring;         /* slots: slot k is thread k % nthreads's */
+  int nthreads;
+  size_t *slot_of;      /* chunk n (in file order) is in slot slot_of[n % nring] */
   int sync;             /* threads share the reader: the mutex guards what follows it */
   pthread_mutex_t mu;
-  pthread_cond_t cv_work, cv_done;
-  size_t next_take;     /* the next chunk (in file order) a thread takes to parse */
+  pthread_cond_t cv;    /* a chunk was filled, parsed or handed on, or the read stops */
   size_t nfilled;       /* chunks filled so far */
   size_t next_consume;  /* the next chunk (in file order) to hand on */
+  int filling;          /* a thread is filling a chunk (one at a time, in file order) */
   int consuming;        /* a thread is handing a chunk on (one at a time, in file order) */
+  int more;             /* the file has bytes no chunk has taken yet */
   mdt_status status;    /* the first failure handing chunks on */
+  mdt_status fill_status; /* a failure filling a chunk (reading the file), with fill_err */
+  mdt_error fill_err;
   int stop;
+  filler fill;          /* (only the thread filling uses it) */
   /* What handing a chunk on needs (only the thread handing on uses them). */
   long next_line;       /* physical line of the next chunk's first byte */
   size_t rows_done;     /* rows handed on so far */

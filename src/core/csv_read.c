@@ -52,18 +52,23 @@ void mdt_csv_table_free(mdt_csv_table *table) {
 
 /*
  * The file is read in chunks of about CHUNK_BYTES that end at a record boundary (a line end
- * outside quotes). The calling thread reads them into a ring of slots; it and threads - 1
- * workers tokenise them, each chunk with its own libcsv parser into typed columns, whichever
- * thread is free taking the next chunk. The parsed chunks are handed on to the caller one at
- * a time in file order, by whichever thread finds the next one parsed and no other thread
- * handing one on: the caller's work on the rows does not wait for the thread that reads. The
- * chunks do not depend on the number of threads, and one thread parses them the same way,
- * so every result is the same whatever the thread count.
+ * outside quotes). The calling thread and threads - 1 workers each have two slots of their
+ * own; a thread with a free slot fills it with the next chunk of the file (one thread at a
+ * time, in file order) and tokenises it at once, with a libcsv parser of its own, into typed
+ * columns. The parsed chunks are handed on to the caller one at a time in file order, each by
+ * the thread that parsed it when that thread is free, else by any thread with nothing else to
+ * do. So a chunk's bytes and columns are read, parsed and handed on by one core, in its cache,
+ * and a slot's buffers are written by that core only: when they went from core to core, as
+ * the threads took whatever chunk came next, the aggregate of 10 M answers took 0.33 s of CPU
+ * on two threads against 0.25 s on one. The caller's work on the rows waits for no one
+ * thread. The chunks do not depend on the
+ * number of threads, and one thread parses them the same way, so every result is the same
+ * whatever the thread count.
  */
 #define CHUNK_BYTES ((size_t)1 << 18)
 #define CHUNK_PAD 64
 
-enum { SLOT_FREE, SLOT_FILLED, SLOT_TAKEN, SLOT_DONE };
+enum { SLOT_FREE, SLOT_TAKEN, SLOT_DONE };
 
 static void lock(reader *rd) {
   if (rd->sync)
@@ -75,46 +80,57 @@ static void unlock(reader *rd) {
     pthread_mutex_unlock(&rd->mu);
 }
 
-static mdt_status hand_on(reader *rd, chunk *c);
-
-/* Hands on up to most parsed chunks that are next in file order, unless another thread is
- * handing one on (it then goes on with the next ones itself). Called and returns with the
- * lock held; releases it while the caller's function runs. Returns non-zero when it handed
- * one on. */
-static int hand_on_ready(reader *rd, size_t most) {
-  int any = 0;
-  for (size_t k = 0;
-       k < most && !rd->consuming && rd->status == MDT_OK && rd->next_consume < rd->nfilled;
-       k++) {
-    chunk *c = &rd->ring[rd->next_consume % rd->nring];
-    if (c->state != SLOT_DONE)
-      break;
-    rd->consuming = 1;
-    unlock(rd);
-    mdt_status st = hand_on(rd, c);
-    lock(rd);
-    rd->consuming = 0;
-    any = 1;
-    if (st != MDT_OK) {
-      rd->status = st;
-      break;
-    }
-    c->state = SLOT_FREE;
-    rd->next_consume++;
-  }
-  if (any && rd->sync)
-    pthread_cond_broadcast(&rd->cv_done);
-  return any;
+static void wake(reader *rd) {
+  if (rd->sync)
+    pthread_cond_broadcast(&rd->cv);
 }
 
-/* Parses the next filled chunk if there is one. Called and returns with the lock held.
- * Returns non-zero when it parsed one. */
-static int parse_next(reader *rd, key_cache *caches, col_desc *desc) {
-  if (rd->next_take >= rd->nfilled || rd->ring[rd->next_take % rd->nring].state != SLOT_FILLED)
-    return 0;
-  chunk *c = &rd->ring[rd->next_take % rd->nring];
-  rd->next_take++;
+static mdt_status hand_on(reader *rd, chunk *c);
+static mdt_status fill_chunk(mdt_csv *csv, filler *f, chunk *c, mdt_error *err);
+
+/* Hands on chunk next_consume, which is parsed. Called and returns with the lock held;
+ * releases it while the caller's function runs. */
+static void hand_on_next(reader *rd) {
+  chunk *c = &rd->ring[rd->slot_of[rd->next_consume % rd->nring]];
+  rd->consuming = 1;
+  unlock(rd);
+  mdt_status st = hand_on(rd, c);
+  lock(rd);
+  rd->consuming = 0;
+  if (st != MDT_OK)
+    rd->status = st;
+  c->state = SLOT_FREE;
+  rd->next_consume++;
+  wake(rd);
+}
+
+/* Fills the next free slot from the file and parses it, as thread me. Called and returns
+ * with the lock held. */
+static void fill_and_parse(reader *rd, int me, size_t slot, key_cache *caches,
+                           col_desc *desc) {
+  chunk *c = &rd->ring[slot];
+  rd->slot_of[rd->nfilled % rd->nring] = slot;
+  rd->filling = 1;
   c->state = SLOT_TAKEN;
+  c->owner = me;
+  unlock(rd);
+  mdt_error err;
+  mdt_error_clear(&err);
+  mdt_status st = fill_chunk(rd->csv, &rd->fill, c, &err);
+  int more = st == MDT_OK && !c->last && !(rd->fill.eof && rd->fill.tail_len == 0);
+  lock(rd);
+  rd->filling = 0;
+  if (st != MDT_OK) {
+    c->state = SLOT_FREE;
+    rd->fill_status = st;
+    rd->fill_err = err;
+    rd->more = 0;
+    wake(rd);
+    return;
+  }
+  rd->nfilled++;
+  rd->more = more;
+  wake(rd); /* another thread may fill the next one meanwhile */
   unlock(rd);
   if (caches == NULL || desc == NULL)
     mdt__csv_chunk_fail_offset(c, MDT_ENOMEM, c->offset, "out of memory reading the table");
@@ -122,13 +138,55 @@ static int parse_next(reader *rd, key_cache *caches, col_desc *desc) {
     mdt__csv_parse_chunk(rd, c, caches, desc);
   lock(rd);
   c->state = SLOT_DONE;
-  if (rd->sync)
-    pthread_cond_broadcast(&rd->cv_done);
-  return 1;
+  wake(rd);
 }
 
+/* Thread me's part of the read, until every chunk is handed on or the read fails: hand on
+ * the next chunk when this thread parsed it, else fill and parse the next free slot, else hand
+ * on the next chunk whoever parsed it, else wait. Called and returns with the lock held. */
+static void take_part(reader *rd, int me, key_cache *caches, col_desc *desc) {
+  while (!rd->stop && rd->status == MDT_OK && rd->fill_status == MDT_OK &&
+         (rd->more || rd->next_consume < rd->nfilled)) {
+    const chunk *next = rd->next_consume < rd->nfilled
+                            ? &rd->ring[rd->slot_of[rd->next_consume % rd->nring]]
+                            : NULL;
+    int ready = next != NULL && !rd->consuming && next->state == SLOT_DONE;
+    if (ready && next->owner == me) {
+      hand_on_next(rd);
+      continue;
+    }
+    size_t slot = rd->nring;
+    if (rd->more && !rd->filling)
+      for (size_t k = (size_t)me; k < rd->nring; k += (size_t)rd->nthreads)
+        if (rd->ring[k].state == SLOT_FREE) {
+          slot = k;
+          break;
+        }
+    if (slot < rd->nring) {
+      fill_and_parse(rd, me, slot, caches, desc);
+      continue;
+    }
+    if (ready) {
+      hand_on_next(rd);
+      continue;
+    }
+    if (!rd->sync) { /* one thread always has one of the above to do */
+      rd->status = MDT_EINTERNAL;
+      mdt_error_set(rd->err, MDT_EINTERNAL, "reading %s stalled", rd->csv->path);
+      break;
+    }
+    pthread_cond_wait(&rd->cv, &rd->mu);
+  }
+}
+
+typedef struct {
+  reader *rd;
+  int me;
+} worker_arg;
+
 static void *worker_main(void *arg) {
-  reader *rd = arg;
+  reader *rd = ((worker_arg *)arg)->rd;
+  int me = ((worker_arg *)arg)->me;
   key_cache *caches = calloc(MAX_KEY_COLUMNS, sizeof *caches);
   col_desc *desc = calloc(rd->csv->nheader ? rd->csv->nheader : 1, sizeof *desc);
   if (caches != NULL)
@@ -136,10 +194,9 @@ static void *worker_main(void *arg) {
       mdt__csv_key_cache_init(&caches[k]);
   lock(rd);
   while (!rd->stop) {
-    int worked = parse_next(rd, caches, desc);
-    worked |= hand_on_ready(rd, SIZE_MAX);
-    if (!worked && !rd->stop)
-      pthread_cond_wait(&rd->cv_work, &rd->mu);
+    take_part(rd, me, caches, desc);
+    if (!rd->stop)
+      pthread_cond_wait(&rd->cv, &rd->mu);
   }
   unlock(rd);
   free(caches);
@@ -165,14 +222,6 @@ static size_t last_boundary(const char *text, size_t len, int *quoted) {
   }
   return cut;
 }
-
-/* What the calling thread keeps between chunks. */
-typedef struct {
-  char *tail;          /* bytes read after the last chunk's end */
-  size_t tail_len, tail_cap;
-  off_t tail_offset;
-  int eof;
-} filler;
 
 static int ensure_cap(char **buf, size_t *cap, size_t need) {
   if (need <= *cap)
@@ -426,17 +475,20 @@ static mdt_status csv_read_impl(mdt_csv *csv, const mdt_csv_spec *specs, size_t 
   reader rd;
   memset(&rd, 0, sizeof rd);
   rd.csv = csv;
-  rd.nring = threads > 1 ? (size_t)threads + 2 : 1;
+  /* Two slots a thread, its own, so that a slot's buffers (the text, the columns) stay in one
+   * core's cache from one chunk to the next. */
+  rd.nthreads = threads;
+  rd.nring = 2 * (size_t)threads;
+  rd.slot_of = calloc(rd.nring, sizeof *rd.slot_of);
   long *spec_of = calloc(csv->nheader ? csv->nheader : 1, sizeof *spec_of);
   rd.ring = calloc(rd.nring, sizeof *rd.ring);
   mdt_csv_batch view;
   memset(&view, 0, sizeof view);
-  filler f = {0};
   pthread_t tids[64];
+  worker_arg args[64];
   int started = 0, sync_ok = 0;
   mdt_status st;
-  mdt_error fill_err;
-  mdt_error_clear(&fill_err);
+  mdt_error_clear(&rd.fill_err);
   /* The calling thread parses and hands on too: with threads > 1 it starts threads - 1
    * workers, so that no more threads are busy than were asked for. */
   key_cache *own_caches = calloc(MAX_KEY_COLUMNS, sizeof *own_caches);
@@ -444,7 +496,8 @@ static mdt_status csv_read_impl(mdt_csv *csv, const mdt_csv_spec *specs, size_t 
   if (own_caches != NULL)
     for (size_t k = 0; k < MAX_KEY_COLUMNS; k++)
       mdt__csv_key_cache_init(&own_caches[k]);
-  if (spec_of == NULL || rd.ring == NULL || own_caches == NULL || own_desc == NULL) {
+  if (spec_of == NULL || rd.ring == NULL || rd.slot_of == NULL || own_caches == NULL ||
+      own_desc == NULL) {
     st = mdt_error_set(err, MDT_ENOMEM, "out of memory reading %s", csv->path);
     goto done;
   }
@@ -465,7 +518,8 @@ static mdt_status csv_read_impl(mdt_csv *csv, const mdt_csv_spec *specs, size_t 
                           strerror(errno));
     goto done;
   }
-  f.tail_offset = csv->data_offset;
+  rd.fill.tail_offset = csv->data_offset;
+  rd.more = 1;
   rd.next_line = csv->data_line;
   rd.fn = fn;
   rd.user = user;
@@ -475,11 +529,11 @@ static mdt_status csv_read_impl(mdt_csv *csv, const mdt_csv_spec *specs, size_t 
   rd.err = err;
   if (threads > 1) {
     pthread_mutex_init(&rd.mu, NULL);
-    pthread_cond_init(&rd.cv_work, NULL);
-    pthread_cond_init(&rd.cv_done, NULL);
+    pthread_cond_init(&rd.cv, NULL);
     sync_ok = rd.sync = 1;
     for (int t = 0; t < threads - 1; t++) {
-      if (mdt__thread_create(&tids[started], worker_main, &rd) != 0)
+      args[started] = (worker_arg){&rd, started + 1};
+      if (mdt__thread_create(&tids[started], worker_main, &args[started]) != 0)
         break;
       started++;
     }
@@ -488,40 +542,11 @@ static mdt_status csv_read_impl(mdt_csv *csv, const mdt_csv_spec *specs, size_t 
       goto done;
     }
   }
-  /* Fill every free slot, parse what is filled, hand on what is parsed; wait only when none
-   * of these can be done. */
-  int more = 1;
-  mdt_status fill_st = MDT_OK;
   lock(&rd);
-  for (;;) {
-    while (more && rd.status == MDT_OK && rd.nfilled < rd.next_consume + rd.nring &&
-           rd.ring[rd.nfilled % rd.nring].state == SLOT_FREE) {
-      chunk *c = &rd.ring[rd.nfilled % rd.nring];
-      unlock(&rd);
-      fill_st = fill_chunk(csv, &f, c, &fill_err);
-      lock(&rd);
-      if (fill_st != MDT_OK)
-        break;
-      c->state = SLOT_FILLED;
-      rd.nfilled++;
-      more = !c->last && !(f.eof && f.tail_len == 0);
-      if (sync_ok)
-        pthread_cond_broadcast(&rd.cv_work);
-    }
-    if (fill_st != MDT_OK || rd.status != MDT_OK || (!more && rd.next_consume == rd.nfilled))
-      break;
-    /* One chunk at a time, so that the free slots are filled again soon (the others' work
-     * waits on them). */
-    int worked = hand_on_ready(&rd, 1);
-    if (!worked)
-      worked = parse_next(&rd, own_caches, own_desc);
-    if (!worked && sync_ok)
-      pthread_cond_wait(&rd.cv_done, &rd.mu);
-  }
+  take_part(&rd, 0, own_caches, own_desc);
   /* Stop the workers; one may be handing a chunk on still. */
   rd.stop = 1;
-  if (sync_ok)
-    pthread_cond_broadcast(&rd.cv_work);
+  wake(&rd);
   unlock(&rd);
   if (sync_ok)
     for (int t = 0; t < started; t++)
@@ -530,26 +555,26 @@ static mdt_status csv_read_impl(mdt_csv *csv, const mdt_csv_spec *specs, size_t 
   /* A failure handing on comes from an earlier chunk than one to fill. */
   if (rd.status != MDT_OK)
     st = rd.status;
-  else if (fill_st != MDT_OK) {
-    *err = fill_err;
-    st = fill_st;
+  else if (rd.fill_status != MDT_OK) {
+    *err = rd.fill_err;
+    st = rd.fill_status;
   }
 done:
   if (sync_ok) {
     pthread_mutex_lock(&rd.mu);
     rd.stop = 1;
-    pthread_cond_broadcast(&rd.cv_work);
+    pthread_cond_broadcast(&rd.cv);
     pthread_mutex_unlock(&rd.mu);
     for (int t = 0; t < started; t++)
       pthread_join(tids[t], NULL);
     pthread_mutex_destroy(&rd.mu);
-    pthread_cond_destroy(&rd.cv_work);
-    pthread_cond_destroy(&rd.cv_done);
+    pthread_cond_destroy(&rd.cv);
   }
   if (rd.ring)
     for (size_t k = 0; k < rd.nring; k++)
       chunk_free(&rd.ring[k]);
   free(rd.ring);
+  free(rd.slot_of);
   view.owns_layout = 0;
   view.line = NULL;
   view.strbuf = NULL;
@@ -564,7 +589,7 @@ done:
       view.str_off[j] = NULL;
   }
   batch_free_columns(&view);
-  free(f.tail);
+  free(rd.fill.tail);
   free(spec_of);
   free(own_caches);
   free(own_desc);
