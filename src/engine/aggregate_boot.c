@@ -94,22 +94,28 @@ static void mark_top3(const mdt_aggregator *a, const eval_ws *ws, size_t nscopes
   }
 }
 
+/* A thread's draws: chunk after chunk, each chunk's draws resampled and weighted one by one,
+ * then their sums combined together (mdt__agg_combine) and each evaluated. */
 static void *boot_worker(void *arg) {
   boot_job *job = arg;
   const mdt_aggregator *a = job->a;
-  eval_ws ws;
+  eval_ws ws[DRAWS_PER_CHUNK], *ready[DRAWS_PER_CHUNK];
+  size_t ready_draw[DRAWS_PER_CHUNK];
   mdt_error err;
   mdt_error_clear(&err);
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-  if (rng == NULL || mdt__agg_eval_ws_init(&ws, a, job->lay, job->nscopes, &err) != MDT_OK) {
+  size_t nws = 0;
+  int ok = rng != NULL;
+  for (; ok && nws < DRAWS_PER_CHUNK; nws++)
+    ok = mdt__agg_eval_ws_init(&ws[nws], a, job->lay, job->nscopes, &err) == MDT_OK;
+  if (!ok) { /* (a workspace that failed to start is left zeroed: freeing it is a no-op) */
     pthread_mutex_lock(&job->lock);
     if (job->fail_draw > 0) {
       job->fail_draw = 0;
       mdt_error_set(&job->fail_err, MDT_ENOMEM, "out of memory in the bootstrap");
     }
     pthread_mutex_unlock(&job->lock);
-    gsl_rng_free(rng);
-    return NULL;
+    goto done;
   }
   for (;;) {
     pthread_mutex_lock(&job->lock);
@@ -121,19 +127,22 @@ static void *boot_worker(void *arg) {
     gsl_rng_set(rng, mdt__chunk_seed(a->opt.seed, chunk));
     size_t first = chunk * DRAWS_PER_CHUNK;
     size_t last = first + DRAWS_PER_CHUNK < job->B ? first + DRAWS_PER_CHUNK : job->B;
+    size_t n = 0;
+    int failed = 0;
     for (size_t b = first; b < last; b++) {
-      memset(ws.mult, 0, a->R * sizeof *ws.mult);
+      eval_ws *w = &ws[b - first];
+      memset(w->mult, 0, a->R * sizeof *w->mult);
       for (size_t h = 0; h < job->nstrata; h++) {
         size_t lo = job->stratum_start[h], nh = job->stratum_start[h + 1] - lo;
         for (size_t k = 0; k < nh; k++)
-          ws.mult[job->members[lo + gsl_rng_uniform_int(rng, nh)]] += 1;
+          w->mult[job->members[lo + gsl_rng_uniform_int(rng, nh)]] += 1;
       }
-      mdt_status st = mdt_weights_compute(ws.w, a->r, a->responded, ws.mult, &a->opt.weights,
+      mdt_status st = mdt_weights_compute(w->w, a->r, a->responded, w->mult, &a->opt.weights,
                                           &err);
       /* The draw's resample is already taken from the stream, so dropping it leaves the
          following draws as they were. */
       if (st == MDT_ENOCONV ||
-          (st == MDT_OK && draw_lost_stratum(a->r, job->point, ws.w, &err))) {
+          (st == MDT_OK && draw_lost_stratum(a->r, job->point, w->w, &err))) {
         drop_draw(job, b, &err);
         continue;
       }
@@ -144,16 +153,29 @@ static void *boot_worker(void *arg) {
           job->fail_err = err;
         }
         pthread_mutex_unlock(&job->lock);
+        failed = 1;
         break;
       }
-      mdt__agg_key_factors(a, ws.w->w, ws.F, NULL);
-      mdt__agg_evaluate(a, job->lay, &ws, &job->draws[b * job->lay->nrows], NULL, NULL);
-      mark_top3(a, &ws, job->nscopes, &job->top3[b * job->nscopes * a->G]);
-      if (job->profiles)
-        memcpy(&job->profiles[b * a->G], ws.profile, a->G * sizeof *ws.profile);
+      mdt__agg_key_factors(a, w->w->w, w->F, NULL);
+      ready[n] = w;
+      ready_draw[n++] = b;
     }
+    /* The draws before a failing one are evaluated, as they were one by one. */
+    mdt__agg_combine(a, ready, n);
+    for (size_t j = 0; j < n; j++) {
+      size_t b = ready_draw[j];
+      mdt__agg_evaluate_combined(a, job->lay, ready[j], &job->draws[b * job->lay->nrows], NULL,
+                                 NULL);
+      mark_top3(a, ready[j], job->nscopes, &job->top3[b * job->nscopes * a->G]);
+      if (job->profiles)
+        memcpy(&job->profiles[b * a->G], ready[j]->profile, a->G * sizeof *ready[j]->profile);
+    }
+    if (failed)
+      break;
   }
-  mdt__agg_eval_ws_free(&ws);
+done:
+  for (size_t j = 0; j < nws; j++)
+    mdt__agg_eval_ws_free(&ws[j]);
   gsl_rng_free(rng);
   return NULL;
 }

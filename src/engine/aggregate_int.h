@@ -131,8 +131,15 @@ void mdt__agg_eval_ws_free(eval_ws *ws);
 mdt_status mdt__agg_eval_ws_init(eval_ws *ws, const mdt_aggregator *a, const layout *lay,
                                size_t nscopes, mdt_error *err);
 void mdt__agg_key_factors(const mdt_aggregator *a, const double *w, double *F, double *den);
+/* Evaluates every row's value (and, if n/neff are given, its n and Kish's n) for ws's key
+ * factors F: mdt__agg_combine of ws alone, then mdt__agg_evaluate_combined. */
 void mdt__agg_evaluate(const mdt_aggregator *a, const layout *lay, eval_ws *ws, double *value,
                      double *n, double *neff);
+/* The key sums combined with each of ws[0..n)'s key factors into its comb and qcomb. */
+void mdt__agg_combine(const mdt_aggregator *a, eval_ws *const *ws, size_t n);
+/* mdt__agg_evaluate after ws's sums are combined. */
+void mdt__agg_evaluate_combined(const mdt_aggregator *a, const layout *lay, eval_ws *ws,
+                                double *value, double *n, double *neff);
 void mdt__agg_layout_free(layout *lay);
 mdt_status mdt__agg_build_layout(const mdt_aggregator *a, layout *lay, size_t nscopes,
                                int with_top3, mdt_error *err);
