@@ -929,8 +929,11 @@ int mdt__step_move(const mdt_microsim_work *w, size_t c, size_t i, double old, d
 }
 
 /* The report's pass: the lean sum (the same code, so the same bits) and the full-year rise
- * split into exact whole kroner and a remainder. */
-void mdt__unit_exact(mdt_microsim_work *w, size_t u) {
+ * split into exact whole kroner and a remainder; with extremes, also the unit's smallest and
+ * largest rise in NOK and in percent of old pay (the expressions of microsim_pct.c's
+ * FOR_EACH_RISE, so the same values). */
+static inline __attribute__((always_inline)) void unit_exact(mdt_microsim_work *w, size_t u,
+                                                             int extremes) {
   const mdt_microsim *sim = w->sim;
   size_t c = sim->unit_cell[u];
   size_t lo = sim->unit_start[u], hi = sim->unit_start[u + 1];
@@ -942,6 +945,7 @@ void mdt__unit_exact(mdt_microsim_work *w, size_t u) {
                                      : 0.0;
   mdt_i128 whole = 0;
   double frac = 0.0, step_year = 0.0, step_full = 0.0;
+  double nlo = INFINITY, nhi = -INFINITY, plo = INFINITY, phi = -INFINITY;
   int64_t step_emp = 0;
   int steps = w->step_moves && !isnan(w->cell_next_guarantee[c]);
   for (size_t i = lo; i < hi; i++) {
@@ -950,6 +954,13 @@ void mdt__unit_exact(mdt_microsim_work *w, size_t u) {
     double kroner = rint(rise);
     whole += (mdt_i128)(int64_t)wfte[i] * (int64_t)kroner;
     frac += wfte[i] * (rise - kroner);
+    if (extremes) {
+      double pct = rise / old[i] * 100.0;
+      nlo = rise < nlo ? rise : nlo;
+      nhi = rise > nhi ? rise : nhi;
+      plo = pct < plo ? pct : plo;
+      phi = pct > phi ? pct : phi;
+    }
     double lift_sum, lift_dec;
     if (steps && mdt__step_move(w, c, i, old[i], central, &lift_sum, &lift_dec)) {
       step_year += wfte[i] * lift_sum / 12.0;
@@ -962,6 +973,19 @@ void mdt__unit_exact(mdt_microsim_work *w, size_t u) {
   w->unit_step_year[u] = step_year;
   w->unit_step_full[u] = step_full;
   w->unit_step_emp[u] = step_emp;
+  if (extremes) {
+    w->unit_rise_lo[2 * u] = nlo;
+    w->unit_rise_hi[2 * u] = nhi;
+    w->unit_rise_lo[2 * u + 1] = plo;
+    w->unit_rise_hi[2 * u + 1] = phi;
+  }
+}
+
+void mdt__unit_exact(mdt_microsim_work *w, size_t u) {
+  if (w->extremes)
+    unit_exact(w, u, 1);
+  else
+    unit_exact(w, u, 0);
 }
 
 void mdt__microsim_effect_from_sums(const mdt_microsim_work *w, mdt_microsim_effect *effect) {

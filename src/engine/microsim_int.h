@@ -107,6 +107,10 @@ struct mdt_microsim_work {
   double *unit_step_year;          /* per unit: sum of wfte_e8 x the step lifts' annual sum/12 */
   double *unit_step_full;          /* per unit: sum of wfte_e8 x December's lift */
   int64_t *unit_step_emp;          /* per unit: weight_e4 of the employees who move */
+  int extremes;                    /* the report's pass takes each unit's smallest and largest
+                                      full-year rise, in NOK and in percent (the percentiles'
+                                      first need, microsim_pct.c) */
+  double *unit_rise_lo, *unit_rise_hi; /* [units x 2]: those, NOK then percent */
   double *group_step_year, *group_step_full;
   int64_t *group_step_emp;
   double *cell_guarantee;  /* the current guarantee at the cell's years, NaN without */

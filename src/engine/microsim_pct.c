@@ -6,7 +6,9 @@
  * (each in parts that the threads take as they are free, mdt__run_parts_shared: a part's
  * target buckets may hold many more of its employees than another's, and pass 3's work is
  * theirs):
- *   1. each group's smallest and largest rise (the area's: the groups');
+ *   1. each group's smallest and largest rise (the area's: the groups'), taken by the
+ *      report's exact pass when it ran just before (mdt__unit_exact with w->extremes: then
+ *      no pass of its own);
  *   2. a weighted histogram of each group's rises over PCT_BUCKETS equal slices of the
  *      area's [smallest, largest] (the area's histogram is their sum), which tells the bucket
  *      each target falls in and the weight below it;
@@ -276,6 +278,26 @@ static void pass_extremes(void *arg, int part, int nparts) {
       *h = v[kind] > *h ? v[kind] : *h;
     }
   });
+}
+
+/* Pass 1 done by the report's exact pass (mdt__unit_exact with extremes): each group's
+ * extremes from its units', as part 0's (the others' left empty). */
+static void extremes_from_units(pct_job *job) {
+  const mdt_microsim_work *w = job->w;
+  const mdt_microsim *sim = w->sim;
+  const size_t G = sim->ngroups;
+  for (size_t k = 0; k < (size_t)job->nparts * G * NKINDS; k++) {
+    job->lo[k] = INFINITY;
+    job->hi[k] = -INFINITY;
+  }
+  for (size_t g = 0; g < G; g++)
+    for (size_t u = sim->group_unit[g]; u < sim->group_unit[g + 1]; u++)
+      for (size_t kind = 0; kind < NKINDS; kind++) {
+        double *l = &job->lo[g * NKINDS + kind], *h = &job->hi[g * NKINDS + kind];
+        double ul = w->unit_rise_lo[2 * u + kind], uh = w->unit_rise_hi[2 * u + kind];
+        *l = ul < *l ? ul : *l;
+        *h = uh > *h ? uh : *h;
+      }
 }
 
 static void histogram_clear(histogram *h) {
@@ -637,7 +659,10 @@ int mdt__report_percentiles(const mdt_microsim_work *w, int threads, size_t refi
   job.threads = threads;
   job.refine_min = refine_min;
   if (!fail) {
-    mdt__run_parts_shared(parts, threads, pass_extremes, &job);
+    if (w->extremes)
+      extremes_from_units(&job);
+    else
+      mdt__run_parts_shared(parts, threads, pass_extremes, &job);
     plan_grids(&job);
     mdt__run_parts_shared(parts, threads, pass_histograms, &job);
     fold_area(&job);

@@ -208,6 +208,7 @@ mdt_status mdt_microsim_apply(mdt_microsim_work *w, const mdt_settlement *s,
   r->ngroups = sim->ngroups;
 
   w->step_moves = opt->step_moves;
+  w->extremes = opt->percentiles != 0;
   mdt__run_job(w, mdt__unit_exact);
   w->step_moves = 0;
   mdt__combine_sums(w, 1);
@@ -215,7 +216,10 @@ mdt_status mdt_microsim_apply(mdt_microsim_work *w, const mdt_settlement *s,
   mdt__microsim_effect_from_sums(w, &effect);
   mdt__report_rows(w, opt, &effect, r);
   mdt__report_no_percentiles(r);
-  if (opt->percentiles && mdt__report_percentiles(w, w->threads, MDT__PCT_REFINE_MIN, r) != 0)
+  int pct_failed =
+      opt->percentiles && mdt__report_percentiles(w, w->threads, MDT__PCT_REFINE_MIN, r) != 0;
+  w->extremes = 0;
+  if (pct_failed)
     goto nomem;
   *out = r;
   return MDT_OK;

@@ -179,6 +179,8 @@ void mdt_microsim_work_free(mdt_microsim_work *w) {
   free(w->unit_step_year);
   free(w->unit_step_full);
   free(w->unit_step_emp);
+  free(w->unit_rise_lo);
+  free(w->unit_rise_hi);
   free(w->group_step_year);
   free(w->group_step_full);
   free(w->group_step_emp);
@@ -234,6 +236,8 @@ mdt_status mdt_microsim_work_new(const mdt_microsim *sim, int threads, mdt_micro
   w->unit_step_year = calloc(U, sizeof(double));
   w->unit_step_full = calloc(U, sizeof(double));
   w->unit_step_emp = calloc(U, sizeof(int64_t));
+  w->unit_rise_lo = calloc(2 * U, sizeof(double));
+  w->unit_rise_hi = calloc(2 * U, sizeof(double));
   w->group_step_year = calloc(G, sizeof(double));
   w->group_step_full = calloc(G, sizeof(double));
   w->group_step_emp = calloc(G, sizeof(int64_t));
@@ -258,7 +262,7 @@ mdt_status mdt_microsim_work_new(const mdt_microsim *sim, int threads, mdt_micro
       !w->cell_fixed || !w->cell_fixed_at_guarantee || !w->cell_next_guarantee ||
       !w->cell_next_table || !w->cell_next_fixed || !w->cell_next_explicit ||
       !w->cell_next_floor || !w->group_frac_month || !w->unit_step_year ||
-      !w->unit_step_full || !w->unit_step_emp || !w->group_step_year || !w->group_step_full ||
+      !w->unit_step_full || !w->unit_step_emp || !w->unit_rise_lo || !w->unit_rise_hi || !w->group_step_year || !w->group_step_full ||
       !w->group_step_emp ||
       !w->cell_p || !w->cell_a || !w->cell_min || !w->cell_floor || !w->cell_split ||
       !w->unit_sum || !w->unit_whole || !w->unit_frac || !w->group_sum || !w->group_whole ||
