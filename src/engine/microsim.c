@@ -955,7 +955,8 @@ static inline __attribute__((always_inline)) void unit_exact(mdt_microsim_work *
     whole += (mdt_i128)(int64_t)wfte[i] * (int64_t)kroner;
     frac += wfte[i] * (rise - kroner);
     if (extremes) {
-      double pct = rise / old[i] * 100.0;
+      double pct = rise_pct(old[i], w->cell_active[c], w->cell_p[c], w->cell_a[c],
+                            w->cell_min[c], w->cell_floor[c], frac_full);
       nlo = rise < nlo ? rise : nlo;
       nhi = rise > nhi ? rise : nhi;
       plo = pct < plo ? pct : plo;

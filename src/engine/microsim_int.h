@@ -237,6 +237,32 @@ static inline double full_rise(const mdt_microsim_work *w, size_t c, double frac
   return cell_central(w, c, old) + frac * old;
 }
 
+/* The full-year rise of an employee paid old in cell c in percent of old, written in the
+ * rise's terms by the branch central_rise takes (the same comparisons): (p + frac + a / old)
+ * x 100 where p old + a is the rise, (min / old + frac) x 100 where the minimum is, (floor /
+ * old - 1 + frac) x 100 where the floor's lift is, frac x 100 outside the covered groups. The
+ * same number as rise / old x 100 but for rounding, and a percent increase the same number
+ * for everyone it applies to, where rise / old rounds a few units in the last place apart
+ * from pay to pay: the report's percentiles in percent (microsim_pct.c) then find a group's
+ * crowd one value, settled without a finer pass. */
+static inline double rise_pct(double old, int active, double p, double a, double min,
+                              double floor, double frac) {
+  if (!active)
+    return frac * 100.0;
+  double r = p * old + a;
+  double m = r > min ? r : min;
+  if (!(m > floor - old))
+    return (floor / old - 1.0 + frac) * 100.0;
+  return (r > min ? p + frac + a / old : min / old + frac) * 100.0;
+}
+
+/* rise_pct of an employee paid old in cell c. */
+static inline double cell_rise_pct(const mdt_microsim_work *w, size_t c, double frac,
+                                   double old) {
+  return rise_pct(old, w->cell_active[c], w->cell_p[c], w->cell_a[c], w->cell_min[c],
+                  w->cell_floor[c], frac);
+}
+
 /* What every report's pass does first (microsim_report.c): checks its arguments (*opt NULL
  * means the defaults, kept in *defaults) and prepares the work area for s (prepare and
  * central). fn names the caller in errors. */

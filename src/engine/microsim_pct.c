@@ -200,8 +200,9 @@ typedef struct {
   size_t nleaves;
   size_t nleaves_top; /* leaves[0 .. nleaves_top) are of top levels, gathered in pass 3 */
   /* Whether bucket b of a kind's grid (the area's, which its groups share) is a target
-   * bucket of any range of that kind: passes 3 and 4 need nothing of the employees whose rises
-   * fall in no target bucket (most of them), and look no further for them. */
+   * bucket of any range of that kind that its histogram did not settle (of one value):
+   * passes 3 and 4 need nothing of the employees whose rises fall in no such bucket (most of
+   * them), and look no further for them. */
   unsigned char hit[NKINDS][PCT_BUCKETS];
   leaf *leaves;     /* [nranges x NQUANTILES x (1 + NQUANTILES)] at most */
 } pct_job;
@@ -234,7 +235,8 @@ static inline int target_of(const level *l, double v) { return l->slot[bucket_of
         double old_ = sim_->old_nok[i];                                                       \
         double rise_ = (cactive_ ? central_rise(old_, cp_, ca_, cmin_, cfloor_) : 0.0) +      \
                        frac_ * old_;                                                          \
-        double v[NKINDS] = {rise_, rise_ / old_ * 100.0};                                     \
+        double v[NKINDS] = {rise_,                                                            \
+                            rise_pct(old_, cactive_, cp_, ca_, cmin_, cfloor_, frac_)};       \
         int64_t wt = sim_->weight_e4[i];                                                      \
         (void)wt;                                                                             \
         __VA_ARGS__                                                                           \
@@ -607,9 +609,12 @@ static int plan(pct_job *job) {
   }
   job->nleaves_top = job->nleaves;
   memset(job->hit, 0, sizeof job->hit);
-  for (size_t k = 0; k < job->nranges; k++)
-    for (int j = 0; job->ranges[k].spread && j < job->ranges[k].top.nb; j++)
-      job->hit[k % NKINDS][job->ranges[k].top.tb[j]] = 1;
+  for (size_t k = 0; k < job->nranges; k++) {
+    const level *l = &job->ranges[k].top;
+    for (int j = 0; job->ranges[k].spread && j < l->nb; j++)
+      if (l->sub[j] != NULL || l->leaf[j] >= 0) /* not resolved already */
+        job->hit[k % NKINDS][l->tb[j]] = 1;
+  }
   if (job->nwindows > 0 &&
       (job->hist2 = malloc((size_t)job->nparts * job->nwindows * sizeof *job->hist2)) == NULL)
     return -1;

@@ -70,7 +70,8 @@ static double expected(const mdt_microsim_work *w, size_t g, int kind, int q) {
     for (size_t i = sim->cell_start[c]; i < sim->cell_start[c + 1]; i++) {
       double old = sim->old_nok[i];
       double rise = full_rise(w, c, w->group_frac_full[cg], old);
-      a[n++] = (vw){kind ? rise / old * 100.0 : rise, sim->weight_e4[i]};
+      double pct = cell_rise_pct(w, c, w->group_frac_full[cg], old);
+      a[n++] = (vw){kind ? pct : rise, sim->weight_e4[i]};
     }
   }
   static const int tenths[3] = {1, 5, 9};
@@ -111,7 +112,7 @@ static void check_extremes(const mdt_microsim_work *w) {
           continue;
         for (size_t i = sim->cell_start[c]; i < sim->cell_start[c + 1]; i++) {
           double old = sim->old_nok[i], rise = full_rise(w, c, w->group_frac_full[g], old);
-          double v = kind ? rise / old * 100.0 : rise;
+          double v = kind ? cell_rise_pct(w, c, w->group_frac_full[g], old) : rise;
           lo = v < lo ? v : lo;
           hi = v > hi ? v : hi;
         }
