@@ -63,7 +63,7 @@ void mdt__steps_free(struct mdt__steps *steps) {
 }
 
 /* Sums the prefixes of runs r0..r1 - 1; m holds the runs' column positions, each run by pay. */
-static void steps_sums(struct mdt__steps *st, const mdt_microsim *sim, const size_t *m,
+static void steps_sums(struct mdt__steps *st, const mdt_microsim *sim, const uint32_t *m,
                        size_t r0, size_t r1) {
   for (size_t r = r0; r < r1; r++) {
     size_t lo = st->run_start[r], n = st->run_start[r + 1] - lo;
@@ -90,7 +90,7 @@ static void steps_sums(struct mdt__steps *st, const mdt_microsim *sim, const siz
 typedef struct {
   const mdt_microsim_work *w;
   struct mdt__steps *st;
-  size_t *m;    /* the runs' column positions */
+  uint32_t *m;  /* the runs' column positions (below 2^32: mdt_microsim_new) */
   size_t *next; /* where each run's next mover goes */
   size_t cut[MDT_MICROSIM_MAX_THREADS + 1]; /* part k's cells: cut[k] .. cut[k + 1] - 1 */
 } steps_job;
@@ -124,7 +124,7 @@ static void steps_fill_part(void *arg, int part, int nparts) {
     for (size_t i = sim->cell_start[c]; st->indexed[c] && i < sim->cell_start[c + 1]; i++) {
       int from = sim->move_from[i];
       if (from > 0)
-        job->m[job->next[c * STEP_MONTHS + (size_t)from - 1]++] = i;
+        job->m[job->next[c * STEP_MONTHS + (size_t)from - 1]++] = (uint32_t)i;
     }
   }
   steps_sums(st, sim, job->m, c0 * STEP_MONTHS, c1 * STEP_MONTHS);
@@ -168,6 +168,11 @@ static mdt_status steps_new(const mdt_microsim_work *w, struct mdt__steps **out,
       (st->pwo = malloc((total + runs) * sizeof *st->pwo)) == NULL ||
       (st->emp = malloc((runs ? runs : 1) * sizeof *st->emp)) == NULL)
     goto nomem;
+  /* Fresh blocks, a fault for every 4 KiB of them where not advised (core/spare.h). */
+  mdt__huge(job.m, total * sizeof *job.m);
+  mdt__huge(st->old, total * sizeof *st->old);
+  mdt__huge(st->pw, (total + runs) * sizeof *st->pw);
+  mdt__huge(st->pwo, (total + runs) * sizeof *st->pwo);
   memcpy(job.next, st->run_start, runs * sizeof *job.next);
   mdt__run_parts_shared(parts, threads, steps_fill_part, &job);
   free(job.next);
@@ -208,11 +213,12 @@ static double central_prefix(run r, central_runs k, size_t upto, double p, doubl
   size_t e1 = min_size(k.k1, upto), e2 = min_size(k.k2, upto);
   double sum = 0.0;
   if (e1 > 0)
-    sum += floor_nok * (double)r.pw[e1] - (double)r.pwo[e1];
+    sum += floor_nok * (double)mdt__run_w(&r, e1) - (double)mdt__run_wo(&r, e1);
   if (e2 > e1)
-    sum += min * (double)(r.pw[e2] - r.pw[e1]);
+    sum += min * (double)(mdt__run_w(&r, e2) - mdt__run_w(&r, e1));
   if (upto > e2)
-    sum += p * (double)(r.pwo[upto] - r.pwo[e2]) + a * (double)(r.pw[upto] - r.pw[e2]);
+    sum += p * (double)(mdt__run_wo(&r, upto) - mdt__run_wo(&r, e2)) +
+           a * (double)(mdt__run_w(&r, upto) - mdt__run_w(&r, e2));
   return sum;
 }
 
@@ -233,7 +239,7 @@ static double month_lift(const mdt_microsim_work *w, size_t c, run r, central_ru
   }
   if (lo == 0)
     return 0.0;
-  double sum = F * (double)r.pw[lo] - (1.0 + frac) * (double)r.pwo[lo];
+  double sum = F * (double)mdt__run_w(&r, lo) - (1.0 + frac) * (double)mdt__run_wo(&r, lo);
   if (settled)
     sum -= central_prefix(r, k, lo, w->cell_p[c], w->cell_a[c], w->cell_min[c],
                           w->cell_floor[c]);
@@ -249,7 +255,7 @@ static void cell_steps(const struct mdt__steps *st, mdt_microsim_work *w, size_t
   int active = w->cell_active[c];
   for (size_t from = 1; from <= STEP_MONTHS; from++) {
     size_t ri = c * STEP_MONTHS + from - 1, lo = st->run_start[ri];
-    run r = {st->old + lo, st->pw + lo + ri, st->pwo + lo + ri, NULL, 0,
+    run r = {st->old + lo, NULL, NULL, st->pw + lo + ri, st->pwo + lo + ri, NULL, 0, 0,
              st->run_start[ri + 1] - lo};
     if (r.n == 0)
       continue;
@@ -392,10 +398,10 @@ static int64_t cell_falls(const mdt_microsim_work *w, size_t c, run r, double ba
       b = k_lo > k_hi ? k_lo : k_hi;
     }
   }
-  int64_t falls = r.pe[r.n] - r.pe[b];
+  int64_t falls = mdt__run_e(&r, r.n) - mdt__run_e(&r, b);
   for (size_t i = a; i < b; i++)
     if (base + own_effect(w, c, r.old[i], later_year) < price)
-      falls += r.pe[i + 1] - r.pe[i];
+      falls += r.weight[i];
   return falls;
 }
 
@@ -435,20 +441,20 @@ static void rise_between(const mdt_microsim_work *w, size_t c, run r, central_ru
                          size_t from, size_t to, double frac, dd_sum *s) {
   if (from >= to)
     return;
-  dd_add_scaled(s, frac, r.pwo[to] - r.pwo[from]);
+  dd_add_scaled(s, frac, mdt__run_wo(&r, to) - mdt__run_wo(&r, from));
   if (!w->cell_active[c])
     return;
   size_t e1 = k.k1 < from ? from : k.k1 > to ? to : k.k1;
   size_t e2 = k.k2 < e1 ? e1 : k.k2 > to ? to : k.k2;
   if (e1 > from) {
-    dd_add_scaled(s, w->cell_floor[c], (mdt_i128)(r.pw[e1] - r.pw[from]));
-    dd_add_scaled(s, -1.0, r.pwo[e1] - r.pwo[from]);
+    dd_add_scaled(s, w->cell_floor[c], (mdt_i128)(mdt__run_w(&r, e1) - mdt__run_w(&r, from)));
+    dd_add_scaled(s, -1.0, mdt__run_wo(&r, e1) - mdt__run_wo(&r, from));
   }
   if (e2 > e1)
-    dd_add_scaled(s, w->cell_min[c], (mdt_i128)(r.pw[e2] - r.pw[e1]));
+    dd_add_scaled(s, w->cell_min[c], (mdt_i128)(mdt__run_w(&r, e2) - mdt__run_w(&r, e1)));
   if (to > e2) {
-    dd_add_scaled(s, w->cell_p[c], r.pwo[to] - r.pwo[e2]);
-    dd_add_scaled(s, w->cell_a[c], (mdt_i128)(r.pw[to] - r.pw[e2]));
+    dd_add_scaled(s, w->cell_p[c], mdt__run_wo(&r, to) - mdt__run_wo(&r, e2));
+    dd_add_scaled(s, w->cell_a[c], (mdt_i128)(mdt__run_w(&r, to) - mdt__run_w(&r, e2)));
   }
 }
 
@@ -485,8 +491,8 @@ static void pay_ends_rise(const mdt__cells *cells, const mdt_microsim_work *w,
     double frac = w->group_frac_full[sim->cell_group[c]];
     rise_between(w, c, r, k, 0, low, frac, &e->low_rise);
     rise_between(w, c, r, k, high, r.n, frac, &e->high_rise);
-    e->low_bill += r.pwo[low];
-    e->high_bill += r.pwo[r.n] - r.pwo[high];
+    e->low_bill += mdt__run_wo(&r, low);
+    e->high_bill += mdt__run_wo(&r, r.n) - mdt__run_wo(&r, high);
   }
 }
 
@@ -495,7 +501,7 @@ static double weight_up_to(const mdt__cells *cells, size_t ncells, double x) {
   int64_t sum = 0;
   for (size_t c = 0; c < ncells; c++) {
     run r = mdt__cells_run(cells, c);
-    sum += r.pe[pay_bound(r, x, 0)];
+    sum += mdt__run_e(&r, pay_bound(r, x, 0));
   }
   return (double)sum;
 }

@@ -5,18 +5,19 @@
 
 struct mdt__cells {
   const mdt_microsim *sim;
-  int64_t *pw;      /* [n + ncells]: per cell, prefix sums of wfte_e8 from 0 (cell c's k-th
-                       at sim->cell_start[c] + c + k, k = 0..size) */
-  mdt_i128 *pwo;    /* [n + ncells]: the same of wfte_e8 x old, exact */
-  int64_t *pe;      /* [n + ncells]: the same of weight_e4 (for head counts) */
+  size_t *at;    /* [ncells + 1]: cell c's checkpoints at at[c] .. at[c + 1] - 1 */
+  void *block;   /* the one block below three arrays lie in */
+  mdt_i128 *pwo; /* [at[ncells]]: per cell, prefix sums of wfte_e8 x old at every
+                    MDT__CELLS_STEP employees from 0 and at the cell's end (mdt__cell_run) */
+  int64_t *pw;   /* the same of wfte_e8 */
+  int64_t *pe;   /* the same of weight_e4 (for head counts) */
 };
 
 void mdt__cells_free(mdt__cells *cells) {
   if (cells == NULL)
     return;
-  free(cells->pw);
-  free(cells->pwo);
-  free(cells->pe);
+  free(cells->at);
+  free(cells->block);
   free(cells);
 }
 
@@ -25,25 +26,38 @@ int mdt__cells_reference_forced(void) {
   return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
 }
 
+/* Checkpoints of a cell of size employees: at 0, every MDT__CELLS_STEP, and at its end. */
+static size_t checkpoints(size_t size) {
+  return size / MDT__CELLS_STEP + 1 + (size % MDT__CELLS_STEP != 0);
+}
+
 /* Sums cell c's prefixes (its employees are in order of pay in the microsim's columns). */
 static void cell_sums(mdt__cells *cells, size_t c) {
   const mdt_microsim *sim = cells->sim;
   size_t lo = sim->cell_start[c], size = sim->cell_start[c + 1] - lo;
-  int64_t *pw = cells->pw + lo + c;
-  mdt_i128 *pwo = cells->pwo + lo + c;
-  int64_t *pe = cells->pe + lo + c;
+  int64_t *pw = cells->pw + cells->at[c];
+  mdt_i128 *pwo = cells->pwo + cells->at[c];
+  int64_t *pe = cells->pe + cells->at[c];
   const double *old = sim->old_nok + lo, *wfte = sim->wfte_e8 + lo;
   const int32_t *weight = sim->weight_e4 + lo;
-  pw[0] = 0;
-  pwo[0] = 0;
-  pe[0] = 0;
+  int64_t w = 0, e = 0;
+  mdt_i128 wo = 0;
+  size_t j = 0;
   for (size_t i = 0; i < size; i++) {
+    if (i % MDT__CELLS_STEP == 0) {
+      pw[j] = w;
+      pwo[j] = wo;
+      pe[j++] = e;
+    }
     /* Both are whole numbers below 2^53 (mdt_microsim_new checks salaries, FTE, weights). */
     int64_t wf = (int64_t)wfte[i];
-    pw[i + 1] = pw[i] + wf;
-    pwo[i + 1] = pwo[i] + (mdt_i128)wf * (int64_t)old[i];
-    pe[i + 1] = pe[i] + weight[i];
+    w += wf;
+    wo += (mdt_i128)wf * (int64_t)old[i];
+    e += weight[i];
   }
+  pw[j] = w; /* the end: 0 of an empty cell */
+  pwo[j] = wo;
+  pe[j] = e;
 }
 
 /* The cells of one part (mdt__run_parts_shared): runs of cells of about equal employees. */
@@ -64,22 +78,32 @@ mdt_status mdt__cells_new_spare(const mdt_microsim *sim, int threads, mdt__spare
   if (sim == NULL || out == NULL)
     return mdt_error_set(err, MDT_EUSAGE, "mdt__cells_new: no %s given",
                          sim == NULL ? "microsim" : "result");
-  const size_t n = sim->n, C = sim->ncells;
+  const size_t C = sim->ncells;
   int parts = threads < 1 ? 1 : threads > MDT_MICROSIM_MAX_THREADS ? MDT_MICROSIM_MAX_THREADS
                                                                    : threads;
   mdt__cells *cells = calloc(1, sizeof *cells);
-  if (cells != NULL) {
+  size_t m = 0;
+  if (cells != NULL && (cells->at = malloc((C + 1) * sizeof *cells->at)) != NULL) {
     cells->sim = sim;
-    /* The smaller blocks first: each takes the smallest kept block that holds it, so that
-     * with two kept blocks of 8 bytes a position pw and pe take them and only pwo is new
-     * (taken first, pwo would leave pe none that holds it). */
-    cells->pw = mdt__spare_take(spare, (n + C) * sizeof *cells->pw);
-    cells->pe = mdt__spare_take(spare, (n + C) * sizeof *cells->pe);
-    cells->pwo = mdt__spare_take(spare, (n + C) * sizeof *cells->pwo);
+    for (size_t c = 0; c < C; c++) {
+      cells->at[c] = m;
+      m += checkpoints(sim->cell_start[c + 1] - sim->cell_start[c]);
+    }
+    cells->at[C] = m;
+    /* One block for the three (32 bytes a checkpoint, i128 first for its alignment): a
+     * block of the register's that the compile left (the members' column, 4 bytes an
+     * employee) holds it, so that its pages need no fault. */
+    cells->block = mdt__spare_take(spare, (m ? m : 1) * (sizeof(mdt_i128) + 2 * sizeof(int64_t)));
+    if (cells->block != NULL) {
+      cells->pwo = cells->block;
+      cells->pw = (int64_t *)(void *)(cells->pwo + m);
+      cells->pe = cells->pw + m;
+    }
   }
-  if (cells == NULL || !cells->pw || !cells->pwo || !cells->pe) {
+  if (cells == NULL || cells->block == NULL) {
     mdt__cells_free(cells);
-    return mdt_error_set(err, MDT_ENOMEM, "out of memory summing %zu employees by pay", n);
+    return mdt_error_set(err, MDT_ENOMEM, "out of memory summing %zu employees by pay",
+                         sim->n);
   }
   /* Parts taken as the threads are free: a block taken from spare has pages written before
    * and a new one fresh pages (faulted in as written), so parts of equal employees are not of
@@ -94,10 +118,11 @@ mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *
 }
 
 mdt__cell_run mdt__cells_run(const mdt__cells *cells, size_t c) {
-  size_t start = cells->sim->cell_start[c];
-  return (mdt__cell_run){cells->sim->old_nok + start, cells->pw + start + c,
-                         cells->pwo + start + c, cells->pe + start + c, start,
-                         cells->sim->cell_start[c + 1] - start};
+  const mdt_microsim *sim = cells->sim;
+  size_t start = sim->cell_start[c], at = cells->at[c];
+  return (mdt__cell_run){sim->old_nok + start, sim->wfte_e8 + start, sim->weight_e4 + start,
+                         cells->pw + at, cells->pwo + at, cells->pe + at, MDT__CELLS_SHIFT,
+                         start, sim->cell_start[c + 1] - start};
 }
 
 /* max(p old + a, min), as central_rise (microsim_int.h) computes it before the floor. */
@@ -175,20 +200,27 @@ void mdt__central_splits(const double *old, size_t n, double p, double a, double
 
 double mdt__cells_sum_from(const mdt__cells *cells, size_t c, double p, double a, double min,
                            double floor_nok, size_t *hint) {
-  const mdt_microsim *sim = cells->sim;
-  size_t start = sim->cell_start[c], n = sim->cell_start[c + 1] - start;
-  const double *old = sim->old_nok + start;
-  const int64_t *pw = cells->pw + start + c;
-  const mdt_i128 *pwo = cells->pwo + start + c;
-  splits_from(old, n, p, a, min, floor_nok, hint);
+  const mdt__cell_run r = mdt__cells_run(cells, c);
+  const size_t n = r.n;
+  splits_from(r.old, n, p, a, min, floor_nok, hint);
   size_t k1 = hint[0], k2 = hint[1];
   double sum = 0.0;
-  if (k1 > 0)
-    sum += floor_nok * (double)pw[k1] - (double)pwo[k1];
-  if (k2 > k1)
-    sum += min * (double)(pw[k2] - pw[k1]);
-  if (n > k2)
-    sum += p * (double)(pwo[n] - pwo[k2]) + a * (double)(pw[n] - pw[k2]);
+  int64_t w1 = 0, w2 = 0;
+  mdt_i128 wo2 = 0;
+  if (k1 > 0) {
+    w1 = mdt__run_w(&r, k1);
+    sum += floor_nok * (double)w1 - (double)mdt__run_wo(&r, k1);
+  }
+  if (k2 > k1) {
+    w2 = mdt__run_w(&r, k2);
+    sum += min * (double)(w2 - w1);
+  } else {
+    w2 = w1;
+  }
+  if (n > k2) {
+    wo2 = mdt__run_wo(&r, k2);
+    sum += p * (double)(mdt__run_wo(&r, n) - wo2) + a * (double)(mdt__run_w(&r, n) - w2);
+  }
   return sum;
 }
 

@@ -19,9 +19,9 @@
  *
  * The per-employee pass (mdt__microsim_lean) stays the reference: the environment variable
  * MANDAT_REFERENCE_PASS=1 makes mdt_allocator_new use it instead, for tests and the bench.
- * Memory: 32 bytes per employee (three prefix sums). The index is built cell by cell (on
- * threads, mdt__cells_new_threads) and read single-threaded in a fixed cell order, so results
- * do not depend on the number of threads.
+ * Memory: 32 bytes per 16 employees (three prefix sums at every 16th, MDT__CELLS_STEP). The
+ * index is built cell by cell (on threads, mdt__cells_new_threads) and read single-threaded in
+ * a fixed cell order, so results do not depend on the number of threads.
  */
 #ifndef MANDAT_ENGINE_MICROSIM_CELLS_H
 #define MANDAT_ENGINE_MICROSIM_CELLS_H
@@ -44,8 +44,8 @@ mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *
  * it: each cell is summed alone, so the index is the same for any number. */
 mdt_status mdt__cells_new_threads(const mdt_microsim *sim, int threads, mdt__cells **out,
                                   mdt_error *err);
-/* mdt__cells_new_threads with its three prefix arrays taken from spare (core/spare.h: blocks
- * a run no longer needs, whose pages need no fault), or from malloc when it is NULL. */
+/* mdt__cells_new_threads with its prefix sums in one block taken from spare (core/spare.h:
+ * blocks a run no longer needs, whose pages need no fault), or from malloc when it is NULL. */
 mdt_status mdt__cells_new_spare(const mdt_microsim *sim, int threads, mdt__spare *spare,
                                 mdt__cells **out, mdt_error *err);
 void mdt__cells_free(mdt__cells *cells);
@@ -60,16 +60,78 @@ int mdt__cells_reference_forced(void);
 void mdt__cells_lean(const mdt__cells *cells, mdt_microsim_work *w, mdt_microsim_effect *effect);
 
 /* A run of employees sorted by old pay with prefix sums from 0 (k = 0..n) of wfte_e8, of
- * wfte_e8 x old (exact) and of weight_e4 (pe: NULL where not kept); a cell's run is its
- * employees in the microsim's columns, its k-th at position first + k. */
+ * wfte_e8 x old (exact) and of weight_e4, read with mdt__run_w, mdt__run_wo and mdt__run_e;
+ * a cell's run is its employees in the microsim's columns, its k-th at position first + k.
+ * The sums are kept at every 2^shift employees (checkpoint j: the prefix up to
+ * min(j << shift, n)) and the rest summed from the columns wfte and weight when read: exact
+ * integers either way. shift 0 keeps every prefix (wfte and weight are then not read). */
 typedef struct {
   const double *old;
+  const double *wfte;    /* [n]: wfte_e8, whole numbers below 2^53 */
+  const int32_t *weight; /* [n]: weight_e4 (NULL where pe is not kept) */
   const int64_t *pw;
   const mdt_i128 *pwo;
-  const int64_t *pe;
+  const int64_t *pe; /* NULL where not kept */
+  unsigned shift;
   size_t first;
   size_t n;
 } mdt__cell_run;
+
+/* The cells index keeps a prefix at every MDT__CELLS_STEP employees of a cell: 32 bytes per
+ * 16 employees instead of per employee, which a run no longer writes into fresh pages (each
+ * fresh page costs a fault and its clearing, dear in a virtual machine), for at most 8 of
+ * the columns' values summed per prefix read. */
+#define MDT__CELLS_SHIFT 4u
+#define MDT__CELLS_STEP ((size_t)1 << MDT__CELLS_SHIFT)
+
+/* The checkpoint at or below k, or the one above it when that is nearer (at most n, the
+ * last); *at receives its place. */
+static inline size_t mdt__run_checkpoint(const mdt__cell_run *r, size_t k, size_t *at) {
+  size_t j = k >> r->shift, lo = j << r->shift;
+  if (k > lo) {
+    size_t hi = lo + ((size_t)1 << r->shift);
+    hi = hi < r->n ? hi : r->n;
+    if (hi - k < k - lo) {
+      *at = hi;
+      return j + 1;
+    }
+  }
+  *at = lo;
+  return j;
+}
+
+/* Σ wfte_e8 over the first k of r. */
+static inline int64_t mdt__run_w(const mdt__cell_run *r, size_t k) {
+  size_t at, j = mdt__run_checkpoint(r, k, &at);
+  int64_t s = r->pw[j];
+  for (size_t i = at; i < k; i++)
+    s += (int64_t)r->wfte[i];
+  for (size_t i = k; i < at; i++)
+    s -= (int64_t)r->wfte[i];
+  return s;
+}
+
+/* Σ wfte_e8 x old over the first k of r, exact. */
+static inline mdt_i128 mdt__run_wo(const mdt__cell_run *r, size_t k) {
+  size_t at, j = mdt__run_checkpoint(r, k, &at);
+  mdt_i128 s = r->pwo[j];
+  for (size_t i = at; i < k; i++)
+    s += (mdt_i128)(int64_t)r->wfte[i] * (int64_t)r->old[i];
+  for (size_t i = k; i < at; i++)
+    s -= (mdt_i128)(int64_t)r->wfte[i] * (int64_t)r->old[i];
+  return s;
+}
+
+/* Σ weight_e4 over the first k of r (a run with pe). */
+static inline int64_t mdt__run_e(const mdt__cell_run *r, size_t k) {
+  size_t at, j = mdt__run_checkpoint(r, k, &at);
+  int64_t s = r->pe[j];
+  for (size_t i = at; i < k; i++)
+    s += r->weight[i];
+  for (size_t i = k; i < at; i++)
+    s -= r->weight[i];
+  return s;
+}
 
 /* Cell c's employees as a run. */
 mdt__cell_run mdt__cells_run(const mdt__cells *cells, size_t c);

@@ -77,20 +77,24 @@ static void assert_same_cells(const mdt_microsim *sim, const mdt__cells *a, cons
     mdt__cell_run x = mdt__cells_run(a, c), y = mdt__cells_run(b, c);
     assert_int_equal(x.n, y.n);
     assert_int_equal(x.first, y.first);
-    assert_memory_equal(x.pw, y.pw, (x.n + 1) * sizeof *x.pw);
-    assert_memory_equal(x.pwo, y.pwo, (x.n + 1) * sizeof *x.pwo);
-    assert_memory_equal(x.pe, y.pe, (x.n + 1) * sizeof *x.pe);
+    assert_int_equal(x.shift, y.shift);
     const uint32_t *row = sim->row_of + x.first;
     for (size_t k = 1; k < x.n; k++) /* by pay, those paid the same in register order */
       assert_true(x.old[k - 1] < x.old[k] || (x.old[k - 1] == x.old[k] && row[k - 1] < row[k]));
-    /* The prefix sums are those of the columns. */
+    /* Every prefix, read from the checkpoints at every 2^shift and the columns, is that of the
+     * columns summed one by one, in both indexes. */
     int64_t pw = 0, pe = 0;
     mdt_i128 pwo = 0;
-    for (size_t k = 0; k < x.n; k++) {
+    for (size_t k = 0; k <= x.n; k++) {
+      assert_true(mdt__run_w(&x, k) == pw && mdt__run_wo(&x, k) == pwo &&
+                  mdt__run_e(&x, k) == pe);
+      assert_true(mdt__run_w(&y, k) == pw && mdt__run_wo(&y, k) == pwo &&
+                  mdt__run_e(&y, k) == pe);
+      if (k == x.n)
+        break;
       pw += (int64_t)sim->wfte_e8[x.first + k];
       pwo += (mdt_i128)(int64_t)sim->wfte_e8[x.first + k] * (int64_t)sim->old_nok[x.first + k];
       pe += sim->weight_e4[x.first + k];
-      assert_true(x.pw[k + 1] == pw && x.pwo[k + 1] == pwo && x.pe[k + 1] == pe);
     }
   }
 }
@@ -113,33 +117,19 @@ static void test_same_for_any_threads(void **state) {
     assert_int_equal(mdt__cells_new_threads(many, threads, &cells_many, NULL), MDT_OK);
     assert_same_cells(one, cells_one, cells_many);
     mdt__cells_free(cells_many);
-    /* Built in blocks kept from before: the two arrays of 8 bytes a position are asked for
-     * first and take the 8-byte and then the 40-byte block (each the smallest that holds
-     * it), the one of 16 bytes is new (the 4-byte block freed for it). */
+    /* Built in a block kept from before: the three arrays in one, the smallest kept block
+     * that holds its 32 bytes a checkpoint (at most n / 16 + 2 a cell), none new. */
     mdt__spare spare = {0};
-    size_t n = many->n;
-    mdt__spare_put(&spare, malloc(n * 40), n * 40);
-    mdt__spare_put(&spare, malloc(n * 4), n * 4);
-    mdt__spare_put(&spare, malloc(n * 8), n * 8);
-    assert_int_equal(mdt__cells_new_spare(many, threads, &spare, &cells_many, NULL), MDT_OK);
-    assert_int_equal(spare.n, 0);
-    assert_same_cells(one, cells_one, cells_many);
-    mdt__cells_free(cells_many);
-    /* Blocks of two of 8 bytes a position and three of 4: pw and pe take the two of 8, so
-     * that only pwo is new. */
-    size_t room = (n + many->ncells) * 8;
-    void *eight[2] = {malloc(room), malloc(room)};
-    for (int k = 0; k < 3; k++)
-      mdt__spare_put(&spare, malloc(room / 2), room / 2);
-    mdt__spare_put(&spare, eight[0], room);
-    mdt__spare_put(&spare, eight[1], room);
-    spare.fresh = 0;
+    size_t room = (many->n + 2 * many->ncells) * 32;
+    void *kept = malloc(room);
+    mdt__spare_put(&spare, malloc(room * 2), room * 2); /* larger: left */
+    mdt__spare_put(&spare, kept, room);
+    mdt__spare_put(&spare, malloc(4), 4); /* too small */
     assert_int_equal(mdt__cells_new_spare(many, threads, &spare, &cells_many, NULL), MDT_OK);
     mdt__cell_run first = mdt__cells_run(cells_many, 0);
-    assert_true((first.pw == eight[0] && first.pe == eight[1]) ||
-                (first.pw == eight[1] && first.pe == eight[0]));
-    assert_int_equal(spare.fresh, room * 2); /* pwo alone */
-    assert_int_equal(spare.n, 2); /* the largest of 4 bytes freed for pwo */
+    assert_ptr_equal((const void *)first.pwo, kept);
+    assert_int_equal(spare.fresh, 0);
+    assert_int_equal(spare.n, 2);
     assert_same_cells(one, cells_one, cells_many);
     mdt__spare_free(&spare);
     mdt__cells_free(cells_many);
