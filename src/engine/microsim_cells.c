@@ -117,13 +117,16 @@ mdt_status mdt__cells_new(const mdt_microsim *sim, mdt__cells **out, mdt_error *
   return mdt__cells_new_threads(sim, 1, out, err);
 }
 
-mdt__cell_run mdt__cells_run(const mdt__cells *cells, size_t c) {
+/* Cell c's run (mdt__cells_run, which another unit calls; this one inlined here). */
+static inline mdt__cell_run run_of(const mdt__cells *cells, size_t c) {
   const mdt_microsim *sim = cells->sim;
   size_t start = sim->cell_start[c], at = cells->at[c];
   return (mdt__cell_run){sim->old_nok + start, sim->wfte_e8 + start, sim->weight_e4 + start,
                          cells->pw + at, cells->pwo + at, cells->pe + at, MDT__CELLS_SHIFT,
                          start, sim->cell_start[c + 1] - start};
 }
+
+mdt__cell_run mdt__cells_run(const mdt__cells *cells, size_t c) { return run_of(cells, c); }
 
 /* max(p old + a, min), as central_rise (microsim_int.h) computes it before the floor. */
 static inline double before_floor(double old, double p, double a, double min) {
@@ -200,27 +203,27 @@ void mdt__central_splits(const double *old, size_t n, double p, double a, double
 
 double mdt__cells_sum_from(const mdt__cells *cells, size_t c, double p, double a, double min,
                            double floor_nok, size_t *hint) {
-  const mdt__cell_run r = mdt__cells_run(cells, c);
+  const mdt__cell_run r = run_of(cells, c);
   const size_t n = r.n;
   splits_from(r.old, n, p, a, min, floor_nok, hint);
   size_t k1 = hint[0], k2 = hint[1];
-  double sum = 0.0;
-  int64_t w1 = 0, w2 = 0;
-  mdt_i128 wo2 = 0;
-  if (k1 > 0) {
-    w1 = mdt__run_w(&r, k1);
-    sum += floor_nok * (double)w1 - (double)mdt__run_wo(&r, k1);
-  }
-  if (k2 > k1) {
-    w2 = mdt__run_w(&r, k2);
-    sum += min * (double)(w2 - w1);
-  } else {
+  int64_t w1 = 0, w2;
+  mdt_i128 wo1 = 0, wo2;
+  if (k1 > 0)
+    mdt__run_w_wo(&r, k1, &w1, &wo1);
+  if (k2 > k1)
+    mdt__run_w_wo(&r, k2, &w2, &wo2);
+  else {
     w2 = w1;
+    wo2 = wo1;
   }
-  if (n > k2) {
-    wo2 = mdt__run_wo(&r, k2);
+  double sum = 0.0;
+  if (k1 > 0)
+    sum += floor_nok * (double)w1 - (double)wo1;
+  if (k2 > k1)
+    sum += min * (double)(w2 - w1);
+  if (n > k2)
     sum += p * (double)(mdt__run_wo(&r, n) - wo2) + a * (double)(mdt__run_w(&r, n) - w2);
-  }
   return sum;
 }
 

@@ -111,6 +111,25 @@ static inline int64_t mdt__run_w(const mdt__cell_run *r, size_t k) {
   return s;
 }
 
+/* Σ wfte_e8 into *w and Σ wfte_e8 x old into *wo over the first k of r, in one reading. */
+static inline void mdt__run_w_wo(const mdt__cell_run *r, size_t k, int64_t *w, mdt_i128 *wo) {
+  size_t at, j = mdt__run_checkpoint(r, k, &at);
+  int64_t sw = r->pw[j];
+  mdt_i128 swo = r->pwo[j];
+  for (size_t i = at; i < k; i++) {
+    int64_t f = (int64_t)r->wfte[i];
+    sw += f;
+    swo += (mdt_i128)f * (int64_t)r->old[i];
+  }
+  for (size_t i = k; i < at; i++) {
+    int64_t f = (int64_t)r->wfte[i];
+    sw -= f;
+    swo -= (mdt_i128)f * (int64_t)r->old[i];
+  }
+  *w = sw;
+  *wo = swo;
+}
+
 /* Σ wfte_e8 x old over the first k of r, exact. */
 static inline mdt_i128 mdt__run_wo(const mdt__cell_run *r, size_t k) {
   size_t at, j = mdt__run_checkpoint(r, k, &at);
