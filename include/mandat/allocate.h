@@ -146,10 +146,10 @@ typedef struct mdt_allocator mdt_allocator;
 /*
  * A solver for settlements over work's microsim; allocates everything a solve needs, so that
  * solves allocate nothing. It sorts each (group, whole years) cell's employees by pay once,
- * with prefix sums (32 bytes per employee, O(n log n) time), so that each pass of a solve costs
- * O(cells x log n) whatever the register's size and equals the per-employee pass to 1e-12
- * relative; with the environment variable MANDAT_REFERENCE_PASS=1 (for tests and the
- * benchmark) it keeps to the per-employee pass instead.
+ * with prefix sums (kept at every 16th: 2 bytes per employee, O(n log n) time), so that each
+ * pass of a solve costs O(cells x log n) whatever the register's size and equals the
+ * per-employee pass to 1e-12 relative; with the environment variable MANDAT_REFERENCE_PASS=1
+ * (for tests and the benchmark) it keeps to the per-employee pass instead.
  *   work: the work area passes run in (borrowed: must outlive the allocator)
  *   out:  receives the allocator (untouched on failure)
  *   err:  filled on failure; may be NULL
