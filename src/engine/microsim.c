@@ -955,8 +955,7 @@ static inline __attribute__((always_inline)) void unit_exact(mdt_microsim_work *
     whole += (mdt_i128)(int64_t)wfte[i] * (int64_t)kroner;
     frac += wfte[i] * (rise - kroner);
     if (extremes) {
-      double pct = rise_pct(old[i], w->cell_active[c], w->cell_p[c], w->cell_a[c],
-                            w->cell_min[c], w->cell_floor[c], frac_full);
+      double pct = cell_rise_pct(w, c, frac_full, old[i]);
       nlo = rise < nlo ? rise : nlo;
       nhi = rise > nhi ? rise : nhi;
       plo = pct < plo ? pct : plo;

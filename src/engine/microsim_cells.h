@@ -100,17 +100,6 @@ static inline size_t mdt__run_checkpoint(const mdt__cell_run *r, size_t k, size_
   return j;
 }
 
-/* Σ wfte_e8 over the first k of r. */
-static inline int64_t mdt__run_w(const mdt__cell_run *r, size_t k) {
-  size_t at, j = mdt__run_checkpoint(r, k, &at);
-  int64_t s = r->pw[j];
-  for (size_t i = at; i < k; i++)
-    s += (int64_t)r->wfte[i];
-  for (size_t i = k; i < at; i++)
-    s -= (int64_t)r->wfte[i];
-  return s;
-}
-
 /* Σ wfte_e8 into *w and Σ wfte_e8 x old into *wo over the first k of r, in one reading. */
 static inline void mdt__run_w_wo(const mdt__cell_run *r, size_t k, int64_t *w, mdt_i128 *wo) {
   size_t at, j = mdt__run_checkpoint(r, k, &at);
@@ -130,15 +119,20 @@ static inline void mdt__run_w_wo(const mdt__cell_run *r, size_t k, int64_t *w, m
   *wo = swo;
 }
 
+/* Σ wfte_e8 over the first k of r (inlined, the unused sum is not computed). */
+static inline int64_t mdt__run_w(const mdt__cell_run *r, size_t k) {
+  int64_t w;
+  mdt_i128 wo;
+  mdt__run_w_wo(r, k, &w, &wo);
+  return w;
+}
+
 /* Σ wfte_e8 x old over the first k of r, exact. */
 static inline mdt_i128 mdt__run_wo(const mdt__cell_run *r, size_t k) {
-  size_t at, j = mdt__run_checkpoint(r, k, &at);
-  mdt_i128 s = r->pwo[j];
-  for (size_t i = at; i < k; i++)
-    s += (mdt_i128)(int64_t)r->wfte[i] * (int64_t)r->old[i];
-  for (size_t i = k; i < at; i++)
-    s -= (mdt_i128)(int64_t)r->wfte[i] * (int64_t)r->old[i];
-  return s;
+  int64_t w;
+  mdt_i128 wo;
+  mdt__run_w_wo(r, k, &w, &wo);
+  return wo;
 }
 
 /* Σ weight_e4 over the first k of r (a run with pe). */
